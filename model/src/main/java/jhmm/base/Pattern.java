@@ -1,0 +1,54 @@
+package jhmm.base;
+
+/**
+ * A fill pattern whose 32-bit little-endian word number {@code k} (counted from the start of
+ * the mapping it is written through) holds {@code slope * k + base}.
+ *
+ * <p>Every pattern of the scenario language is of this form ({@code zero}, {@code i32},
+ * {@code -i32}, {@code i32+N}, {@code byte:V}), which lets a page written with a pattern be
+ * stored as one packed {@code long} instead of 4 KiB of bytes.
+ */
+public record Pattern(int slope, int base) {
+    public static final Pattern ZERO = new Pattern(0, 0);
+
+    public Pattern {
+        if (slope < -1 || slope > 1) {
+            throw new IllegalArgumentException("slope must be -1, 0 or 1: " + slope);
+        }
+    }
+
+    /** {@code i32+add}: word k holds k+add. */
+    public static Pattern i32(int add) {
+        return new Pattern(1, add);
+    }
+
+    /** {@code -i32}: word k holds -k. */
+    public static Pattern negI32() {
+        return new Pattern(-1, 0);
+    }
+
+    /** {@code byte:v}: every byte holds v. */
+    public static Pattern fillByte(int v) {
+        if (v < 0 || v > 255) {
+            throw new IllegalArgumentException("byte value out of 0..255: " + v);
+        }
+        return new Pattern(0, v * 0x01010101);
+    }
+
+    /** The word at word index {@code k} from the pattern's origin. */
+    public int wordAt(long k) {
+        return slope * (int) k + base;
+    }
+
+    /** The byte at byte offset {@code off} from the pattern's origin. */
+    public byte byteAt(long off) {
+        return (byte) (wordAt(off >>> 2) >>> ((off & 3) * 8));
+    }
+
+    /** Fills {@code out[0..len)} with the bytes at offsets {@code [off, off+len)} from the origin. */
+    public void fill(long off, byte[] out, int outOff, int len) {
+        for (int i = 0; i < len; i++) {
+            out[outOff + i] = byteAt(off + i);
+        }
+    }
+}

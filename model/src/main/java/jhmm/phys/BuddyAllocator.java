@@ -1,0 +1,146 @@
+package jhmm.phys;
+
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * The buddy allocator of one zone: free blocks of 2^order frames, orders 0..{@value #MAX_ORDER},
+ * each naturally aligned; freeing merges a block with its free buddy.
+ *
+ * <p>Free lists are threaded through the frames themselves, as the kernel threads them through
+ * struct page: a free block's head keeps its prev/next links in {@link PageFrames#index}.
+ * One lock (the zone lock) serialises allocation and freeing.
+ */
+public final class BuddyAllocator {
+    public static final int MAX_ORDER = 10;
+    private static final int NONE = -1;
+
+    private final PageFrames frames;
+    private final int[] freeHead = new int[MAX_ORDER + 1];
+    private final long[] freeCount = new long[MAX_ORDER + 1];
+    private final ReentrantLock zoneLock = new ReentrantLock();
+    private long freePages;
+
+    BuddyAllocator(PageFrames frames) {
+        this.frames = frames;
+        java.util.Arrays.fill(freeHead, NONE);
+    }
+
+    /** Adds a range of frames that were never handed out (at boot). */
+    void addFreeRange(int start, int end) {
+        int pfn = start;
+        while (pfn < end) {
+            int o = MAX_ORDER;
+            while (o > 0 && ((pfn & ((1 << o) - 1)) != 0 || pfn + (1 << o) > end)) {
+                o--;
+            }
+            free(pfn, o);
+            pfn += 1 << o;
+        }
+    }
+
+    public long freePages() {
+        return freePages;
+    }
+
+    /** Free blocks of exactly this order. */
+    public long freeBlocks(int order) {
+        return freeCount[order];
+    }
+
+    /** Allocates 2^order frames; returns the first PFN or -1 when no block is large enough. */
+    int alloc(int order) {
+        zoneLock.lock();
+        try {
+            int o = order;
+            while (o <= MAX_ORDER && freeHead[o] == NONE) {
+                o++;
+            }
+            if (o > MAX_ORDER) {
+                return -1;
+            }
+            int pfn = freeHead[o];
+            unlink(pfn, o);
+            while (o > order) {
+                o--;
+                push(pfn + (1 << o), o);
+            }
+            int n = 1 << order;
+            for (int i = 0; i < n; i++) {
+                frames.flags[pfn + i] = 0;
+            }
+            freePages -= n;
+            return pfn;
+        } finally {
+            zoneLock.unlock();
+        }
+    }
+
+    /** Returns 2^order frames starting at {@code pfn}, merging with free buddies. */
+    void free(int pfn, int order) {
+        zoneLock.lock();
+        try {
+            int n = 1 << order;
+            for (int i = 0; i < n; i++) {
+                frames.flags[pfn + i] = PageFlags.FREE;
+                frames.order[pfn + i] = 0;
+            }
+            freePages += n;
+            while (order < MAX_ORDER) {
+                int buddy = pfn ^ (1 << order);
+                if (buddy + (1 << order) > frames.nrFrames
+                        || (frames.flags[buddy] & PageFlags.BUDDY) == 0
+                        || frames.order[buddy] != order) {
+                    break;
+                }
+                unlink(buddy, order);
+                frames.flags[buddy] = PageFlags.FREE;
+                pfn = Math.min(pfn, buddy);
+                order++;
+            }
+            push(pfn, order);
+        } finally {
+            zoneLock.unlock();
+        }
+    }
+
+    private void push(int pfn, int order) {
+        frames.flags[pfn] = PageFlags.FREE | PageFlags.BUDDY;
+        frames.order[pfn] = (byte) order;
+        int next = freeHead[order];
+        frames.index[pfn] = link(NONE, next);
+        if (next != NONE) {
+            frames.index[next] = link(pfn, nextOf(next));
+        }
+        freeHead[order] = pfn;
+        freeCount[order]++;
+    }
+
+    private void unlink(int pfn, int order) {
+        int prev = prevOf(pfn);
+        int next = nextOf(pfn);
+        if (prev == NONE) {
+            freeHead[order] = next;
+        } else {
+            frames.index[prev] = link(prevOf(prev), next);
+        }
+        if (next != NONE) {
+            frames.index[next] = link(prev, nextOf(next));
+        }
+        frames.flags[pfn] &= ~PageFlags.BUDDY;
+        frames.order[pfn] = 0;
+        frames.index[pfn] = 0;
+        freeCount[order]--;
+    }
+
+    private static long link(int prev, int next) {
+        return ((long) prev << 32) | (next & 0xFFFFFFFFL);
+    }
+
+    private int prevOf(int pfn) {
+        return (int) (frames.index[pfn] >> 32);
+    }
+
+    private int nextOf(int pfn) {
+        return (int) frames.index[pfn];
+    }
+}

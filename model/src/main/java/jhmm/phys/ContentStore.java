@@ -1,0 +1,157 @@
+package jhmm.phys;
+
+import java.util.Arrays;
+import jhmm.base.Pattern;
+
+/**
+ * The bytes of a set of 4 KiB pages (RAM frames or swap slots), allocated lazily.
+ *
+ * <p>Each page has one packed descriptor: zero (nothing stored), a linear word pattern
+ * (word j of the page holds {@code slope*j + c}, which is what every scenario pattern writes),
+ * or an index into a bank of materialized 4 KiB arrays for pages written any other way.
+ * A page costs 8 bytes until something writes it irregularly.
+ */
+public final class ContentStore {
+    static final int PAGE = 4096;
+    private static final long KIND_MASK = 3L << 62;
+    private static final long KIND_LINEAR = 1L << 62;
+    private static final long KIND_BYTES = 2L << 62;
+
+    private final long[] desc;
+    private byte[][] bank = new byte[16][];
+    private int[] freeBank = new int[16];
+    private int freeBankTop;
+    private int bankUsed;
+
+    public ContentStore(int pages) {
+        desc = new long[pages];
+    }
+
+    private static long linear(int slope, int c) {
+        if (slope == 0 && c == 0) {
+            return 0;
+        }
+        return KIND_LINEAR | ((long) (slope + 1) << 32) | (c & 0xFFFFFFFFL);
+    }
+
+    private static int slopeOf(long d) {
+        return (int) ((d >>> 32) & 3) - 1;
+    }
+
+    /** True when the page reads as all zero bytes without having been materialized. */
+    public boolean isZero(int page) {
+        return desc[page] == 0;
+    }
+
+    /** Number of pages holding a materialized 4 KiB array. */
+    public int materializedPages() {
+        return bankUsed - freeBankTop;
+    }
+
+    public void clear(int page) {
+        release(page);
+        desc[page] = 0;
+    }
+
+    private void release(int page) {
+        long d = desc[page];
+        if ((d & KIND_MASK) == KIND_BYTES) {
+            int b = (int) d;
+            bank[b] = null;
+            if (freeBankTop == freeBank.length) {
+                freeBank = Arrays.copyOf(freeBank, freeBankTop * 2);
+            }
+            freeBank[freeBankTop++] = b;
+        }
+    }
+
+    private byte[] materialize(int page) {
+        long d = desc[page];
+        if ((d & KIND_MASK) == KIND_BYTES) {
+            return bank[(int) d];
+        }
+        byte[] bytes = new byte[PAGE];
+        if (d != 0) {
+            Pattern p = new Pattern(slopeOf(d), (int) d);
+            p.fill(0, bytes, 0, PAGE);
+        }
+        int b;
+        if (freeBankTop > 0) {
+            b = freeBank[--freeBankTop];
+        } else {
+            if (bankUsed == bank.length) {
+                bank = Arrays.copyOf(bank, bankUsed * 2);
+            }
+            b = bankUsed++;
+        }
+        bank[b] = bytes;
+        desc[page] = KIND_BYTES | b;
+        return bytes;
+    }
+
+    /**
+     * Writes {@code len} bytes of pattern {@code p} at {@code off} in the page, where byte 0 of
+     * the page sits at byte {@code pageOrigin} of the pattern.
+     */
+    public void writePattern(int page, int off, int len, Pattern p, long pageOrigin) {
+        if (off == 0 && len == PAGE && (pageOrigin & 3) == 0) {
+            release(page);
+            long k0 = pageOrigin >>> 2;
+            desc[page] = linear(p.slope(), p.wordAt(k0));
+            return;
+        }
+        p.fill(pageOrigin + off, materialize(page), off, len);
+    }
+
+    public void write(int page, int off, byte[] src, int srcOff, int len) {
+        System.arraycopy(src, srcOff, materialize(page), off, len);
+    }
+
+    public void read(int page, int off, byte[] dst, int dstOff, int len) {
+        long d = desc[page];
+        if (d == 0) {
+            Arrays.fill(dst, dstOff, dstOff + len, (byte) 0);
+        } else if ((d & KIND_MASK) == KIND_BYTES) {
+            System.arraycopy(bank[(int) d], off, dst, dstOff, len);
+        } else {
+            new Pattern(slopeOf(d), (int) d).fill(off, dst, dstOff, len);
+        }
+    }
+
+    public byte byteAt(int page, int off) {
+        long d = desc[page];
+        if (d == 0) {
+            return 0;
+        }
+        if ((d & KIND_MASK) == KIND_BYTES) {
+            return bank[(int) d][off];
+        }
+        int word = slopeOf(d) * (off >>> 2) + (int) d;
+        return (byte) (word >>> ((off & 3) * 8));
+    }
+
+    /** True when bytes {@code [off, off+len)} of the page equal the pattern placed at {@code pageOrigin}. */
+    public boolean matches(int page, int off, int len, Pattern p, long pageOrigin) {
+        long d = desc[page];
+        if (off == 0 && len == PAGE && (pageOrigin & 3) == 0 && (d & KIND_MASK) != KIND_BYTES) {
+            return d == linear(p.slope(), p.wordAt(pageOrigin >>> 2));
+        }
+        for (int i = 0; i < len; i++) {
+            if (byteAt(page, off + i) != p.byteAt(pageOrigin + off + i)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Copies page {@code from} of this store over page {@code to} of {@code dst}. */
+    public void copyTo(int from, ContentStore dst, int to) {
+        long d = desc[from];
+        if ((d & KIND_MASK) == KIND_BYTES) {
+            dst.write(to, 0, bank[(int) d], 0, PAGE);
+        } else {
+            dst.release(to);
+            dst.desc[to] = d;
+        }
+    }
+}

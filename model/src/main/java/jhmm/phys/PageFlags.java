@@ -1,0 +1,35 @@
+package jhmm.phys;
+
+/** Bits of a frame's flag word ({@link PageFrames#flags}), named after the kernel's page flags. */
+public final class PageFlags {
+    /** Part of a free buddy block. */
+    public static final int FREE = 1;
+    /** First frame of a free buddy block; its order is in {@link PageFrames#order}. */
+    public static final int BUDDY = 1 << 1;
+    /** First frame of a large folio. */
+    public static final int HEAD = 1 << 2;
+    /** Any other frame of a large folio. */
+    public static final int TAIL = 1 << 3;
+    /** Anonymous memory: {@link PageFrames#mapping} names an anon_vma. */
+    public static final int ANON = 1 << 4;
+    /** PageAnonExclusive: only one process maps this anonymous page; it may be written without COW. */
+    public static final int ANON_EXCLUSIVE = 1 << 5;
+    public static final int DIRTY = 1 << 6;
+    public static final int LOCKED = 1 << 7;
+    /** A hugetlb folio (from the hugetlb pool, never from the buddy allocator). */
+    public static final int HUGETLB = 1 << 8;
+    /** The shared zero page or a frame of the huge zero page. */
+    public static final int ZERO = 1 << 9;
+    /** Never allocated, never freed (zero pages, pool carve-outs). */
+    public static final int RESERVED = 1 << 10;
+    /** Anonymous page that goes to swap on reclaim; cleared by MADV_FREE (lazy free). */
+    public static final int SWAPBACKED = 1 << 11;
+    /** Referenced since reclaim last looked (second chance). */
+    public static final int REFERENCED = 1 << 12;
+    /** A free hugetlb folio waiting in the pool. */
+    public static final int HUGETLB_FREE = 1 << 13;
+    /** In the page cache of a file: {@link PageFrames#mapping} names the file. */
+    public static final int PAGECACHE = 1 << 14;
+
+    private PageFlags() {}
+}

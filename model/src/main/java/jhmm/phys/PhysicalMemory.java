@@ -1,0 +1,222 @@
+package jhmm.phys;
+
+import jhmm.base.PageSize;
+
+/**
+ * The machine's RAM: the frame array, the buddy allocator, the hugetlb pools, the shared zero
+ * page and huge zero page, and the (lazily stored) contents of every frame.
+ *
+ * <p>Boot layout: PFN 0 is the zero page, the first PMD-aligned 512 frames after it the huge
+ * zero page; hugetlb pages are carved from the top of RAM (1 GiB ones first, aligned); the rest
+ * goes to the buddy allocator.
+ */
+public final class PhysicalMemory {
+    /** A small folio counts each pin as this many references (GUP_PIN_COUNTING_BIAS). */
+    public static final int GUP_PIN_COUNTING_BIAS = 1024;
+    private static final int ZERO_PFN = 0;
+    private static final int HUGE_ZERO_PFN = PageSize.HPAGE_PMD_NR;
+
+    private final PageFrames frames;
+    private final BuddyAllocator buddy;
+    private final HugetlbPool hugetlb2m;
+    private final HugetlbPool hugetlb1g;
+    private final ContentStore data;
+
+    /**
+     * @throws IllegalArgumentException when the hugetlb pools do not fit in {@code ramBytes}
+     */
+    public PhysicalMemory(long ramBytes, int hugePages2m, int hugePages1g) {
+        long nr = ramBytes >>> PageSize.PAGE_SHIFT;
+        if (nr < 2L * PageSize.HPAGE_PMD_NR || nr > Integer.MAX_VALUE / 2) {
+            throw new IllegalArgumentException("ram must be between 4M and 4096G: " + ramBytes);
+        }
+        int nrFrames = (int) nr;
+        frames = new PageFrames(nrFrames);
+        buddy = new BuddyAllocator(frames);
+        data = new ContentStore(nrFrames);
+        hugetlb2m = new HugetlbPool(PageSize.PMD_ORDER, hugePages2m);
+        hugetlb1g = new HugetlbPool(PageSize.PUD_ORDER, hugePages1g);
+
+        reserve(ZERO_PFN, 0);
+        reserve(HUGE_ZERO_PFN, PageSize.PMD_ORDER);
+        int low = HUGE_ZERO_PFN + PageSize.HPAGE_PMD_NR;
+        int top = nrFrames;
+        for (int i = 0; i < hugePages1g; i++) {
+            top = (top - (1 << PageSize.PUD_ORDER)) & ~((1 << PageSize.PUD_ORDER) - 1);
+            if (top < low) {
+                throw new IllegalArgumentException("hugetlb-1g=" + hugePages1g + " does not fit in ram");
+            }
+            carveHugetlb(top, hugetlb1g);
+        }
+        for (int i = 0; i < hugePages2m; i++) {
+            top = (top - PageSize.HPAGE_PMD_NR) & ~(PageSize.HPAGE_PMD_NR - 1);
+            if (top < low) {
+                throw new IllegalArgumentException("hugetlb-2m=" + hugePages2m + " does not fit in ram");
+            }
+            carveHugetlb(top, hugetlb2m);
+        }
+        // Everything not reserved or carved (flags still 0) goes to the buddy allocator.
+        int run = -1;
+        for (int pfn = 0; pfn <= nrFrames; pfn++) {
+            boolean free = pfn < nrFrames && frames.flags[pfn] == 0;
+            if (free && run < 0) {
+                run = pfn;
+            } else if (!free && run >= 0) {
+                buddy.addFreeRange(run, pfn);
+                run = -1;
+            }
+        }
+    }
+
+    private void reserve(int pfn, int order) {
+        frames.makeFolio(pfn, order);
+        for (int i = 0; i < (1 << order); i++) {
+            frames.flags[pfn + i] |= PageFlags.ZERO | PageFlags.RESERVED;
+        }
+        frames.refcount[pfn] = 1;
+    }
+
+    private void carveHugetlb(int pfn, HugetlbPool pool) {
+        frames.makeFolio(pfn, pool.order());
+        frames.flags[pfn] |= PageFlags.HUGETLB | PageFlags.HUGETLB_FREE;
+        pool.add(pfn);
+    }
+
+    public PageFrames frames() {
+        return frames;
+    }
+
+    public ContentStore data() {
+        return data;
+    }
+
+    public BuddyAllocator buddy() {
+        return buddy;
+    }
+
+    public int nrFrames() {
+        return frames.nrFrames;
+    }
+
+    public int zeroPfn() {
+        return ZERO_PFN;
+    }
+
+    public int hugeZeroPfn() {
+        return HUGE_ZERO_PFN;
+    }
+
+    public boolean isZeroPfn(int pfn) {
+        return (frames.flags[pfn] & PageFlags.ZERO) != 0;
+    }
+
+    public HugetlbPool hugetlbPool(int order) {
+        return order == PageSize.PUD_ORDER ? hugetlb1g : hugetlb2m;
+    }
+
+    /**
+     * Allocates a folio of 2^order frames from the buddy allocator with one reference held by
+     * the caller; -1 when memory is exhausted (the caller reclaims or fails with ENOMEM).
+     */
+    public int allocFolio(int order) {
+        int pfn = buddy.alloc(order);
+        if (pfn >= 0) {
+            frames.makeFolio(pfn, order);
+            frames.refcount[pfn] = 1;
+        }
+        return pfn;
+    }
+
+    /** Takes a free hugetlb folio of the given order from its pool, with one reference; -1 if none. */
+    public int allocHugetlb(int order) {
+        int pfn = hugetlbPool(order).take();
+        if (pfn >= 0) {
+            frames.makeFolio(pfn, order);
+            frames.flags[pfn] |= PageFlags.HUGETLB;
+            frames.refcount[pfn] = 1;
+        }
+        return pfn;
+    }
+
+    /** Takes a reference on the folio of {@code pfn} (folio_get). */
+    public void get(int pfn) {
+        frames.refAdd(pfn, 1);
+    }
+
+    /** Drops a reference (folio_put); the last one frees the folio and its contents. */
+    public void put(int pfn) {
+        int head = frames.head(pfn);
+        int left = frames.refAdd(head, -1);
+        if (left == 0) {
+            free(head);
+        } else if (left < 0) {
+            throw new IllegalStateException("folio refcount underflow at pfn " + head);
+        }
+    }
+
+    private void free(int head) {
+        if ((frames.flags[head] & PageFlags.RESERVED) != 0) {
+            throw new IllegalStateException("freeing a reserved frame " + head);
+        }
+        int order = frames.order[head];
+        int n = 1 << order;
+        for (int i = 0; i < n; i++) {
+            data.clear(head + i);
+        }
+        if ((frames.flags[head] & PageFlags.HUGETLB) != 0) {
+            frames.makeFolio(head, order);
+            frames.flags[head] |= PageFlags.HUGETLB | PageFlags.HUGETLB_FREE;
+            hugetlbPool(order).add(head);
+        } else {
+            buddy.free(head, order);
+        }
+    }
+
+    /** Pins the folio of {@code pfn} for DMA (FOLL_PIN): bias for small folios, pin count for large. */
+    public void pin(int pfn) {
+        if (frames.isLarge(pfn)) {
+            frames.refAdd(pfn, 1);
+            frames.largePincountAdd(pfn, 1);
+        } else {
+            frames.refAdd(pfn, GUP_PIN_COUNTING_BIAS);
+        }
+    }
+
+    /** Reverses exactly one {@link #pin}. */
+    public void unpin(int pfn) {
+        if (frames.isLarge(pfn)) {
+            frames.largePincountAdd(pfn, -1);
+            put(pfn);
+        } else {
+            int head = frames.head(pfn);
+            if (frames.refAdd(head, -GUP_PIN_COUNTING_BIAS) == 0) {
+                free(head);
+            }
+        }
+    }
+
+    /** folio_maybe_dma_pinned: pin count for large folios, refcount at or above the bias for small ones. */
+    public boolean maybeDmaPinned(int pfn) {
+        if (frames.isLarge(pfn)) {
+            return frames.largePincount(pfn) > 0;
+        }
+        return frames.refcount(pfn) >= GUP_PIN_COUNTING_BIAS;
+    }
+
+    /** Splits a large folio into order-0 folios; the caller moved references to the right frames. */
+    public void splitFolio(int head) {
+        int order = frames.order[head];
+        int n = 1 << order;
+        int keep = frames.flags[head] & ~(PageFlags.HEAD | PageFlags.TAIL);
+        for (int i = 0; i < n; i++) {
+            frames.order[head + i] = 0;
+            frames.flags[head + i] = keep | (frames.flags[head + i] & PageFlags.DIRTY);
+            frames.aux[head + i] = 0;
+        }
+    }
+
+    /** Sets a frame's reference count directly (used when a folio split hands out references). */
+    public void setRefcount(int pfn, int count) {
+        frames.refcount[pfn] = count;
+    }
+}
