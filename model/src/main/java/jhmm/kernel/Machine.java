@@ -1,54 +1,111 @@
 package jhmm.kernel;
 
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import jhmm.base.Errno;
+import jhmm.base.ErrnoException;
+import jhmm.base.PageSize;
 import jhmm.base.Pattern;
 import jhmm.mm.FileInode;
+import jhmm.mm.MemorySystem;
+import jhmm.mm.MmStats;
+import jhmm.phys.PhysicalMemory;
 
 /**
  * One simulated machine: physical memory, swap, the page cache's files and the processes.
  * Scenario files, tests and benchmarks start here.
  */
 public final class Machine {
+    private final MachineConfig config;
+    private final PhysicalMemory phys;
+    private final MemorySystem mm;
+    private final Map<String, Process> processes = new LinkedHashMap<>();
+    private final Map<String, FileInode> files = new LinkedHashMap<>();
+
+    /** @throws IllegalArgumentException with a message for the user when the configuration cannot boot */
     public Machine(MachineConfig config) {
-        throw new UnsupportedOperationException("being written");
+        this.config = config;
+        if (config.swapBytes() < 0 || (config.swapBytes() & (PageSize.PAGE_SIZE - 1)) != 0) {
+            throw new IllegalArgumentException("swap must be a whole number of pages: " + config.swapBytes());
+        }
+        this.phys = new PhysicalMemory(config.ramBytes(), config.hugetlb2m(), config.hugetlb1g());
+        this.mm = new MemorySystem(phys, config.swapBytes(), config.thp());
     }
 
     public MachineConfig config() {
-        throw new UnsupportedOperationException("being written");
+        return config;
+    }
+
+    public PhysicalMemory physicalMemory() {
+        return phys;
+    }
+
+    public MemorySystem memory() {
+        return mm;
+    }
+
+    public MmStats stats() {
+        return mm.stats();
     }
 
     /** A new process with an empty address space. */
     public Process createProcess(String name) {
-        throw new UnsupportedOperationException("being written");
+        if (processes.containsKey(name)) {
+            throw new ErrnoException(Errno.EEXIST, "process " + name + " exists");
+        }
+        Process p = new Process(this, name, mm.newMm());
+        processes.put(name, p);
+        return p;
+    }
+
+    void adopt(Process child) {
+        processes.put(child.name(), child);
+    }
+
+    public Process process(String name) {
+        return processes.get(name);
     }
 
     /** A regular file of {@code size} bytes whose contents are {@code initial} (indexed from the file start). */
     public FileInode createFile(String name, long size, Pattern initial) {
-        throw new UnsupportedOperationException("being written");
+        if (files.containsKey(name)) {
+            throw new ErrnoException(Errno.EEXIST, "file " + name + " exists");
+        }
+        if (size <= 0) {
+            throw new ErrnoException(Errno.EINVAL, "file size must be positive");
+        }
+        FileInode f = mm.newFile(name, size, initial);
+        files.put(name, f);
+        return f;
     }
 
-    /** Migrates every page mapped in the range, as compaction or NUMA balancing would: 0, or -EAGAIN when some page could not move, -EFAULT for an unmapped range. */
+    /** Migrates every page mapped in the range, as compaction or NUMA balancing would: 0, or -EAGAIN when some page could not move. */
     public int migrate(Process p, long addr, long len) {
-        throw new UnsupportedOperationException("being written");
+        return p.kernelRangeOp(addr, len, (m, s, e) -> mm.migrator().migrateRange(m, s, e));
     }
 
-    /** Reclaims the anonymous and file pages mapped in the range to swap / the file: 0, or -EAGAIN when some page could not be reclaimed. */
+    /** Reclaims the pages mapped in the range to swap or their file: 0, or -EAGAIN when some page could not go. */
     public int swapout(Process p, long addr, long len) {
-        throw new UnsupportedOperationException("being written");
+        return p.kernelRangeOp(addr, len, (m, s, e) -> mm.reclaimer().swapoutRange(m, s, e));
     }
 
     /** split_huge_page of the folio mapped at {@code addr}: 0, -EINVAL (no large folio there), -EAGAIN (extra references). */
     public int splitThp(Process p, long addr) {
-        throw new UnsupportedOperationException("being written");
+        int pfn = p.frameAt(addr);
+        if (pfn < 0) {
+            return -Errno.EINVAL;
+        }
+        return mm.hugeMemory().splitFolio(pfn);
     }
 
-    /** Full compaction of RAM: returns the pages moved; pages that could not move are counted in {@link #stats()}. */
+    /** Full compaction of RAM: returns the pages moved; those that could not move are counted in {@link #stats()}. */
     public long compact() {
-        throw new UnsupportedOperationException("being written");
+        return mm.migrator().compact();
     }
 
     /** Coherence check over the whole machine: an empty list when everything adds up. */
     public List<String> checkInvariants() {
-        throw new UnsupportedOperationException("being written");
+        return new jhmm.mm.MmInvariants(mm).check();
     }
 }

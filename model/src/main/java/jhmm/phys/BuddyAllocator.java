@@ -75,6 +75,41 @@ public final class BuddyAllocator {
         }
     }
 
+    /**
+     * Allocates the free 2^order block starting at {@code pfn} (compaction's free scanner
+     * takes specific frames); -1 when that block is not entirely free.
+     */
+    int allocAt(int pfn, int order) {
+        zoneLock.lock();
+        try {
+            for (int o = order; o <= MAX_ORDER; o++) {
+                int h = pfn & ~((1 << o) - 1);
+                if (h + (1 << o) <= frames.nrFrames && (frames.flags[h] & PageFlags.BUDDY) != 0 && frames.order[h] == o) {
+                    unlink(h, o);
+                    while (o > order) {
+                        o--;
+                        int upper = h + (1 << o);
+                        if (pfn >= upper) {
+                            push(h, o);
+                            h = upper;
+                        } else {
+                            push(upper, o);
+                        }
+                    }
+                    int n = 1 << order;
+                    for (int i = 0; i < n; i++) {
+                        frames.flags[h + i] = 0;
+                    }
+                    freePages -= n;
+                    return h;
+                }
+            }
+            return -1;
+        } finally {
+            zoneLock.unlock();
+        }
+    }
+
     /** Returns 2^order frames starting at {@code pfn}, merging with free buddies. */
     void free(int pfn, int order) {
         zoneLock.lock();

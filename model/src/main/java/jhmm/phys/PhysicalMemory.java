@@ -21,6 +21,8 @@ public final class PhysicalMemory {
     private final HugetlbPool hugetlb2m;
     private final HugetlbPool hugetlb1g;
     private final ContentStore data;
+    /** References held outside the kernel's own structures: GUP references and pins. */
+    private final java.util.concurrent.atomic.AtomicLong externalRefs = new java.util.concurrent.atomic.AtomicLong();
 
     /**
      * @throws IllegalArgumentException when the hugetlb pools do not fit in {@code ramBytes}
@@ -127,6 +129,16 @@ public final class PhysicalMemory {
         return pfn;
     }
 
+    /** As {@link #allocFolio}, but exactly the block at {@code pfn} if it is free; -1 otherwise. */
+    public int allocFolioAt(int pfn, int order) {
+        int got = buddy.allocAt(pfn, order);
+        if (got >= 0) {
+            frames.makeFolio(got, order);
+            frames.refcount[got] = 1;
+        }
+        return got;
+    }
+
     /** Takes a free hugetlb folio of the given order from its pool, with one reference; -1 if none. */
     public int allocHugetlb(int order) {
         int pfn = hugetlbPool(order).take();
@@ -172,8 +184,26 @@ public final class PhysicalMemory {
         }
     }
 
+    /** A reference taken for a caller outside the kernel's structures (FOLL_GET). */
+    public void getExternal(int pfn) {
+        externalRefs.incrementAndGet();
+        get(pfn);
+    }
+
+    /** Drops a {@link #getExternal} reference (put_page). */
+    public void putExternal(int pfn) {
+        externalRefs.decrementAndGet();
+        put(pfn);
+    }
+
+    /** Sum of the references and pins external holders keep (a pin on a small folio counts the bias). */
+    public long externalRefs() {
+        return externalRefs.get();
+    }
+
     /** Pins the folio of {@code pfn} for DMA (FOLL_PIN): bias for small folios, pin count for large. */
     public void pin(int pfn) {
+        externalRefs.addAndGet(frames.isLarge(pfn) ? 1 : GUP_PIN_COUNTING_BIAS);
         if (frames.isLarge(pfn)) {
             frames.refAdd(pfn, 1);
             frames.largePincountAdd(pfn, 1);
@@ -184,6 +214,7 @@ public final class PhysicalMemory {
 
     /** Reverses exactly one {@link #pin}. */
     public void unpin(int pfn) {
+        externalRefs.addAndGet(frames.isLarge(pfn) ? -1 : -GUP_PIN_COUNTING_BIAS);
         if (frames.isLarge(pfn)) {
             frames.largePincountAdd(pfn, -1);
             put(pfn);

@@ -1,0 +1,366 @@
+package jhmm.mm;
+
+import jhmm.base.PageSize;
+import jhmm.phys.PageFlags;
+import jhmm.phys.PageFrames;
+import jhmm.phys.PhysicalMemory;
+
+/**
+ * handle_mm_fault: makes one address of a VMA accessible for a read or a write. The caller
+ * holds the mmap lock for reading and has checked the VMA's permissions (so GUP with FOLL_FORCE
+ * can write-fault a read-only private mapping, which gets a private copy mapped read-only).
+ *
+ * <p>Anonymous read faults map the shared zero page (the huge zero page for THP-eligible
+ * ranges); write faults allocate, or break COW. Page-cache pages back file mappings. Replacing
+ * a mapped page (COW) invalidates that page with a CLEAR event, as the kernel does.
+ */
+public final class Fault {
+    public static final int FLAG_WRITE = 1;
+    /** GUP pinning a shared anonymous page for read: make it exclusive first (FAULT_FLAG_UNSHARE). */
+    public static final int FLAG_UNSHARE = 2;
+
+    public static final int OK = 0;
+    public static final int SIGSEGV = 1;
+    public static final int SIGBUS = 2;
+    public static final int OOM = 4;
+    /** The page was under migration: waited; the caller retries. */
+    public static final int RETRY = 8;
+
+    private static final long ANON_RW = Pte.WRITE | Pte.DIRTY | Pte.ACCESSED;
+
+    private final MemorySystem sys;
+
+    Fault(MemorySystem sys) {
+        this.sys = sys;
+    }
+
+    /** Resolves a fault at {@code addr}; returns {@link #OK} or a VM_FAULT code. */
+    public int handle(Vma vma, long addr, int flags) {
+        sys.stats.pageFaults.incrementAndGet();
+        if (vma.isSpecial()) {
+            return SIGBUS; // raw PFNs come only from the driver that owns the mapping
+        }
+        if (vma.isHugetlb()) {
+            return hugetlbFault(vma, addr, flags);
+        }
+        Mm mm = vma.mm;
+        mm.ptl.lock();
+        int ret;
+        try {
+            long pmd = mm.pt.pmd(addr);
+            if (Pte.leaf(pmd)) {
+                ret = hugePmdFault(vma, addr, pmd, flags);
+            } else if (pmd == 0 && sys.huge.thpAllowed(vma, addr)) {
+                ret = sys.huge.anonymousPmdFault(vma, addr, flags);
+            } else {
+                ret = -1;
+            }
+        } finally {
+            mm.ptl.unlock();
+        }
+        if (ret == RETRY) {
+            return OK; // the PMD was split; finish at PTE level below
+        }
+        if (ret >= 0) {
+            return ret;
+        }
+        return pteFault(vma, addr, flags);
+    }
+
+    private int hugePmdFault(Vma vma, long addr, long pmd, int flags) {
+        if (Pte.isMigration(pmd)) {
+            return RETRY;
+        }
+        boolean write = (flags & (FLAG_WRITE | FLAG_UNSHARE)) != 0;
+        if (!write || Pte.writable(pmd)) {
+            long haddr = addr & PageSize.PMD_MASK;
+            vma.mm.pt.setPmd(haddr, Pte.set(pmd, Pte.ACCESSED | ((flags & FLAG_WRITE) != 0 ? Pte.DIRTY : 0)));
+            return OK;
+        }
+        return sys.huge.pmdWriteProtectFault(vma, addr, pmd, flags);
+    }
+
+    private int pteFault(Vma vma, long addr, int flags) {
+        Mm mm = vma.mm;
+        mm.ptl.lock();
+        try {
+            if (Pte.leaf(mm.pt.pmd(addr))) {
+                return RETRY; // raced with a THP appearing: the caller retries
+            }
+            long e = mm.pt.pte(addr);
+            if (Pte.none(e)) {
+                return vma.file == null ? anonymousFault(vma, addr, flags) : fileFault(vma, addr, flags);
+            }
+            if (Pte.isSwap(e)) {
+                return swapInFault(vma, addr, e, flags);
+            }
+            if (Pte.isMigration(e)) {
+                return RETRY;
+            }
+            if (!Pte.present(e)) {
+                return SIGBUS; // device entries are resolved by their own layer
+            }
+            if (Pte.protnone(e)) {
+                return SIGSEGV;
+            }
+            boolean write = (flags & FLAG_WRITE) != 0;
+            if (write && !Pte.writable(e)) {
+                return wpFault(vma, addr, e, flags);
+            }
+            if ((flags & FLAG_UNSHARE) != 0 && !Pte.special(e) && isAnonPage(Pte.pfn(e)) && !sys.rmap.anonExclusive(Pte.pfn(e))) {
+                return wpFault(vma, addr, e, flags);
+            }
+            mm.pt.setPte(addr, Pte.set(e, Pte.ACCESSED | (write ? Pte.DIRTY : 0)));
+            return OK;
+        } finally {
+            mm.ptl.unlock();
+        }
+    }
+
+    private boolean isAnonPage(int pfn) {
+        return sys.phys.frames().test(pfn, PageFlags.ANON);
+    }
+
+    private int anonymousFault(Vma vma, long addr, int flags) {
+        Mm mm = vma.mm;
+        if ((flags & FLAG_WRITE) == 0) {
+            mm.pt.setPte(addr, Pte.mk(sys.phys.zeroPfn(), Pte.SPECIAL | Pte.ACCESSED));
+            return OK;
+        }
+        int pfn = sys.allocFolio(0);
+        if (pfn < 0) {
+            return OOM;
+        }
+        ensureAnonVma(vma);
+        sys.rmap.newAnon(pfn, vma, addr, true);
+        sys.rmap.addPte(pfn);
+        sys.phys.put(pfn);
+        mm.pt.setPte(addr, Pte.mk(pfn, ANON_RW));
+        mm.rssAnon++;
+        return OK;
+    }
+
+    void ensureAnonVma(Vma vma) {
+        if (vma.anonVma == null) {
+            vma.anonVma = sys.newAnonVma();
+            vma.anonVma.add(vma);
+        }
+    }
+
+    private int fileFault(Vma vma, long addr, int flags) {
+        long index = vma.pageIndex(addr);
+        if (index >= vma.file.pages()) {
+            return SIGBUS; // beyond end of file
+        }
+        int pfn = sys.filemap.getPage(vma.file, index);
+        if (pfn < 0) {
+            return OOM;
+        }
+        Mm mm = vma.mm;
+        boolean write = (flags & FLAG_WRITE) != 0;
+        if (write && !vma.has(VmFlags.SHARED)) {
+            return cowIntoAnon(vma, addr, pfn, 0, flags);
+        }
+        long bits = Pte.ACCESSED;
+        if (vma.has(VmFlags.SHARED) && vma.has(VmFlags.WRITE) && (write || vma.file.shmem)) {
+            bits |= Pte.WRITE | (write ? Pte.DIRTY : 0);
+        }
+        sys.rmap.addPte(pfn);
+        mm.pt.setPte(addr, Pte.mk(pfn, bits));
+        mm.rssAdd(vma, 1);
+        if (write) {
+            sys.phys.frames().set(pfn, PageFlags.DIRTY);
+        }
+        return OK;
+    }
+
+    private int swapInFault(Vma vma, long addr, long e, int flags) {
+        int slot = Pte.pfn(e);
+        int pfn = sys.allocFolio(0);
+        if (pfn < 0) {
+            return OOM;
+        }
+        sys.swap.data().copyTo(slot, sys.phys.data(), pfn);
+        boolean exclusive = (e & Pte.EXCLUSIVE) != 0 || sys.swap.count(slot) == 1;
+        ensureAnonVma(vma);
+        sys.rmap.newAnon(pfn, vma, addr, exclusive);
+        sys.swap.free(slot);
+        sys.rmap.addPte(pfn);
+        sys.phys.put(pfn);
+        boolean write = (flags & FLAG_WRITE) != 0 && exclusive;
+        vma.mm.pt.setPte(addr, Pte.mk(pfn, Pte.ACCESSED | (write ? Pte.WRITE | Pte.DIRTY : 0)));
+        vma.mm.rssAnon++;
+        sys.stats.pswpin.incrementAndGet();
+        if ((flags & FLAG_WRITE) != 0 && !exclusive) {
+            return wpFault(vma, addr, vma.mm.pt.pte(addr), flags);
+        }
+        return OK;
+    }
+
+    /** do_wp_page: a write (or unshare) on a present, read-only PTE. */
+    private int wpFault(Vma vma, long addr, long e, int flags) {
+        int pfn = Pte.pfn(e);
+        Mm mm = vma.mm;
+        PageFrames f = sys.phys.frames();
+        if (vma.has(VmFlags.SHARED)) {
+            mm.pt.setPte(addr, Pte.set(e, Pte.WRITE | Pte.DIRTY | Pte.ACCESSED));
+            f.set(pfn, PageFlags.DIRTY);
+            return OK;
+        }
+        if (!Pte.special(e) && isAnonPage(pfn)) {
+            int head = f.head(pfn);
+            boolean reuse = f.test(head, PageFlags.ANON_EXCLUSIVE)
+                    || (f.order(head) == 0 && f.refcount(head) == 1 && f.pteMapcount(head) == 1);
+            if (reuse) {
+                f.set(head, PageFlags.ANON_EXCLUSIVE);
+                long bits = Pte.ACCESSED | ((flags & FLAG_WRITE) != 0 ? Pte.DIRTY : 0);
+                if (vma.has(VmFlags.WRITE)) {
+                    bits |= Pte.WRITE;
+                }
+                mm.pt.setPte(addr, Pte.set(e, bits));
+                return OK;
+            }
+        }
+        return cowIntoAnon(vma, addr, Pte.special(e) ? -1 : pfn, e, flags);
+    }
+
+    /**
+     * wp_page_copy: a new anonymous page with the old one's contents (zero for the zero page)
+     * replaces the mapping; the old page loses this mapping. Invalidates the page first.
+     */
+    private int cowIntoAnon(Vma vma, long addr, int oldPfn, long oldEntry, int flags) {
+        Mm mm = vma.mm;
+        PhysicalMemory phys = sys.phys;
+        int pfn = sys.allocFolio(0);
+        if (pfn < 0) {
+            return OOM;
+        }
+        if (oldPfn >= 0) {
+            phys.data().copyTo(oldPfn, phys.data(), pfn);
+        }
+        ensureAnonVma(vma);
+        sys.rmap.newAnon(pfn, vma, addr, true);
+        long page = addr & PageSize.PAGE_MASK;
+        if (oldEntry != 0) {
+            mm.ptl.unlock();
+            NotifierRange r = mm.invalidateStart(NotifierEvent.CLEAR, page, page + PageSize.PAGE_SIZE);
+            mm.ptl.lock();
+            if (mm.pt.pte(page) == oldEntry) {
+                replaceAfterCopy(vma, page, oldEntry, pfn, flags);
+            }
+            mm.ptl.unlock();
+            mm.invalidateEnd(r);
+            mm.ptl.lock();
+        } else {
+            replaceAfterCopy(vma, page, 0, pfn, flags);
+        }
+        phys.put(pfn);
+        sys.stats.cowCopies.incrementAndGet();
+        return OK;
+    }
+
+    private void replaceAfterCopy(Vma vma, long page, long oldEntry, int newPfn, int flags) {
+        Mm mm = vma.mm;
+        long bits = Pte.ACCESSED;
+        if ((flags & FLAG_WRITE) != 0) {
+            bits |= Pte.DIRTY;
+        }
+        if (vma.has(VmFlags.WRITE)) {
+            bits |= Pte.WRITE | Pte.DIRTY;
+        }
+        sys.rmap.addPte(newPfn);
+        mm.pt.setPte(page, Pte.mk(newPfn, bits));
+        if (oldEntry != 0 && !Pte.special(oldEntry)) {
+            int old = Pte.pfn(oldEntry);
+            if (!isAnonPage(old)) {
+                mm.rssAdd(vma, -1);
+            } else {
+                mm.rssAnon--;
+            }
+            sys.rmap.removePte(old);
+        }
+        mm.rssAnon++;
+    }
+
+    private int hugetlbFault(Vma vma, long addr, int flags) {
+        Mm mm = vma.mm;
+        int order = vma.pageShift - PageSize.PAGE_SHIFT;
+        long size = 1L << vma.pageShift;
+        long haddr = addr & -size;
+        boolean pud = vma.pageShift == PageSize.PUD_SHIFT;
+        mm.ptl.lock();
+        try {
+            long e = pud ? mm.pt.pud(haddr) : mm.pt.pmd(haddr);
+            boolean write = (flags & FLAG_WRITE) != 0;
+            if (e == 0) {
+                int pfn = vma.has(VmFlags.SHARED) ? sys.filemap.getHugetlbPage(vma.file, vma.pageIndex(haddr), order)
+                        : sys.phys.allocHugetlb(order);
+                if (pfn < 0) {
+                    return SIGBUS; // the pool is empty
+                }
+                long bits = Pte.HUGE | Pte.ACCESSED;
+                if (vma.has(VmFlags.SHARED)) {
+                    if (vma.has(VmFlags.WRITE)) {
+                        bits |= Pte.WRITE | (write ? Pte.DIRTY : 0);
+                    }
+                    sys.rmap.addEntire(pfn);
+                } else {
+                    ensureAnonVma(vma);
+                    sys.rmap.newAnon(pfn, vma, haddr, true);
+                    sys.rmap.addEntire(pfn);
+                    sys.phys.put(pfn);
+                    if (vma.has(VmFlags.WRITE) && write) {
+                        bits |= Pte.WRITE | Pte.DIRTY;
+                    }
+                }
+                setHugeLeaf(mm, pud, haddr, Pte.mk(pfn, bits));
+                return OK;
+            }
+            if (!write || Pte.writable(e)) {
+                return OK;
+            }
+            return hugetlbWp(vma, haddr, e, order, pud);
+        } finally {
+            mm.ptl.unlock();
+        }
+    }
+
+    private static void setHugeLeaf(Mm mm, boolean pud, long haddr, long e) {
+        if (pud) {
+            mm.pt.setPud(haddr, e);
+        } else {
+            mm.pt.setPmd(haddr, e);
+        }
+    }
+
+    /** hugetlb_wp: reuse an exclusive private hugetlb page, else copy the whole huge page. */
+    private int hugetlbWp(Vma vma, long haddr, long e, int order, boolean pud) {
+        Mm mm = vma.mm;
+        int pfn = Pte.pfn(e);
+        if (vma.has(VmFlags.SHARED) || sys.rmap.anonExclusive(pfn)) {
+            setHugeLeaf(mm, pud, haddr, Pte.set(e, Pte.WRITE | Pte.DIRTY));
+            return OK;
+        }
+        int copy = sys.phys.allocHugetlb(order);
+        if (copy < 0) {
+            return SIGBUS;
+        }
+        int n = 1 << order;
+        for (int i = 0; i < n; i++) {
+            sys.phys.data().copyTo(pfn + i, sys.phys.data(), copy + i);
+        }
+        sys.rmap.newAnon(copy, vma, haddr, true);
+        mm.ptl.unlock();
+        NotifierRange r = mm.invalidateStart(NotifierEvent.CLEAR, haddr, haddr + ((long) n << PageSize.PAGE_SHIFT));
+        mm.ptl.lock();
+        sys.rmap.addEntire(copy);
+        sys.phys.put(copy);
+        setHugeLeaf(mm, pud, haddr, Pte.mk(copy, Pte.HUGE | Pte.ACCESSED | Pte.WRITE | Pte.DIRTY));
+        sys.rmap.removeEntire(pfn);
+        mm.ptl.unlock();
+        mm.invalidateEnd(r);
+        mm.ptl.lock();
+        sys.stats.cowCopies.incrementAndGet();
+        return OK;
+    }
+}

@@ -1,0 +1,90 @@
+package jhmm.mm;
+
+import jhmm.phys.PageFlags;
+import jhmm.phys.PageFrames;
+
+/**
+ * The page cache: finds or reads in the frame caching a file page, writes dirty pages back,
+ * drops clean ones. A cached folio holds one reference for the cache.
+ */
+public final class Filemap {
+    private final MemorySystem sys;
+
+    Filemap(MemorySystem sys) {
+        this.sys = sys;
+    }
+
+    /** The cached frame of {@code index}, reading it from the file when absent; -1 on ENOMEM. */
+    synchronized int getPage(FileInode file, long index) {
+        int pfn = file.cache[(int) index];
+        if (pfn >= 0) {
+            return pfn;
+        }
+        pfn = sys.allocFolio(0);
+        if (pfn < 0) {
+            return -1;
+        }
+        file.disk.copyTo((int) index, sys.phys.data(), pfn);
+        PageFrames f = sys.phys.frames();
+        f.setMapping(pfn, file.id, index);
+        f.set(pfn, PageFlags.PAGECACHE | (file.shmem ? PageFlags.SWAPBACKED : 0));
+        file.cache[(int) index] = pfn; // the allocation's reference is the cache's
+        return pfn;
+    }
+
+    /** A hugetlbfs page for a shared hugetlb mapping, allocated from the pool on first use. */
+    synchronized int getHugetlbPage(FileInode file, long index, int order) {
+        long aligned = index & -(1L << order);
+        int pfn = file.cache[(int) aligned];
+        if (pfn >= 0) {
+            return pfn;
+        }
+        pfn = sys.phys.allocHugetlb(order);
+        if (pfn < 0) {
+            return -1;
+        }
+        PageFrames f = sys.phys.frames();
+        f.setMapping(pfn, file.id, aligned);
+        f.set(pfn, PageFlags.PAGECACHE);
+        file.cache[(int) aligned] = pfn;
+        return pfn;
+    }
+
+    /** Writes a dirty cache page back to the file (not for shmem, whose only copy is in memory). */
+    void writeback(FileInode file, long index, int pfn) {
+        PageFrames f = sys.phys.frames();
+        if (f.test(pfn, PageFlags.DIRTY) && !file.shmem) {
+            sys.phys.data().copyTo(pfn, file.disk, (int) index);
+            f.clear(pfn, PageFlags.DIRTY);
+        }
+    }
+
+    /** Removes an unmapped page from the cache, writing it back first; false if it cannot go. */
+    synchronized boolean evict(FileInode file, long index) {
+        int pfn = file.cache[(int) index];
+        if (pfn < 0 || file.shmem || sys.phys.frames().mapcount(pfn) > 0 || sys.phys.frames().refcount(pfn) != 1) {
+            return false;
+        }
+        writeback(file, index, pfn);
+        file.cache[(int) index] = -1;
+        sys.phys.put(pfn);
+        return true;
+    }
+
+    /** Drops every cached page of a file that nothing maps any more (the last close of a shmem object). */
+    synchronized void truncate(FileInode file) {
+        for (int i = 0; i < file.cache.length; i++) {
+            int pfn = file.cache[i];
+            if (pfn >= 0 && sys.phys.frames().head(pfn) == pfn) {
+                file.cache[i] = -1;
+                sys.phys.put(pfn);
+            }
+        }
+    }
+
+    /** Replaces the cached frame of {@code index} (page migration). */
+    synchronized void replace(FileInode file, long index, int newPfn) {
+        file.cache[(int) index] = newPfn;
+    }
+
+}

@@ -1,0 +1,275 @@
+package jhmm.mm;
+
+import jhmm.base.PageSize;
+import jhmm.phys.PageFlags;
+import jhmm.phys.PageFrames;
+import jhmm.phys.PhysicalMemory;
+
+/**
+ * Transparent huge pages (mm/huge_memory.c, khugepaged's collapse): PMD-sized anonymous
+ * folios on fault where policy and alignment allow, the huge zero page for reads, splitting a
+ * PMD mapping into PTEs and a large folio into small ones, and MADV_COLLAPSE.
+ */
+public final class HugeMemory {
+    private static final int NR = PageSize.HPAGE_PMD_NR;
+    private final MemorySystem sys;
+
+    HugeMemory(MemorySystem sys) {
+        this.sys = sys;
+    }
+
+    /** Whether a fault at {@code addr} may get a PMD-sized folio (policy, VMA kind, alignment). */
+    boolean thpAllowed(Vma vma, long addr) {
+        if (!vma.isAnonPrivate() || vma.has(VmFlags.NOHUGEPAGE)) {
+            return false;
+        }
+        ThpMode mode = sys.thp();
+        if (mode == ThpMode.NEVER || (mode == ThpMode.MADVISE && !vma.has(VmFlags.HUGEPAGE))) {
+            return false;
+        }
+        return fitsPmd(vma, addr);
+    }
+
+    private static boolean fitsPmd(Vma vma, long addr) {
+        long haddr = addr & PageSize.PMD_MASK;
+        return haddr >= vma.start && haddr + PageSize.PMD_SIZE <= vma.end;
+    }
+
+    /** do_huge_pmd_anonymous_page; called with the PTL held. Returns -1 to fall back to PTEs. */
+    int anonymousPmdFault(Vma vma, long addr, int flags) {
+        Mm mm = vma.mm;
+        long haddr = addr & PageSize.PMD_MASK;
+        if ((flags & Fault.FLAG_WRITE) == 0) {
+            mm.pt.setPmd(haddr, Pte.mk(sys.phys.hugeZeroPfn(), Pte.HUGE | Pte.SPECIAL | Pte.ACCESSED));
+            return Fault.OK;
+        }
+        return mapNewThp(vma, haddr) ? Fault.OK : -1;
+    }
+
+    private boolean mapNewThp(Vma vma, long haddr) {
+        int pfn = sys.phys.allocFolio(PageSize.PMD_ORDER);
+        if (pfn < 0) {
+            sys.stats.thpFaultFallback.incrementAndGet();
+            return false;
+        }
+        sys.fault.ensureAnonVma(vma);
+        sys.rmap.newAnon(pfn, vma, haddr, true);
+        sys.rmap.addEntire(pfn);
+        sys.phys.put(pfn);
+        vma.mm.pt.setPmd(haddr, Pte.mk(pfn, Pte.HUGE | Pte.WRITE | Pte.DIRTY | Pte.ACCESSED));
+        vma.mm.rssAnon += NR;
+        sys.stats.thpFaultAlloc.incrementAndGet();
+        return true;
+    }
+
+    /**
+     * A write to a read-only PMD leaf (called with the PTL held): the huge zero page gets a
+     * fresh THP (Linux 6.13+), an exclusive folio is reused, anything else is split so that COW
+     * happens per 4 KiB page. Returns RETRY when the PMD was split.
+     */
+    int pmdWriteProtectFault(Vma vma, long addr, long pmd, int flags) {
+        Mm mm = vma.mm;
+        long haddr = addr & PageSize.PMD_MASK;
+        int pfn = Pte.pfn(pmd);
+        PageFrames f = sys.phys.frames();
+        if (pfn == sys.phys.hugeZeroPfn()) {
+            if ((flags & Fault.FLAG_WRITE) != 0) {
+                mm.ptl.unlock();
+                NotifierRange r = mm.invalidateStart(NotifierEvent.CLEAR, haddr, haddr + PageSize.PMD_SIZE);
+                mm.ptl.lock();
+                boolean mapped = false;
+                if (mm.pt.pmd(haddr) == pmd) {
+                    mm.pt.setPmd(haddr, 0);
+                    mapped = mapNewThp(vma, haddr);
+                    if (!mapped) {
+                        mm.pt.setPmd(haddr, pmd);
+                    }
+                }
+                mm.ptl.unlock();
+                mm.invalidateEnd(r);
+                mm.ptl.lock();
+                if (mapped) {
+                    return Fault.OK;
+                }
+            }
+        } else if (vma.has(VmFlags.WRITE)
+                && (f.test(pfn, PageFlags.ANON_EXCLUSIVE) || (f.refcount(pfn) == 1 && f.entireMapcount(pfn) == 1))) {
+            f.set(pfn, PageFlags.ANON_EXCLUSIVE);
+            mm.pt.setPmd(haddr, Pte.set(pmd, Pte.WRITE | Pte.DIRTY | Pte.ACCESSED));
+            return Fault.OK;
+        }
+        splitPmdLocked(vma, haddr, true);
+        return Fault.RETRY;
+    }
+
+    /**
+     * __split_huge_pmd: replaces the PMD leaf at {@code haddr} by 512 PTEs mapping the same
+     * frames (the folio stays large). Invalidates the 2 MiB range. Takes the PTL itself.
+     */
+    public void splitPmd(Vma vma, long haddr) {
+        Mm mm = vma.mm;
+        NotifierRange r = mm.invalidateStart(NotifierEvent.CLEAR, haddr, haddr + PageSize.PMD_SIZE);
+        mm.ptl.lock();
+        try {
+            if (Pte.leaf(mm.pt.pmd(haddr))) {
+                splitPmdEntries(mm, haddr);
+            }
+        } finally {
+            mm.ptl.unlock();
+        }
+        mm.invalidateEnd(r);
+    }
+
+    /** As {@link #splitPmd} for a caller that holds the PTL (it is dropped around the notifier). */
+    void splitPmdLocked(Vma vma, long haddr, boolean notify) {
+        Mm mm = vma.mm;
+        if (!notify) {
+            splitPmdEntries(mm, haddr);
+            return;
+        }
+        long before = mm.pt.pmd(haddr);
+        mm.ptl.unlock();
+        NotifierRange r = mm.invalidateStart(NotifierEvent.CLEAR, haddr, haddr + PageSize.PMD_SIZE);
+        mm.ptl.lock();
+        if (mm.pt.pmd(haddr) == before && Pte.leaf(before)) {
+            splitPmdEntries(mm, haddr);
+        }
+        mm.ptl.unlock();
+        mm.invalidateEnd(r);
+        mm.ptl.lock();
+    }
+
+    private void splitPmdEntries(Mm mm, long haddr) {
+        long pmd = mm.pt.pmd(haddr);
+        int pfn = Pte.pfn(pmd);
+        long[] fill = new long[NR];
+        if (Pte.isMigration(pmd)) {
+            for (int i = 0; i < NR; i++) {
+                fill[i] = Pte.mkNonPresent(Pte.kind(pmd), pfn + i, pmd & Pte.EXCLUSIVE);
+            }
+        } else if (pfn == sys.phys.hugeZeroPfn()) {
+            long zero = Pte.mk(sys.phys.zeroPfn(), Pte.SPECIAL | Pte.ACCESSED);
+            java.util.Arrays.fill(fill, zero);
+        } else {
+            long bits = pmd & (Pte.WRITE | Pte.DIRTY | Pte.ACCESSED | Pte.PROTNONE);
+            PageFrames f = sys.phys.frames();
+            for (int i = 0; i < NR; i++) {
+                fill[i] = Pte.protnone(pmd) ? (Pte.mk(pfn + i, bits) & ~Pte.PRESENT) : Pte.mk(pfn + i, bits);
+                f.pteMapcountAdd(pfn + i, 1);
+            }
+            // the PMD's one reference becomes one per PTE
+            f.refAdd(pfn, NR - 1);
+            f.entireMapcountAdd(pfn, -1);
+        }
+        mm.pt.setPmd(haddr, 0);
+        mm.pt.replacePmdWithTable(haddr, fill);
+        sys.stats.thpSplitPmd.incrementAndGet();
+    }
+
+    /**
+     * split_huge_page: turns the large folio at {@code pfn} into small folios. Every PMD
+     * mapping is split first. Fails with -EAGAIN when references beyond the mappings (and page
+     * cache) exist, as can_split_folio() does; -EINVAL for a small or hugetlb folio.
+     */
+    public int splitFolio(int pfn) {
+        PageFrames f = sys.phys.frames();
+        int head = f.head(pfn);
+        if (f.order(head) == 0 || f.test(head, PageFlags.HUGETLB) || f.test(head, PageFlags.ZERO)) {
+            return -jhmm.base.Errno.EINVAL;
+        }
+        sys.phys.get(head); // hold it while the mappings change
+        try {
+            sys.rmap.walk(head, (vma, addr, sub, pmdLevel) -> {
+                if (pmdLevel) {
+                    splitPmd(vma, addr);
+                }
+                return true;
+            });
+            int n = f.nrPages(head);
+            int expected = 1 + (f.test(head, PageFlags.PAGECACHE) ? 1 : 0);
+            for (int i = 0; i < n; i++) {
+                expected += f.pteMapcount(head + i);
+            }
+            if (f.entireMapcount(head) != 0 || f.refcount(head) != expected) {
+                return -jhmm.base.Errno.EAGAIN;
+            }
+            int flags = f.flags(head) & (PageFlags.ANON | PageFlags.ANON_EXCLUSIVE | PageFlags.SWAPBACKED | PageFlags.DIRTY);
+            int mapping = f.mapping(head);
+            long index = f.index(head);
+            int[] refs = new int[n];
+            for (int i = 0; i < n; i++) {
+                refs[i] = f.pteMapcount(head + i);
+            }
+            refs[0] += 1; // our hold
+            PhysicalMemory phys = sys.phys;
+            phys.splitFolio(head);
+            for (int i = 0; i < n; i++) {
+                f.set(head + i, flags);
+                f.setMapping(head + i, mapping, index + i);
+                phys.setRefcount(head + i, refs[i] == 0 ? 1 : refs[i]);
+                if (refs[i] == 0) {
+                    phys.put(head + i); // nobody maps it: free
+                }
+            }
+            sys.stats.thpSplitPage.incrementAndGet();
+            return 0;
+        } finally {
+            sys.phys.put(head);
+        }
+    }
+
+    /**
+     * MADV_COLLAPSE of the PMD window at {@code haddr}: copies the PTE-mapped pages (swapping
+     * in, zero for holes) into a new THP and maps it with one PMD. Independent of the THP
+     * sysfs policy, as the kernel's collapse is. Caller holds the mmap lock for writing.
+     */
+    int collapse(Vma vma, long haddr) {
+        Mm mm = vma.mm;
+        if (Pte.leaf(mm.pt.pmd(haddr)) && !Pte.isMigration(mm.pt.pmd(haddr)) && Pte.pfn(mm.pt.pmd(haddr)) != sys.phys.hugeZeroPfn()) {
+            return 0; // already a THP
+        }
+        if (Pte.leaf(mm.pt.pmd(haddr))) {
+            splitPmd(vma, haddr);
+        }
+        for (int i = 0; i < NR; i++) {
+            long e = mm.pt.pte(haddr + ((long) i << PageSize.PAGE_SHIFT));
+            if (Pte.isSwap(e) && sys.fault.handle(vma, haddr + ((long) i << PageSize.PAGE_SHIFT), 0) != Fault.OK) {
+                return -jhmm.base.Errno.ENOMEM;
+            }
+            if (Pte.present(e) && !Pte.special(e) && sys.phys.maybeDmaPinned(Pte.pfn(e))) {
+                return -jhmm.base.Errno.EAGAIN;
+            }
+        }
+        int pfn = sys.phys.allocFolio(PageSize.PMD_ORDER);
+        if (pfn < 0) {
+            return -jhmm.base.Errno.ENOMEM;
+        }
+        NotifierRange r = mm.invalidateStart(NotifierEvent.CLEAR, haddr, haddr + PageSize.PMD_SIZE);
+        mm.ptl.lock();
+        try {
+            boolean dirty = false;
+            for (int i = 0; i < NR; i++) {
+                long addr = haddr + ((long) i << PageSize.PAGE_SHIFT);
+                long e = mm.pt.pte(addr);
+                if (Pte.present(e)) {
+                    sys.phys.data().copyTo(Pte.pfn(e), sys.phys.data(), pfn + i);
+                    dirty |= Pte.dirty(e);
+                }
+            }
+            sys.zap.zapPtesLocked(vma, haddr, haddr + PageSize.PMD_SIZE);
+            mm.pt.freeEmptyPteTable(haddr);
+            sys.fault.ensureAnonVma(vma);
+            sys.rmap.newAnon(pfn, vma, haddr, true);
+            sys.rmap.addEntire(pfn);
+            sys.phys.put(pfn);
+            long bits = Pte.HUGE | Pte.ACCESSED | Pte.DIRTY | (vma.has(VmFlags.WRITE) ? Pte.WRITE : 0);
+            mm.pt.setPmd(haddr, Pte.mk(pfn, bits));
+            mm.rssAnon += NR;
+            sys.stats.thpCollapseAlloc.incrementAndGet();
+        } finally {
+            mm.ptl.unlock();
+        }
+        mm.invalidateEnd(r);
+        return 0;
+    }
+}

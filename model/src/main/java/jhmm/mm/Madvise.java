@@ -1,0 +1,164 @@
+package jhmm.mm;
+
+import jhmm.base.Errno;
+import jhmm.base.PageSize;
+import jhmm.phys.PageFlags;
+import jhmm.phys.PageFrames;
+
+/** madvise(2) for the advice jhmm models. */
+public final class Madvise {
+    private Madvise() {}
+
+    public static int madvise(Mm mm, long addr, long len, int advice) {
+        if (!PageSize.isPageAligned(addr) || len < 0) {
+            return -Errno.EINVAL;
+        }
+        long end = addr + PageSize.pageAlignUp(len);
+        boolean layout = advice == Mman.MADV_HUGEPAGE || advice == Mman.MADV_NOHUGEPAGE || advice == Mman.MADV_COLLAPSE;
+        var lock = layout ? mm.mmapLock().writeLock() : mm.mmapLock().readLock();
+        lock.lock();
+        try {
+            if (covered(mm, addr, end) < end) {
+                return -Errno.ENOMEM; // part of the range is not mapped
+            }
+            return switch (advice) {
+                case Mman.MADV_DONTNEED -> dontneed(mm, addr, end);
+                case Mman.MADV_FREE -> free(mm, addr, end);
+                case Mman.MADV_HUGEPAGE -> setHugeFlag(mm, addr, end, VmFlags.HUGEPAGE, VmFlags.NOHUGEPAGE);
+                case Mman.MADV_NOHUGEPAGE -> setHugeFlag(mm, addr, end, VmFlags.NOHUGEPAGE, VmFlags.HUGEPAGE);
+                case Mman.MADV_PAGEOUT -> {
+                    mm.sys.reclaim.pageoutRange(mm, addr, end, false);
+                    yield 0; // pages that cannot be reclaimed are skipped silently
+                }
+                case Mman.MADV_COLLAPSE -> collapse(mm, addr, end);
+                case Mman.MADV_POPULATE_READ -> UserAccess.populate(mm, addr, end, false);
+                case Mman.MADV_POPULATE_WRITE -> UserAccess.populate(mm, addr, end, true);
+                default -> -Errno.EINVAL;
+            };
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** End of the mapped run starting at {@code addr}. */
+    private static long covered(Mm mm, long addr, long end) {
+        long cursor = addr;
+        for (Vma v : mm.vmasIn(addr, end)) {
+            if (v.start > cursor) {
+                return cursor;
+            }
+            cursor = v.end;
+        }
+        return cursor;
+    }
+
+    private static int dontneed(Mm mm, long addr, long end) {
+        for (Vma v : mm.vmasIn(addr, end)) {
+            if (v.isSpecial()) {
+                return -Errno.EINVAL;
+            }
+            long s = Math.max(addr, v.start);
+            long e = Math.min(end, v.end);
+            if (v.isHugetlb()) {
+                long unit = 1L << v.pageShift;
+                s = (s + unit - 1) & -unit;
+                e = e & -unit;
+                if (s >= e) {
+                    continue;
+                }
+            }
+            mm.sys.zap.unmapRange(v, s, e, NotifierEvent.CLEAR);
+        }
+        return 0;
+    }
+
+    /**
+     * MADV_FREE: anonymous private pages mapped only here become clean and lazily freeable;
+     * reclaim discards them unless written again. Swap entries in the range are dropped.
+     */
+    private static int free(Mm mm, long addr, long end) {
+        for (Vma v : mm.vmasIn(addr, end)) {
+            if (!v.isAnonPrivate()) {
+                return -Errno.EINVAL;
+            }
+        }
+        for (Vma v : mm.vmasIn(addr, end)) {
+            long s = Math.max(addr, v.start);
+            long e = Math.min(end, v.end);
+            splitHugeEdges(v, s, e);
+            NotifierRange r = mm.invalidateStart(NotifierEvent.CLEAR, s, e);
+            mm.ptl.lock();
+            try {
+                PageFrames f = mm.sys.phys.frames();
+                for (long a = s; a < e; a += PageSize.PAGE_SIZE) {
+                    long pmd = mm.pt.pmd(a);
+                    if (Pte.leaf(pmd)) {
+                        if (Pte.present(pmd) && !Pte.special(pmd) && f.entireMapcount(Pte.pfn(pmd)) == 1) {
+                            mm.pt.setPmd(a, Pte.clear(pmd, Pte.DIRTY | Pte.ACCESSED));
+                            markLazyFree(f, Pte.pfn(pmd));
+                        }
+                        a = (a & PageSize.PMD_MASK) + PageSize.PMD_SIZE - PageSize.PAGE_SIZE;
+                        continue;
+                    }
+                    long pte = mm.pt.pte(a);
+                    if (Pte.isSwap(pte)) {
+                        mm.pt.setPte(a, 0);
+                        mm.sys.swap.free(Pte.pfn(pte));
+                    } else if (Pte.present(pte) && !Pte.special(pte) && f.test(Pte.pfn(pte), PageFlags.ANON)
+                            && f.mapcount(Pte.pfn(pte)) == 1) {
+                        mm.pt.setPte(a, Pte.clear(pte, Pte.DIRTY | Pte.ACCESSED));
+                        markLazyFree(f, Pte.pfn(pte));
+                    }
+                }
+            } finally {
+                mm.ptl.unlock();
+            }
+            mm.invalidateEnd(r);
+        }
+        return 0;
+    }
+
+    private static void markLazyFree(PageFrames f, int pfn) {
+        int head = f.head(pfn);
+        f.clear(head, PageFlags.SWAPBACKED | PageFlags.DIRTY);
+    }
+
+    /** A THP straddling the range's edges is split so that advice applies to exactly the range. */
+    private static void splitHugeEdges(Vma v, long s, long e) {
+        for (long edge : new long[] {s, e}) {
+            long haddr = edge & PageSize.PMD_MASK;
+            if ((edge & ~PageSize.PMD_MASK) != 0 && Pte.leaf(v.mm.pt.pmd(haddr))) {
+                v.mm.sys.huge.splitPmd(v, haddr);
+            }
+        }
+    }
+
+    private static int setHugeFlag(Mm mm, long addr, long end, int set, int clear) {
+        for (Vma v : AddressSpaceOps.isolate(mm, addr, end)) {
+            if (v.isHugetlb() || v.isSpecial()) {
+                return -Errno.EINVAL;
+            }
+            v.flags = (v.flags | set) & ~clear;
+        }
+        return 0;
+    }
+
+    private static int collapse(Mm mm, long addr, long end) {
+        int result = -Errno.EINVAL;
+        for (Vma v : mm.vmasIn(addr, end)) {
+            if (!v.isAnonPrivate() || v.has(VmFlags.NOHUGEPAGE)) {
+                return -Errno.EINVAL;
+            }
+            long s = Math.max(addr, v.start);
+            long e = Math.min(end, v.end);
+            for (long h = (s + PageSize.PMD_SIZE - 1) & PageSize.PMD_MASK; h + PageSize.PMD_SIZE <= e; h += PageSize.PMD_SIZE) {
+                int ret = mm.sys.huge.collapse(v, h);
+                if (ret < 0) {
+                    return ret;
+                }
+                result = 0;
+            }
+        }
+        return result;
+    }
+}

@@ -1,0 +1,123 @@
+package jhmm.mm;
+
+import java.util.ArrayList;
+import java.util.List;
+import jhmm.base.Pattern;
+import jhmm.phys.PhysicalMemory;
+
+/**
+ * Everything the address spaces share: physical memory, swap, the THP policy, the registry of
+ * reverse-map roots (anon_vmas and files, named by the int id a frame stores), the list of
+ * live address spaces and the machine-wide counters. The mm operations hang off it.
+ */
+public final class MemorySystem {
+    final PhysicalMemory phys;
+    final SwapSpace swap;
+    private volatile ThpMode thp;
+    final MmStats stats = new MmStats();
+    private final List<Object> mappings = new ArrayList<>();
+    private final List<Mm> mms = new ArrayList<>();
+    private int nextMmId = 1;
+
+    final Rmap rmap = new Rmap(this);
+    final Fault fault = new Fault(this);
+    final Zap zap = new Zap(this);
+    final HugeMemory huge = new HugeMemory(this);
+    final Filemap filemap = new Filemap(this);
+    final Reclaim reclaim = new Reclaim(this);
+    final Migrate migrate = new Migrate(this);
+
+    public MemorySystem(PhysicalMemory phys, long swapBytes, ThpMode thp) {
+        this.phys = phys;
+        this.swap = new SwapSpace(swapBytes);
+        this.thp = thp;
+        mappings.add(null); // id 0 means "no mapping"
+    }
+
+    public PhysicalMemory phys() {
+        return phys;
+    }
+
+    public SwapSpace swap() {
+        return swap;
+    }
+
+    public MmStats stats() {
+        return stats;
+    }
+
+    public ThpMode thp() {
+        return thp;
+    }
+
+    public void setThp(ThpMode mode) {
+        thp = mode;
+    }
+
+    public Migrate migrator() {
+        return migrate;
+    }
+
+    public Reclaim reclaimer() {
+        return reclaim;
+    }
+
+    public HugeMemory hugeMemory() {
+        return huge;
+    }
+
+    synchronized AnonVma newAnonVma() {
+        AnonVma a = new AnonVma(mappings.size());
+        mappings.add(a);
+        return a;
+    }
+
+    /** A regular file, or (name null) the shmem object behind a shared anonymous mapping. */
+    public synchronized FileInode newFile(String name, long size, Pattern initial) {
+        FileInode f = new FileInode(mappings.size(), name, size, name == null, initial);
+        mappings.add(f);
+        return f;
+    }
+
+    synchronized Object mappingById(int id) {
+        return mappings.get(id);
+    }
+
+    public synchronized Mm newMm() {
+        Mm mm = new Mm(nextMmId++, this);
+        mms.add(mm);
+        return mm;
+    }
+
+    synchronized void removeMm(Mm mm) {
+        mms.remove(mm);
+    }
+
+    /** The live address spaces. */
+    public synchronized List<Mm> mms() {
+        return List.copyOf(mms);
+    }
+
+    /** Every file the machine knows, shmem objects included. */
+    public synchronized List<FileInode> files() {
+        List<FileInode> out = new ArrayList<>();
+        for (Object o : mappings) {
+            if (o instanceof FileInode f) {
+                out.add(f);
+            }
+        }
+        return out;
+    }
+
+    /**
+     * Allocates a folio, reclaiming (swapping out, dropping clean page cache) when memory is
+     * short, as the page allocator's slow path does; -1 when nothing can be freed.
+     */
+    int allocFolio(int order) {
+        int pfn = phys.allocFolio(order);
+        if (pfn < 0 && order == 0 && reclaim.shrink(32) > 0) {
+            pfn = phys.allocFolio(order);
+        }
+        return pfn;
+    }
+}

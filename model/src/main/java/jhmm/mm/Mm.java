@@ -1,0 +1,129 @@
+package jhmm.mm;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
+
+/**
+ * An address space (struct mm_struct): its VMAs in address order, its page table, the mmap
+ * lock (a read/write lock: faults and walks read, layout changes write) and the page-table
+ * lock (one for all levels, as a kernel without split page-table locks has).
+ */
+public final class Mm {
+    final int id;
+    final MemorySystem sys;
+    final PageTable pt = new PageTable();
+    final TreeMap<Long, Vma> vmas = new TreeMap<>();
+    private final ReentrantReadWriteLock mmapLock = new ReentrantReadWriteLock();
+    final ReentrantLock ptl = new ReentrantLock();
+    private volatile MmuNotifierHook hook = MmuNotifierHook.NONE;
+    volatile boolean dead;
+    /** Resident pages by kind (MM_ANONPAGES, MM_FILEPAGES, MM_SHMEMPAGES). */
+    long rssAnon;
+    long rssFile;
+    long rssShmem;
+
+    Mm(int id, MemorySystem sys) {
+        this.id = id;
+        this.sys = sys;
+    }
+
+    public int id() {
+        return id;
+    }
+
+    public MemorySystem system() {
+        return sys;
+    }
+
+    public PageTable pageTable() {
+        return pt;
+    }
+
+    public ReentrantReadWriteLock mmapLock() {
+        return mmapLock;
+    }
+
+    public ReentrantLock pageTableLock() {
+        return ptl;
+    }
+
+    public boolean isDead() {
+        return dead;
+    }
+
+    public long rss() {
+        return rssAnon + rssFile + rssShmem;
+    }
+
+    /** Attaches the listener for this address space's page-table changes (the mmu-notifier layer). */
+    public void setNotifierHook(MmuNotifierHook h) {
+        hook = h == null ? MmuNotifierHook.NONE : h;
+    }
+
+    public MmuNotifierHook notifierHook() {
+        return hook;
+    }
+
+    /** The VMA containing {@code addr}, or null (find_vma_intersection for one address). */
+    public Vma findVma(long addr) {
+        Map.Entry<Long, Vma> e = vmas.floorEntry(addr);
+        return e != null && e.getValue().end > addr ? e.getValue() : null;
+    }
+
+    /** VMAs overlapping [start, end), in address order. */
+    public List<Vma> vmasIn(long start, long end) {
+        List<Vma> out = new ArrayList<>();
+        Map.Entry<Long, Vma> first = vmas.floorEntry(start);
+        long from = first != null && first.getValue().end > start ? first.getKey() : start;
+        for (Vma v : vmas.subMap(from, true, end, false).values()) {
+            out.add(v);
+        }
+        return out;
+    }
+
+    public List<Vma> allVmas() {
+        return new ArrayList<>(vmas.values());
+    }
+
+    void insert(Vma v) {
+        vmas.put(v.start, v);
+    }
+
+    void remove(Vma v) {
+        vmas.remove(v.start);
+    }
+
+    /** mmu_notifier_invalidate_range_start with a blockable range. */
+    NotifierRange invalidateStart(NotifierEvent event, long start, long end) {
+        return invalidateStart(event, start, end, null);
+    }
+
+    NotifierRange invalidateStart(NotifierEvent event, long start, long end, Object owner) {
+        NotifierRange r = new NotifierRange(this, start, end, event, true, owner);
+        hook.invalidateRangeStart(r);
+        return r;
+    }
+
+    void invalidateEnd(NotifierRange r) {
+        hook.invalidateRangeEnd(r);
+    }
+
+    void rssAdd(Vma v, long pages) {
+        if (v.file == null) {
+            rssAnon += pages;
+        } else if (v.file.shmem) {
+            rssShmem += pages;
+        } else {
+            rssFile += pages;
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "mm" + id;
+    }
+}

@@ -1,0 +1,206 @@
+package jhmm.mm;
+
+import jhmm.base.Errno;
+import jhmm.base.PageSize;
+
+/** mmap, munmap and mremap. */
+public final class MmapOps {
+    private MmapOps() {}
+
+    /**
+     * mmap(addr, len, prot, flags, file, offset) placed at a multiple of {@code align}
+     * (0 for the default placement). Returns the address or -errno.
+     */
+    public static long mmap(Mm mm, long addr, long len, int prot, int flags, FileInode file, long offset, long align) {
+        boolean shared = (flags & Mman.MAP_SHARED) != 0;
+        boolean anon = (flags & Mman.MAP_ANONYMOUS) != 0;
+        boolean hugetlb = (flags & Mman.MAP_HUGETLB) != 0;
+        if (len <= 0 || shared == ((flags & Mman.MAP_PRIVATE) != 0) || (anon == (file != null))
+                || !PageSize.isPageAligned(offset) || (hugetlb && !anon)) {
+            return -Errno.EINVAL;
+        }
+        int pageShift = PageSize.PAGE_SHIFT;
+        if (hugetlb) {
+            int sizeBits = (flags >>> Mman.MAP_HUGE_SHIFT) & 0x3f;
+            pageShift = sizeBits == 0 ? PageSize.PMD_SHIFT : sizeBits;
+            if (pageShift != PageSize.PMD_SHIFT && pageShift != PageSize.PUD_SHIFT) {
+                return -Errno.EINVAL;
+            }
+        }
+        long unit = 1L << pageShift;
+        len = (len + unit - 1) & -unit;
+        if (hugetlb) {
+            int order = pageShift - PageSize.PAGE_SHIFT;
+            if (mm.sys.phys.hugetlbPool(order).nrFree() < len >>> pageShift) {
+                return -Errno.ENOMEM; // hugetlb_reserve_pages cannot reserve enough
+            }
+        }
+        int vmFlags = VmFlags.fromProt(prot) | VmFlags.MAYREAD | VmFlags.MAYEXEC | VmFlags.MAYWRITE;
+        if (shared) {
+            vmFlags |= VmFlags.SHARED | VmFlags.MAYSHARE;
+        }
+        if (hugetlb) {
+            vmFlags |= VmFlags.HUGETLB;
+        }
+        mm.mmapLock().writeLock().lock();
+        try {
+            long start;
+            if ((flags & Mman.MAP_FIXED) != 0) {
+                if (!PageSize.isPageAligned(addr) || (addr & (unit - 1)) != 0) {
+                    return -Errno.EINVAL;
+                }
+                start = addr;
+                AddressSpaceOps.removeRange(mm, start, start + len);
+            } else {
+                long a = Math.max(align, unit);
+                if (!hugetlb && anon && !shared && align == 0 && mm.sys.thp() != ThpMode.NEVER
+                        && (len & ~PageSize.PMD_MASK) == 0) {
+                    a = PageSize.PMD_SIZE; // thp_get_unmapped_area for PMD-multiple anonymous lengths
+                }
+                start = AddressSpaceOps.unmappedArea(mm, len, a);
+                if (start < 0) {
+                    return start;
+                }
+            }
+            FileInode backing = file;
+            if (anon && (shared || hugetlb)) {
+                backing = shared ? mm.sys.newFile(null, len, null) : null;
+            }
+            long pgoff = backing != null ? offset >>> PageSize.PAGE_SHIFT : start >>> PageSize.PAGE_SHIFT;
+            Vma v = new Vma(mm, start, start + len, vmFlags, pgoff, backing, null, pageShift);
+            if (backing != null) {
+                backing.addVma(v);
+            }
+            mm.insert(v);
+            if ((flags & Mman.MAP_POPULATE) != 0) {
+                // populate_vma_page_range write-faults only private writable mappings
+                UserAccess.populate(mm, start, start + len, (vmFlags & (VmFlags.WRITE | VmFlags.SHARED)) == VmFlags.WRITE);
+            }
+            return start;
+        } finally {
+            mm.mmapLock().writeLock().unlock();
+        }
+    }
+
+    public static int munmap(Mm mm, long addr, long len) {
+        if (!PageSize.isPageAligned(addr) || len <= 0) {
+            return -Errno.EINVAL;
+        }
+        long end = addr + PageSize.pageAlignUp(len);
+        mm.mmapLock().writeLock().lock();
+        try {
+            for (Vma v : mm.vmasIn(addr, end)) {
+                long unit = 1L << v.pageShift;
+                if (v.isHugetlb() && (((Math.max(addr, v.start)) & (unit - 1)) != 0 || (Math.min(end, v.end) & (unit - 1)) != 0)) {
+                    return -Errno.EINVAL; // hugetlb VMAs split only on huge-page boundaries
+                }
+            }
+            AddressSpaceOps.removeRange(mm, addr, end);
+            return 0;
+        } finally {
+            mm.mmapLock().writeLock().unlock();
+        }
+    }
+
+    /** mremap(old, oldLen, newLen, MREMAP_MAYMOVE): shrink in place, grow in place, or move. */
+    public static long mremap(Mm mm, long old, long oldLen, long newLen, int flags) {
+        if (!PageSize.isPageAligned(old) || newLen <= 0) {
+            return -Errno.EINVAL;
+        }
+        oldLen = PageSize.pageAlignUp(oldLen);
+        newLen = PageSize.pageAlignUp(newLen);
+        mm.mmapLock().writeLock().lock();
+        try {
+            Vma v = mm.findVma(old);
+            if (v == null || old + oldLen > v.end) {
+                return -Errno.EFAULT;
+            }
+            if (v.isHugetlb() || v.isSpecial()) {
+                return -Errno.EINVAL;
+            }
+            if (newLen <= oldLen) {
+                if (newLen < oldLen) {
+                    AddressSpaceOps.removeRange(mm, old + newLen, old + oldLen);
+                }
+                return old;
+            }
+            if (old + oldLen == v.end && AddressSpaceOps.isFree(mm, v.end, old + newLen)) {
+                v.end = old + newLen; // expand in place
+                return old;
+            }
+            if ((flags & Mman.MREMAP_MAYMOVE) == 0) {
+                return -Errno.ENOMEM;
+            }
+            long align = (old & ~PageSize.PMD_MASK) == 0 ? PageSize.PMD_SIZE : PageSize.PAGE_SIZE;
+            long dst = AddressSpaceOps.unmappedArea(mm, newLen, align);
+            if (dst < 0) {
+                return dst;
+            }
+            return move(mm, old, oldLen, newLen, dst);
+        } finally {
+            mm.mmapLock().writeLock().unlock();
+        }
+    }
+
+    /** move_vma: a new VMA at {@code dst} takes over the old range's entries as they are. */
+    private static long move(Mm mm, long old, long oldLen, long newLen, long dst) {
+        java.util.List<Vma> src = AddressSpaceOps.isolate(mm, old, old + oldLen);
+        Vma v = src.get(0);
+        Vma moved = v.copyFor(mm, old, old + oldLen);
+        moved.start = dst;
+        moved.end = dst + newLen;
+        NotifierRange r = mm.invalidateStart(NotifierEvent.UNMAP, old, old + oldLen);
+        movePageTables(v, old, dst, oldLen);
+        mm.invalidateEnd(r);
+        AddressSpaceOps.detach(v);
+        mm.insert(moved);
+        return dst;
+    }
+
+    /** move_page_tables: entries keep their frames and counts; only their addresses change. */
+    private static void movePageTables(Vma from, long old, long dst, long len) {
+        Mm mm = from.mm;
+        PageTable pt = mm.pt;
+        long off = 0;
+        while (off < len) {
+            long src = old + off;
+            long to = dst + off;
+            long pmd = pt.pmd(src);
+            boolean whole = (src & ~PageSize.PMD_MASK) == 0 && (to & ~PageSize.PMD_MASK) == 0 && len - off >= PageSize.PMD_SIZE;
+            if (Pte.leaf(pmd) && !whole) {
+                mm.sys.huge.splitPmd(from, src & PageSize.PMD_MASK);
+                pmd = pt.pmd(src);
+            }
+            mm.ptl.lock();
+            try {
+                if (whole && pmd != 0) {
+                    if (Pte.leaf(pmd)) {
+                        pt.setPmd(src, 0);
+                        pt.setPmd(to, pmd);
+                    } else {
+                        pt.movePteTable(src, to);
+                    }
+                    off += PageSize.PMD_SIZE;
+                    continue;
+                }
+                long e = pt.pte(src);
+                if (e != 0) {
+                    pt.setPte(src, 0);
+                    pt.setPte(to, e);
+                }
+                if (((src + PageSize.PAGE_SIZE) & ~PageSize.PMD_MASK) == 0) {
+                    pt.freeEmptyPteTable(src);
+                }
+            } finally {
+                mm.ptl.unlock();
+            }
+            off += PageSize.PAGE_SIZE;
+        }
+        mm.ptl.lock();
+        try {
+            pt.freeEmptyPteTable(old + len - 1);
+        } finally {
+            mm.ptl.unlock();
+        }
+    }
+}

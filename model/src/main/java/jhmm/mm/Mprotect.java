@@ -1,0 +1,119 @@
+package jhmm.mm;
+
+import jhmm.base.Errno;
+import jhmm.base.PageSize;
+import jhmm.phys.PageFlags;
+
+/**
+ * mprotect: new VM_READ/WRITE/EXEC for whole VMAs (split at the range's edges) and the
+ * matching change to every present entry, inside a PROTECTION_VMA invalidation. Entries only
+ * gain write permission where no COW is pending (exclusive anonymous pages, shared mappings
+ * whose pages are dirty or shmem).
+ */
+public final class Mprotect {
+    private Mprotect() {}
+
+    public static int mprotect(Mm mm, long addr, long len, int prot) {
+        if (!PageSize.isPageAligned(addr)) {
+            return -Errno.EINVAL;
+        }
+        long end = addr + PageSize.pageAlignUp(len);
+        mm.mmapLock().writeLock().lock();
+        try {
+            long cursor = addr;
+            for (Vma v : mm.vmasIn(addr, end)) {
+                if (v.start > cursor) {
+                    return -Errno.ENOMEM; // a hole in the range
+                }
+                if ((prot & Mman.PROT_WRITE) != 0 && v.has(VmFlags.SHARED) && !v.has(VmFlags.MAYWRITE)) {
+                    return -Errno.EACCES;
+                }
+                cursor = v.end;
+            }
+            if (cursor < end) {
+                return -Errno.ENOMEM;
+            }
+            for (Vma v : AddressSpaceOps.isolate(mm, addr, end)) {
+                if (v.isHugetlb() && ((v.start | v.end) & ((1L << v.pageShift) - 1)) != 0) {
+                    return -Errno.EINVAL;
+                }
+                v.flags = (v.flags & ~VmFlags.ACCESS) | VmFlags.fromProt(prot);
+                changeProtection(v);
+            }
+            return 0;
+        } finally {
+            mm.mmapLock().writeLock().unlock();
+        }
+    }
+
+    private static void changeProtection(Vma v) {
+        Mm mm = v.mm;
+        if (!hasEntries(mm, v.start, v.end)) {
+            return;
+        }
+        NotifierRange r = mm.invalidateStart(NotifierEvent.PROTECTION_VMA, v.start, v.end);
+        mm.ptl.lock();
+        try {
+            for (long a = v.start; a < v.end; ) {
+                long pud = mm.pt.pud(a);
+                if (Pte.leaf(pud)) {
+                    mm.pt.setPud(a, adjust(v, pud));
+                    a = (a & PageSize.PUD_MASK) + PageSize.PUD_SIZE;
+                    continue;
+                }
+                long pmd = mm.pt.pmd(a);
+                if (Pte.leaf(pmd)) {
+                    mm.pt.setPmd(a, adjust(v, pmd));
+                    a = (a & PageSize.PMD_MASK) + PageSize.PMD_SIZE;
+                    continue;
+                }
+                int table = mm.pt.pteTable(a, false);
+                long next = Math.min((a & PageSize.PMD_MASK) + PageSize.PMD_SIZE, v.end);
+                if (table >= 0) {
+                    long[] ptes = mm.pt.entries(table);
+                    for (long p = a; p < next; p += PageSize.PAGE_SIZE) {
+                        int i = (int) ((p >>> PageSize.PAGE_SHIFT) & (PageTable.ENTRIES - 1));
+                        if (Pte.present(ptes[i])) {
+                            mm.pt.setPteAt(table, i, adjust(v, ptes[i]));
+                        }
+                    }
+                }
+                a = next;
+            }
+        } finally {
+            mm.ptl.unlock();
+        }
+        mm.invalidateEnd(r);
+    }
+
+    private static boolean hasEntries(Mm mm, long start, long end) {
+        for (long a = start & PageSize.PMD_MASK; a < end; a += PageSize.PMD_SIZE) {
+            if (mm.pt.pmd(a) != 0 || Pte.leaf(mm.pt.pud(a))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** The entry {@code e} under the VMA's new protection. */
+    static long adjust(Vma v, long e) {
+        if (!Pte.present(e)) {
+            return e;
+        }
+        long base = e & ~(Pte.PRESENT | Pte.PROTNONE | Pte.WRITE);
+        if (!v.has(VmFlags.READ | VmFlags.WRITE | VmFlags.EXEC)) {
+            return base | Pte.PROTNONE;
+        }
+        boolean write = false;
+        if (v.has(VmFlags.WRITE) && !Pte.special(e)) {
+            int pfn = Pte.pfn(e);
+            jhmm.phys.PageFrames f = v.mm.sys.phys.frames();
+            if (v.has(VmFlags.SHARED)) {
+                write = Pte.dirty(e) || (v.file != null && v.file.shmem);
+            } else {
+                write = f.test(f.head(pfn), PageFlags.ANON) && f.test(f.head(pfn), PageFlags.ANON_EXCLUSIVE);
+            }
+        }
+        return base | Pte.PRESENT | (write ? Pte.WRITE : 0);
+    }
+}

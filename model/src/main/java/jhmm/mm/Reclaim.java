@@ -1,0 +1,200 @@
+package jhmm.mm;
+
+import java.util.Arrays;
+import jhmm.base.Errno;
+import jhmm.base.PageSize;
+import jhmm.phys.PageFlags;
+import jhmm.phys.PageFrames;
+import jhmm.phys.PhysicalMemory;
+
+/**
+ * Page reclaim (mm/vmscan.c): anonymous pages go to swap (each mapping becomes a swap entry,
+ * in a CLEAR invalidation), clean lazily-freed pages are discarded, file pages are written
+ * back and dropped from the page cache. Pinned pages are never reclaimed; shmem pages stay in
+ * memory (jhmm models no shmem swap).
+ */
+public final class Reclaim {
+    private final MemorySystem sys;
+    private int clockHand;
+
+    Reclaim(MemorySystem sys) {
+        this.sys = sys;
+    }
+
+    /** The distinct folios mapped in [start, end) of {@code mm}, by head PFN. */
+    int[] foliosIn(Mm mm, long start, long end) {
+        int[] out = new int[16];
+        int n = 0;
+        int last = -1;
+        mm.ptl.lock();
+        try {
+            for (long a = start; a < end; a += PageSize.PAGE_SIZE) {
+                long e = mm.pt.pud(a);
+                if (!Pte.leaf(e)) {
+                    e = mm.pt.pmd(a);
+                    if (!Pte.leaf(e)) {
+                        e = mm.pt.pte(a);
+                    }
+                }
+                if (!Pte.present(e) || Pte.special(e)) {
+                    continue;
+                }
+                int head = sys.phys.frames().head(Pte.pfn(e));
+                if (head != last) {
+                    if (n == out.length) {
+                        out = Arrays.copyOf(out, n * 2);
+                    }
+                    out[n++] = head;
+                    last = head;
+                }
+            }
+        } finally {
+            mm.ptl.unlock();
+        }
+        return Arrays.stream(out, 0, n).distinct().toArray();
+    }
+
+    /**
+     * Reclaims the folios mapped in the range. Without {@code force} (MADV_PAGEOUT) folios
+     * mapped by other processes too are skipped. Returns how many folios stayed, or -errno.
+     */
+    public int pageoutRange(Mm mm, long start, long end, boolean force) {
+        int kept = 0;
+        PageFrames f = sys.phys.frames();
+        for (int head : foliosIn(mm, start, end)) {
+            if (!force && f.folioTotalMapcount(head) > f.nrPages(head)) {
+                kept++;
+                continue;
+            }
+            if (!reclaimFolio(head)) {
+                kept++;
+            }
+        }
+        return kept;
+    }
+
+    /** `kernel swapout`: 0, or -EAGAIN when some page could not go. */
+    public int swapoutRange(Mm mm, long start, long end) {
+        return pageoutRange(mm, start, end, true) == 0 ? 0 : -Errno.EAGAIN;
+    }
+
+    /** Frees about {@code target} pages by a clock sweep over RAM (the allocator's slow path). */
+    int shrink(int target) {
+        PhysicalMemory phys = sys.phys;
+        PageFrames f = phys.frames();
+        int freed = 0;
+        int frames = phys.nrFrames();
+        for (int scanned = 0; scanned < 2 * frames && freed < target; scanned++) {
+            int pfn = clockHand;
+            clockHand = (clockHand + 1) % frames;
+            int flags = f.flags(pfn);
+            if ((flags & (PageFlags.FREE | PageFlags.TAIL | PageFlags.RESERVED | PageFlags.HUGETLB)) != 0
+                    || (flags & (PageFlags.ANON | PageFlags.PAGECACHE)) == 0) {
+                continue;
+            }
+            if ((flags & PageFlags.REFERENCED) != 0) {
+                f.clear(pfn, PageFlags.REFERENCED); // second chance
+                continue;
+            }
+            int n = f.nrPages(pfn);
+            if (reclaimFolio(pfn)) {
+                freed += n;
+            }
+        }
+        return freed;
+    }
+
+    /** Reclaims one folio; false when it must stay (pinned, no swap, shmem, still referenced). */
+    boolean reclaimFolio(int head) {
+        PhysicalMemory phys = sys.phys;
+        PageFrames f = phys.frames();
+        if (phys.maybeDmaPinned(head) || f.test(head, PageFlags.HUGETLB)) {
+            return false;
+        }
+        if (f.test(head, PageFlags.PAGECACHE)) {
+            return reclaimFileFolio(head);
+        }
+        if (!f.test(head, PageFlags.ANON)) {
+            return false;
+        }
+        if (f.order(head) > 0) {
+            if (sys.huge.splitFolio(head) < 0) {
+                return false;
+            }
+            boolean all = true;
+            int n = 1 << PageSize.PMD_ORDER;
+            for (int i = 0; i < n; i++) {
+                if (f.refcount(head + i) > 0 && !f.test(head + i, PageFlags.FREE)) {
+                    all &= reclaimFolio(head + i);
+                }
+            }
+            return all;
+        }
+        if (!f.test(head, PageFlags.SWAPBACKED) && !f.test(head, PageFlags.DIRTY)) {
+            return discardLazyFree(head);
+        }
+        return swapOut(head);
+    }
+
+    private boolean swapOut(int pfn) {
+        PhysicalMemory phys = sys.phys;
+        int slot = sys.swap.alloc();
+        if (slot < 0) {
+            return false;
+        }
+        phys.data().copyTo(pfn, sys.swap.data(), slot);
+        phys.get(pfn);
+        try {
+            sys.rmap.replaceMappings(pfn, (e, exclusive) -> {
+                sys.swap.dup(slot);
+                return Pte.mkNonPresent(Pte.KIND_SWAP, slot, exclusive ? Pte.EXCLUSIVE : 0);
+            }, NotifierEvent.CLEAR);
+            sys.swap.free(slot); // the allocation's count; the entries hold the rest
+            sys.stats.pswpout.incrementAndGet();
+            return true;
+        } finally {
+            phys.put(pfn);
+        }
+    }
+
+    /** A clean lazily-freed page goes without swap, unless a store re-dirtied it since MADV_FREE. */
+    private boolean discardLazyFree(int pfn) {
+        if (dirtyMapping(pfn)) {
+            sys.phys.frames().set(pfn, PageFlags.SWAPBACKED);
+            return swapOut(pfn);
+        }
+        PhysicalMemory phys = sys.phys;
+        phys.get(pfn);
+        try {
+            sys.rmap.replaceMappings(pfn, (e, exclusive) -> 0, NotifierEvent.CLEAR);
+            return true;
+        } finally {
+            phys.put(pfn);
+        }
+    }
+
+    private boolean dirtyMapping(int pfn) {
+        boolean[] dirty = new boolean[1];
+        sys.rmap.walk(pfn, (vma, addr, sub, pmdLevel) -> {
+            vma.mm.ptl.lock();
+            try {
+                long e = vma.mm.pt.pte(addr);
+                dirty[0] = Pte.present(e) && Pte.pfn(e) == pfn && Pte.dirty(e);
+            } finally {
+                vma.mm.ptl.unlock();
+            }
+            return !dirty[0];
+        });
+        return dirty[0];
+    }
+
+    private boolean reclaimFileFolio(int pfn) {
+        FileInode file = (FileInode) sys.mappingById(sys.phys.frames().mapping(pfn));
+        if (file.shmem) {
+            return false;
+        }
+        long index = sys.phys.frames().index(pfn);
+        sys.rmap.replaceMappings(pfn, (e, exclusive) -> 0, NotifierEvent.CLEAR);
+        return sys.filemap.evict(file, index);
+    }
+}

@@ -1,0 +1,206 @@
+package jhmm.mm;
+
+import jhmm.base.PageSize;
+import jhmm.phys.PageFlags;
+import jhmm.phys.PageFrames;
+import jhmm.phys.PhysicalMemory;
+
+/**
+ * The reverse map: accounting when a frame gets or loses a mapping, and the walk from a folio
+ * to every (VMA, address) that may map it, through its anon_vma or its file's VMAs.
+ */
+public final class Rmap {
+    private final MemorySystem sys;
+
+    Rmap(MemorySystem sys) {
+        this.sys = sys;
+    }
+
+    /** Visits one place a folio's page may be mapped. */
+    public interface Visitor {
+        /**
+         * @param pmdLevel the folio's head is mapped there by one PMD/PUD leaf (subpage 0)
+         * @return false to stop the walk
+         */
+        boolean visit(Vma vma, long addr, int subpage, boolean pmdLevel);
+    }
+
+    /** A new anonymous folio becomes mapped for the first time in {@code vma} at {@code addr}. */
+    void newAnon(int pfn, Vma vma, long addr, boolean exclusive) {
+        PageFrames f = sys.phys.frames();
+        int n = f.nrPages(pfn);
+        long index = vma.pageIndex(addr);
+        for (int i = 0; i < n; i++) {
+            f.setMapping(pfn + i, vma.anonVma.id, index + i);
+            f.set(pfn + i, PageFlags.ANON | PageFlags.SWAPBACKED);
+        }
+        if (exclusive) {
+            f.set(pfn, PageFlags.ANON_EXCLUSIVE);
+        }
+    }
+
+    /** A PTE now maps {@code pfn}: one mapcount and one folio reference. */
+    void addPte(int pfn) {
+        PageFrames f = sys.phys.frames();
+        f.pteMapcountAdd(pfn, 1);
+        f.refAdd(pfn, 1);
+    }
+
+    /** A PMD/PUD leaf now maps the whole folio. */
+    void addEntire(int pfn) {
+        PageFrames f = sys.phys.frames();
+        f.entireMapcountAdd(pfn, 1);
+        f.refAdd(pfn, 1);
+    }
+
+    /** A PTE mapping of {@code pfn} is gone; may free the folio. */
+    void removePte(int pfn) {
+        sys.phys.frames().pteMapcountAdd(pfn, -1);
+        sys.phys.put(pfn);
+    }
+
+    void removeEntire(int pfn) {
+        sys.phys.frames().entireMapcountAdd(pfn, -1);
+        sys.phys.put(pfn);
+    }
+
+    /** Whether any process may write this anonymous folio without COW. */
+    boolean anonExclusive(int pfn) {
+        PageFrames f = sys.phys.frames();
+        return f.test(f.head(pfn), PageFlags.ANON_EXCLUSIVE);
+    }
+
+    /**
+     * Walks every VMA that may map the folio headed by {@code head}: the anon_vma's VMAs for
+     * anonymous folios, the file's VMAs for page-cache folios.
+     */
+    public void walk(int head, Visitor v) {
+        PhysicalMemory phys = sys.phys;
+        PageFrames f = phys.frames();
+        Object root = sys.mappingById(f.mapping(head));
+        Vma[] vmas;
+        if (root instanceof AnonVma a) {
+            vmas = a.snapshot();
+        } else if (root instanceof FileInode file) {
+            vmas = file.vmaSnapshot();
+        } else {
+            return;
+        }
+        int n = f.nrPages(head);
+        long index = f.index(head);
+        for (Vma vma : vmas) {
+            if (vma.mm.dead) {
+                continue;
+            }
+            long first = vma.addressOf(index);
+            if (n > 1 && first >= 0 && (first & ~PageSize.PMD_MASK) == 0) {
+                long e = n == PageSize.HPAGE_PMD_NR ? vma.mm.pt.pmd(first) : vma.mm.pt.pud(first);
+                if (Pte.leaf(e) && Pte.pfn(e) == head) {
+                    if (!v.visit(vma, first, 0, true)) {
+                        return;
+                    }
+                    continue;
+                }
+            }
+            for (int i = 0; i < n; i++) {
+                long addr = vma.addressOf(index + i);
+                if (addr >= 0 && !v.visit(vma, addr, i, false)) {
+                    return;
+                }
+            }
+        }
+    }
+
+    /** Computes the entry that replaces a present mapping (a migration or swap entry). */
+    public interface EntryMapper {
+        long replace(long old, boolean anonExclusive);
+    }
+
+    /**
+     * try_to_unmap / try_to_migrate: every present mapping of the folio is replaced by what
+     * {@code mapper} gives, inside an invalidation of {@code event} covering that mapping.
+     * The mapping's reference goes; the caller holds its own. Returns the mappings replaced.
+     */
+    public int replaceMappings(int head, EntryMapper mapper, NotifierEvent event) {
+        PageFrames f = sys.phys.frames();
+        int[] count = new int[1];
+        walk(head, (vma, addr, sub, pmdLevel) -> {
+            Mm mm = vma.mm;
+            long size = pmdLevel ? (long) f.nrPages(head) << PageSize.PAGE_SHIFT : PageSize.PAGE_SIZE;
+            NotifierRange r = mm.invalidateStart(event, addr, addr + size);
+            mm.ptl.lock();
+            try {
+                long e = read(mm, addr, pmdLevel, f.order(head));
+                if (Pte.present(e) && !Pte.special(e) && Pte.pfn(e) == head + sub) {
+                    boolean exclusive = f.test(head, PageFlags.ANON) && f.test(head, PageFlags.ANON_EXCLUSIVE);
+                    write(mm, addr, pmdLevel, f.order(head), mapper.replace(e, exclusive));
+                    if (Pte.dirty(e)) {
+                        f.set(head + sub, PageFlags.DIRTY);
+                    }
+                    if (pmdLevel) {
+                        removeEntire(head);
+                    } else {
+                        removePte(head + sub);
+                    }
+                    count[0]++;
+                }
+            } finally {
+                mm.ptl.unlock();
+            }
+            mm.invalidateEnd(r);
+            return true;
+        });
+        return count[0];
+    }
+
+    /** remove_migration_ptes: migration entries naming {@code src} become mappings of {@code dst}. */
+    public void restoreMigrationEntries(int src, int dst) {
+        PageFrames f = sys.phys.frames();
+        walk(src, (vma, addr, sub, pmdLevel) -> {
+            Mm mm = vma.mm;
+            mm.ptl.lock();
+            try {
+                long e = read(mm, addr, pmdLevel, f.order(dst));
+                if (Pte.isMigration(e) && Pte.pfn(e) == src + sub) {
+                    long bits = Pte.ACCESSED | (pmdLevel ? Pte.HUGE : 0);
+                    if (Pte.kindWritable(e)) {
+                        bits |= Pte.WRITE;
+                    }
+                    if (f.test(dst + sub, PageFlags.DIRTY)) {
+                        bits |= Pte.DIRTY;
+                    }
+                    long mapped = Pte.mk(dst + sub, bits);
+                    if (!vma.has(VmFlags.READ | VmFlags.WRITE | VmFlags.EXEC)) {
+                        mapped = Mprotect.adjust(vma, mapped);
+                    }
+                    write(mm, addr, pmdLevel, f.order(dst), mapped);
+                    if (pmdLevel) {
+                        addEntire(dst);
+                    } else {
+                        addPte(dst + sub);
+                    }
+                }
+            } finally {
+                mm.ptl.unlock();
+            }
+            return true;
+        });
+    }
+
+    private static long read(Mm mm, long addr, boolean pmdLevel, int order) {
+        if (!pmdLevel) {
+            return mm.pt.pte(addr);
+        }
+        return order == PageSize.PUD_ORDER ? mm.pt.pud(addr) : mm.pt.pmd(addr);
+    }
+
+    private static void write(Mm mm, long addr, boolean pmdLevel, int order, long e) {
+        if (!pmdLevel) {
+            mm.pt.setPte(addr, e);
+        } else if (order == PageSize.PUD_ORDER) {
+            mm.pt.setPud(addr, e);
+        } else {
+            mm.pt.setPmd(addr, e);
+        }
+    }
+}

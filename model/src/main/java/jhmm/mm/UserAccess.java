@@ -1,0 +1,157 @@
+package jhmm.mm;
+
+import jhmm.base.Errno;
+import jhmm.base.PageSize;
+import jhmm.base.Pattern;
+import jhmm.phys.ContentStore;
+import jhmm.phys.PageFlags;
+
+/**
+ * CPU loads and stores by a process on its own memory: each page is translated through the
+ * page table, and a miss or a permission fault goes through the fault handler as the MMU's
+ * trap would. An access Linux would answer with SIGSEGV or SIGBUS returns -EFAULT.
+ */
+public final class UserAccess {
+    private static final int MAX_RETRIES = 64;
+
+    private UserAccess() {}
+
+    /** Writes pattern bytes over [addr, addr+len); {@code origin} is where the pattern starts. */
+    public static int write(Mm mm, long addr, long len, Pattern p, long origin) {
+        ContentStore data = mm.sys.phys.data();
+        long a = addr;
+        long end = addr + len;
+        while (a < end) {
+            int pfn = translate(mm, a, true);
+            if (pfn < 0) {
+                return pfn;
+            }
+            int off = (int) (a & ~PageSize.PAGE_MASK);
+            int n = (int) Math.min(PageSize.PAGE_SIZE - off, end - a);
+            data.writePattern(pfn, off, n, p, (a & PageSize.PAGE_MASK) - origin);
+            a += n;
+        }
+        return 0;
+    }
+
+    /** Reads [addr, addr+len) into {@code dst}. */
+    public static int read(Mm mm, long addr, byte[] dst, int dstOff, int len) {
+        ContentStore data = mm.sys.phys.data();
+        long a = addr;
+        long end = addr + len;
+        while (a < end) {
+            int pfn = translate(mm, a, false);
+            if (pfn < 0) {
+                return pfn;
+            }
+            int off = (int) (a & ~PageSize.PAGE_MASK);
+            int n = (int) Math.min(PageSize.PAGE_SIZE - off, end - a);
+            data.read(pfn, off, dst, dstOff + (int) (a - addr), n);
+            a += n;
+        }
+        return 0;
+    }
+
+    /** Faults in [start, end) as MAP_POPULATE / MADV_POPULATE_* do; caller holds the mmap lock. */
+    static int populate(Mm mm, long start, long end, boolean write) {
+        for (long a = start; a < end; a += PageSize.PAGE_SIZE) {
+            Vma v = mm.findVma(a);
+            if (v == null) {
+                return -Errno.ENOMEM;
+            }
+            int ret = faultUntilMapped(v, a, write);
+            if (ret < 0) {
+                return ret;
+            }
+        }
+        return 0;
+    }
+
+    /**
+     * The frame backing {@code addr} once accessible for the access, faulting as needed;
+     * -EFAULT where the CPU would raise a signal.
+     */
+    static int translate(Mm mm, long addr, boolean write) {
+        for (int i = 0; i < MAX_RETRIES; i++) {
+            int pfn = lookup(mm, addr, write);
+            if (pfn >= 0) {
+                return pfn;
+            }
+            mm.mmapLock().readLock().lock();
+            try {
+                Vma v = mm.findVma(addr);
+                if (v == null || accessError(v, write)) {
+                    return -Errno.EFAULT;
+                }
+                int ret = mm.sys.fault.handle(v, addr, write ? Fault.FLAG_WRITE : 0);
+                if (ret != Fault.OK && ret != Fault.RETRY) {
+                    return ret == Fault.OOM ? -Errno.ENOMEM : -Errno.EFAULT;
+                }
+            } finally {
+                mm.mmapLock().readLock().unlock();
+            }
+        }
+        return -Errno.EFAULT;
+    }
+
+    private static int faultUntilMapped(Vma v, long addr, boolean write) {
+        for (int i = 0; i < MAX_RETRIES; i++) {
+            if (lookup(v.mm, addr, write) >= 0) {
+                return 0;
+            }
+            int ret = v.mm.sys.fault.handle(v, addr, write ? Fault.FLAG_WRITE : 0);
+            if (ret == Fault.OOM) {
+                return -Errno.ENOMEM;
+            }
+            if (ret != Fault.OK && ret != Fault.RETRY) {
+                return -Errno.EFAULT;
+            }
+        }
+        return -Errno.EFAULT;
+    }
+
+    /** access_error(): what the hardware fault handler refuses before handle_mm_fault. */
+    static boolean accessError(Vma v, boolean write) {
+        return write ? !v.has(VmFlags.WRITE) : !v.has(VmFlags.READ | VmFlags.WRITE | VmFlags.EXEC);
+    }
+
+    /** A TLB-fill-style lookup: the frame for a permitted access, or -1 when the access must fault. */
+    static int lookup(Mm mm, long addr, boolean write) {
+        mm.ptl.lock();
+        try {
+            PageTable pt = mm.pt;
+            int level = 3;
+            long e = pt.pud(addr);
+            long mask = PageSize.PUD_SIZE - 1;
+            if (!Pte.leaf(e)) {
+                level = 2;
+                e = pt.pmd(addr);
+                mask = PageSize.PMD_SIZE - 1;
+                if (!Pte.leaf(e)) {
+                    level = 1;
+                    e = pt.pte(addr);
+                    mask = PageSize.PAGE_SIZE - 1;
+                }
+            }
+            if (!Pte.accessible(e) || (write && !Pte.writable(e))) {
+                return -1;
+            }
+            if (write && !Pte.dirty(e)) {
+                // the MMU sets the dirty bit on the first store through a clean entry
+                long d = Pte.set(e, Pte.DIRTY | Pte.ACCESSED);
+                if (level == 1) {
+                    pt.setPte(addr, d);
+                } else if (level == 2) {
+                    pt.setPmd(addr, d);
+                } else {
+                    pt.setPud(addr, d);
+                }
+            }
+            int pfn = Pte.pfn(e) + (int) ((addr & mask) >>> PageSize.PAGE_SHIFT);
+            mm.sys.phys.frames().set(pfn, PageFlags.REFERENCED);
+            return pfn;
+        } finally {
+            mm.ptl.unlock();
+        }
+    }
+}

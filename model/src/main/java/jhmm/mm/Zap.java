@@ -1,0 +1,166 @@
+package jhmm.mm;
+
+import java.util.ArrayList;
+import java.util.List;
+import jhmm.base.PageSize;
+import jhmm.phys.PageFlags;
+import jhmm.phys.PageFrames;
+
+/**
+ * zap_page_range: removes every entry of a range from the page table, dropping the mappings'
+ * references (which frees pages nobody else holds), swap slots, and PTE tables left empty.
+ * A huge leaf only partly inside the range is split first; a large anonymous folio left
+ * partly mapped is split at once (the kernel defers that split to a shrinker).
+ */
+public final class Zap {
+    private final MemorySystem sys;
+
+    Zap(MemorySystem sys) {
+        this.sys = sys;
+    }
+
+    /** Zaps [start, end) of {@code vma} inside an invalidation of {@code event}. */
+    void unmapRange(Vma vma, long start, long end, NotifierEvent event) {
+        Mm mm = vma.mm;
+        NotifierRange r = mm.invalidateStart(event, start, end);
+        List<Integer> partial = zap(vma, start, end);
+        mm.invalidateEnd(r);
+        splitPartiallyMapped(partial);
+    }
+
+    void splitPartiallyMapped(List<Integer> heads) {
+        for (int head : heads) {
+            PageFrames f = sys.phys.frames();
+            if (f.refcount(head) > 0 && f.order(head) > 0 && f.test(head, PageFlags.ANON) && f.folioMapped(head)) {
+                sys.huge.splitFolio(head);
+            }
+        }
+    }
+
+    /** Zaps without notifying; returns heads of large folios left partly mapped. */
+    List<Integer> zap(Vma vma, long start, long end) {
+        Mm mm = vma.mm;
+        List<Integer> partial = new ArrayList<>();
+        long addr = start;
+        while (addr < end) {
+            long pudEnd = Math.min((addr & PageSize.PUD_MASK) + PageSize.PUD_SIZE, end);
+            long pud = mm.pt.pud(addr);
+            if (pud == 0) {
+                addr = pudEnd;
+                continue;
+            }
+            if (Pte.leaf(pud)) {
+                mm.ptl.lock();
+                try {
+                    zapHugeLeaf(vma, addr & PageSize.PUD_MASK, pud, true);
+                } finally {
+                    mm.ptl.unlock();
+                }
+                addr = pudEnd;
+                continue;
+            }
+            while (addr < pudEnd) {
+                long next = Math.min((addr & PageSize.PMD_MASK) + PageSize.PMD_SIZE, pudEnd);
+                zapPmdWindow(vma, addr, next, partial);
+                addr = next;
+            }
+        }
+        return partial;
+    }
+
+    private void zapPmdWindow(Vma vma, long addr, long next, List<Integer> partial) {
+        Mm mm = vma.mm;
+        long haddr = addr & PageSize.PMD_MASK;
+        boolean whole = addr == haddr && next == haddr + PageSize.PMD_SIZE;
+        long pmd = mm.pt.pmd(addr);
+        if (pmd == 0) {
+            return;
+        }
+        if (Pte.leaf(pmd)) {
+            if (whole || vma.isHugetlb()) {
+                mm.ptl.lock();
+                try {
+                    zapHugeLeaf(vma, haddr, pmd, false);
+                } finally {
+                    mm.ptl.unlock();
+                }
+                return;
+            }
+            sys.huge.splitPmd(vma, haddr);
+        }
+        mm.ptl.lock();
+        try {
+            int head = -1;
+            long e = mm.pt.pte(addr);
+            if (Pte.present(e) && !Pte.special(e) && sys.phys.frames().isLarge(Pte.pfn(e))) {
+                head = sys.phys.frames().head(Pte.pfn(e));
+            }
+            zapPtesLocked(vma, addr, next);
+            if (head >= 0 && !whole) {
+                partial.add(head);
+            }
+            mm.pt.freeEmptyPteTable(haddr);
+        } finally {
+            mm.ptl.unlock();
+        }
+    }
+
+    private void zapHugeLeaf(Vma vma, long haddr, long e, boolean pud) {
+        Mm mm = vma.mm;
+        if (pud) {
+            mm.pt.setPud(haddr, 0);
+        } else {
+            mm.pt.setPmd(haddr, 0);
+        }
+        if (Pte.present(e) && !Pte.special(e)) {
+            int pfn = Pte.pfn(e);
+            if (Pte.dirty(e)) {
+                sys.phys.frames().set(pfn, PageFlags.DIRTY);
+            }
+            mm.rssAdd(vma, -sys.phys.frames().nrPages(pfn));
+            sys.rmap.removeEntire(pfn);
+        }
+    }
+
+    /** Clears PTEs of [start, end) inside one PMD window; the caller holds the PTL. */
+    void zapPtesLocked(Vma vma, long start, long end) {
+        Mm mm = vma.mm;
+        int table = mm.pt.pteTable(start, false);
+        if (table < 0) {
+            return;
+        }
+        long[] ptes = mm.pt.entries(table);
+        int first = (int) ((start >>> PageSize.PAGE_SHIFT) & (PageTable.ENTRIES - 1));
+        int n = (int) ((end - start) >>> PageSize.PAGE_SHIFT);
+        for (int i = first; i < first + n; i++) {
+            long e = ptes[i];
+            if (e == 0) {
+                continue;
+            }
+            mm.pt.setPteAt(table, i, 0);
+            zapEntry(vma, e);
+        }
+    }
+
+    private void zapEntry(Vma vma, long e) {
+        Mm mm = vma.mm;
+        if (Pte.present(e)) {
+            if (Pte.special(e)) {
+                return;
+            }
+            int pfn = Pte.pfn(e);
+            PageFrames f = sys.phys.frames();
+            if (Pte.dirty(e)) {
+                f.set(pfn, PageFlags.DIRTY);
+            }
+            if (f.test(pfn, PageFlags.ANON)) {
+                mm.rssAnon--;
+            } else {
+                mm.rssAdd(vma, -1);
+            }
+            sys.rmap.removePte(pfn);
+        } else if (Pte.isSwap(e)) {
+            sys.swap.free(Pte.pfn(e));
+        }
+    }
+}
