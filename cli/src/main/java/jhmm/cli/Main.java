@@ -1,0 +1,55 @@
+package jhmm.cli;
+
+import java.io.PrintWriter;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+
+/**
+ * The {@code jhmm} command. Exit codes: 0 all passed, 1 an expectation failed, 2 bad input
+ * (usage or a file that does not parse), 3 an internal error of jhmm.
+ */
+@Command(
+        name = "jhmm",
+        mixinStandardHelpOptions = true,
+        versionProvider = Version.class,
+        description = "Linux Heterogeneous Memory Management as an executable model.",
+        subcommands = {RunCommand.class})
+public final class Main implements Runnable {
+    static final int INTERNAL_ERROR = 3;
+
+    @Spec
+    private CommandSpec spec;
+
+    @Override
+    public void run() {
+        throw new ParameterException(spec.commandLine(), "missing command (try 'jhmm run FILE')");
+    }
+
+    public static void main(String[] args) {
+        System.exit(execute(new PrintWriter(System.out, true), new PrintWriter(System.err, true), args));
+    }
+
+    /** Runs the command line and returns the exit code; nothing escapes as a stack trace. */
+    static int execute(PrintWriter out, PrintWriter err, String... args) {
+        try {
+            CommandLine cli = new CommandLine(new Main())
+                    .setOut(out)
+                    .setErr(err)
+                    .setExecutionExceptionHandler((e, line, parsed) -> internalError(err, e));
+            return cli.execute(args);
+        } catch (RuntimeException | Error e) {
+            return internalError(err, e);
+        } finally {
+            out.flush();
+            err.flush();
+        }
+    }
+
+    private static int internalError(PrintWriter err, Throwable e) {
+        err.println("jhmm: internal error: " + (e.getMessage() == null ? e.getClass().getName() : e.getMessage()));
+        return INTERNAL_ERROR;
+    }
+}

@@ -1,0 +1,72 @@
+package jhmm.cli;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import jhmm.scenario.FileReport;
+import jhmm.scenario.ScenarioFiles;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/** {@code jhmm run [--json] [--check-always] FILE|DIR...}. */
+@Command(
+        name = "run",
+        mixinStandardHelpOptions = true,
+        description = {
+            "Runs scenario files (*.scn); a directory stands for every *.scn below it.",
+            "Exit code: 0 all passed, 1 some expectation failed, 2 a file does not parse."
+        })
+final class RunCommand implements Callable<Integer> {
+    static final int USAGE = 2;
+
+    @Spec
+    private CommandSpec spec;
+
+    @Option(names = "--json", description = "Print a JSON report instead of text.")
+    private boolean json;
+
+    @Option(names = "--check-always", description = "Run the coherence checker after every command.")
+    private boolean checkAlways;
+
+    @Parameters(arity = "1..*", paramLabel = "FILE|DIR", description = "Scenario files or directories.")
+    private List<Path> paths;
+
+    @Override
+    public Integer call() {
+        PrintWriter out = spec.commandLine().getOut();
+        List<Path> files;
+        try {
+            files = ScenarioFiles.collect(paths);
+        } catch (IOException e) {
+            spec.commandLine().getErr().println("jhmm: " + e.getMessage());
+            return USAGE;
+        }
+        List<FileReport> reports = new ArrayList<>();
+        for (Path file : files) {
+            FileReport report = ScenarioFiles.run(file, checkAlways);
+            reports.add(report);
+            if (!json) {
+                TextReport.printFile(out, report);
+            }
+        }
+        if (json) {
+            JsonReport.print(out, reports);
+        } else {
+            TextReport.printSummary(out, reports);
+        }
+        return exitCode(reports);
+    }
+
+    static int exitCode(List<FileReport> reports) {
+        if (reports.stream().anyMatch(FileReport::unparsable)) {
+            return USAGE;
+        }
+        return reports.stream().allMatch(FileReport::passed) ? 0 : 1;
+    }
+}

@@ -1,0 +1,61 @@
+package jhmm.scenario;
+
+import java.util.Optional;
+import java.util.OptionalLong;
+import jhmm.base.Pattern;
+
+/** One executable line of a scenario: an actor is created, a process or the kernel acts. */
+public sealed interface Command permits Command.NewProcess, Command.NewFile, Command.Mmap, Command.Munmap,
+        Command.Mprotect, Command.Madvise, Command.Mremap, Command.Write, Command.Read, Command.Fork,
+        Command.Exit, Command.Migrate, Command.Swapout, Command.SplitThp, Command.Compact,
+        Command.CheckInvariants, PendingCommand {
+
+    /** {@code process NAME}. */
+    record NewProcess(String name) implements Command {}
+
+    /** {@code file NAME SIZE [pattern=PAT]}. */
+    record NewFile(String name, long size, Pattern contents) implements Command {}
+
+    /** {@code P mmap M SIZE PROT KIND [populate] [align=SIZE] [hugetlb=2M|1G] [file=F offset=SIZE]}. */
+    record Mmap(Target target, long size, int prot, MapKind kind, boolean populate, OptionalLong align,
+            OptionalLong hugetlb, Optional<String> file, long offset) implements Command {}
+
+    /** {@code P munmap M [off=] [len=]}. */
+    record Munmap(Target target, Range range) implements Command {}
+
+    /** {@code P mprotect M PROT [off=] [len=]}. */
+    record Mprotect(Target target, int prot, Range range) implements Command {}
+
+    /** {@code P madvise M ADVICE [off=] [len=]}. */
+    record Madvise(Target target, Advice advice, Range range) implements Command {}
+
+    /** {@code P mremap M NEWSIZE}, allowed to move. */
+    record Mremap(Target target, long newSize) implements Command {}
+
+    /** {@code P write M OFF LEN PAT}. */
+    record Write(Target target, long off, long len, Pattern pattern) implements Command {}
+
+    /** {@code P read M OFF LEN}. */
+    record Read(Target target, long off, int len) implements Command {}
+
+    /** {@code P fork CHILD}. */
+    record Fork(String parent, String child) implements Command {}
+
+    /** {@code P exit}. */
+    record Exit(String process) implements Command {}
+
+    /** {@code kernel migrate P M [off=] [len=]}. */
+    record Migrate(Target target, Range range) implements Command {}
+
+    /** {@code kernel swapout P M [off=] [len=]}. */
+    record Swapout(Target target, Range range) implements Command {}
+
+    /** {@code kernel split-thp P M [off=]}. */
+    record SplitThp(Target target, long off) implements Command {}
+
+    /** {@code kernel compact}. */
+    record Compact() implements Command {}
+
+    /** {@code check invariants}. */
+    record CheckInvariants() implements Command {}
+}

@@ -1,0 +1,151 @@
+package jhmm.scenario;
+
+import java.util.List;
+import java.util.Map;
+import jhmm.base.ErrnoException;
+import jhmm.base.PageSize;
+import jhmm.kernel.Machine;
+import jhmm.kernel.Process;
+import jhmm.mm.FileInode;
+import jhmm.mm.Mman;
+import jhmm.scenario.Command.CheckInvariants;
+import jhmm.scenario.Command.Compact;
+import jhmm.scenario.Command.Exit;
+import jhmm.scenario.Command.Fork;
+import jhmm.scenario.Command.Madvise;
+import jhmm.scenario.Command.Migrate;
+import jhmm.scenario.Command.Mmap;
+import jhmm.scenario.Command.Mprotect;
+import jhmm.scenario.Command.Mremap;
+import jhmm.scenario.Command.Munmap;
+import jhmm.scenario.Command.NewFile;
+import jhmm.scenario.Command.NewProcess;
+import jhmm.scenario.Command.Read;
+import jhmm.scenario.Command.SplitThp;
+import jhmm.scenario.Command.Swapout;
+import jhmm.scenario.Command.Write;
+
+/** Carries out one command against the model and turns what the model returned into a {@link Result}. */
+final class CommandExecutor {
+    private final World world;
+    private final Machine machine;
+
+    CommandExecutor(World world) {
+        this.world = world;
+        this.machine = world.machine();
+    }
+
+    Result execute(Command command) {
+        try {
+            return dispatch(command);
+        } catch (ErrnoException refused) {
+            // The few model calls that return objects refuse with an exception instead of -errno.
+            return Result.error(refused.errno());
+        }
+    }
+
+    private Result dispatch(Command command) {
+        return switch (command) {
+            case NewProcess n -> {
+                world.addProcess(n.name(), machine.createProcess(n.name()), Map.of());
+                yield Result.OK;
+            }
+            case NewFile f -> {
+                world.addFile(f.name(), machine.createFile(f.name(), f.size(), f.contents()));
+                yield Result.OK;
+            }
+            case Mmap m -> mmap(m);
+            case Munmap u -> munmap(u);
+            case Mprotect m -> onRange(m.target(), m.range(), (p, addr, len) -> p.mprotect(addr, len, m.prot()));
+            case Madvise m -> onRange(m.target(), m.range(), (p, addr, len) -> p.madvise(addr, len, m.advice().value()));
+            case Mremap r -> mremap(r);
+            case Write w -> {
+                Mapping m = world.mapping(w.target());
+                yield Result.ofReturn(process(w.target()).write(m.start() + w.off(), w.len(), w.pattern(), m.start()));
+            }
+            case Read r -> read(r);
+            case Fork f -> {
+                Process child = world.process(f.parent()).fork(f.child());
+                world.addProcess(f.child(), child, world.mappingsOf(f.parent()));
+                yield Result.OK;
+            }
+            case Exit e -> {
+                world.process(e.process()).exit();
+                yield Result.OK;
+            }
+            case Migrate m -> onRange(m.target(), m.range(), (p, addr, len) -> machine.migrate(p, addr, len));
+            case Swapout s -> onRange(s.target(), s.range(), (p, addr, len) -> machine.swapout(p, addr, len));
+            case SplitThp s -> Result.ofReturn(
+                    machine.splitThp(process(s.target()), world.mapping(s.target()).start() + s.off()));
+            case Compact c -> Result.counters(Map.of("moved", machine.compact()));
+            case CheckInvariants c -> checkInvariants();
+            case PendingCommand p -> throw new StepFailure("not implemented yet: " + p.what());
+        };
+    }
+
+    /** A call on [start+off, start+off+len) of a mapping. */
+    private interface RangeCall {
+        long apply(Process p, long addr, long len);
+    }
+
+    private Result onRange(Target t, Range range, RangeCall call) {
+        Mapping m = world.mapping(t);
+        return Result.ofReturn(call.apply(process(t), m.start() + range.off(), range.length(m.length())));
+    }
+
+    private Process process(Target t) {
+        return world.process(t.process());
+    }
+
+    private Result mmap(Mmap m) {
+        int flags = m.kind().flags() | (m.populate() ? Mman.MAP_POPULATE : 0);
+        if (m.hugetlb().isPresent()) {
+            flags |= Mman.MAP_HUGETLB | (m.hugetlb().getAsLong() == PageSize.PUD_SIZE ? Mman.MAP_HUGE_1GB : Mman.MAP_HUGE_2MB);
+        }
+        FileInode file = m.file().map(world::file).orElse(null);
+        Process p = process(m.target());
+        long addr = m.align().isPresent()
+                ? p.mmapAligned(m.size(), m.align().getAsLong(), m.prot(), flags, file, m.offset())
+                : p.mmap(0, m.size(), m.prot(), flags, file, m.offset());
+        return placed(m.target(), addr, m.size());
+    }
+
+    /** The result of a call that returns where a mapping now starts; on success the table follows. */
+    private Result placed(Target t, long addr, long length) {
+        Result r = Result.ofReturn(addr);
+        if (r.ok()) {
+            world.putMapping(t, new Mapping(addr, length));
+        }
+        return r;
+    }
+
+    private Result munmap(Munmap u) {
+        Mapping m = world.mapping(u.target());
+        Result r = onRange(u.target(), u.range(), (p, addr, len) -> p.munmap(addr, len));
+        if (r.ok() && u.range().covers(m.length())) {
+            world.forgetMapping(u.target());
+        }
+        return r;
+    }
+
+    private Result mremap(Mremap r) {
+        Mapping m = world.mapping(r.target());
+        long addr = process(r.target()).mremap(m.start(), m.length(), r.newSize(), Mman.MREMAP_MAYMOVE);
+        return placed(r.target(), addr, r.newSize());
+    }
+
+    private Result read(Read r) {
+        Mapping m = world.mapping(r.target());
+        byte[] bytes = new byte[r.len()];
+        int ret = process(r.target()).read(m.start() + r.off(), bytes, 0, r.len());
+        return ret < 0 ? Result.ofReturn(ret) : Result.read(bytes, r.off());
+    }
+
+    private Result checkInvariants() {
+        List<String> violations = machine.checkInvariants();
+        if (!violations.isEmpty()) {
+            throw new StepFailure("invariants to hold", Invariants.describe(violations));
+        }
+        return Result.OK;
+    }
+}

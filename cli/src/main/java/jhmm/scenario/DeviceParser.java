@@ -1,0 +1,87 @@
+package jhmm.scenario;
+
+import java.util.Map;
+import java.util.Set;
+import jhmm.scenario.PendingCommand.DeviceAccess;
+import jhmm.scenario.PendingCommand.DeviceMemory;
+import jhmm.scenario.PendingCommand.DeviceOp;
+import jhmm.scenario.PendingCommand.DeviceWrite;
+import jhmm.scenario.PendingCommand.DmaMap;
+import jhmm.scenario.PendingCommand.DmaUnmap;
+import jhmm.scenario.PendingCommand.DmaVia;
+import jhmm.scenario.PendingCommand.NewDevice;
+import jhmm.scenario.PendingCommand.Open;
+import jhmm.scenario.PendingCommand.Release;
+
+/** {@code device NAME dmirror ...} and the lines that start with a device name. */
+final class DeviceParser {
+    static final long DEFAULT_DEVMEM = 64L << 20;
+
+    private static final Form<DeviceMemory> MEMORY = Form.choice("MEMORY", DeviceMemory.values());
+    private static final Form<DmaVia> VIA = Form.choice("VIA", DmaVia.values());
+    private static final Form<String> TYPE = Form.oneOf("TYPE", Map.of("dmirror", "dmirror"));
+    private static final Form<String> PROCESS = Form.named("P", Form.NAME);
+
+    private final NameScope names;
+
+    DeviceParser(NameScope names) {
+        this.names = names;
+    }
+
+    /** {@code device NAME dmirror [memory=private|coherent|none] [devmem=SIZE]}, after the word {@code device}. */
+    NewDevice define(Words w) {
+        String name = w.take(Form.NAME);
+        w.take(TYPE);
+        Options o = w.options(Map.of("memory", MEMORY, "devmem", Form.SIZE), Set.of());
+        names.addDevice(w, name);
+        return new NewDevice(
+                name, o.get("memory", MEMORY).orElse(DeviceMemory.PRIVATE), o.get("devmem", Form.SIZE).orElse(DEFAULT_DEVMEM));
+    }
+
+    Command parse(Words w, String device) {
+        String verb = w.take("a device action");
+        if (verb.equals("open")) {
+            return open(w, device);
+        }
+        Command c = switch (verb) {
+            case "release" -> new Release(device);
+            case "write" -> new DeviceWrite(device, mapping(w, device), w.take(CommonArgs.OFF),
+                    w.take(CommonArgs.NPAGES), w.take(Form.PATTERN));
+            case "dma-map" -> dmaMap(w, device);
+            case "dma-unmap" -> new DmaUnmap(
+                    device, mapping(w, device), w.options(Map.of(), Set.of("dirty")).flag("dirty"));
+            default -> access(w, device, verb);
+        };
+        w.end();
+        return c;
+    }
+
+    private Open open(Words w, String device) {
+        String process = w.take(PROCESS);
+        names.requireProcess(w, process);
+        w.end();
+        names.open(device, process);
+        return new Open(device, process);
+    }
+
+    private DeviceAccess access(Words w, String device, String verb) {
+        DeviceOp op = Form.choice("a device action", DeviceOp.values()).read(verb).orElseThrow(() -> w.unknownWord(
+                verb, device, "open, read, write, snapshot, migrate-to-dev, migrate-to-sys, exclusive, "
+                        + "check-exclusive, release, dma-map or dma-unmap"));
+        return new DeviceAccess(device, op, mapping(w, device), w.take(CommonArgs.OFF), w.take(CommonArgs.NPAGES));
+    }
+
+    private DmaMap dmaMap(Words w, String device) {
+        Target t = mapping(w, device);
+        long off = w.take(CommonArgs.OFF);
+        long npages = w.take(CommonArgs.NPAGES);
+        Options o = w.options(Map.of("via", VIA), Set.of("write"));
+        DmaVia via = o.get("via", VIA).orElseThrow(() -> w.error("dma-map needs via=hmm-2019|hmm-dma|gup"));
+        return new DmaMap(device, t, off, npages, via, o.flag("write"));
+    }
+
+    /** A mapping of the process the device was opened from. */
+    private Target mapping(Words w, String device) {
+        return CommonArgs.mapping(w, names, names.openedBy(w, device));
+    }
+}

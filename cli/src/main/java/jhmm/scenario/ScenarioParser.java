@@ -1,0 +1,154 @@
+package jhmm.scenario;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import jhmm.kernel.MachineConfig;
+import jhmm.mm.ThpMode;
+
+/** Parses the text of a {@code *.scn} file into a {@link Scenario}; see docs/scenario-language.md. */
+public final class ScenarioParser {
+    private static final Form<ThpMode> THP = Form.oneOf(
+            "THP", Map.of("always", ThpMode.ALWAYS, "madvise", ThpMode.MADVISE, "never", ThpMode.NEVER));
+    private static final Form<Boolean> ON_OFF = Form.oneOf("on|off", Map.of("on", true, "off", false));
+    private static final Map<String, Form<?>> MACHINE_OPTIONS = Map.of(
+            "ram", Form.SIZE, "thp", THP, "hugetlb-2m", Form.COUNT, "hugetlb-1g", Form.COUNT,
+            "swap", Form.SIZE, "iommu", ON_OFF);
+    private static final String COMMANDS = "machine, process, device, file, kernel, expect, check, "
+            + "or a process or device name";
+
+    private final String file;
+    private final NameScope names = new NameScope();
+    private final CpuParser cpu = new CpuParser(names);
+    private final KernelParser kernel = new KernelParser(names);
+    private final DeviceParser devices = new DeviceParser(names);
+    private final ExpectationParser expectations = new ExpectationParser(names);
+    private final List<Command> commands = new ArrayList<>();
+    private final List<Integer> lines = new ArrayList<>();
+    private final List<List<Expectation>> expects = new ArrayList<>();
+    private MachineConfig machine = MachineConfig.defaults();
+    private int machineLine;
+
+    private ScenarioParser(String file) {
+        this.file = file;
+    }
+
+    /** Parses {@code text}; {@code file} is the name that messages give. Throws {@link ScenarioError}. */
+    public static Scenario parse(String file, String text) {
+        ScenarioParser parser = new ScenarioParser(file);
+        String[] sourceLines = text.split("\r?\n", -1);
+        for (int i = 0; i < sourceLines.length; i++) {
+            List<String> words = Words.split(sourceLines[i]);
+            if (!words.isEmpty()) {
+                parser.line(new Words(file, i + 1, words));
+            }
+        }
+        return parser.scenario();
+    }
+
+    private Scenario scenario() {
+        List<Step> steps = new ArrayList<>();
+        for (int i = 0; i < commands.size(); i++) {
+            steps.add(new Step(lines.get(i), commands.get(i), expects.get(i)));
+        }
+        return new Scenario(file, machine, machineLine, steps);
+    }
+
+    private void line(Words w) {
+        switch (w.peek()) {
+            case "machine" -> machine(w);
+            case "expect" -> expect(w);
+            default -> {
+                Command c = command(w);
+                commands.add(c);
+                lines.add(w.line());
+                expects.add(new ArrayList<>());
+            }
+        }
+    }
+
+    private Command command(Words w) {
+        String first = w.take("command");
+        return switch (first) {
+            case "process" -> process(w);
+            case "device" -> ended(w, devices.define(w));
+            case "file" -> file(w);
+            case "kernel" -> kernel.parse(w);
+            case "check" -> check(w);
+            default -> {
+                if (names.isProcess(first)) {
+                    yield cpu.parse(w, first);
+                }
+                if (names.isDevice(first)) {
+                    yield devices.parse(w, first);
+                }
+                throw w.unknownWord(first, "", COMMANDS);
+            }
+        };
+    }
+
+    private static Command ended(Words w, Command c) {
+        w.end();
+        return c;
+    }
+
+    private void machine(Words w) {
+        w.take("machine");
+        if (machineLine != 0) {
+            throw w.error("'machine' given twice (first on line " + machineLine + ")");
+        }
+        if (!commands.isEmpty()) {
+            throw w.error("'machine' must come first (line " + lines.get(0) + " has a command before it)");
+        }
+        Options o = w.options(MACHINE_OPTIONS, Set.of());
+        MachineConfig d = MachineConfig.defaults();
+        machine = new MachineConfig(
+                o.get("ram", Form.SIZE).orElse(d.ramBytes()),
+                o.get("thp", THP).orElse(d.thp()),
+                poolSize(w, o, "hugetlb-2m", d.hugetlb2m()),
+                poolSize(w, o, "hugetlb-1g", d.hugetlb1g()),
+                o.get("swap", Form.SIZE).orElse(d.swapBytes()),
+                o.get("iommu", ON_OFF).orElse(d.iommu()));
+        machineLine = w.line();
+    }
+
+    private static int poolSize(Words w, Options o, String key, int otherwise) {
+        long n = o.get(key, Form.COUNT).orElse((long) otherwise);
+        if (n > Integer.MAX_VALUE) {
+            throw w.error(key + "=" + n + " is too large");
+        }
+        return (int) n;
+    }
+
+    private Command process(Words w) {
+        String name = w.take(Form.NAME);
+        w.end();
+        names.addProcess(w, name);
+        return new Command.NewProcess(name);
+    }
+
+    private Command file(Words w) {
+        String name = w.take(Form.NAME);
+        long size = w.take(Form.SIZE);
+        Options o = w.options(Map.of("pattern", Form.PATTERN), Set.of());
+        names.addFile(w, name);
+        return new Command.NewFile(name, size, o.get("pattern", Form.PATTERN).orElse(jhmm.base.Pattern.ZERO));
+    }
+
+    private Command check(Words w) {
+        w.take(Form.oneOf("CHECK", Map.of("invariants", "invariants")));
+        w.end();
+        return new Command.CheckInvariants();
+    }
+
+    private void expect(Words w) {
+        w.take("expect");
+        if (commands.isEmpty()) {
+            throw w.error("'expect' needs a command before it");
+        }
+        Expectation e = expectations.parse(w);
+        w.end();
+        expects.get(expects.size() - 1).add(e);
+    }
+}

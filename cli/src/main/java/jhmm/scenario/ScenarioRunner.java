@@ -1,0 +1,75 @@
+package jhmm.scenario;
+
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import jhmm.kernel.Machine;
+
+/**
+ * Runs a parsed scenario on a fresh machine. Every step runs even after a failure, so that one
+ * run reports everything that is wrong in a file.
+ */
+public final class ScenarioRunner {
+    private final Scenario scenario;
+    private final boolean checkAlways;
+    private final List<Failure> failures = new ArrayList<>();
+    /** With --check-always, each violation is reported once, at the first step that shows it. */
+    private final Set<String> reportedViolations = new HashSet<>();
+
+    private ScenarioRunner(Scenario scenario, boolean checkAlways) {
+        this.scenario = scenario;
+        this.checkAlways = checkAlways;
+    }
+
+    /**
+     * Runs {@code scenario}; with {@code checkAlways} the coherence checker runs after every
+     * command. Throws {@link ModelCrash} when the model fails with an exception.
+     */
+    public static FileReport run(Scenario scenario, boolean checkAlways) {
+        ScenarioRunner runner = new ScenarioRunner(scenario, checkAlways);
+        runner.runAll();
+        return new FileReport(scenario.file(), runner.failures, false);
+    }
+
+    private void runAll() {
+        Machine machine;
+        try {
+            machine = new Machine(scenario.machine());
+        } catch (IllegalArgumentException impossible) {
+            failures.add(new Failure(scenario.machineLine(), null, "machine: " + impossible.getMessage()));
+            return;
+        } catch (RuntimeException bug) {
+            throw new ModelCrash(scenario.file(), scenario.machineLine(), bug);
+        }
+        World world = new World(machine);
+        CommandExecutor executor = new CommandExecutor(world);
+        ExpectationChecker checker = new ExpectationChecker(world);
+        for (Step step : scenario.steps()) {
+            try {
+                runStep(step, executor, checker, machine);
+            } catch (StepFailure f) {
+                failures.add(f.at(step.line()));
+            } catch (RuntimeException bug) {
+                throw new ModelCrash(scenario.file(), step.line(), bug);
+            }
+        }
+    }
+
+    private void runStep(Step step, CommandExecutor executor, ExpectationChecker checker, Machine machine) {
+        Result result = executor.execute(step.command());
+        if (checkAlways) {
+            List<String> fresh = machine.checkInvariants().stream().filter(reportedViolations::add).toList();
+            if (!fresh.isEmpty()) {
+                failures.add(new Failure(step.line(), "invariants to hold", Invariants.describe(fresh)));
+            }
+        }
+        // A command whose result nothing checks must succeed.
+        if (!result.ok() && step.expectations().stream().noneMatch(Expectation::checksResult)) {
+            failures.add(new Failure(step.line(), "ok", result.outcome()));
+        }
+        for (Expectation e : step.expectations()) {
+            checker.check(e, result).ifPresent(failures::add);
+        }
+    }
+}

@@ -1,0 +1,75 @@
+package jhmm.scenario;
+
+import java.util.HashMap;
+import java.util.Map;
+import jhmm.kernel.Machine;
+import jhmm.kernel.Process;
+import jhmm.mm.FileInode;
+
+/**
+ * The running scenario's machine and the names it gave: processes with their mapping tables,
+ * and files. Names that parsed can still be missing here when the call that made them failed.
+ */
+final class World {
+    private final Machine machine;
+    private final Map<String, Process> processes = new HashMap<>();
+    private final Map<String, Map<String, Mapping>> mappings = new HashMap<>();
+    private final Map<String, FileInode> files = new HashMap<>();
+
+    World(Machine machine) {
+        this.machine = machine;
+    }
+
+    Machine machine() {
+        return machine;
+    }
+
+    /** Adds a process whose mapping table starts as a copy of {@code inherited}. */
+    void addProcess(String name, Process p, Map<String, Mapping> inherited) {
+        processes.put(name, p);
+        mappings.put(name, new HashMap<>(inherited));
+    }
+
+    Process process(String name) {
+        Process p = processes.get(name);
+        if (p == null) {
+            throw new StepFailure("process '" + name + "' does not exist (the fork that made it failed)");
+        }
+        return p;
+    }
+
+    Map<String, Mapping> mappingsOf(String process) {
+        process(process);
+        return Map.copyOf(mappings.get(process));
+    }
+
+    Mapping mapping(Target t) {
+        process(t.process());
+        Mapping m = mappings.get(t.process()).get(t.mapping());
+        if (m == null) {
+            throw new StepFailure("mapping '" + t.mapping() + "' of process '" + t.process()
+                    + "' does not exist (its mmap failed, or it was unmapped)");
+        }
+        return m;
+    }
+
+    void putMapping(Target t, Mapping m) {
+        mappings.get(t.process()).put(t.mapping(), m);
+    }
+
+    void forgetMapping(Target t) {
+        mappings.get(t.process()).remove(t.mapping());
+    }
+
+    void addFile(String name, FileInode inode) {
+        files.put(name, inode);
+    }
+
+    FileInode file(String name) {
+        FileInode f = files.get(name);
+        if (f == null) {
+            throw new StepFailure("file '" + name + "' does not exist (creating it failed)");
+        }
+        return f;
+    }
+}
