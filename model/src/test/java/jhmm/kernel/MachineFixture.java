@@ -40,6 +40,12 @@ class MachineFixture {
         return a;
     }
 
+    /** Maps one page at {@code addr} (MAP_FIXED) so that a mapping ending there cannot grow in place. */
+    static void blockAbove(MachineFixture t, long addr) {
+        long b = t.p.mmap(addr, P, Mman.PROT_READ, Mman.MAP_PRIVATE | Mman.MAP_ANONYMOUS | Mman.MAP_FIXED, null, 0);
+        assertThat(b).isEqualTo(addr);
+    }
+
     static final int RW = Mman.PROT_READ | Mman.PROT_WRITE;
 
     /** Asserts that [addr, addr+len) reads as {@code pat} placed at {@code origin}. */
