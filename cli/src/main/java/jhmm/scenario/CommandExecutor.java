@@ -98,6 +98,7 @@ final class CommandExecutor {
     }
 
     private Result mmap(Mmap m) {
+        world.requireUnused(m.target());
         int flags = m.kind().flags() | (m.populate() ? Mman.MAP_POPULATE : 0);
         if (m.hugetlb().isPresent()) {
             flags |= Mman.MAP_HUGETLB | (m.hugetlb().getAsLong() == PageSize.PUD_SIZE ? Mman.MAP_HUGE_1GB : Mman.MAP_HUGE_2MB);

@@ -87,7 +87,7 @@ final class CpuParser {
         if (hugetlb.isPresent() && hugetlb.getAsLong() != PageSize.PMD_SIZE && hugetlb.getAsLong() != PageSize.PUD_SIZE) {
             throw w.error("hugetlb= must be 2M or 1G");
         }
-        names.addMapping(w, t);
+        names.addMapping(t);
         return new Mmap(t, size, prot, kind, o.flag("populate"), align, hugetlb, file,
                 o.get("offset", Form.SIZE).orElse(0L));
     }

@@ -71,10 +71,12 @@ final class NameScope {
         }
     }
 
-    void addMapping(Words at, Target t) {
-        if (!mappings.get(t.process()).add(t.mapping())) {
-            throw at.error("mapping '" + t.mapping() + "' already exists in process '" + t.process() + "'");
-        }
+    /**
+     * A name may be mmapped again: the first mmap may have failed at run time, which only the
+     * runner knows, so it refuses a name that still names a live mapping.
+     */
+    void addMapping(Target t) {
+        mappings.get(t.process()).add(t.mapping());
     }
 
     void requireMapping(Words at, Target t) {
