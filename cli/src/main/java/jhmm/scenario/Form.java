@@ -14,8 +14,9 @@ import jhmm.base.Pattern;
  */
 record Form<T>(String label, Function<String, Optional<T>> reader, String hint, boolean keyword) {
     static final Form<Long> SIZE = new Form<>(
-            "SIZE", w -> boxed(Literals.size(w)), "a number, hex or decimal, with an optional K, M, G or p suffix", false);
-    static final Form<Long> COUNT = new Form<>("N", w -> boxed(Literals.number(w)), "a number, hex or decimal", false);
+            "SIZE", w -> boxed(Literals.size(w)), "a number below 2^63, hex or decimal, with an optional K, M, G or p suffix",
+            false);
+    static final Form<Long> COUNT = new Form<>("N", w -> boxed(Literals.number(w)), "a number below 2^63, hex or decimal", false);
     static final Form<Pattern> PATTERN = new Form<>("PAT", Literals::pattern, "zero, i32, -i32, i32+N or byte:V", false);
     static final Form<String> NAME = new Form<>(
             "NAME", w -> Optional.of(w).filter(Literals::isName), "a name matching [a-z][a-z0-9_-]*", false);
