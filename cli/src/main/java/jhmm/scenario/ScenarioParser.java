@@ -24,11 +24,16 @@ public final class ScenarioParser {
     private final KernelParser kernel = new KernelParser(names);
     private final DeviceParser devices = new DeviceParser(names);
     private final ExpectationParser expectations = new ExpectationParser(names);
-    private final List<Command> commands = new ArrayList<>();
-    private final List<Integer> lines = new ArrayList<>();
-    private final List<List<Expectation>> expects = new ArrayList<>();
+    private final List<Draft> drafts = new ArrayList<>();
     private MachineConfig machine = MachineConfig.defaults();
     private int machineLine;
+
+    /** A step whose expectations are still being read. */
+    private record Draft(int line, Command command, List<Expectation> expectations) {
+        Step step() {
+            return new Step(line, command, expectations);
+        }
+    }
 
     private ScenarioParser(String file) {
         this.file = file;
@@ -48,23 +53,14 @@ public final class ScenarioParser {
     }
 
     private Scenario scenario() {
-        List<Step> steps = new ArrayList<>();
-        for (int i = 0; i < commands.size(); i++) {
-            steps.add(new Step(lines.get(i), commands.get(i), expects.get(i)));
-        }
-        return new Scenario(file, machine, machineLine, steps);
+        return new Scenario(file, machine, machineLine, drafts.stream().map(Draft::step).toList());
     }
 
     private void line(Words w) {
         switch (w.peek()) {
             case "machine" -> machine(w);
             case "expect" -> expect(w);
-            default -> {
-                Command c = command(w);
-                commands.add(c);
-                lines.add(w.line());
-                expects.add(new ArrayList<>());
-            }
+            default -> drafts.add(new Draft(w.line(), command(w), new ArrayList<>()));
         }
     }
 
@@ -98,8 +94,8 @@ public final class ScenarioParser {
         if (machineLine != 0) {
             throw w.error("'machine' given twice (first on line " + machineLine + ")");
         }
-        if (!commands.isEmpty()) {
-            throw w.error("'machine' must come first (line " + lines.get(0) + " has a command before it)");
+        if (!drafts.isEmpty()) {
+            throw w.error("'machine' must come first (line " + drafts.get(0).line() + " has a command before it)");
         }
         Options o = w.options(MACHINE_OPTIONS, Set.of());
         MachineConfig d = MachineConfig.defaults();
@@ -144,11 +140,11 @@ public final class ScenarioParser {
 
     private void expect(Words w) {
         w.take("expect");
-        if (commands.isEmpty()) {
+        if (drafts.isEmpty()) {
             throw w.error("'expect' needs a command before it");
         }
         Expectation e = expectations.parse(w);
         w.end();
-        expects.get(expects.size() - 1).add(e);
+        drafts.get(drafts.size() - 1).expectations().add(e);
     }
 }
