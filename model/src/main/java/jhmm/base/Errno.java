@@ -21,6 +21,7 @@ public final class Errno {
     public static final int ENOSPC = 28;
     public static final int ERANGE = 34;
     public static final int ENOSYS = 38;
+    public static final int EOVERFLOW = 75;
     public static final int EOPNOTSUPP = 95;
     public static final int EHWPOISON = 133;
 
@@ -43,6 +44,7 @@ public final class Errno {
         NAMES[ENOSPC] = "ENOSPC";
         NAMES[ERANGE] = "ERANGE";
         NAMES[ENOSYS] = "ENOSYS";
+        NAMES[EOVERFLOW] = "EOVERFLOW";
         NAMES[EOPNOTSUPP] = "EOPNOTSUPP";
         NAMES[EHWPOISON] = "EHWPOISON";
     }

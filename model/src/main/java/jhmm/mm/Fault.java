@@ -34,6 +34,14 @@ public final class Fault {
         this.sys = sys;
     }
 
+    /**
+     * migration_entry_wait: lets a migration in progress on another thread finish. Migrations
+     * here hold the page-table lock while they swap entries, so a yield is enough.
+     */
+    public void waitForMigration() {
+        Thread.yield();
+    }
+
     /** Resolves a fault at {@code addr}; returns {@link #OK} or a VM_FAULT code. */
     public int handle(Vma vma, long addr, int flags) {
         sys.stats.pageFaults.incrementAndGet();
@@ -97,6 +105,9 @@ public final class Fault {
             if (Pte.isMigration(e)) {
                 return RETRY;
             }
+            if (Pte.isDeviceExclusive(e)) {
+                return restoreExclusive(vma, addr, e);
+            }
             if (!Pte.present(e)) {
                 return SIGBUS; // device entries are resolved by their own layer
             }
@@ -115,6 +126,22 @@ public final class Fault {
         } finally {
             mm.ptl.unlock();
         }
+    }
+
+    /** remove_device_exclusive_entry: the CPU takes the page back; the device is told first. */
+    private int restoreExclusive(Vma vma, long addr, long e) {
+        Mm mm = vma.mm;
+        long page = addr & PageSize.PAGE_MASK;
+        mm.ptl.unlock();
+        NotifierRange r = mm.invalidateStart(NotifierEvent.EXCLUSIVE, page, page + PageSize.PAGE_SIZE);
+        mm.ptl.lock();
+        if (mm.pt.pte(page) == e) {
+            mm.pt.setPte(page, DeviceExclusive.restored(vma, e));
+        }
+        mm.ptl.unlock();
+        mm.invalidateEnd(r);
+        mm.ptl.lock();
+        return OK;
     }
 
     private boolean isAnonPage(int pfn) {

@@ -149,6 +149,10 @@ public final class Fork {
                 if (e == 0) {
                     continue;
                 }
+                if (Pte.isDeviceExclusive(e)) {
+                    e = DeviceExclusive.restored(src, e); // fork ends device exclusivity first
+                    parent.pt.setPte(a, e);
+                }
                 long child = e;
                 if (Pte.isSwap(e)) {
                     sys.swap.dup(Pte.pfn(e));

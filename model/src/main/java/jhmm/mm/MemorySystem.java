@@ -54,6 +54,11 @@ public final class MemorySystem {
         thp = mode;
     }
 
+    /** handle_mm_fault, for the layers that fault on a process's behalf (GUP, HMM). */
+    public Fault faultHandler() {
+        return fault;
+    }
+
     public Migrate migrator() {
         return migrate;
     }

@@ -96,7 +96,7 @@ public final class Migrate {
     }
 
     private static long migrationEntry(long e, boolean exclusive) {
-        int kind = Pte.writable(e) ? Pte.KIND_MIGRATION_WRITE : Pte.KIND_MIGRATION_READ;
+        int kind = Pte.writable(e) || Pte.kindWritable(e) ? Pte.KIND_MIGRATION_WRITE : Pte.KIND_MIGRATION_READ;
         return Pte.mkNonPresent(kind, Pte.pfn(e), (exclusive ? Pte.EXCLUSIVE : 0) | (e & Pte.HUGE));
     }
 

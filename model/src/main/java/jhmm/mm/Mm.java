@@ -68,6 +68,16 @@ public final class Mm {
         return hook;
     }
 
+    /** The PTE for {@code addr}, read under the page-table lock (0 when there is no PTE table). */
+    public long readPte(long addr) {
+        ptl.lock();
+        try {
+            return pt.pte(addr);
+        } finally {
+            ptl.unlock();
+        }
+    }
+
     /** The VMA containing {@code addr}, or null (find_vma_intersection for one address). */
     public Vma findVma(long addr) {
         Map.Entry<Long, Vma> e = vmas.floorEntry(addr);

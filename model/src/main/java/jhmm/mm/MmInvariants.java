@@ -109,7 +109,7 @@ public final class MmInvariants {
             }
             return;
         }
-        if (!Pte.present(e) || Pte.special(e)) {
+        if (!(Pte.present(e) || Pte.isDeviceExclusive(e)) || Pte.special(e)) {
             return;
         }
         int pfn = Pte.pfn(e);

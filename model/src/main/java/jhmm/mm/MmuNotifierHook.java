@@ -18,6 +18,11 @@ public interface MmuNotifierHook {
     /** The address space is being torn down (exit_mmap); no page of it may be used after this. */
     void release(Mm mm);
 
+    /** Whether a secondary MMU accessed the range since last asked (clearing its accessed bits). */
+    default boolean clearFlushYoung(Mm mm, long start, long end) {
+        return false;
+    }
+
     MmuNotifierHook NONE = new MmuNotifierHook() {
         @Override
         public int invalidateRangeStart(NotifierRange range) {

@@ -73,7 +73,7 @@ public final class Mprotect {
                     long[] ptes = mm.pt.entries(table);
                     for (long p = a; p < next; p += PageSize.PAGE_SIZE) {
                         int i = (int) ((p >>> PageSize.PAGE_SHIFT) & (PageTable.ENTRIES - 1));
-                        if (Pte.present(ptes[i])) {
+                        if (Pte.present(ptes[i]) || Pte.isDeviceExclusive(ptes[i])) {
                             mm.pt.setPteAt(table, i, adjust(v, ptes[i]));
                         }
                     }
@@ -97,6 +97,9 @@ public final class Mprotect {
 
     /** The entry {@code e} under the VMA's new protection. */
     static long adjust(Vma v, long e) {
+        if (Pte.isDeviceExclusive(e) && !v.has(VmFlags.WRITE)) {
+            return Pte.mkNonPresent(Pte.KIND_DEVICE_EXCLUSIVE_READ, Pte.pfn(e), 0);
+        }
         if (!Pte.present(e)) {
             return e;
         }

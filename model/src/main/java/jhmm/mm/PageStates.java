@@ -55,6 +55,28 @@ public final class PageStates {
         return PageState.NONE;
     }
 
+    /**
+     * The entry that translates {@code addr}, at whatever level it sits; for a huge leaf the
+     * frame field names the 4 KiB frame of {@code addr} itself. 0 when nothing maps it.
+     */
+    public static long entryAt(Mm mm, long addr) {
+        mm.ptl.lock();
+        try {
+            long e = mm.pt.pud(addr);
+            long mask = PageSize.PUD_SIZE - 1;
+            if (!Pte.leaf(e)) {
+                e = mm.pt.pmd(addr);
+                mask = PageSize.PMD_SIZE - 1;
+                if (!Pte.leaf(e)) {
+                    return mm.pt.pte(addr);
+                }
+            }
+            return Pte.withPfn(e, Pte.pfn(e) + (int) ((addr & mask) >>> PageSize.PAGE_SHIFT));
+        } finally {
+            mm.ptl.unlock();
+        }
+    }
+
     /** The frame mapped (accessibly or PROT_NONE) at {@code addr}, or -1. */
     public static int frameAt(Mm mm, long addr) {
         mm.ptl.lock();

@@ -97,6 +97,11 @@ public final class PageTable {
         return tables[id];
     }
 
+    /** Whether the table that would hold a PUD-level (or PMD-level) entry for {@code addr} exists. */
+    public boolean hasSlot(long addr, boolean pudLevel) {
+        return (pudLevel ? pudTable(addr, false) : pmdTable(addr, false)) >= 0;
+    }
+
     public long pud(long addr) {
         int t = pudTable(addr, false);
         return t < 0 ? 0 : tables[t][idx(addr, PageSize.PUD_SHIFT)];

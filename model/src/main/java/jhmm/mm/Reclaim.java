@@ -96,12 +96,25 @@ public final class Reclaim {
                 f.clear(pfn, PageFlags.REFERENCED); // second chance
                 continue;
             }
+            if (youngInSecondaryMmu(pfn)) {
+                continue; // a device used it recently: second chance, as folio_referenced() gives
+            }
             int n = f.nrPages(pfn);
             if (reclaimFolio(pfn)) {
                 freed += n;
             }
         }
         return freed;
+    }
+
+    private boolean youngInSecondaryMmu(int head) {
+        boolean[] young = new boolean[1];
+        sys.rmap.walk(head, (vma, addr, sub, pmdLevel) -> {
+            long size = pmdLevel ? (long) sys.phys.frames().nrPages(head) << PageSize.PAGE_SHIFT : PageSize.PAGE_SIZE;
+            young[0] |= vma.mm.notifierHook().clearFlushYoung(vma.mm, addr, addr + size);
+            return true;
+        });
+        return young[0];
     }
 
     /** Reclaims one folio; false when it must stay (pinned, no swap, shmem, still referenced). */

@@ -131,7 +131,7 @@ public final class Rmap {
             mm.ptl.lock();
             try {
                 long e = read(mm, addr, pmdLevel, f.order(head));
-                if (Pte.present(e) && !Pte.special(e) && Pte.pfn(e) == head + sub) {
+                if ((Pte.present(e) && !Pte.special(e) || Pte.isDeviceExclusive(e)) && Pte.pfn(e) == head + sub) {
                     boolean exclusive = f.test(head, PageFlags.ANON) && f.test(head, PageFlags.ANON_EXCLUSIVE);
                     write(mm, addr, pmdLevel, f.order(head), mapper.replace(e, exclusive));
                     if (Pte.dirty(e)) {

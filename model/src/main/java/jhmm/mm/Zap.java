@@ -144,7 +144,7 @@ public final class Zap {
 
     private void zapEntry(Vma vma, long e) {
         Mm mm = vma.mm;
-        if (Pte.present(e)) {
+        if (Pte.present(e) || Pte.isDeviceExclusive(e)) {
             if (Pte.special(e)) {
                 return;
             }

@@ -21,6 +21,8 @@ public final class PhysicalMemory {
     private final HugetlbPool hugetlb2m;
     private final HugetlbPool hugetlb1g;
     private final ContentStore data;
+    /** Device memory registered with memremap_pages (none until a device brings some). */
+    private final java.util.List<DevPagemap> pgmaps = new java.util.concurrent.CopyOnWriteArrayList<>();
     /** References held outside the kernel's own structures: GUP references and pins. */
     private final java.util.concurrent.atomic.AtomicLong externalRefs = new java.util.concurrent.atomic.AtomicLong();
 
@@ -114,6 +116,16 @@ public final class PhysicalMemory {
 
     public HugetlbPool hugetlbPool(int order) {
         return order == PageSize.PUD_ORDER ? hugetlb1g : hugetlb2m;
+    }
+
+    /** The device pagemap a frame belongs to, or null for system RAM (page_pgmap). */
+    public DevPagemap pgmap(int pfn) {
+        for (DevPagemap m : pgmaps) {
+            if (m.contains(pfn)) {
+                return m;
+            }
+        }
+        return null;
     }
 
     /**

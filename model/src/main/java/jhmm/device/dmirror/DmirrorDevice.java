@@ -1,0 +1,57 @@
+package jhmm.device.dmirror;
+
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import jhmm.mm.Mm;
+
+/**
+ * One of the kernel test module's devices (/dev/hmm_dmirrorN): a fake device with its own MMU.
+ * The device object is the owner cookie its mirrors hand to HMM and to migration, so two
+ * devices never recognise each other's pages. Each open of the device creates a mirror of the
+ * opener's address space.
+ */
+public final class DmirrorDevice {
+    /** The device's memory kind (uapi HMM_DMIRROR_MEMORY_DEVICE_*), or none. */
+    public enum MemoryType {
+        PRIVATE,
+        COHERENT,
+        NONE
+    }
+
+    private final String name;
+    private final MemoryType memoryType;
+    private final List<Dmirror> mirrors = new CopyOnWriteArrayList<>();
+
+    public DmirrorDevice(String name, MemoryType memoryType) {
+        this.name = name;
+        this.memoryType = memoryType;
+    }
+
+    public String name() {
+        return name;
+    }
+
+    public MemoryType memoryType() {
+        return memoryType;
+    }
+
+    /** dmirror_fops_open: a new mirror of {@code mm} with a notifier over the whole address space. */
+    public Dmirror open(Mm mm) {
+        Dmirror m = new Dmirror(this, mm);
+        mirrors.add(m);
+        return m;
+    }
+
+    void closed(Dmirror m) {
+        mirrors.remove(m);
+    }
+
+    public List<Dmirror> mirrors() {
+        return List.copyOf(mirrors);
+    }
+
+    @Override
+    public String toString() {
+        return name;
+    }
+}

@@ -1,0 +1,119 @@
+package jhmm.mm;
+
+import jhmm.base.PageSize;
+
+/**
+ * walk_page_range: visits [start, end) of an address space VMA by VMA (gaps reported as holes
+ * without a VMA), then PUD window by PUD window and PMD window by PMD window, handing each
+ * populated PMD to {@link PageWalkOps#pmdEntry}; hugetlb VMAs go huge page by huge page to
+ * {@link PageWalkOps#hugetlbEntry}. The caller holds the mmap lock (read is enough).
+ * HMM and GUP both walk through here.
+ */
+public final class PageWalk {
+    private PageWalk() {}
+
+    public static int walkPageRange(Mm mm, long start, long end, PageWalkOps ops) {
+        if (Long.compareUnsigned(start, end) >= 0) {
+            return -jhmm.base.Errno.EINVAL;
+        }
+        long addr = start;
+        while (addr < end) {
+            Vma vma = nextVma(mm, addr);
+            long next;
+            int err;
+            if (vma == null || addr < vma.start) {
+                next = vma == null ? end : Math.min(end, vma.start);
+                err = ops.pteHole(addr, next, null);
+            } else {
+                next = Math.min(end, vma.end);
+                err = ops.testWalk(addr, next, vma);
+                if (err > 0) {
+                    addr = next;
+                    continue;
+                }
+                if (err == 0) {
+                    err = vma.isHugetlb() ? walkHugetlb(mm, vma, addr, next, ops) : walkPuds(mm, vma, addr, next, ops);
+                }
+            }
+            if (err != 0) {
+                return err;
+            }
+            addr = next;
+        }
+        return 0;
+    }
+
+    /** find_vma: the first VMA ending above {@code addr}. */
+    private static Vma nextVma(Mm mm, long addr) {
+        Vma v = mm.findVma(addr);
+        if (v != null) {
+            return v;
+        }
+        var e = mm.vmas.ceilingEntry(addr);
+        return e == null ? null : e.getValue();
+    }
+
+    private static int walkPuds(Mm mm, Vma vma, long start, long end, PageWalkOps ops) {
+        long addr = start;
+        while (addr < end) {
+            long pudNext = Math.min((addr & PageSize.PUD_MASK) + PageSize.PUD_SIZE, end);
+            long pud = read(mm, addr, true);
+            if (pud == 0) {
+                int err = ops.pteHole(addr, pudNext, vma);
+                if (err != 0) {
+                    return err;
+                }
+                addr = pudNext;
+                continue;
+            }
+            while (addr < pudNext) {
+                long next = Math.min((addr & PageSize.PMD_MASK) + PageSize.PMD_SIZE, pudNext);
+                long pmd = read(mm, addr, false);
+                int err = pmd == 0 ? ops.pteHole(addr, next, vma) : ops.pmdEntry(pmd, addr, next, vma);
+                if (err != 0) {
+                    return err;
+                }
+                addr = next;
+            }
+        }
+        return 0;
+    }
+
+    private static int walkHugetlb(Mm mm, Vma vma, long start, long end, PageWalkOps ops) {
+        long size = 1L << vma.pageShift;
+        int order = vma.pageShift - PageSize.PAGE_SHIFT;
+        boolean pudLevel = vma.pageShift == PageSize.PUD_SHIFT;
+        for (long addr = start; addr < end; ) {
+            long next = Math.min((addr & -size) + size, end);
+            int err;
+            if (hasSlot(mm, addr, pudLevel)) {
+                err = ops.hugetlbEntry(read(mm, addr, pudLevel), order, addr, next, vma);
+            } else {
+                err = ops.pteHole(addr, next, vma); // huge_pte_offset found no table
+            }
+            if (err != 0) {
+                return err;
+            }
+            addr = next;
+        }
+        return 0;
+    }
+
+    private static boolean hasSlot(Mm mm, long addr, boolean pud) {
+        mm.ptl.lock();
+        try {
+            return mm.pt.hasSlot(addr, pud);
+        } finally {
+            mm.ptl.unlock();
+        }
+    }
+
+    private static long read(Mm mm, long addr, boolean pud) {
+        mm.ptl.lock();
+        try {
+            return pud ? mm.pt.pud(addr) : mm.pt.pmd(addr);
+        } finally {
+            mm.ptl.unlock();
+        }
+    }
+}

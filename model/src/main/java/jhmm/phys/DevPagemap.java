@@ -1,0 +1,45 @@
+package jhmm.phys;
+
+/**
+ * A device's memory as struct pages (struct dev_pagemap): its kind, the owner cookie HMM and
+ * migration compare against, and the first frame and size of its PFN range.
+ */
+public final class DevPagemap {
+    /** MEMORY_DEVICE_PRIVATE or MEMORY_DEVICE_COHERENT. */
+    public enum Type {
+        /** Not addressable by the CPU: CPU entries become device-private swap entries. */
+        PRIVATE,
+        /** Addressable and cache-coherent: mapped by ordinary PTEs. */
+        COHERENT
+    }
+
+    private final Type type;
+    private final Object owner;
+    int firstPfn;
+    int nrPages;
+
+    public DevPagemap(Type type, Object owner) {
+        this.type = type;
+        this.owner = owner;
+    }
+
+    public Type type() {
+        return type;
+    }
+
+    public Object owner() {
+        return owner;
+    }
+
+    public int firstPfn() {
+        return firstPfn;
+    }
+
+    public int nrPages() {
+        return nrPages;
+    }
+
+    public boolean contains(int pfn) {
+        return pfn >= firstPfn && pfn < firstPfn + nrPages;
+    }
+}
