@@ -18,10 +18,12 @@ public final class Madvise {
         var lock = layout ? mm.mmapLock().writeLock() : mm.mmapLock().readLock();
         lock.lock();
         try {
-            if (covered(mm, addr, end) < end) {
-                return -Errno.ENOMEM; // part of the range is not mapped
+            if (advice == Mman.MADV_POPULATE_READ || advice == Mman.MADV_POPULATE_WRITE) {
+                return UserAccess.populate(mm, addr, end, advice == Mman.MADV_POPULATE_WRITE); // stops at the first hole
             }
-            return switch (advice) {
+            // madvise_walk_vmas: holes are skipped, the advice still applies to the mapped parts,
+            // and -ENOMEM is returned at the end
+            int ret = switch (advice) {
                 case Mman.MADV_DONTNEED -> dontneed(mm, addr, end);
                 case Mman.MADV_FREE -> free(mm, addr, end);
                 case Mman.MADV_HUGEPAGE -> setHugeFlag(mm, addr, end, VmFlags.HUGEPAGE, VmFlags.NOHUGEPAGE);
@@ -31,10 +33,9 @@ public final class Madvise {
                     yield 0; // pages that cannot be reclaimed are skipped silently
                 }
                 case Mman.MADV_COLLAPSE -> collapse(mm, addr, end);
-                case Mman.MADV_POPULATE_READ -> UserAccess.populate(mm, addr, end, false);
-                case Mman.MADV_POPULATE_WRITE -> UserAccess.populate(mm, addr, end, true);
                 default -> -Errno.EINVAL;
             };
+            return ret == 0 && covered(mm, addr, end) < end ? -Errno.ENOMEM : ret;
         } finally {
             lock.unlock();
         }
