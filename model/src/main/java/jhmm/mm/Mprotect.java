@@ -23,24 +23,22 @@ public final class Mprotect {
             long cursor = addr;
             for (Vma v : mm.vmasIn(addr, end)) {
                 if (v.start > cursor) {
-                    return -Errno.ENOMEM; // a hole in the range
+                    break; // a hole: do_mprotect_pkey still changes the VMAs before it, then fails
                 }
                 if ((prot & Mman.PROT_WRITE) != 0 && v.has(VmFlags.SHARED) && !v.has(VmFlags.MAYWRITE)) {
                     return -Errno.EACCES;
                 }
                 cursor = v.end;
             }
-            if (cursor < end) {
-                return -Errno.ENOMEM;
-            }
-            for (Vma v : AddressSpaceOps.isolate(mm, addr, end)) {
+            long stop = Math.min(cursor, end);
+            for (Vma v : AddressSpaceOps.isolate(mm, addr, stop)) {
                 if (v.isHugetlb() && ((v.start | v.end) & ((1L << v.pageShift) - 1)) != 0) {
                     return -Errno.EINVAL;
                 }
                 v.flags = (v.flags & ~VmFlags.ACCESS) | VmFlags.fromProt(prot);
                 changeProtection(v);
             }
-            return 0;
+            return stop < end ? -Errno.ENOMEM : 0;
         } finally {
             mm.mmapLock().writeLock().unlock();
         }
