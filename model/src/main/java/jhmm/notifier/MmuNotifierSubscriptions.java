@@ -79,6 +79,11 @@ public final class MmuNotifierSubscriptions implements MmuNotifierHook {
         return classic.remove(sub);
     }
 
+    /** Unlinks a classic subscription without calling its release (mmu_notifier_unregister_no_release). */
+    public void removeClassicSilently(MmuNotifier sub) {
+        classic.remove(sub);
+    }
+
     // ---- invalidation ------------------------------------------------------------------
 
     @Override
