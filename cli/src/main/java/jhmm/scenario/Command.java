@@ -2,13 +2,14 @@ package jhmm.scenario;
 
 import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.Set;
 import jhmm.base.Pattern;
 
 /** One executable line of a scenario: an actor is created, a process or the kernel acts. */
 public sealed interface Command permits Command.NewProcess, Command.NewFile, Command.Mmap, Command.Munmap,
         Command.Mprotect, Command.Madvise, Command.Mremap, Command.Write, Command.Read, Command.Fork,
         Command.Exit, Command.Migrate, Command.Swapout, Command.SplitThp, Command.Compact,
-        Command.CheckInvariants, PendingCommand {
+        Command.CheckInvariants, Command.Gup, Command.Unpin, DeviceCommand {
 
     /** {@code process NAME}. */
     record NewProcess(String name) implements Command {}
@@ -58,4 +59,12 @@ public sealed interface Command permits Command.NewProcess, Command.NewFile, Com
 
     /** {@code check invariants}. */
     record CheckInvariants() implements Command {}
+
+    /** {@code P gup M OFF NPAGES [write] [pin] [longterm] [fast]}. */
+    record Gup(Target target, long off, long npages, Set<GupFlag> flags) implements Command {}
+
+    /** {@code P unpin}. */
+    record Unpin(String process) implements Command {}
+
+    enum GupFlag implements Worded { WRITE, PIN, LONGTERM, FAST }
 }

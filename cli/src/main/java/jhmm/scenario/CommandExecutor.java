@@ -29,10 +29,12 @@ import jhmm.scenario.Command.Write;
 final class CommandExecutor {
     private final World world;
     private final Machine machine;
+    private final DeviceExecutor devices;
 
     CommandExecutor(World world) {
         this.world = world;
         this.machine = world.machine();
+        this.devices = new DeviceExecutor(world);
     }
 
     Result execute(Command command) {
@@ -70,7 +72,9 @@ final class CommandExecutor {
                 yield Result.OK;
             }
             case Exit e -> {
-                world.process(e.process()).exit();
+                Process p = world.process(e.process());
+                world.devices().processExited(p);
+                p.exit();
                 yield Result.OK;
             }
             case Migrate m -> onRange(m.target(), m.range(), (p, addr, len) -> machine.migrate(p, addr, len));
@@ -79,7 +83,9 @@ final class CommandExecutor {
                     machine.splitThp(process(s.target()), world.mapping(s.target()).start() + s.off()));
             case Compact c -> Result.counters(Map.of("moved", machine.compact()));
             case CheckInvariants c -> checkInvariants();
-            case PendingCommand p -> throw new StepFailure("not implemented yet: " + p.what());
+            case Command.Gup g -> throw new StepFailure("not implemented yet: get_user_pages");
+            case Command.Unpin u -> throw new StepFailure("not implemented yet: get_user_pages");
+            case DeviceCommand d -> devices.execute(d);
         };
     }
 

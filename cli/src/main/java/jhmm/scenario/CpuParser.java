@@ -16,8 +16,8 @@ import jhmm.scenario.Command.Mremap;
 import jhmm.scenario.Command.Munmap;
 import jhmm.scenario.Command.Read;
 import jhmm.scenario.Command.Write;
-import jhmm.scenario.PendingCommand.Gup;
-import jhmm.scenario.PendingCommand.GupFlag;
+import jhmm.scenario.Command.Gup;
+import jhmm.scenario.Command.GupFlag;
 
 /** Lines that start with a process name: the system calls a process makes, and GUP. */
 final class CpuParser {
@@ -53,7 +53,7 @@ final class CpuParser {
             case "fork" -> fork(w, process);
             case "exit" -> exit(process);
             case "gup" -> gup(w, process);
-            case "unpin" -> new PendingCommand.Unpin(process);
+            case "unpin" -> new Command.Unpin(process);
             default -> throw w.unknownWord(verb, process,
                     "mmap, munmap, mprotect, madvise, mremap, write, read, fork, exit, gup or unpin");
         };

@@ -2,16 +2,16 @@ package jhmm.scenario;
 
 import java.util.Map;
 import java.util.Set;
-import jhmm.scenario.PendingCommand.DeviceAccess;
-import jhmm.scenario.PendingCommand.DeviceMemory;
-import jhmm.scenario.PendingCommand.DeviceOp;
-import jhmm.scenario.PendingCommand.DeviceWrite;
-import jhmm.scenario.PendingCommand.DmaMap;
-import jhmm.scenario.PendingCommand.DmaUnmap;
-import jhmm.scenario.PendingCommand.DmaVia;
-import jhmm.scenario.PendingCommand.NewDevice;
-import jhmm.scenario.PendingCommand.Open;
-import jhmm.scenario.PendingCommand.Release;
+import jhmm.scenario.DeviceCommand.DeviceAccess;
+import jhmm.scenario.DeviceCommand.DeviceMemory;
+import jhmm.scenario.DeviceCommand.DeviceOp;
+import jhmm.scenario.DeviceCommand.DeviceWrite;
+import jhmm.scenario.DeviceCommand.DmaMap;
+import jhmm.scenario.DeviceCommand.DmaUnmap;
+import jhmm.scenario.DeviceCommand.DmaVia;
+import jhmm.scenario.DeviceCommand.NewDevice;
+import jhmm.scenario.DeviceCommand.Open;
+import jhmm.scenario.DeviceCommand.Release;
 
 /** {@code device NAME dmirror ...} and the lines that start with a device name. */
 final class DeviceParser {

@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import jhmm.device.dmirror.DmirrorProt;
 import jhmm.mm.PageState;
 
 /** Checks one expectation against the result of the command before it, or against the page tables. */
@@ -51,7 +52,8 @@ final class ExpectationChecker {
         if (r.prot().isEmpty()) {
             return Optional.of("no protection codes");
         }
-        return r.prot().equals(p.codes()) ? Optional.empty() : Optional.of("prot " + runs(r.prot()));
+        List<String> expected = p.codes().stream().map(c -> DmirrorProt.name(DmirrorProt.parse(c))).toList();
+        return r.prot().equals(expected) ? Optional.empty() : Optional.of("prot " + runs(r.prot()));
     }
 
     /** Codes with repeats folded into {@code CODE*N}, as an expectation writes them. */

@@ -28,6 +28,16 @@ public record Result(int errno, Optional<ReadData> data, Map<String, Long> count
         return new Result(0, Optional.of(new ReadData(bytes, origin)), Map.of(), List.of());
     }
 
+    /** Data a device read, with the ioctl's counters. */
+    public static Result readWithCounters(byte[] bytes, long origin, Map<String, Long> counters) {
+        return new Result(0, Optional.of(new ReadData(bytes, origin)), Map.copyOf(counters), List.of());
+    }
+
+    /** Snapshot codes, one per page, with the ioctl's counters. */
+    public static Result protection(List<String> codes, Map<String, Long> counters) {
+        return new Result(0, Optional.empty(), Map.copyOf(counters), List.copyOf(codes));
+    }
+
     public static Result counters(Map<String, Long> counters) {
         return new Result(0, Optional.empty(), Map.copyOf(counters), List.of());
     }

@@ -15,9 +15,15 @@ final class World {
     private final Map<String, Process> processes = new HashMap<>();
     private final Map<String, Map<String, Mapping>> mappings = new HashMap<>();
     private final Map<String, FileInode> files = new HashMap<>();
+    private final Devices devices;
 
     World(Machine machine) {
         this.machine = machine;
+        this.devices = new Devices(machine);
+    }
+
+    Devices devices() {
+        return devices;
     }
 
     Machine machine() {

@@ -14,12 +14,12 @@ import jhmm.mm.Mman;
 import jhmm.mm.ThpMode;
 import jhmm.scenario.Command.Mmap;
 import jhmm.scenario.Expectation.DataCheck;
-import jhmm.scenario.PendingCommand.DeviceAccess;
-import jhmm.scenario.PendingCommand.DeviceOp;
-import jhmm.scenario.PendingCommand.DmaMap;
-import jhmm.scenario.PendingCommand.DmaVia;
-import jhmm.scenario.PendingCommand.Gup;
-import jhmm.scenario.PendingCommand.GupFlag;
+import jhmm.scenario.DeviceCommand.DeviceAccess;
+import jhmm.scenario.DeviceCommand.DeviceOp;
+import jhmm.scenario.DeviceCommand.DmaMap;
+import jhmm.scenario.DeviceCommand.DmaVia;
+import jhmm.scenario.Command.Gup;
+import jhmm.scenario.Command.GupFlag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -135,10 +135,10 @@ class ScenarioParserTest {
                 """;
         List<Command> commands = parse(text).steps().stream().map(Step::command).toList();
         Target buf = new Target("p", "buf");
-        assertThat(commands).hasSize(16).allMatch(c -> c instanceof PendingCommand || c instanceof Command.Mmap
-                || c instanceof Command.NewProcess);
+        assertThat(commands).hasSize(16).allMatch(c -> c instanceof DeviceCommand || c instanceof Command.Mmap
+                || c instanceof Command.NewProcess || c instanceof Gup || c instanceof Command.Unpin);
         assertThat(commands.get(2)).isEqualTo(
-                new PendingCommand.NewDevice("d0", PendingCommand.DeviceMemory.COHERENT, 16L << 20));
+                new DeviceCommand.NewDevice("d0", DeviceCommand.DeviceMemory.COHERENT, 16L << 20));
         assertThat(commands.get(10)).isEqualTo(new DeviceAccess("d0", DeviceOp.CHECK_EXCLUSIVE, buf, 0, 4));
         assertThat(commands.get(11)).isEqualTo(new DmaMap("d0", buf, 0, 4, DmaVia.HMM_DMA, true));
         assertThat(commands.get(14)).isEqualTo(

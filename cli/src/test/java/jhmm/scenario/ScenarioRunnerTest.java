@@ -86,17 +86,32 @@ class ScenarioRunnerTest {
     }
 
     @Test
-    void deviceAndGupLinesAreNotImplementedYetAndTheirExpectationsAreSkipped() {
+    void gupAndDeviceMemoryLinesAreNotImplementedYetAndTheirExpectationsAreSkipped() {
         assertThat(failures(BUF + """
                 device d0 dmirror
                 d0 open p
-                expect ok
+                d0 migrate-to-dev buf 0 1
+                expect ok cpages=1
                 p gup buf 0 1
                 expect pinned=1
                 """)).containsExactly(
-                "t.scn:4: not implemented yet: dmirror devices",
-                "t.scn:5: not implemented yet: dmirror devices",
-                "t.scn:7: not implemented yet: get_user_pages");
+                "t.scn:6: not implemented yet: device memory (D migrate-to-dev)",
+                "t.scn:8: not implemented yet: get_user_pages");
+    }
+
+    @Test
+    void theTestDeviceReadsThroughHmmAndReportsItsCounters() {
+        assertThat(failures(BUF + """
+                p write buf 0 1p i32
+                device d0 dmirror
+                d0 open p
+                d0 read buf 0 1
+                expect ok cpages=1 faults=1 data=i32
+                d0 snapshot buf 0 2
+                expect prot WRITE NONE
+                """)).isEmpty();
+        assertThat(failures(BUF + "device d0 dmirror\nd0 open p\nd0 read buf 0 1\nexpect ok cpages=1 faults=2\n"))
+                .containsExactly("t.scn:7: expected ok cpages=1 faults=2, got faults=1");
     }
 
     @Test

@@ -1,14 +1,18 @@
 package jhmm.kernel;
 
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Supplier;
 import jhmm.base.Errno;
 import jhmm.base.ErrnoException;
 import jhmm.base.PageSize;
 import jhmm.base.Pattern;
 import jhmm.mm.FileInode;
 import jhmm.mm.MemorySystem;
+import jhmm.mm.MmInvariants;
 import jhmm.mm.MmStats;
 import jhmm.phys.PhysicalMemory;
 
@@ -22,6 +26,8 @@ public final class Machine {
     private final MemorySystem mm;
     private final Map<String, Process> processes = new LinkedHashMap<>();
     private final Map<String, FileInode> files = new LinkedHashMap<>();
+    /** Checks that layers above the kernel (devices, DMA) add to {@link #checkInvariants}. */
+    private final List<Supplier<List<String>>> coherenceChecks = new CopyOnWriteArrayList<>();
 
     /** @throws IllegalArgumentException with a message for the user when the configuration cannot boot */
     public Machine(MachineConfig config) {
@@ -106,6 +112,18 @@ public final class Machine {
 
     /** Coherence check over the whole machine: an empty list when everything adds up. */
     public List<String> checkInvariants() {
-        return new jhmm.mm.MmInvariants(mm).check();
+        List<String> out = new ArrayList<>(new MmInvariants(mm).check());
+        for (Supplier<List<String>> check : coherenceChecks) {
+            out.addAll(check.get());
+        }
+        return out;
+    }
+
+    /**
+     * Adds a check to {@link #checkInvariants}: a device registers the test that its page table
+     * still matches the CPU's (no stale mirror), DMA layers that no mapping leaked.
+     */
+    public void addCoherenceCheck(Supplier<List<String>> check) {
+        coherenceChecks.add(check);
     }
 }

@@ -1,0 +1,112 @@
+package jhmm.scenario;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import jhmm.base.PageSize;
+import jhmm.device.dmirror.Dmirror;
+import jhmm.device.dmirror.DmirrorCmd;
+import jhmm.device.dmirror.DmirrorDevice;
+import jhmm.device.dmirror.DmirrorProt;
+import jhmm.scenario.DeviceCommand.DeviceAccess;
+import jhmm.scenario.DeviceCommand.DeviceWrite;
+import jhmm.scenario.DeviceCommand.NewDevice;
+import jhmm.scenario.DeviceCommand.Open;
+
+/** Runs the dmirror lines: the test device's ioctls, with their counters and codes as results. */
+final class DeviceExecutor {
+    private static final int P = (int) PageSize.PAGE_SIZE;
+    private final World world;
+
+    DeviceExecutor(World world) {
+        this.world = world;
+    }
+
+    Result execute(DeviceCommand c) {
+        return switch (c) {
+            case NewDevice n -> {
+                world.devices().add(n.name(), new DmirrorDevice(n.name(), memoryType(n.memory())));
+                yield Result.OK;
+            }
+            case Open o -> {
+                world.devices().open(o.device(), o.process(), world.process(o.process()));
+                yield Result.OK;
+            }
+            case DeviceAccess a -> access(a);
+            case DeviceWrite w -> write(w);
+            case DeviceCommand.Release r -> notYet("device memory (D release)");
+            case DeviceCommand.DmaMap m -> notYet("DMA mapping (D dma-map)");
+            case DeviceCommand.DmaUnmap u -> notYet("DMA mapping (D dma-unmap)");
+        };
+    }
+
+    private static Result notYet(String what) {
+        throw new StepFailure("not implemented yet: " + what);
+    }
+
+    private static DmirrorDevice.MemoryType memoryType(DeviceCommand.DeviceMemory m) {
+        return switch (m) {
+            case PRIVATE -> DmirrorDevice.MemoryType.PRIVATE;
+            case COHERENT -> DmirrorDevice.MemoryType.COHERENT;
+            case NONE -> DmirrorDevice.MemoryType.NONE;
+        };
+    }
+
+    private DmirrorCmd cmd(Target t, long off, long npages, byte[] buffer) {
+        return new DmirrorCmd(world.mapping(t).start() + off, npages, buffer);
+    }
+
+    private Result access(DeviceAccess a) {
+        Dmirror m = world.devices().mirror(a.device());
+        if (a.npages() > Integer.MAX_VALUE / P) {
+            throw new StepFailure("a device access of " + a.npages() + " pages is more than jhmm holds in memory");
+        }
+        return switch (a.op()) {
+            case READ -> {
+                DmirrorCmd cmd = cmd(a.target(), a.off(), a.npages(), new byte[(int) a.npages() * P]);
+                int ret = m.read(cmd);
+                yield ret < 0 ? Result.ofReturn(ret) : Result.readWithCounters(cmd.ptr, a.off(), counters(cmd));
+            }
+            case SNAPSHOT -> {
+                DmirrorCmd cmd = cmd(a.target(), a.off(), a.npages(), new byte[(int) a.npages()]);
+                int ret = m.snapshot(cmd);
+                yield ret < 0 ? Result.ofReturn(ret) : Result.protection(codes(cmd.ptr), counters(cmd));
+            }
+            case EXCLUSIVE -> {
+                DmirrorCmd cmd = cmd(a.target(), a.off(), a.npages(), new byte[(int) a.npages() * P]);
+                int ret = m.exclusive(cmd);
+                yield ret < 0 ? Result.ofReturn(ret) : Result.readWithCounters(cmd.ptr, a.off(), counters(cmd));
+            }
+            case CHECK_EXCLUSIVE -> {
+                DmirrorCmd cmd = cmd(a.target(), a.off(), a.npages(), null);
+                int ret = m.checkExclusive(cmd);
+                yield ret < 0 ? Result.ofReturn(ret) : Result.counters(counters(cmd));
+            }
+            case MIGRATE_TO_DEV, MIGRATE_TO_SYS -> notYet("device memory (D " + a.op().word() + ")");
+        };
+    }
+
+    private Result write(DeviceWrite w) {
+        Dmirror m = world.devices().mirror(w.device());
+        if (w.npages() > Integer.MAX_VALUE / P) {
+            throw new StepFailure("a device access of " + w.npages() + " pages is more than jhmm holds in memory");
+        }
+        byte[] data = new byte[(int) w.npages() * P];
+        w.pattern().fill(w.off(), data, 0, data.length);
+        DmirrorCmd cmd = cmd(w.target(), w.off(), w.npages(), data);
+        int ret = m.write(cmd);
+        return ret < 0 ? Result.ofReturn(ret) : Result.counters(counters(cmd));
+    }
+
+    private static Map<String, Long> counters(DmirrorCmd cmd) {
+        return Map.of("cpages", cmd.cpages, "faults", cmd.faults);
+    }
+
+    private static List<String> codes(byte[] bytes) {
+        List<String> out = new ArrayList<>(bytes.length);
+        for (byte b : bytes) {
+            out.add(DmirrorProt.name(b));
+        }
+        return out;
+    }
+}
