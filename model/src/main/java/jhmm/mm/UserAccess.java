@@ -59,6 +59,9 @@ public final class UserAccess {
             if (v == null) {
                 return -Errno.ENOMEM;
             }
+            if (accessError(v, write)) {
+                return -Errno.EINVAL; // check_vma_flags: the VMA does not allow this access
+            }
             int ret = faultUntilMapped(v, a, write);
             if (ret < 0) {
                 return ret;
