@@ -17,9 +17,12 @@ public sealed interface Command permits Command.NewProcess, Command.NewFile, Com
     /** {@code file NAME SIZE [pattern=PAT]}. */
     record NewFile(String name, long size, Pattern contents) implements Command {}
 
-    /** {@code P mmap M SIZE PROT KIND [populate] [align=SIZE] [hugetlb=2M|1G] [file=F offset=SIZE]}. */
+    /**
+     * {@code P mmap M SIZE PROT KIND [populate] [align=SIZE] [hugetlb=2M|1G] [file=F offset=SIZE]}, or
+     * {@code P mmap M SIZE PROT file-private|file-shared dev=D} to map the device file itself.
+     */
     record Mmap(Target target, long size, int prot, MapKind kind, boolean populate, OptionalLong align,
-            OptionalLong hugetlb, Optional<String> file, long offset) implements Command {}
+            OptionalLong hugetlb, Optional<String> file, Optional<String> device, long offset) implements Command {}
 
     /** {@code P munmap M [off=] [len=]}. */
     record Munmap(Target target, Range range) implements Command {}

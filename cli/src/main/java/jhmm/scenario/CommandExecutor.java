@@ -109,8 +109,11 @@ final class CommandExecutor {
         if (m.hugetlb().isPresent()) {
             flags |= Mman.MAP_HUGETLB | (m.hugetlb().getAsLong() == PageSize.PUD_SIZE ? Mman.MAP_HUGE_1GB : Mman.MAP_HUGE_2MB);
         }
-        FileInode file = m.file().map(world::file).orElse(null);
         Process p = process(m.target());
+        if (m.device().isPresent()) {
+            return placed(m.target(), world.devices().mirror(m.device().get()).mmap(m.size(), m.prot(), flags), m.size());
+        }
+        FileInode file = m.file().map(world::file).orElse(null);
         long addr = m.align().isPresent()
                 ? p.mmapAligned(m.size(), m.align().getAsLong(), m.prot(), flags, file, m.offset())
                 : p.mmap(0, m.size(), m.prot(), flags, file, m.offset());

@@ -28,7 +28,7 @@ final class CpuParser {
     private static final Form<Advice> ADVICE = Form.choice("ADVICE", Advice.values());
     private static final Form<String> CHILD = Form.named("CHILD", Form.NAME);
     private static final Map<String, Form<?>> MMAP_OPTIONS =
-            Map.of("align", Form.SIZE, "hugetlb", Form.SIZE, "file", Form.NAME, "offset", Form.SIZE);
+            Map.of("align", Form.SIZE, "hugetlb", Form.SIZE, "file", Form.NAME, "offset", Form.SIZE, "dev", Form.NAME);
     private static final Set<String> GUP_FLAGS =
             EnumSet.allOf(GupFlag.class).stream().map(GupFlag::word).collect(Collectors.toSet());
 
@@ -72,13 +72,18 @@ final class CpuParser {
         MapKind kind = w.take(KIND);
         Options o = w.options(MMAP_OPTIONS, Set.of("populate"));
         Optional<String> file = o.get("file", Form.NAME);
-        if (kind.fileBacked() && file.isEmpty()) {
-            throw w.error(kind.word() + " needs file=F");
+        Optional<String> device = o.get("dev", Form.NAME);
+        if (kind.fileBacked() && file.isEmpty() == device.isEmpty()) {
+            throw w.error(kind.word() + " needs file=F or dev=D (one of them)");
         }
-        if (!kind.fileBacked() && (file.isPresent() || o.has("offset"))) {
-            throw w.error(kind.word() + " takes no file= or offset=");
+        if (!kind.fileBacked() && (file.isPresent() || device.isPresent() || o.has("offset"))) {
+            throw w.error(kind.word() + " takes no file=, dev= or offset=");
+        }
+        if (device.isPresent() && (o.has("offset") || o.has("hugetlb") || o.has("align") || o.flag("populate"))) {
+            throw w.error("dev= maps the device file as its driver does: it takes no offset=, hugetlb=, align= or populate");
         }
         file.ifPresent(f -> names.requireFile(w, f));
+        device.ifPresent(d -> names.requireOpenedBy(w, d, process));
         OptionalLong align = CommonArgs.optional(o, "align");
         if (align.isPresent() && !validAlignment(align.getAsLong())) {
             throw w.error("align=" + align.getAsLong() + " must be a power of two of at least 4K");
@@ -88,7 +93,7 @@ final class CpuParser {
             throw w.error("hugetlb= must be 2M or 1G");
         }
         names.addMapping(t);
-        return new Mmap(t, size, prot, kind, o.flag("populate"), align, hugetlb, file,
+        return new Mmap(t, size, prot, kind, o.flag("populate"), align, hugetlb, file, device,
                 o.get("offset", Form.SIZE).orElse(0L));
     }
 

@@ -104,6 +104,17 @@ final class NameScope {
         devices.put(device, process);
     }
 
+    /** Fails unless {@code device} exists and was last opened by {@code process}. */
+    void requireOpenedBy(Words at, String device, String process) {
+        if (!isDevice(device)) {
+            throw at.error("undefined device '" + device + "' (define it with 'device " + device + " dmirror')");
+        }
+        if (!process.equals(devices.get(device))) {
+            throw at.error("device '" + device + "' is not open in process '" + process + "' (add '" + device + " open "
+                    + process + "' first)");
+        }
+    }
+
     /** The process {@code device} mirrors; fails when it has not been opened. */
     String openedBy(Words at, String device) {
         String process = devices.get(device);

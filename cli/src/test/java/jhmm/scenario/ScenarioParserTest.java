@@ -78,7 +78,21 @@ class ScenarioParserTest {
     void mmapWithEveryOption() {
         Command c = last("file f 8p pattern=i32\nprocess p\np mmap m 4p rx file-shared populate align=2M file=f offset=1p\n");
         assertThat(c).isEqualTo(new Mmap(new Target("p", "m"), 4L << 12, Mman.PROT_READ | Mman.PROT_EXEC,
-                MapKind.FILE_SHARED, true, OptionalLong.of(2L << 20), OptionalLong.empty(), Optional.of("f"), 4096));
+                MapKind.FILE_SHARED, true, OptionalLong.of(2L << 20), OptionalLong.empty(), Optional.of("f"),
+                Optional.empty(), 4096));
+    }
+
+    @Test
+    void mmapOfTheDeviceFileNeedsTheDeviceOpenInThatProcess() {
+        Command c = last("process p\ndevice d0 dmirror\nd0 open p\np mmap m 1p rw file-private dev=d0\n");
+        assertThat(c).isEqualTo(new Mmap(new Target("p", "m"), 4096, Mman.PROT_READ | Mman.PROT_WRITE,
+                MapKind.FILE_PRIVATE, false, OptionalLong.empty(), OptionalLong.empty(), Optional.empty(),
+                Optional.of("d0"), 0));
+        assertThatThrownBy(() -> parse("process p\ndevice d0 dmirror\np mmap m 1p rw file-private dev=d0\n"))
+                .hasMessageContaining("device 'd0' is not open in process 'p'");
+        assertThatThrownBy(() -> parse("process p\nfile f 1p\ndevice d0 dmirror\nd0 open p\n"
+                + "p mmap m 1p rw file-private dev=d0 file=f\n"))
+                .hasMessageContaining("needs file=F or dev=D (one of them)");
     }
 
     @Test
@@ -190,8 +204,8 @@ class ScenarioParserTest {
             p mmap m 4p rw anon-private colour=red   | t.scn:3: unknown word 'colour=red'
             p mmap m 4p rw anon-private align=3K     | t.scn:3: align=3072 must be a power of two
             p mmap m 4p rw anon-private hugetlb=4M   | t.scn:3: hugetlb= must be 2M or 1G
-            p mmap m 4p rw anon-private offset=0     | t.scn:3: anon-private takes no file= or offset=
-            p mmap m 4p rw file-shared               | t.scn:3: file-shared needs file=F
+            p mmap m 4p rw anon-private offset=0     | t.scn:3: anon-private takes no file=, dev= or offset=
+            p mmap m 4p rw file-shared               | t.scn:3: file-shared needs file=F or dev=D (one of them)
             p mmap m 4p rw file-shared file=nope     | t.scn:3: undefined file 'nope'
             p mmap Buf 4p rw anon-private            | t.scn:3: bad M 'Buf' after 'p mmap'
             p mmap                                   | t.scn:3: missing M after 'p mmap'

@@ -45,9 +45,6 @@ public final class Fault {
     /** Resolves a fault at {@code addr}; returns {@link #OK} or a VM_FAULT code. */
     public int handle(Vma vma, long addr, int flags) {
         sys.stats.pageFaults.incrementAndGet();
-        if (vma.isSpecial()) {
-            return SIGBUS; // raw PFNs come only from the driver that owns the mapping
-        }
         if (vma.isHugetlb()) {
             return hugetlbFault(vma, addr, flags);
         }
@@ -97,6 +94,9 @@ public final class Fault {
             }
             long e = mm.pt.pte(addr);
             if (Pte.none(e)) {
+                if (vma.isSpecial()) {
+                    return SIGBUS; // pages come only from the driver that owns the mapping
+                }
                 return vma.file == null ? anonymousFault(vma, addr, flags) : fileFault(vma, addr, flags);
             }
             if (Pte.isSwap(e)) {

@@ -82,6 +82,50 @@ public final class MmapOps {
         }
     }
 
+    /**
+     * A driver's mmap of its device file that fills the new VM_MIXEDMAP mapping with freshly
+     * zeroed pages through vm_insert_page, as the HMM test device does. The PTEs carry the
+     * VMA's protection: read-only for a private mapping, so a CPU store copies the page.
+     * Returns the address or -errno.
+     */
+    public static long mmapInsertedPages(Mm mm, long len, int prot, int flags) {
+        boolean shared = (flags & Mman.MAP_SHARED) != 0;
+        if (len <= 0 || shared == ((flags & Mman.MAP_PRIVATE) != 0)) {
+            return -Errno.EINVAL;
+        }
+        len = PageSize.pageAlignUp(len);
+        int vmFlags = VmFlags.fromProt(prot) | VmFlags.MAYREAD | VmFlags.MAYWRITE | VmFlags.MAYEXEC | VmFlags.MIXEDMAP
+                | (shared ? VmFlags.SHARED | VmFlags.MAYSHARE : 0);
+        mm.mmapLock().writeLock().lock();
+        try {
+            long start = AddressSpaceOps.unmappedArea(mm, len, PageSize.PAGE_SIZE);
+            if (start < 0) {
+                return start;
+            }
+            Vma v = new Vma(mm, start, start + len, vmFlags, 0, null, null, PageSize.PAGE_SHIFT);
+            mm.insert(v);
+            long bits = Pte.ACCESSED | (shared && v.has(VmFlags.WRITE) ? Pte.WRITE : 0);
+            for (long a = start; a < start + len; a += PageSize.PAGE_SIZE) {
+                int pfn = mm.sys.allocFolio(0);
+                if (pfn < 0) {
+                    AddressSpaceOps.removeRange(mm, start, start + len);
+                    return -Errno.ENOMEM;
+                }
+                mm.ptl.lock();
+                try {
+                    mm.sys.rmap.addPte(pfn);
+                    mm.pt.setPte(a, Pte.mk(pfn, bits));
+                } finally {
+                    mm.ptl.unlock();
+                }
+                mm.sys.phys.put(pfn); // the driver lets go once the page is inserted
+            }
+            return start;
+        } finally {
+            mm.mmapLock().writeLock().unlock();
+        }
+    }
+
     public static int munmap(Mm mm, long addr, long len) {
         if (!PageSize.isPageAligned(addr) || len <= 0) {
             return -Errno.EINVAL;

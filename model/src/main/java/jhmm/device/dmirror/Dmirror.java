@@ -53,6 +53,11 @@ public final class Dmirror {
         return mm;
     }
 
+    /** dmirror_fops_mmap: maps the device file into the opener, one zeroed kernel page per page. */
+    public long mmap(long len, int prot, int flags) {
+        return jhmm.mm.MmapOps.mmapInsertedPages(mm, len, prot, flags);
+    }
+
     /** dmirror_fops_release: the notifier goes, then the table. */
     public void close() {
         if (closed) {
