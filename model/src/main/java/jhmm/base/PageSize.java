@@ -26,6 +26,18 @@ public final class PageSize {
         return (x + PAGE_SIZE - 1) & PAGE_MASK;
     }
 
+    /**
+     * The end of [addr, addr + len) with len rounded up to whole pages, or -1 when that range
+     * leaves the user address space or wraps (the syscalls' own overflow checks).
+     */
+    public static long userRangeEnd(long addr, long len) {
+        if (len < 0 || len > TASK_SIZE || addr < 0 || addr > TASK_SIZE) {
+            return -1;
+        }
+        long end = addr + pageAlignUp(len);
+        return end > TASK_SIZE ? -1 : end;
+    }
+
     public static boolean isPageAligned(long x) {
         return (x & (PAGE_SIZE - 1)) == 0;
     }

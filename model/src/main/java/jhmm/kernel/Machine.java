@@ -78,8 +78,8 @@ public final class Machine {
         if (files.containsKey(name)) {
             throw new ErrnoException(Errno.EEXIST, "file " + name + " exists");
         }
-        if (size <= 0) {
-            throw new ErrnoException(Errno.EINVAL, "file size must be positive");
+        if (size < 0) {
+            throw new ErrnoException(Errno.EINVAL, "file size must not be negative");
         }
         FileInode f = mm.newFile(name, size, initial);
         files.put(name, f);

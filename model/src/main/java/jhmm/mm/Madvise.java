@@ -10,10 +10,10 @@ public final class Madvise {
     private Madvise() {}
 
     public static int madvise(Mm mm, long addr, long len, int advice) {
-        if (!PageSize.isPageAligned(addr) || len < 0) {
+        long end = PageSize.userRangeEnd(addr, len);
+        if (!PageSize.isPageAligned(addr) || end < 0) {
             return -Errno.EINVAL;
         }
-        long end = addr + PageSize.pageAlignUp(len);
         boolean layout = advice == Mman.MADV_HUGEPAGE || advice == Mman.MADV_NOHUGEPAGE || advice == Mman.MADV_COLLAPSE;
         var lock = layout ? mm.mmapLock().writeLock() : mm.mmapLock().readLock();
         lock.lock();

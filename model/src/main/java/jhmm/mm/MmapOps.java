@@ -36,6 +36,9 @@ public final class MmapOps {
             }
         }
         int vmFlags = VmFlags.fromProt(prot) | VmFlags.MAYREAD | VmFlags.MAYEXEC | VmFlags.MAYWRITE;
+        if (!hugetlb && accountable(shared, anon, prot) && len >>> PageSize.PAGE_SHIFT > commitLimit(mm)) {
+            return -Errno.ENOMEM; // the default overcommit heuristic: more than RAM + swap at once
+        }
         if (shared) {
             vmFlags |= VmFlags.SHARED | VmFlags.MAYSHARE;
         }
@@ -80,6 +83,16 @@ public final class MmapOps {
         } finally {
             mm.mmapLock().writeLock().unlock();
         }
+    }
+
+    /** Memory the mapping may commit: private writable, or shared anonymous (shmem). */
+    private static boolean accountable(boolean shared, boolean anon, int prot) {
+        return shared ? anon : (prot & Mman.PROT_WRITE) != 0;
+    }
+
+    /** Pages the OVERCOMMIT_GUESS heuristic lets one mapping commit: all of RAM plus swap. */
+    private static long commitLimit(Mm mm) {
+        return (long) mm.sys.phys.nrFrames() + mm.sys.swap.slots();
     }
 
     /**
@@ -127,10 +140,10 @@ public final class MmapOps {
     }
 
     public static int munmap(Mm mm, long addr, long len) {
-        if (!PageSize.isPageAligned(addr) || len <= 0) {
+        long end = PageSize.userRangeEnd(addr, len);
+        if (!PageSize.isPageAligned(addr) || len <= 0 || end < 0) {
             return -Errno.EINVAL;
         }
-        long end = addr + PageSize.pageAlignUp(len);
         mm.mmapLock().writeLock().lock();
         try {
             for (Vma v : mm.vmasIn(addr, end)) {
@@ -148,8 +161,9 @@ public final class MmapOps {
 
     /** mremap(old, oldLen, newLen, MREMAP_MAYMOVE): shrink in place, grow in place, or move. */
     public static long mremap(Mm mm, long old, long oldLen, long newLen, int flags) {
-        if (!PageSize.isPageAligned(old) || newLen <= 0) {
-            return -Errno.EINVAL;
+        if (!PageSize.isPageAligned(old) || newLen <= 0 || newLen > PageSize.TASK_SIZE
+                || PageSize.userRangeEnd(old, oldLen) < 0) {
+            return -Errno.EINVAL; // a length that rounds past the address space is as bad as 0
         }
         oldLen = PageSize.pageAlignUp(oldLen);
         newLen = PageSize.pageAlignUp(newLen);

@@ -17,7 +17,10 @@ public final class Mprotect {
         if (!PageSize.isPageAligned(addr)) {
             return -Errno.EINVAL;
         }
-        long end = addr + PageSize.pageAlignUp(len);
+        long end = PageSize.userRangeEnd(addr, len);
+        if (end < 0) {
+            return -Errno.ENOMEM; // mprotect reports a range past the address space as unmapped
+        }
         mm.mmapLock().writeLock().lock();
         try {
             long cursor = addr;

@@ -121,9 +121,20 @@ class SyscallTest {
     @Test
     void runningOutOfRamWithoutSwapIsEnomem() {
         MachineFixture t = new MachineFixture(MachineConfig.defaults().withRam(8L << 20));
-        long a = t.anon(t.p, 16L << 20, MachineFixture.RW);
-        assertThat(t.p.write(a, 16L << 20, Pattern.fillByte(1), a)).isEqualTo(-Errno.ENOMEM);
+        long a = t.anon(t.p, 5L << 20, MachineFixture.RW);
+        long b = t.anon(t.p, 5L << 20, MachineFixture.RW);
+        assertThat(t.p.write(a, 5L << 20, Pattern.fillByte(1), a)).isZero();
+        assertThat(t.p.write(b, 5L << 20, Pattern.fillByte(1), b)).isEqualTo(-Errno.ENOMEM);
         t.assertCoherent();
+    }
+
+    @Test
+    void oneMappingLargerThanRamPlusSwapIsRefusedByTheOvercommitHeuristic() {
+        MachineFixture t = new MachineFixture(MachineConfig.defaults().withRam(8L << 20).withSwap(4L << 20));
+        int anon = Mman.MAP_PRIVATE | Mman.MAP_ANONYMOUS;
+        assertThat(t.p.mmap(0, 16L << 20, MachineFixture.RW, anon, null, 0)).isEqualTo(-Errno.ENOMEM);
+        // read-only private memory commits nothing, so it is not counted
+        assertThat(t.p.mmap(0, 16L << 20, Mman.PROT_READ, anon, null, 0)).isPositive();
     }
 
     @Test
