@@ -262,8 +262,8 @@ public final class HugeMemory {
             sys.rmap.newAnon(pfn, vma, haddr, true);
             sys.rmap.addEntire(pfn);
             sys.phys.put(pfn);
-            long bits = Pte.HUGE | Pte.ACCESSED | Pte.DIRTY | (vma.has(VmFlags.WRITE) ? Pte.WRITE : 0);
-            mm.pt.setPmd(haddr, Pte.mk(pfn, bits));
+            // mk_huge_pmd(vma->vm_page_prot): PROT_NONE stays inaccessible, PROT_READ read-only
+            mm.pt.setPmd(haddr, Mprotect.adjust(vma, Pte.mk(pfn, Pte.HUGE | Pte.ACCESSED | Pte.DIRTY | Pte.WRITE)));
             mm.rssAnon += NR;
             sys.stats.thpCollapseAlloc.incrementAndGet();
         } finally {
