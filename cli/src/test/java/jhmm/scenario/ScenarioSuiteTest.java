@@ -6,6 +6,10 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.Test;
@@ -25,6 +29,43 @@ class ScenarioSuiteTest {
             FileReport report = ScenarioFiles.run(file, true);
             assertThat(report.failures()).as(file.toString()).isEmpty();
         }));
+    }
+
+    /**
+     * The ports of the kernel's HMM selftests (scenarios/kernel-selftests/VARIANT/TEST.scn):
+     * every test is there in both variants of its fixture, names its kernel test on its first
+     * line, and passes with the checker run after every command.
+     */
+    @Test
+    void kernelSelftestPortsPassInEveryVariant() throws IOException {
+        Path root = SCENARIOS.resolve("kernel-selftests");
+        List<Path> files = ScenarioFiles.collect(List.of(root));
+        Map<String, Set<String>> testsByVariant = new TreeMap<>();
+        for (Path file : files) {
+            Path rel = root.relativize(file);
+            assertThat(rel.getNameCount()).as(rel.toString()).isEqualTo(2);
+            String test = rel.getFileName().toString().replaceFirst("\\.scn$", "");
+            testsByVariant.computeIfAbsent(rel.getName(0).toString(), v -> new TreeSet<>()).add(test);
+            assertThat(Files.readAllLines(file).get(0)).as(rel.toString()).startsWith("# Kernel selftest " + test + " ");
+        }
+        assertThat(testsByVariant).containsKeys("hmm_device_private", "hmm_device_coherent");
+        // hmm_device_private and hmm_device_coherent hold the same tests; so do the hmm2_ variants.
+        testsByVariant.forEach((variant, tests) -> {
+            String fixture = variant.substring(0, variant.indexOf('_') + 1);
+            testsByVariant.forEach((other, otherTests) -> {
+                if (other.startsWith(fixture)) {
+                    assertThat(tests).as("%s against %s", variant, other).isEqualTo(otherTests);
+                }
+            });
+        });
+        List<String> failed = files.stream()
+                .map(file -> ScenarioFiles.run(file, true))
+                .filter(report -> !report.failures().isEmpty())
+                .map(report -> report.failures().get(0).format(report.file()))
+                .toList();
+        System.out.printf("kernel selftest scenarios: %d files, %d passed, %d failed%n",
+                files.size(), files.size() - failed.size(), failed.size());
+        assertThat(failed).isEmpty();
     }
 
     @Test
