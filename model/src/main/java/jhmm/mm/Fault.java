@@ -215,7 +215,11 @@ public final class Fault {
         sys.rmap.addPte(pfn);
         sys.phys.put(pfn);
         boolean write = (flags & FLAG_WRITE) != 0 && exclusive;
-        vma.mm.pt.setPte(addr, Pte.mk(pfn, Pte.ACCESSED | (write ? Pte.WRITE | Pte.DIRTY : 0)));
+        long entry = Pte.mk(pfn, Pte.ACCESSED | (write ? Pte.WRITE | Pte.DIRTY : 0));
+        if (!vma.has(VmFlags.READ | VmFlags.WRITE | VmFlags.EXEC)) {
+            entry = Mprotect.adjust(vma, entry); // mk_pte(vm_page_prot): MADV_COLLAPSE swaps in under PROT_NONE
+        }
+        vma.mm.pt.setPte(addr, entry);
         vma.mm.rssAnon++;
         sys.stats.pswpin.incrementAndGet();
         if ((flags & FLAG_WRITE) != 0 && !exclusive) {

@@ -41,4 +41,22 @@ class MadvCollapseTest {
         MachineFixture.assertReads(t.p, a, MachineFixture.P, Pattern.i32(0), a);
         t.assertCoherent();
     }
+
+    @Test
+    void aCollapseThatGivesUpLeavesPagesItSwappedInUnderProtNoneInaccessible() {
+        // collapse swaps pages in through do_swap_page, which maps them with vm_page_prot
+        long a = t.anonAligned(t.p, M2, M2);
+        long p = MachineFixture.P;
+        assertThat(t.p.write(a, 8 * p, Pattern.i32(0), a)).isZero();
+        assertThat(t.machine.swapout(t.p, a, p)).isZero();
+        int pinned = t.p.frameAt(a + 5 * p);
+        t.machine.physicalMemory().pin(pinned); // makes the collapse give up after the swap-in
+        assertThat(t.p.mprotect(a, M2, Mman.PROT_NONE)).isZero();
+        assertThat(t.p.madvise(a, M2, Mman.MADV_COLLAPSE)).isEqualTo(-Errno.EAGAIN);
+        assertThat(t.p.read(a, new byte[4], 0, 4)).isEqualTo(-Errno.EFAULT);
+        t.machine.physicalMemory().unpin(pinned);
+        assertThat(t.p.mprotect(a, M2, Mman.PROT_READ)).isZero();
+        MachineFixture.assertReads(t.p, a, 8 * p, Pattern.i32(0), a);
+        t.assertCoherent();
+    }
 }
