@@ -1,0 +1,30 @@
+package jhmm.bench;
+
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.TearDown;
+
+/** munmap of a populated range: zap of every entry, the frames freed to the buddy allocator, the VMA gone. */
+public class MunmapBench extends RangeState {
+    @Setup(Level.Invocation)
+    public void setUp() {
+        mapFresh();
+        check(populateWrite(), "MADV_POPULATE_WRITE");
+        checkBacking();
+    }
+
+    @TearDown(Level.Invocation)
+    public void tearDown() {
+        if (process.mm().rss() != 0) {
+            throw new IllegalStateException("munmap left " + process.mm().rss() + " pages resident");
+        }
+        release();
+    }
+
+    @Benchmark
+    public int munmap(Pages counted) {
+        counted.pages += pages();
+        return check(process.munmap(addr, len), "munmap");
+    }
+}
