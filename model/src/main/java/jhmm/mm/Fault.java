@@ -76,6 +76,9 @@ public final class Fault {
         if (Pte.isMigration(pmd)) {
             return RETRY;
         }
+        if (Pte.isDevicePrivate(pmd)) {
+            return devicePrivateFault(vma, addr, pmd);
+        }
         boolean write = (flags & (FLAG_WRITE | FLAG_UNSHARE)) != 0;
         if (!write || Pte.writable(pmd)) {
             long haddr = addr & PageSize.PMD_MASK;
@@ -108,6 +111,9 @@ public final class Fault {
             if (Pte.isDeviceExclusive(e)) {
                 return restoreExclusive(vma, addr, e);
             }
+            if (Pte.isDevicePrivate(e)) {
+                return devicePrivateFault(vma, addr, e);
+            }
             if (!Pte.present(e)) {
                 return SIGBUS; // device entries are resolved by their own layer
             }
@@ -125,6 +131,21 @@ public final class Fault {
             return OK;
         } finally {
             mm.ptl.unlock();
+        }
+    }
+
+    /** do_swap_page on a device-private entry: the page's driver moves it back to RAM. */
+    private int devicePrivateFault(Vma vma, long addr, long e) {
+        MigrateToRam driver = sys.migrateToRam(Pte.pfn(e));
+        if (driver == null) {
+            return SIGBUS;
+        }
+        vma.mm.ptl.unlock();
+        try {
+            int ret = driver.migrateToRam(vma, addr, Pte.pfn(e));
+            return ret == OK ? RETRY : ret;
+        } finally {
+            vma.mm.ptl.lock();
         }
     }
 

@@ -102,6 +102,10 @@ public final class Fork {
                 sys.rmap.addEntire(pfn);
             } else if (Pte.isMigration(e)) {
                 child = Pte.mkNonPresent(Pte.KIND_MIGRATION_READ, Pte.pfn(e), Pte.HUGE);
+            } else if (Pte.isDevicePrivate(e)) {
+                child = shareDevicePrivate(src, e);
+                setLeaf(parent, haddr, child, pud);
+                sys.rmap.addEntire(Pte.pfn(e));
             }
             setLeaf(dst.mm, haddr, child, pud);
             return 0;
@@ -160,6 +164,10 @@ public final class Fork {
                         child = Pte.clear(e, Pte.EXCLUSIVE);
                         parent.pt.setPte(a, child);
                     }
+                } else if (Pte.isDevicePrivate(e)) {
+                    child = shareDevicePrivate(src, e);
+                    parent.pt.setPte(a, child);
+                    sys.rmap.addPte(Pte.pfn(e));
                 } else if (Pte.isMigration(e)) {
                     child = Pte.mkNonPresent(Pte.KIND_MIGRATION_READ, Pte.pfn(e), 0);
                     if (src.isCow() && Pte.kind(e) == Pte.KIND_MIGRATION_WRITE) {
@@ -195,6 +203,19 @@ public final class Fork {
         } finally {
             parent.ptl.unlock();
         }
+    }
+
+    /**
+     * copy_nonpresent_pte for device memory: both processes map the device page, read-only in
+     * a COW mapping, so the first write faults it back to RAM and copies it.
+     */
+    private static long shareDevicePrivate(Vma src, long e) {
+        PageFrames f = src.mm.sys.phys.frames();
+        if (!src.isCow() || !Pte.kindWritable(e)) {
+            return e;
+        }
+        f.clear(f.head(Pte.pfn(e)), PageFlags.ANON_EXCLUSIVE);
+        return Pte.mkNonPresent(Pte.KIND_DEVICE_PRIVATE_READ, Pte.pfn(e), e & Pte.HUGE);
     }
 
     private static int copyPinnedPage(Vma src, Vma dst, long addr, int pfn) {

@@ -154,7 +154,11 @@ public final class HugeMemory {
             long bits = pmd & (Pte.WRITE | Pte.DIRTY | Pte.ACCESSED | Pte.PROTNONE);
             PageFrames f = sys.phys.frames();
             for (int i = 0; i < NR; i++) {
-                fill[i] = Pte.protnone(pmd) ? (Pte.mk(pfn + i, bits) & ~Pte.PRESENT) : Pte.mk(pfn + i, bits);
+                if (Pte.isDevicePrivate(pmd)) {
+                    fill[i] = Pte.mkNonPresent(Pte.kind(pmd), pfn + i, 0);
+                } else {
+                    fill[i] = Pte.protnone(pmd) ? (Pte.mk(pfn + i, bits) & ~Pte.PRESENT) : Pte.mk(pfn + i, bits);
+                }
                 f.pteMapcountAdd(pfn + i, 1);
             }
             // the PMD's one reference becomes one per PTE

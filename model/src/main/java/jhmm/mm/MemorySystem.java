@@ -17,6 +17,7 @@ public final class MemorySystem {
     final MmStats stats = new MmStats();
     private final List<Object> mappings = new ArrayList<>();
     private final List<Mm> mms = new ArrayList<>();
+    private final java.util.Map<jhmm.phys.DevPagemap, MigrateToRam> deviceFaults = new java.util.concurrent.ConcurrentHashMap<>();
     private int nextMmId = 1;
 
     final Rmap rmap = new Rmap(this);
@@ -52,6 +53,20 @@ public final class MemorySystem {
 
     public void setThp(ThpMode mode) {
         thp = mode;
+    }
+
+    /** Registers device memory: its frames, and what a CPU fault on its private pages calls. */
+    public int memremapPages(jhmm.phys.DevPagemap pgmap, int nrPages, MigrateToRam onCpuFault) {
+        int first = phys.memremapPages(pgmap, nrPages);
+        if (onCpuFault != null) {
+            deviceFaults.put(pgmap, onCpuFault);
+        }
+        return first;
+    }
+
+    MigrateToRam migrateToRam(int pfn) {
+        jhmm.phys.DevPagemap m = phys.pgmap(pfn);
+        return m == null ? null : deviceFaults.get(m);
     }
 
     /** handle_mm_fault, for the layers that fault on a process's behalf (GUP, HMM). */
@@ -112,6 +127,11 @@ public final class MemorySystem {
             }
         }
         return out;
+    }
+
+    /** A system-RAM folio with one reference for the caller (reclaiming if needed); -1 when out of memory. */
+    public int allocSystemFolio(int order) {
+        return allocFolio(order);
     }
 
     /**

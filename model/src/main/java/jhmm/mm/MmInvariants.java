@@ -24,7 +24,7 @@ public final class MmInvariants {
     public List<String> check() {
         PhysicalMemory phys = sys.phys;
         PageFrames f = phys.frames();
-        int n = phys.nrFrames();
+        int n = phys.totalFrames();
         int[] pteMaps = new int[n];
         int[] entireMaps = new int[n];
         int[] swapRefs = new int[Math.max(sys.swap.slots(), 1)];
@@ -109,7 +109,7 @@ public final class MmInvariants {
             }
             return;
         }
-        if (!(Pte.present(e) || Pte.isDeviceExclusive(e)) || Pte.special(e)) {
+        if (!(Pte.present(e) || Pte.isDeviceExclusive(e) || Pte.isDevicePrivate(e)) || Pte.special(e)) {
             return;
         }
         int pfn = Pte.pfn(e);

@@ -74,7 +74,7 @@ public final class Mprotect {
                     long[] ptes = mm.pt.entries(table);
                     for (long p = a; p < next; p += PageSize.PAGE_SIZE) {
                         int i = (int) ((p >>> PageSize.PAGE_SHIFT) & (PageTable.ENTRIES - 1));
-                        if (Pte.present(ptes[i]) || Pte.isDeviceExclusive(ptes[i])) {
+                        if (Pte.present(ptes[i]) || Pte.isDeviceExclusive(ptes[i]) || Pte.isDevicePrivate(ptes[i])) {
                             mm.pt.setPteAt(table, i, adjust(v, ptes[i]));
                         }
                     }
@@ -100,6 +100,9 @@ public final class Mprotect {
     static long adjust(Vma v, long e) {
         if (Pte.isDeviceExclusive(e) && !v.has(VmFlags.WRITE)) {
             return Pte.mkNonPresent(Pte.KIND_DEVICE_EXCLUSIVE_READ, Pte.pfn(e), 0);
+        }
+        if (Pte.isDevicePrivate(e) && !v.has(VmFlags.WRITE)) {
+            return Pte.mkNonPresent(Pte.KIND_DEVICE_PRIVATE_READ, Pte.pfn(e), e & Pte.HUGE);
         }
         if (!Pte.present(e)) {
             return e;

@@ -64,6 +64,12 @@ public final class Rmap {
         sys.phys.put(pfn);
     }
 
+    /** A frame of device-private memory: the CPU maps it only through device-private entries. */
+    boolean isDevicePrivate(int pfn) {
+        jhmm.phys.DevPagemap m = sys.phys.pgmap(pfn);
+        return m != null && m.type() == jhmm.phys.DevPagemap.Type.PRIVATE;
+    }
+
     /** Whether any process may write this anonymous folio without COW. */
     boolean anonExclusive(int pfn) {
         PageFrames f = sys.phys.frames();
@@ -127,11 +133,15 @@ public final class Rmap {
         walk(head, (vma, addr, sub, pmdLevel) -> {
             Mm mm = vma.mm;
             long size = pmdLevel ? (long) f.nrPages(head) << PageSize.PAGE_SHIFT : PageSize.PAGE_SIZE;
+            long seen = readLocked(mm, addr, pmdLevel, f.order(head));
+            if (!mapsFrame(seen, head + sub)) {
+                return true; // nothing of this folio here: no invalidation either
+            }
             NotifierRange r = mm.invalidateStart(event, addr, addr + size);
             mm.ptl.lock();
             try {
                 long e = read(mm, addr, pmdLevel, f.order(head));
-                if ((Pte.present(e) && !Pte.special(e) || Pte.isDeviceExclusive(e)) && Pte.pfn(e) == head + sub) {
+                if (mapsFrame(e, head + sub)) {
                     boolean exclusive = f.test(head, PageFlags.ANON) && f.test(head, PageFlags.ANON_EXCLUSIVE);
                     write(mm, addr, pmdLevel, f.order(head), mapper.replace(e, exclusive));
                     if (Pte.dirty(e)) {
@@ -170,7 +180,10 @@ public final class Rmap {
                         bits |= Pte.DIRTY;
                     }
                     long mapped = Pte.mk(dst + sub, bits);
-                    if (!vma.has(VmFlags.READ | VmFlags.WRITE | VmFlags.EXEC)) {
+                    if (isDevicePrivate(dst)) {
+                        int kind = Pte.kindWritable(e) ? Pte.KIND_DEVICE_PRIVATE_WRITE : Pte.KIND_DEVICE_PRIVATE_READ;
+                        mapped = Pte.mkNonPresent(kind, dst + sub, pmdLevel ? Pte.HUGE : 0);
+                    } else if (!vma.has(VmFlags.READ | VmFlags.WRITE | VmFlags.EXEC)) {
                         mapped = Mprotect.adjust(vma, mapped);
                     }
                     write(mm, addr, pmdLevel, f.order(dst), mapped);
@@ -185,6 +198,20 @@ public final class Rmap {
             }
             return true;
         });
+    }
+
+    /** An entry that holds a mapping of {@code pfn}: present, device-exclusive or device-private. */
+    static boolean mapsFrame(long e, int pfn) {
+        return (Pte.present(e) && !Pte.special(e) || Pte.isDeviceExclusive(e) || Pte.isDevicePrivate(e)) && Pte.pfn(e) == pfn;
+    }
+
+    private static long readLocked(Mm mm, long addr, boolean pmdLevel, int order) {
+        mm.ptl.lock();
+        try {
+            return read(mm, addr, pmdLevel, order);
+        } finally {
+            mm.ptl.unlock();
+        }
     }
 
     private static long read(Mm mm, long addr, boolean pmdLevel, int order) {

@@ -112,7 +112,7 @@ public final class Zap {
         } else {
             mm.pt.setPmd(haddr, 0);
         }
-        if (Pte.present(e) && !Pte.special(e)) {
+        if ((Pte.present(e) || Pte.isDevicePrivate(e)) && !Pte.special(e)) {
             int pfn = Pte.pfn(e);
             if (Pte.dirty(e)) {
                 sys.phys.frames().set(pfn, PageFlags.DIRTY);
@@ -144,7 +144,7 @@ public final class Zap {
 
     private void zapEntry(Vma vma, long e) {
         Mm mm = vma.mm;
-        if (Pte.present(e) || Pte.isDeviceExclusive(e)) {
+        if (Pte.present(e) || Pte.isDeviceExclusive(e) || Pte.isDevicePrivate(e)) {
             if (Pte.special(e)) {
                 return;
             }

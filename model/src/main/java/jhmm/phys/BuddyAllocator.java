@@ -20,8 +20,11 @@ public final class BuddyAllocator {
     private final ReentrantLock zoneLock = new ReentrantLock();
     private long freePages;
 
+    private final int ramFrames;
+
     BuddyAllocator(PageFrames frames) {
         this.frames = frames;
+        this.ramFrames = frames.nrFrames;
         java.util.Arrays.fill(freeHead, NONE);
     }
 
@@ -84,7 +87,7 @@ public final class BuddyAllocator {
         try {
             for (int o = order; o <= MAX_ORDER; o++) {
                 int h = pfn & ~((1 << o) - 1);
-                if (h + (1 << o) <= frames.nrFrames && (frames.flags[h] & PageFlags.BUDDY) != 0 && frames.order[h] == o) {
+                if (h + (1 << o) <= ramFrames && (frames.flags[h] & PageFlags.BUDDY) != 0 && frames.order[h] == o) {
                     unlink(h, o);
                     while (o > order) {
                         o--;
@@ -122,7 +125,7 @@ public final class BuddyAllocator {
             freePages += n;
             while (order < MAX_ORDER) {
                 int buddy = pfn ^ (1 << order);
-                if (buddy + (1 << order) > frames.nrFrames
+                if (buddy + (1 << order) > ramFrames
                         || (frames.flags[buddy] & PageFlags.BUDDY) == 0
                         || frames.order[buddy] != order) {
                     break;

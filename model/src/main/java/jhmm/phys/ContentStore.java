@@ -17,7 +17,7 @@ public final class ContentStore {
     private static final long KIND_LINEAR = 1L << 62;
     private static final long KIND_BYTES = 2L << 62;
 
-    private final long[] desc;
+    private long[] desc;
     private byte[][] bank = new byte[16][];
     private int[] freeBank = new int[16];
     private int freeBankTop;
@@ -36,6 +36,11 @@ public final class ContentStore {
 
     private static int slopeOf(long d) {
         return (int) ((d >>> 32) & 3) - 1;
+    }
+
+    /** Makes room for pages up to {@code pages} (device memory added after boot). */
+    void grow(int pages) {
+        desc = Arrays.copyOf(desc, pages);
     }
 
     /** True when the page reads as all zero bytes without having been materialized. */

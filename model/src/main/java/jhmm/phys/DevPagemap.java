@@ -13,14 +13,26 @@ public final class DevPagemap {
         COHERENT
     }
 
+    /** The driver's callback (dev_pagemap_ops.folio_free): a device folio's last reference is gone. */
+    @FunctionalInterface
+    public interface FolioFree {
+        void folioFree(int head, int order);
+    }
+
     private final Type type;
     private final Object owner;
+    private final FolioFree ops;
     int firstPfn;
     int nrPages;
 
-    public DevPagemap(Type type, Object owner) {
+    public DevPagemap(Type type, Object owner, FolioFree ops) {
         this.type = type;
         this.owner = owner;
+        this.ops = ops;
+    }
+
+    FolioFree ops() {
+        return ops;
     }
 
     public Type type() {

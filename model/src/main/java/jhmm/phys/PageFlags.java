@@ -30,6 +30,8 @@ public final class PageFlags {
     public static final int HUGETLB_FREE = 1 << 13;
     /** In the page cache of a file: {@link PageFrames#mapping} names the file. */
     public static final int PAGECACHE = 1 << 14;
+    /** Device memory (ZONE_DEVICE): belongs to a {@link DevPagemap}, freed to its driver. */
+    public static final int ZONE_DEVICE = 1 << 15;
 
     private PageFlags() {}
 }

@@ -16,16 +16,16 @@ import java.lang.invoke.VarHandle;
 public final class PageFrames {
     private static final VarHandle INTS = MethodHandles.arrayElementVarHandle(int[].class);
 
-    final int nrFrames;
-    final int[] refcount;
-    final int[] mapcount;
-    final int[] aux;
-    final int[] flags;
-    final byte[] order;
+    int nrFrames;
+    int[] refcount;
+    int[] mapcount;
+    int[] aux;
+    int[] flags;
+    byte[] order;
     /** anon_vma id (ANON) or file id (PAGECACHE); 0 when neither. */
-    final int[] mapping;
+    int[] mapping;
     /** Page index: the virtual page number at first fault (anon) or the file page offset. Free buddy blocks keep their list links here. */
-    final long[] index;
+    long[] index;
 
     PageFrames(int nrFrames) {
         this.nrFrames = nrFrames;
@@ -36,6 +36,22 @@ public final class PageFrames {
         order = new byte[nrFrames];
         mapping = new int[nrFrames];
         index = new long[nrFrames];
+    }
+
+    /**
+     * Adds frames past the current end (memremap_pages of device memory). The arrays are
+     * replaced, so no other thread may be touching frames meanwhile: devices add memory while
+     * they are set up or, for a test device's new chunk, from its own ioctl.
+     */
+    void grow(int newTotal) {
+        refcount = java.util.Arrays.copyOf(refcount, newTotal);
+        mapcount = java.util.Arrays.copyOf(mapcount, newTotal);
+        aux = java.util.Arrays.copyOf(aux, newTotal);
+        flags = java.util.Arrays.copyOf(flags, newTotal);
+        order = java.util.Arrays.copyOf(order, newTotal);
+        mapping = java.util.Arrays.copyOf(mapping, newTotal);
+        index = java.util.Arrays.copyOf(index, newTotal);
+        nrFrames = newTotal;
     }
 
     public int nrFrames() {

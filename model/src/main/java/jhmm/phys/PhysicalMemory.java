@@ -21,6 +21,7 @@ public final class PhysicalMemory {
     private final HugetlbPool hugetlb2m;
     private final HugetlbPool hugetlb1g;
     private final ContentStore data;
+    private final int ramFrames;
     /** Device memory registered with memremap_pages (none until a device brings some). */
     private final java.util.List<DevPagemap> pgmaps = new java.util.concurrent.CopyOnWriteArrayList<>();
     /** References held outside the kernel's own structures: GUP references and pins. */
@@ -35,6 +36,7 @@ public final class PhysicalMemory {
             throw new IllegalArgumentException("ram must be between 4M and 4096G: " + ramBytes);
         }
         int nrFrames = (int) nr;
+        ramFrames = nrFrames;
         frames = new PageFrames(nrFrames);
         buddy = new BuddyAllocator(frames);
         data = new ContentStore(nrFrames);
@@ -98,8 +100,41 @@ public final class PhysicalMemory {
         return buddy;
     }
 
+    /** Frames of system RAM (device memory comes after them). */
     public int nrFrames() {
+        return ramFrames;
+    }
+
+    /** Every frame: RAM and device memory. */
+    public int totalFrames() {
         return frames.nrFrames;
+    }
+
+    /**
+     * memremap_pages: struct pages for {@code nrPages} frames of device memory, placed after
+     * everything registered so far, PMD-aligned. Returns the first frame.
+     */
+    public synchronized int memremapPages(DevPagemap pgmap, int nrPages) {
+        int first = (frames.nrFrames + PageSize.HPAGE_PMD_NR - 1) & ~(PageSize.HPAGE_PMD_NR - 1);
+        int total = first + nrPages;
+        frames.grow(total);
+        data.grow(total);
+        for (int pfn = first; pfn < total; pfn++) {
+            frames.flags[pfn] = PageFlags.ZONE_DEVICE | PageFlags.FREE;
+        }
+        pgmap.firstPfn = first;
+        pgmap.nrPages = nrPages;
+        pgmaps.add(pgmap);
+        return first;
+    }
+
+    /** Hands a free device frame range to its driver as one folio with one reference (zone_device_folio_init). */
+    public void initDeviceFolio(int head, int order) {
+        frames.makeFolio(head, order);
+        for (int i = 0; i < (1 << order); i++) {
+            frames.flags[head + i] |= PageFlags.ZONE_DEVICE;
+        }
+        frames.refcount[head] = 1;
     }
 
     public int zeroPfn() {
@@ -187,7 +222,14 @@ public final class PhysicalMemory {
         for (int i = 0; i < n; i++) {
             data.clear(head + i);
         }
-        if ((frames.flags[head] & PageFlags.HUGETLB) != 0) {
+        if ((frames.flags[head] & PageFlags.ZONE_DEVICE) != 0) {
+            frames.makeFolio(head, order);
+            for (int i = 0; i < n; i++) {
+                frames.order[head + i] = 0;
+                frames.flags[head + i] = PageFlags.ZONE_DEVICE | PageFlags.FREE;
+            }
+            pgmap(head).ops().folioFree(head, order);
+        } else if ((frames.flags[head] & PageFlags.HUGETLB) != 0) {
             frames.makeFolio(head, order);
             frames.flags[head] |= PageFlags.HUGETLB | PageFlags.HUGETLB_FREE;
             hugetlbPool(order).add(head);

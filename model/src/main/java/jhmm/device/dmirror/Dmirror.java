@@ -38,6 +38,9 @@ public final class Dmirror {
     final DevicePageTable pt = new DevicePageTable();
     private final MmuIntervalNotifier notifier;
     private boolean closed;
+    /** HMM_DMIRROR_FLAGS: error injection; bit 0 fails the next allocation once. */
+    private long flags;
+    public static final long FLAG_FAIL_ALLOC = 1;
 
     Dmirror(DmirrorDevice device, Mm mm) {
         this.device = device;
@@ -58,13 +61,17 @@ public final class Dmirror {
         return jhmm.mm.MmapOps.mmapInsertedPages(mm, len, prot, flags);
     }
 
-    /** dmirror_fops_release: the notifier goes, then the table. */
+    /**
+     * dmirror_fops_release: the notifier goes, then (as kernels since 2026 do) every page of
+     * the device's memory is evicted to RAM, then the table.
+     */
     public void close() {
         if (closed) {
             return;
         }
         closed = true;
         MmuNotifiers.remove(notifier);
+        DmirrorMigration.evictAll(device);
         mutex.lock();
         try {
             pt.eraseRange(0, -1L >>> PageSize.PAGE_SHIFT);
@@ -72,6 +79,94 @@ public final class Dmirror {
             mutex.unlock();
         }
         device.closed(this);
+    }
+
+    /** The one-shot FAIL_ALLOC flag: true (and cleared) if set. */
+    synchronized boolean consumeFailAlloc() {
+        if ((flags & FLAG_FAIL_ALLOC) == 0) {
+            return false;
+        }
+        flags &= ~FLAG_FAIL_ALLOC;
+        return true;
+    }
+
+    /** Erases the device entry of one address (the fault path's copy step). */
+    void forget(long addr) {
+        mutex.lock();
+        try {
+            pt.eraseRange(addr >>> PageSize.PAGE_SHIFT, addr >>> PageSize.PAGE_SHIFT);
+        } finally {
+            mutex.unlock();
+        }
+    }
+
+    // ---- device memory ------------------------------------------------------------------
+
+    /** HMM_DMIRROR_MIGRATE_TO_DEV: moves the range into this device's memory, then reads it back. */
+    public int migrateToDev(DmirrorCmd cmd) {
+        int ret = validate(cmd);
+        if (ret != 0) {
+            return ret;
+        }
+        if (mm.isDead()) {
+            return -Errno.EINVAL;
+        }
+        int bytes = (int) (cmd.npages * P);
+        if (cmd.ptr == null || cmd.ptr.length < bytes) {
+            return -Errno.EFAULT;
+        }
+        long end = cmd.addr + bytes;
+        ret = DmirrorMigration.toDevice(this, cmd.addr, end);
+        if (ret != 0) {
+            return ret;
+        }
+        byte[] bounce = new byte[bytes];
+        int[] copied = new int[1];
+        mutex.lock();
+        try {
+            ret = copyPages(cmd.addr, cmd.addr, end, bounce, copied, false);
+        } finally {
+            mutex.unlock();
+        }
+        if (ret == 0) {
+            System.arraycopy(bounce, 0, cmd.ptr, 0, bytes);
+        }
+        return fail(cmd, cmd.npages, 0, ret);
+    }
+
+    /** HMM_DMIRROR_MIGRATE_TO_SYS: cpages = pages actually moved back (may be 0). */
+    public int migrateToSys(DmirrorCmd cmd) {
+        int ret = validate(cmd);
+        if (ret != 0) {
+            return ret;
+        }
+        if (mm.isDead()) {
+            return -Errno.EINVAL;
+        }
+        long moved = DmirrorMigration.toSystem(this, cmd.addr, cmd.addr + (cmd.npages << PageSize.PAGE_SHIFT));
+        return moved < 0 ? (int) moved : fail(cmd, moved, 0, 0);
+    }
+
+    /** HMM_DMIRROR_RELEASE: evicts every page of the device's memory (all its mirrors). */
+    public int release(DmirrorCmd cmd) {
+        int ret = validate(cmd);
+        if (ret != 0) {
+            return ret;
+        }
+        DmirrorMigration.evictAll(device);
+        return fail(cmd, 0, 0, 0);
+    }
+
+    /** HMM_DMIRROR_FLAGS: sets the error-injection word to {@code cmd.npages}. */
+    public int setFlags(DmirrorCmd cmd) {
+        int ret = validate(cmd);
+        if (ret != 0) {
+            return ret;
+        }
+        synchronized (this) {
+            flags = cmd.npages;
+        }
+        return fail(cmd, 0, 0, 0);
     }
 
     /** dmirror_interval_invalidate. */

@@ -2,6 +2,7 @@ package jhmm.device.dmirror;
 
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import jhmm.mm.MemorySystem;
 import jhmm.mm.Mm;
 
 /**
@@ -18,13 +19,37 @@ public final class DmirrorDevice {
         NONE
     }
 
+    /** The kernel module's chunk size (DEVMEM_CHUNK_SIZE). */
+    public static final long DEFAULT_CHUNK = 256L << 20;
+
     private final String name;
     private final MemoryType memoryType;
     private final List<Dmirror> mirrors = new CopyOnWriteArrayList<>();
+    private final DmirrorMemory memory;
 
+    /** A device without memory of its own (memory=none): it mirrors but cannot migrate. */
     public DmirrorDevice(String name, MemoryType memoryType) {
+        this(name, memoryType, null, 0);
+    }
+
+    /**
+     * A device whose memory is added in chunks of {@code chunkBytes} in {@code sys}'s frame
+     * space (the module registers one chunk at load).
+     */
+    public DmirrorDevice(String name, MemoryType memoryType, MemorySystem sys, long chunkBytes) {
         this.name = name;
         this.memoryType = memoryType;
+        this.memory = memoryType == MemoryType.NONE || sys == null ? null
+                : new DmirrorMemory(this, sys, chunkBytes, (vma, addr, pfn) -> DmirrorMigration.migrateToRam(this, vma, addr, pfn));
+    }
+
+    DmirrorMemory memory() {
+        return memory;
+    }
+
+    /** Device pages handed out and not yet freed (calloc - cfree). */
+    public long pagesInUse() {
+        return memory == null ? 0 : memory.inUse();
     }
 
     public String name() {
