@@ -84,9 +84,10 @@ public final class HmmRangeFault implements PageWalkOps {
         return required;
     }
 
+    /** hmm_pfns_fill: every slot of [start, end) gets {@code value}, keeping its sticky bits. */
     private int fill(long start, long end, long value) {
         for (int i = index(start); i < index(end); i++) {
-            range.hmmPfns[i] = value;
+            store(i, value);
         }
         return 0;
     }
