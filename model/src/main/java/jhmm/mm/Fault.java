@@ -79,6 +79,10 @@ public final class Fault {
         if (Pte.isDevicePrivate(pmd)) {
             return devicePrivateFault(vma, addr, pmd);
         }
+        if (Pte.protnone(pmd) && vma.has(VmFlags.ACCESS)) {
+            pmd = Mprotect.adjust(vma, pmd); // do_huge_pmd_numa_page: a NUMA hint in an accessible VMA
+            vma.mm.pt.setPmd(addr & PageSize.PMD_MASK, pmd);
+        }
         boolean write = (flags & (FLAG_WRITE | FLAG_UNSHARE)) != 0;
         if (!write || Pte.writable(pmd)) {
             long haddr = addr & PageSize.PMD_MASK;
@@ -118,7 +122,11 @@ public final class Fault {
                 return SIGBUS; // device entries are resolved by their own layer
             }
             if (Pte.protnone(e)) {
-                return SIGSEGV;
+                if (!vma.has(VmFlags.ACCESS)) {
+                    return SIGSEGV;
+                }
+                e = Mprotect.adjust(vma, e); // do_numa_page: a NUMA hint gets the VMA's protection back
+                mm.pt.setPte(addr, e);
             }
             boolean write = (flags & FLAG_WRITE) != 0;
             if (write && !Pte.writable(e)) {
