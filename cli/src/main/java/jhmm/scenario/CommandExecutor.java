@@ -30,11 +30,13 @@ final class CommandExecutor {
     private final World world;
     private final Machine machine;
     private final DeviceExecutor devices;
+    private final GupExecutor gup;
 
     CommandExecutor(World world) {
         this.world = world;
         this.machine = world.machine();
         this.devices = new DeviceExecutor(world);
+        this.gup = new GupExecutor(world);
     }
 
     Result execute(Command command) {
@@ -83,10 +85,15 @@ final class CommandExecutor {
                     machine.splitThp(process(s.target()), world.mapping(s.target()).start() + s.off()));
             case Compact c -> Result.counters(Map.of("moved", machine.compact()));
             case CheckInvariants c -> checkInvariants();
-            case Command.Gup g -> throw new StepFailure("not implemented yet: get_user_pages");
-            case Command.Unpin u -> throw new StepFailure("not implemented yet: get_user_pages");
+            case Command.Gup g -> gup.gup(g);
+            case Command.Unpin u -> gup.unpin(u);
             case DeviceCommand d -> devices.execute(d);
         };
+    }
+
+    /** Pages a gup took and no unpin released: a pin that leaks past the end of the scenario. */
+    long pagesStillHeldByGup() {
+        return gup.stillHeld();
     }
 
     /** A call on [start+off, start+off+len) of a mapping. */

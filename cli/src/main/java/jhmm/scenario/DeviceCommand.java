@@ -20,6 +20,9 @@ public sealed interface DeviceCommand extends Command {
     /** {@code D release}. */
     record Release(String device) implements DeviceCommand {}
 
+    /** {@code D fail-alloc}: HMM_DMIRROR_FLAGS with FAIL_ALLOC, the next allocation fails once. */
+    record FailAlloc(String device) implements DeviceCommand {}
+
     /** {@code D dma-map M OFF NPAGES via=... [write]}. */
     record DmaMap(String device, Target target, long off, long npages, DmaVia via, boolean write)
             implements DeviceCommand {}

@@ -25,7 +25,8 @@ final class DeviceExecutor {
     Result execute(DeviceCommand c) {
         return switch (c) {
             case NewDevice n -> {
-                world.devices().add(n.name(), new DmirrorDevice(n.name(), memoryType(n.memory())));
+                world.devices().add(n.name(),
+                        new DmirrorDevice(n.name(), memoryType(n.memory()), world.machine().memory(), n.devmem()));
                 yield Result.OK;
             }
             case Open o -> {
@@ -34,7 +35,14 @@ final class DeviceExecutor {
             }
             case DeviceAccess a -> access(a);
             case DeviceWrite w -> write(w);
-            case DeviceCommand.Release r -> notYet("device memory (D release)");
+            case DeviceCommand.Release r -> {
+                Dmirror m = world.devices().mirror(r.device());
+                yield Result.ofReturn(m.release(new DmirrorCmd(0, 1, null)));
+            }
+            case DeviceCommand.FailAlloc f -> {
+                Dmirror m = world.devices().mirror(f.device());
+                yield Result.ofReturn(m.setFlags(new DmirrorCmd(0, Dmirror.FLAG_FAIL_ALLOC, null)));
+            }
             case DeviceCommand.DmaMap m -> notYet("DMA mapping (D dma-map)");
             case DeviceCommand.DmaUnmap u -> notYet("DMA mapping (D dma-unmap)");
         };
@@ -82,7 +90,16 @@ final class DeviceExecutor {
                 int ret = m.checkExclusive(cmd);
                 yield ret < 0 ? Result.ofReturn(ret) : Result.counters(counters(cmd));
             }
-            case MIGRATE_TO_DEV, MIGRATE_TO_SYS -> notYet("device memory (D " + a.op().word() + ")");
+            case MIGRATE_TO_DEV -> {
+                DmirrorCmd cmd = cmd(a.target(), a.off(), a.npages(), new byte[(int) a.npages() * P]);
+                int ret = m.migrateToDev(cmd);
+                yield ret < 0 ? Result.ofReturn(ret) : Result.readWithCounters(cmd.ptr, a.off(), counters(cmd));
+            }
+            case MIGRATE_TO_SYS -> {
+                DmirrorCmd cmd = cmd(a.target(), a.off(), a.npages(), null);
+                int ret = m.migrateToSys(cmd);
+                yield ret < 0 ? Result.ofReturn(ret) : Result.counters(counters(cmd));
+            }
         };
     }
 

@@ -45,6 +45,7 @@ final class DeviceParser {
         }
         Command c = switch (verb) {
             case "release" -> new Release(device);
+            case "fail-alloc" -> new DeviceCommand.FailAlloc(device);
             case "write" -> new DeviceWrite(device, mapping(w, device), w.take(CommonArgs.OFF),
                     w.take(CommonArgs.NPAGES), w.take(Form.PATTERN));
             case "dma-map" -> dmaMap(w, device);
@@ -67,7 +68,7 @@ final class DeviceParser {
     private DeviceAccess access(Words w, String device, String verb) {
         DeviceOp op = Form.choice("a device action", DeviceOp.values()).read(verb).orElseThrow(() -> w.unknownWord(
                 verb, device, "open, read, write, snapshot, migrate-to-dev, migrate-to-sys, exclusive, "
-                        + "check-exclusive, release, dma-map or dma-unmap"));
+                        + "check-exclusive, release, fail-alloc, dma-map or dma-unmap"));
         return new DeviceAccess(device, op, mapping(w, device), w.take(CommonArgs.OFF), w.take(CommonArgs.NPAGES));
     }
 

@@ -54,6 +54,11 @@ public final class ScenarioRunner {
                 throw new ModelCrash(scenario.file(), step.line(), bug);
             }
         }
+        long held = executor.pagesStillHeldByGup();
+        if (held > 0) {
+            int last = scenario.steps().isEmpty() ? scenario.machineLine() : scenario.steps().getLast().line();
+            failures.add(new Failure(last, "every gup released by the end ('P unpin')", held + " pages still held"));
+        }
     }
 
     private void runStep(Step step, CommandExecutor executor, ExpectationChecker checker, Machine machine) {

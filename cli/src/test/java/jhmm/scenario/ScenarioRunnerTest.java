@@ -86,17 +86,20 @@ class ScenarioRunnerTest {
     }
 
     @Test
-    void gupAndDeviceMemoryLinesAreNotImplementedYetAndTheirExpectationsAreSkipped() {
+    void dmaLinesAreNotImplementedYetAndTheirExpectationsAreSkipped() {
         assertThat(failures(BUF + """
                 device d0 dmirror
                 d0 open p
-                d0 migrate-to-dev buf 0 1
-                expect ok cpages=1
-                p gup buf 0 1
-                expect pinned=1
-                """)).containsExactly(
-                "t.scn:6: not implemented yet: device memory (D migrate-to-dev)",
-                "t.scn:8: not implemented yet: get_user_pages");
+                d0 dma-map buf 0 1 via=gup
+                expect ok mapped=1
+                """)).containsExactly("t.scn:6: not implemented yet: DMA mapping (D dma-map)");
+    }
+
+    @Test
+    void gupHoldsItsPagesUntilUnpinAndALeakIsReported() {
+        assertThat(failures(BUF + "p gup buf 0 2 write pin\nexpect ok pinned=2\np unpin\nexpect ok pinned=2\n")).isEmpty();
+        assertThat(failures(BUF + "p gup buf 0 2 pin\n"))
+                .containsExactly("t.scn:4: expected every gup released by the end ('P unpin'), got 2 pages still held");
     }
 
     @Test

@@ -240,12 +240,18 @@ public final class PhysicalMemory {
 
     /** A reference taken for a caller outside the kernel's structures (FOLL_GET). */
     public void getExternal(int pfn) {
+        if (isZeroPfn(pfn)) {
+            return; // the zero pages are never counted
+        }
         externalRefs.incrementAndGet();
         get(pfn);
     }
 
     /** Drops a {@link #getExternal} reference (put_page). */
     public void putExternal(int pfn) {
+        if (isZeroPfn(pfn)) {
+            return;
+        }
         externalRefs.decrementAndGet();
         put(pfn);
     }
@@ -257,6 +263,9 @@ public final class PhysicalMemory {
 
     /** Pins the folio of {@code pfn} for DMA (FOLL_PIN): bias for small folios, pin count for large. */
     public void pin(int pfn) {
+        if (isZeroPfn(pfn)) {
+            return; // pinning the zero page is harmless and not counted
+        }
         externalRefs.addAndGet(frames.isLarge(pfn) ? 1 : GUP_PIN_COUNTING_BIAS);
         if (frames.isLarge(pfn)) {
             frames.refAdd(pfn, 1);
@@ -268,6 +277,9 @@ public final class PhysicalMemory {
 
     /** Reverses exactly one {@link #pin}. */
     public void unpin(int pfn) {
+        if (isZeroPfn(pfn)) {
+            return;
+        }
         externalRefs.addAndGet(frames.isLarge(pfn) ? -1 : -GUP_PIN_COUNTING_BIAS);
         if (frames.isLarge(pfn)) {
             frames.largePincountAdd(pfn, -1);

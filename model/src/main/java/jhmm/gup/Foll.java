@@ -1,0 +1,21 @@
+package jhmm.gup;
+
+/** The FOLL_* flags of get_user_pages (include/linux/mm_types.h), with Linux's values. */
+public final class Foll {
+    /** The caller will write the pages: read-only PTEs are write-faulted (COW broken). */
+    public static final int WRITE = 1;
+    /** Take a plain reference (set by the get_* entry points, never by callers). */
+    public static final int GET = 1 << 1;
+    /** Write a read-only private mapping as ptrace does: a COW copy, the VMA stays read-only. */
+    public static final int FORCE = 1 << 3;
+    /** Do not wait for I/O (swap-in): fail with -EAGAIN instead. */
+    public static final int NOWAIT = 1 << 4;
+    /** Never fault: pages not mapped as needed are a failure. */
+    public static final int NOFAULT = 1 << 5;
+    /** The pin may last indefinitely: movable and device-coherent pages are migrated out first. */
+    public static final int LONGTERM = 1 << 8;
+    /** Take a pin (set by the pin_* entry points, never by callers). */
+    public static final int PIN = 1 << 13;
+
+    private Foll() {}
+}
