@@ -540,7 +540,7 @@ public final class Dmirror {
         try {
             pt.forEach((vpn, e) -> {
                 long addr = vpn << PageSize.PAGE_SHIFT;
-                String why = DeviceMirrorCheck.mismatch(mm, addr, DevicePageTable.pfn(e), DevicePageTable.tag(e));
+                String why = DeviceMirrorCheck.mismatch(device, mm, addr, DevicePageTable.pfn(e), DevicePageTable.tag(e));
                 if (why != null && out.size() < 20) {
                     out.add(String.format("%s mirror of %s: page %x %s", device, mm, addr, why));
                 }

@@ -126,4 +126,21 @@ class DmirrorTest {
         assertThat(again.faults).isEqualTo(1);
         assertThat(d.staleEntries()).isEmpty();
     }
+
+    @Test
+    void theCoherenceCheckCatchesAStaleOrOverWritableDeviceEntry() {
+        long a = anon(Mman.PROT_READ | Mman.PROT_WRITE);
+        p.write(a, (long) N * P, Pattern.i32(0), a);
+        assertThat(d.read(new DmirrorCmd(a, N, new byte[N * P]))).isZero();
+        assertThat(d.staleEntries()).isEmpty();
+        long vpn = a >>> 12;
+        long e = d.pt.load(vpn);
+        // a driver that kept an entry after the CPU moved the page
+        d.pt.store(vpn, DevicePageTable.pfn(e) + 1, DevicePageTable.TAG_READ);
+        assertThat(d.staleEntries()).singleElement().asString().contains("does not map there");
+        // a driver that maps writable what the CPU maps read-only
+        p.mprotect(a, (long) N * P, Mman.PROT_READ);
+        d.pt.store(vpn, DevicePageTable.pfn(e), DevicePageTable.TAG_WRITE);
+        assertThat(d.staleEntries()).singleElement().asString().contains("read-only");
+    }
 }
