@@ -256,6 +256,14 @@ public final class PhysicalMemory {
         put(pfn);
     }
 
+    /**
+     * Declares the reference an allocation holds as one the kernel keeps outside page tables
+     * and caches (a bounce buffer), so that the reference count still adds up.
+     */
+    public void accountKernelReference(int pfn) {
+        externalRefs.incrementAndGet();
+    }
+
     /** Sum of the references and pins external holders keep (a pin on a small folio counts the bias). */
     public long externalRefs() {
         return externalRefs.get();
