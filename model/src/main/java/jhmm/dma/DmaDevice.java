@@ -279,9 +279,13 @@ public final class DmaDevice {
     }
 
     /** The frame a device access to {@code dmaAddr} reaches now, or -1 (for stale-access checks). */
-    public long translate(long dmaAddr) {
+    public synchronized long translate(long dmaAddr) {
         if (domain != null) {
             return domain.translate(dmaAddr);
+        }
+        ArrayDeque<Live> q = live.get(dmaAddr & PageSize.PAGE_MASK);
+        if (q != null && q.peek().bounce() >= 0) {
+            return q.peek().pfn(); // the bounce buffer stands for the page it was made for
         }
         return dmaAddr >>> PageSize.PAGE_SHIFT;
     }

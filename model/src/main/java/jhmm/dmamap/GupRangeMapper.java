@@ -1,0 +1,104 @@
+package jhmm.dmamap;
+
+import jhmm.base.PageSize;
+import jhmm.dma.DmaDevice;
+import jhmm.dma.DmaDirection;
+import jhmm.dma.ScatterList;
+import jhmm.gup.Foll;
+import jhmm.gup.Gup;
+import jhmm.mm.Mm;
+import jhmm.phys.PhysicalMemory;
+
+/**
+ * The pattern the 2019 reviewer names: pin_user_pages (FOLL_LONGTERM, FOLL_WRITE when the
+ * device writes) and dma_map_sg over the pinned pages. The pins keep the pages in place (they
+ * block migration and compaction) and nothing tells the driver when the process changes its
+ * mapping, so the device keeps reaching the pinned pages.
+ */
+public final class GupRangeMapper implements RangeDmaMapper {
+    private final Mm mm;
+    private final DmaDevice dev;
+    private final long leavesBefore;
+    private final long flushesBefore;
+    private long start;
+    private int[] pages = new int[0];
+    private int npages;
+    private ScatterList sg;
+    private DmaDirection dir = DmaDirection.TO_DEVICE;
+    private long dmaEntries;
+
+    public GupRangeMapper(Mm mm, DmaDevice dev) {
+        this.mm = mm;
+        this.dev = dev;
+        this.leavesBefore = dev.iommuLeaves();
+        this.flushesBefore = dev.iotlbFlushes();
+    }
+
+    @Override
+    public int map(long start, int n, boolean write) {
+        this.start = start;
+        pages = new int[n];
+        int flags = Foll.LONGTERM | (write ? Foll.WRITE : 0);
+        long got;
+        mm.mmapLock().readLock().lock();
+        try {
+            got = Gup.pinUserPages(mm, start, n, flags, pages);
+        } finally {
+            mm.mmapLock().readLock().unlock();
+        }
+        if (got < 0) {
+            return (int) got;
+        }
+        npages = (int) got;
+        dir = write ? DmaDirection.BIDIRECTIONAL : DmaDirection.TO_DEVICE;
+        sg = ScatterList.fromPages(pages, npages);
+        int segments = dev.mapSg(sg, dir);
+        if (segments == 0 && npages > 0) {
+            unpin(false);
+            return -jhmm.base.Errno.ENOMEM;
+        }
+        dmaEntries += segments;
+        return npages == n ? 0 : -jhmm.base.Errno.EFAULT;
+    }
+
+    @Override
+    public long unmap(boolean dirty) {
+        if (sg != null) {
+            dev.unmapSg(sg, dir);
+            sg = null;
+        }
+        long n = npages;
+        unpin(dirty && dir == DmaDirection.BIDIRECTIONAL);
+        return n;
+    }
+
+    private void unpin(boolean dirty) {
+        PhysicalMemory phys = mm.system().phys();
+        Gup.unpinUserPagesDirtyLock(phys, pages, npages, dirty);
+        npages = 0;
+    }
+
+    @Override
+    public long deviceAccess() {
+        long stale = 0;
+        if (sg == null) {
+            return 0;
+        }
+        long iovaBase = sg.segments().isEmpty() ? 0 : sg.segments().get(0).dmaAddress();
+        boolean iommu = dev.domain() != null;
+        for (int i = 0; i < npages; i++) {
+            long addr = start + ((long) i << PageSize.PAGE_SHIFT);
+            long dma = iommu ? iovaBase + ((long) i << PageSize.PAGE_SHIFT) : (long) pages[i] << PageSize.PAGE_SHIFT;
+            if (StaleAccess.stale(mm, dev, addr, dma)) {
+                stale++;
+            }
+        }
+        return stale;
+    }
+
+    @Override
+    public DmaMapStats stats() {
+        return new DmaMapStats(npages, dmaEntries, dev.iommuLeaves() - leavesBefore, dev.iotlbFlushes() - flushesBefore,
+                npages, 0, 0);
+    }
+}
