@@ -48,10 +48,14 @@ class ScenarioSuiteTest {
             testsByVariant.computeIfAbsent(rel.getName(0).toString(), v -> new TreeSet<>()).add(test);
             assertThat(Files.readAllLines(file).get(0)).as(rel.toString()).startsWith("# Kernel selftest " + test + " ");
         }
-        assertThat(testsByVariant).containsKeys("hmm_device_private", "hmm_device_coherent");
-        // hmm_device_private and hmm_device_coherent hold the same tests; so do the hmm2_ variants.
+        assertThat(testsByVariant).containsKeys(
+                "hmm_device_private", "hmm_device_coherent", "hmm2_device_private", "hmm2_device_coherent");
+        // Every fixture is there in both its variants, and hmm_device_private and
+        // hmm_device_coherent hold the same tests; so do the hmm2_ variants.
         testsByVariant.forEach((variant, tests) -> {
             String fixture = variant.substring(0, variant.indexOf('_') + 1);
+            assertThat(testsByVariant).as("the variants of fixture %s", fixture)
+                    .containsKeys(fixture + "device_private", fixture + "device_coherent");
             testsByVariant.forEach((other, otherTests) -> {
                 if (other.startsWith(fixture)) {
                     assertThat(tests).as("%s against %s", variant, other).isEqualTo(otherTests);
