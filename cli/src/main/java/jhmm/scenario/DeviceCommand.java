@@ -6,7 +6,7 @@ import jhmm.base.Pattern;
 public sealed interface DeviceCommand extends Command {
 
     /** {@code device NAME dmirror [memory=private|coherent|none] [devmem=SIZE]}. */
-    record NewDevice(String name, DeviceMemory memory, long devmem) implements DeviceCommand {}
+    record NewDevice(String name, DeviceMemory memory, long devmem, int dmaMaskBits) implements DeviceCommand {}
 
     /** {@code D open P}. */
     record Open(String device, String process) implements DeviceCommand {}
@@ -24,7 +24,7 @@ public sealed interface DeviceCommand extends Command {
     record FailAlloc(String device) implements DeviceCommand {}
 
     /** {@code D dma-map M OFF NPAGES via=... [write]}. */
-    record DmaMap(String device, Target target, long off, long npages, DmaVia via, boolean write)
+    record DmaMap(String device, Target target, long off, long npages, DmaVia via, CoreMode mode, boolean write)
             implements DeviceCommand {}
 
     /** {@code D dma-unmap M [dirty]}. */
@@ -36,5 +36,8 @@ public sealed interface DeviceCommand extends Command {
     enum DeviceOp implements Worded { READ, SNAPSHOT, MIGRATE_TO_DEV, MIGRATE_TO_SYS, EXCLUSIVE, CHECK_EXCLUSIVE }
 
     /** How {@code dma-map} faults and maps: the 2019 helper, today's hmm-dma, or GUP. */
-    enum DmaVia implements Worded { HMM_2019, HMM_DMA, GUP }
+    enum DmaVia implements Worded { HMM_2019, HMM_DMA, GUP, CORE }
+
+    /** How {@code via=core} holds the pages: pins (GUP semantics) or an interval notifier. */
+    enum CoreMode implements Worded { PIN, MIRROR }
 }

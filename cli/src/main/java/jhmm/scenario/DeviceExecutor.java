@@ -8,6 +8,10 @@ import jhmm.device.dmirror.Dmirror;
 import jhmm.device.dmirror.DmirrorCmd;
 import jhmm.device.dmirror.DmirrorDevice;
 import jhmm.device.dmirror.DmirrorProt;
+import jhmm.dma.DmaDevice;
+import jhmm.dmamap.CoreRangeMapper;
+import jhmm.dmamap.GupRangeMapper;
+import jhmm.dmamap.RangeDmaMapper;
 import jhmm.scenario.DeviceCommand.DeviceAccess;
 import jhmm.scenario.DeviceCommand.DeviceWrite;
 import jhmm.scenario.DeviceCommand.NewDevice;
@@ -26,7 +30,8 @@ final class DeviceExecutor {
         return switch (c) {
             case NewDevice n -> {
                 world.devices().add(n.name(),
-                        new DmirrorDevice(n.name(), memoryType(n.memory()), world.machine().memory(), n.devmem()));
+                        new DmirrorDevice(n.name(), memoryType(n.memory()), world.machine().memory(), n.devmem()),
+                        n.dmaMaskBits());
                 yield Result.OK;
             }
             case Open o -> {
@@ -43,12 +48,12 @@ final class DeviceExecutor {
                 Dmirror m = world.devices().mirror(f.device());
                 yield Result.ofReturn(m.setFlags(new DmirrorCmd(0, Dmirror.FLAG_FAIL_ALLOC, null)));
             }
-            case DeviceCommand.DmaMap m -> notYet("DMA mapping (D dma-map)");
-            case DeviceCommand.DmaUnmap u -> notYet("DMA mapping (D dma-unmap)");
+            case DeviceCommand.DmaMap m -> dmaMap(m);
+            case DeviceCommand.DmaUnmap u -> dmaUnmap(u);
         };
     }
 
-    private static Result notYet(String what) {
+    private static <T> T notYet(String what) {
         throw new StepFailure("not implemented yet: " + what);
     }
 
@@ -113,6 +118,32 @@ final class DeviceExecutor {
         DmirrorCmd cmd = cmd(w.target(), w.off(), w.npages(), data);
         int ret = m.write(cmd);
         return ret < 0 ? Result.ofReturn(ret) : Result.counters(counters(cmd));
+    }
+
+    private Result dmaMap(DeviceCommand.DmaMap m) {
+        Dmirror mirror = world.devices().mirror(m.device());
+        DmaDevice dev = world.devices().dmaDevice(m.device());
+        RangeDmaMapper mapper = switch (m.via()) {
+            case GUP -> new GupRangeMapper(mirror.mm(), dev);
+            case CORE -> new CoreRangeMapper(mirror.mm(), dev,
+                    m.mode() == DeviceCommand.CoreMode.PIN ? CoreRangeMapper.Mode.PIN : CoreRangeMapper.Mode.MIRROR, null);
+            case HMM_2019, HMM_DMA -> notYet("DMA mapping via=" + m.via().word());
+        };
+        int ret = mapper.map(world.mapping(m.target()).start() + m.off(), (int) m.npages(), m.write());
+        if (ret < 0) {
+            mapper.unmap(false);
+            return Result.ofReturn(ret);
+        }
+        world.devices().addMapper(m.device(), m.target(), mapper);
+        return Result.counters(DmaCounters.of(mapper.stats()));
+    }
+
+    private Result dmaUnmap(DeviceCommand.DmaUnmap u) {
+        RangeDmaMapper mapper = world.devices().removeMapper(u.device(), u.target());
+        long n = mapper.unmap(u.dirty());
+        Map<String, Long> c = new java.util.HashMap<>(DmaCounters.of(mapper.stats()));
+        c.put("unmapped", n);
+        return Result.counters(c);
     }
 
     private static Map<String, Long> counters(DmirrorCmd cmd) {

@@ -19,6 +19,8 @@ final class DeviceParser {
 
     private static final Form<DeviceMemory> MEMORY = Form.choice("MEMORY", DeviceMemory.values());
     private static final Form<DmaVia> VIA = Form.choice("VIA", DmaVia.values());
+    private static final Form<DeviceCommand.CoreMode> MODE = Form.choice("MODE", DeviceCommand.CoreMode.values());
+    static final int DEFAULT_DMA_MASK = 64;
     private static final Form<String> TYPE = Form.oneOf("TYPE", Map.of("dmirror", "dmirror"));
     private static final Form<String> PROCESS = Form.named("P", Form.NAME);
 
@@ -32,10 +34,15 @@ final class DeviceParser {
     NewDevice define(Words w) {
         String name = w.take(Form.NAME);
         w.take(TYPE);
-        Options o = w.options(Map.of("memory", MEMORY, "devmem", Form.SIZE), Set.of());
+        Options o = w.options(Map.of("memory", MEMORY, "devmem", Form.SIZE, "dma-mask", Form.COUNT), Set.of());
+        long mask = o.get("dma-mask", Form.COUNT).orElse((long) DEFAULT_DMA_MASK);
+        if (mask < 12 || mask > 64) {
+            throw w.error("dma-mask= is a number of address bits, 12 to 64");
+        }
         names.addDevice(w, name);
         return new NewDevice(
-                name, o.get("memory", MEMORY).orElse(DeviceMemory.PRIVATE), o.get("devmem", Form.SIZE).orElse(DEFAULT_DEVMEM));
+                name, o.get("memory", MEMORY).orElse(DeviceMemory.PRIVATE), o.get("devmem", Form.SIZE).orElse(DEFAULT_DEVMEM),
+                (int) mask);
     }
 
     Command parse(Words w, String device) {
@@ -76,9 +83,12 @@ final class DeviceParser {
         Target t = mapping(w, device);
         long off = w.take(CommonArgs.OFF);
         long npages = w.take(CommonArgs.NPAGES);
-        Options o = w.options(Map.of("via", VIA), Set.of("write"));
-        DmaVia via = o.get("via", VIA).orElseThrow(() -> w.error("dma-map needs via=hmm-2019|hmm-dma|gup"));
-        return new DmaMap(device, t, off, npages, via, o.flag("write"));
+        Options o = w.options(Map.of("via", VIA, "mode", MODE), Set.of("write"));
+        DmaVia via = o.get("via", VIA).orElseThrow(() -> w.error("dma-map needs via=hmm-2019|hmm-dma|gup|core"));
+        if (via != DmaVia.CORE && o.has("mode")) {
+            throw w.error("mode= goes with via=core only");
+        }
+        return new DmaMap(device, t, off, npages, via, o.get("mode", MODE).orElse(DeviceCommand.CoreMode.MIRROR), o.flag("write"));
     }
 
     /** A mapping of the process the device was opened from. */

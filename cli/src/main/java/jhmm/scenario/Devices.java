@@ -7,6 +7,9 @@ import java.util.Map;
 import jhmm.device.dmirror.Dmirror;
 import jhmm.device.dmirror.DmirrorDevice;
 import jhmm.kernel.Machine;
+import jhmm.dma.DmaDevice;
+import jhmm.dma.DmaSystem;
+import jhmm.dmamap.RangeDmaMapper;
 import jhmm.kernel.Process;
 
 /**
@@ -19,13 +22,44 @@ final class Devices {
     private final Map<String, Dmirror> current = new HashMap<>();
     private final Map<String, String> openedBy = new HashMap<>();
     private final List<Dmirror> open = new ArrayList<>();
+    private final DmaSystem dma;
+    private final Map<String, DmaDevice> dmaDevices = new HashMap<>();
+    /** The DMA mappings made with dma-map, by device and mapping name. */
+    private final Map<String, RangeDmaMapper> mappers = new HashMap<>();
 
     Devices(Machine machine) {
+        this.dma = new DmaSystem(machine.physicalMemory(), machine.config().iommu());
         machine.addCoherenceCheck(this::staleEntries);
     }
 
-    void add(String name, DmirrorDevice device) {
+    void add(String name, DmirrorDevice device, int dmaMaskBits) {
         devices.put(name, device);
+        DmaDevice d = dma.device(name, dmaMaskBits, true);
+        dmaDevices.put(name, d);
+    }
+
+    DmaDevice dmaDevice(String name) {
+        device(name);
+        return dmaDevices.get(name);
+    }
+
+    void addMapper(String device, Target t, RangeDmaMapper m) {
+        if (mappers.putIfAbsent(device + " " + t, m) != null) {
+            throw new StepFailure("device '" + device + "' already has a DMA mapping of " + t.mapping() + " (dma-unmap it first)");
+        }
+    }
+
+    RangeDmaMapper removeMapper(String device, Target t) {
+        RangeDmaMapper m = mappers.remove(device + " " + t);
+        if (m == null) {
+            throw new StepFailure("device '" + device + "' has no DMA mapping of " + t.mapping());
+        }
+        return m;
+    }
+
+    /** DMA mappings nobody unmapped: they leak past the end of the scenario. */
+    int mappersLeft() {
+        return mappers.size();
     }
 
     DmirrorDevice device(String name) {
@@ -68,6 +102,9 @@ final class Devices {
         List<String> out = new ArrayList<>();
         for (Dmirror m : open) {
             out.addAll(m.staleEntries());
+        }
+        for (DmaDevice d : dmaDevices.values()) {
+            out.addAll(d.violations());
         }
         return out;
     }

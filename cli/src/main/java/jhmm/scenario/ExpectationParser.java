@@ -17,9 +17,12 @@ import jhmm.scenario.Expectation.DataCheck;
 
 /** {@code expect ...} lines, after the word {@code expect}. */
 final class ExpectationParser {
-    /** The counters the contract names, plus jhmm's {@code moved} (pages that compaction moved). */
-    static final Set<String> COUNTERS =
-            Set.of("cpages", "faults", "mapped", "dma-entries", "iommu-entries", "pinned", "moved");
+    /**
+     * The counters the contract names, plus jhmm's {@code moved} (pages compaction moved) and
+     * the DMA helper's {@code iotlb-flushes}, {@code invalidations}, {@code refaults}, {@code unmapped}.
+     */
+    static final Set<String> COUNTERS = Set.of("cpages", "faults", "mapped", "dma-entries", "iommu-entries", "pinned",
+            "moved", "iotlb-flushes", "invalidations", "refaults", "unmapped");
     private static final Set<String> SNAPSHOT_BASES = Set.of("ERROR", "NONE", "READ", "WRITE");
     private static final Set<String> SNAPSHOT_FLAGS = Set.of("PMD", "PUD", "ZERO", "DEV_PRIVATE_LOCAL",
             "DEV_PRIVATE_REMOTE", "DEV_COHERENT_LOCAL", "DEV_COHERENT_REMOTE");

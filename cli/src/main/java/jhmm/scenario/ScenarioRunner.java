@@ -54,6 +54,11 @@ public final class ScenarioRunner {
                 throw new ModelCrash(scenario.file(), step.line(), bug);
             }
         }
+        int mappings = world.devices().mappersLeft();
+        if (mappings > 0) {
+            int last = scenario.steps().isEmpty() ? scenario.machineLine() : scenario.steps().getLast().line();
+            failures.add(new Failure(last, "every dma-map undone by the end ('D dma-unmap')", mappings + " still mapped"));
+        }
         long held = executor.pagesStillHeldByGup();
         if (held > 0) {
             int last = scenario.steps().isEmpty() ? scenario.machineLine() : scenario.steps().getLast().line();

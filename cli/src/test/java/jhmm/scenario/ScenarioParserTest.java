@@ -152,9 +152,9 @@ class ScenarioParserTest {
         assertThat(commands).hasSize(16).allMatch(c -> c instanceof DeviceCommand || c instanceof Command.Mmap
                 || c instanceof Command.NewProcess || c instanceof Gup || c instanceof Command.Unpin);
         assertThat(commands.get(2)).isEqualTo(
-                new DeviceCommand.NewDevice("d0", DeviceCommand.DeviceMemory.COHERENT, 16L << 20));
+                new DeviceCommand.NewDevice("d0", DeviceCommand.DeviceMemory.COHERENT, 16L << 20, 64));
         assertThat(commands.get(10)).isEqualTo(new DeviceAccess("d0", DeviceOp.CHECK_EXCLUSIVE, buf, 0, 4));
-        assertThat(commands.get(11)).isEqualTo(new DmaMap("d0", buf, 0, 4, DmaVia.HMM_DMA, true));
+        assertThat(commands.get(11)).isEqualTo(new DmaMap("d0", buf, 0, 4, DmaVia.HMM_DMA, DeviceCommand.CoreMode.MIRROR, true));
         assertThat(commands.get(14)).isEqualTo(
                 new Gup(buf, 4096, 2, EnumSet.of(GupFlag.WRITE, GupFlag.PIN, GupFlag.LONGTERM)));
     }
@@ -257,7 +257,7 @@ class ScenarioParserTest {
         assertThatThrownBy(() -> parse(device + "d0 read buf 0 1\n"))
                 .hasMessage("t.scn:4: device 'd0' is not open (add 'd0 open P' first)");
         assertThatThrownBy(() -> parse(device + "d0 open p\nd0 dma-map buf 0 1\n"))
-                .hasMessage("t.scn:5: dma-map needs via=hmm-2019|hmm-dma|gup");
+                .hasMessage("t.scn:5: dma-map needs via=hmm-2019|hmm-dma|gup|core");
         assertThatThrownBy(() -> parse(device + "d0 open p\nd0 fly buf 0 1\n"))
                 .hasMessageStartingWith("t.scn:5: unknown word 'fly' after 'd0'");
         assertThatThrownBy(() -> parse(device + "device d0 dmirror\n"))

@@ -86,13 +86,20 @@ class ScenarioRunnerTest {
     }
 
     @Test
-    void dmaLinesAreNotImplementedYetAndTheirExpectationsAreSkipped() {
+    void aDmaMappingLeftAtTheEndIsReportedAndUnmappingReportsItsCounters() {
         assertThat(failures(BUF + """
                 device d0 dmirror
                 d0 open p
-                d0 dma-map buf 0 1 via=gup
-                expect ok mapped=1
-                """)).containsExactly("t.scn:6: not implemented yet: DMA mapping (D dma-map)");
+                d0 dma-map buf 0 4 via=core mode=pin
+                expect ok mapped=4 pinned=4 dma-entries=4
+                """)).containsExactly("t.scn:6: expected every dma-map undone by the end ('D dma-unmap'), got 1 still mapped");
+        assertThat(failures(BUF + """
+                device d0 dmirror
+                d0 open p
+                d0 dma-map buf 0 4 via=gup
+                d0 dma-unmap buf
+                expect ok unmapped=4 pinned=0
+                """)).isEmpty();
     }
 
     @Test

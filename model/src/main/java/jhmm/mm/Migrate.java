@@ -50,6 +50,9 @@ public final class Migrate {
             return -Errno.EINVAL;
         }
         int order = f.order(head);
+        if (!f.tryLock(head)) {
+            return -Errno.EAGAIN; // another migration (or reclaim) has it
+        }
         phys.get(head); // isolation
         try {
             sys.rmap.replaceMappings(head, Migrate::migrationEntry, NotifierEvent.CLEAR);
@@ -78,6 +81,7 @@ public final class Migrate {
             sys.stats.pgmigrateSuccess.addAndGet(1L << order);
             return dst;
         } finally {
+            f.unlock(head);
             phys.put(head);
         }
     }

@@ -83,6 +83,31 @@ public final class PageFrames {
         return (flags[pfn] & flag) != 0;
     }
 
+    /** folio_trylock: takes the head's LOCKED bit atomically; false when someone else holds it. */
+    public boolean tryLock(int pfn) {
+        int h = head(pfn);
+        while (true) {
+            int f = (int) INTS.getVolatile(flags, h);
+            if ((f & PageFlags.LOCKED) != 0) {
+                return false;
+            }
+            if (INTS.compareAndSet(flags, h, f, f | PageFlags.LOCKED)) {
+                return true;
+            }
+        }
+    }
+
+    /** folio_unlock. */
+    public void unlock(int pfn) {
+        int h = head(pfn);
+        while (true) {
+            int f = (int) INTS.getVolatile(flags, h);
+            if (INTS.compareAndSet(flags, h, f, f & ~PageFlags.LOCKED)) {
+                return;
+            }
+        }
+    }
+
     public void set(int pfn, int flag) {
         flags[pfn] |= flag;
     }

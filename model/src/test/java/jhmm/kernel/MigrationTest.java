@@ -72,4 +72,24 @@ class MigrationTest {
         t.machine.physicalMemory().unpin(pinned);
         t.assertCoherent();
     }
+
+    @Test
+    void twoMigrationsOfOnePageDoNotBothIsolateIt() throws Exception {
+        MachineFixture t = new MachineFixture();
+        long a = t.anon(t.p, P, MachineFixture.RW);
+        t.p.write(a, P, Pattern.i32(0), a);
+        Runnable migrate = () -> {
+            for (int i = 0; i < 500; i++) {
+                int ret = t.machine.migrate(t.p, a, P);
+                assertThat(ret).isIn(0, -Errno.EAGAIN);
+            }
+        };
+        Thread other = new Thread(migrate);
+        other.start();
+        migrate.run();
+        other.join(60_000);
+        assertThat(other.isAlive()).isFalse();
+        MachineFixture.assertReads(t.p, a, P, Pattern.i32(0), a);
+        t.assertCoherent();
+    }
 }

@@ -1,0 +1,19 @@
+package jhmm.cli.bench;
+
+import java.util.List;
+import java.util.Optional;
+
+/** The registry of {@code jhmm bench} entries, in the order {@code --list} shows them. */
+public final class BenchEntries {
+    private static final List<BenchEntry> ALL = List.of(new ThpMigrationEntry());
+
+    private BenchEntries() {}
+
+    public static List<BenchEntry> all() {
+        return ALL;
+    }
+
+    public static Optional<BenchEntry> find(String name) {
+        return ALL.stream().filter(e -> e.name().equals(name)).findFirst();
+    }
+}

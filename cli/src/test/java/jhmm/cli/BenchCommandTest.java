@@ -1,0 +1,94 @@
+package jhmm.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+
+/** {@code jhmm bench}: the registry, its errors, and thp-migration at tiny sizes (well under a second each). */
+class BenchCommandTest {
+    private record Run(int exit, String out, String err) {}
+
+    private static Run jhmm(String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        int exit = Main.execute(new PrintWriter(out), new PrintWriter(err), args);
+        return new Run(exit, out.toString(), err.toString());
+    }
+
+    @Test
+    void listNamesTheEntries() {
+        Run r = jhmm("bench", "--list");
+        assertThat(r.exit()).isZero();
+        assertThat(r.out()).startsWith("thp-migration ").contains("benchmark_thp_migration");
+        assertThat(jhmm("--help").out()).contains("bench");
+    }
+
+    @Test
+    void unknownEntryOrBadOptionExitsWithTwo() {
+        Run unknown = jhmm("bench", "thp-migrate");
+        assertThat(unknown.exit()).isEqualTo(2);
+        assertThat(unknown.err()).isEqualTo("jhmm: unknown bench entry 'thp-migrate' (known: thp-migration)\n");
+        assertThat(unknown.out()).isEmpty();
+        assertThat(jhmm("bench").err()).contains("missing entry");
+        assertThat(jhmm("bench").exit()).isEqualTo(2);
+        assertThat(jhmm("bench", "--iterations", "0", "thp-migration").exit()).isEqualTo(2);
+        Run badSize = jhmm("bench", "--sizes", "lots", "thp-migration");
+        assertThat(badSize.exit()).isEqualTo(2);
+        assertThat(badSize.err()).contains("not a size");
+        assertThat(jhmm("bench", "--sizes", "3K", "thp-migration").err()).contains("multiples of 4K");
+    }
+
+    /** Every row of the kernel's table, for each size, with positive times and rates. */
+    @Test
+    void thpMigrationPrintsTheKernelTable() {
+        Run r = jhmm("bench", "--iterations", "1", "--sizes", "T/4,T", "thp-migration");
+        assertThat(r.exit()).as(r.err()).isZero();
+        assertThat(r.out()).startsWith("HMM THP Migration Benchmark").contains("System page size: 4096 bytes");
+        assertThat(r.out()).contains("=== Small Buffer (0.5 MB) ===", "=== Single THP Size (2.0 MB) ===");
+        assertThat(r.err()).contains("thp-migration: Single THP Size (2.0 MB) done");
+        for (String label : List.of("Sys->Dev Migration", "Dev->Sys Migration")) {
+            assertPositiveRows(r.out(), label, "ms", 2);
+        }
+        for (String label : List.of("S->D Throughput", "D->S Throughput")) {
+            assertPositiveRows(r.out(), label, "GB/s", 2);
+        }
+    }
+
+    private static void assertPositiveRows(String out, String label, String unit, int count) {
+        Matcher m = Pattern.compile("(?m)^" + Pattern.quote(label)
+                + " +\\| ([0-9.]+) " + Pattern.quote(unit) + " +\\| ([0-9.]+) " + Pattern.quote(unit) + " +\\| -?[0-9.]+%$").matcher(out);
+        int found = 0;
+        while (m.find()) {
+            assertThat(Double.parseDouble(m.group(1))).as(label + " with THP").isPositive();
+            assertThat(Double.parseDouble(m.group(2))).as(label + " without THP").isPositive();
+            found++;
+        }
+        assertThat(found).as(label + " rows in\n" + out).isEqualTo(count);
+    }
+
+    @Test
+    void thpMigrationJson() throws IOException {
+        Run r = jhmm("bench", "--json", "--iterations", "1", "--sizes", "T/2", "thp-migration");
+        assertThat(r.exit()).as(r.err()).isZero();
+        JsonNode entry = new ObjectMapper().readTree(r.out()).get("results").get(0);
+        assertThat(entry.get("entry").asText()).isEqualTo("thp-migration");
+        assertThat(entry.get("iterations").asInt()).isEqualTo(1);
+        JsonNode size = entry.get("sizes").get(0);
+        assertThat(size.get("name").asText()).isEqualTo("Half THP Size");
+        assertThat(size.get("bytes").asLong()).isEqualTo(1L << 20);
+        for (String run : List.of("thp", "noThp")) {
+            for (String field : List.of("sysToDevMs", "devToSysMs", "sysToDevGBps", "devToSysGBps")) {
+                assertThat(size.get(run).get(field).asDouble()).as(run + "." + field).isPositive();
+            }
+        }
+        assertThat(size.get("improvementPercent").has("sysToDev")).isTrue();
+    }
+}
