@@ -39,6 +39,18 @@ public final class MmuNotifiers {
         }
     }
 
+    /**
+     * __mmu_notifier_register: for a caller that already holds the mmap lock (5.2's per-mm
+     * hmm registers this way). -EINVAL when the mm is dead.
+     */
+    public static int registerLocked(MmuNotifier sub, Mm mm) {
+        if (mm.isDead()) {
+            return -Errno.EINVAL;
+        }
+        subscriptions(mm).addClassic(sub);
+        return 0;
+    }
+
     /** mmu_notifier_unregister: calls {@code release} if still registered, then unlinks. */
     public static void unregister(MmuNotifier sub, Mm mm) {
         if (subscriptions(mm).removeClassic(sub)) {

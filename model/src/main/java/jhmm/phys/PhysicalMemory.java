@@ -146,7 +146,7 @@ public final class PhysicalMemory {
     }
 
     public boolean isZeroPfn(int pfn) {
-        return (frames.flags[pfn] & PageFlags.ZERO) != 0;
+        return pfn >= 0 && pfn < frames.nrFrames && (frames.flags[pfn] & PageFlags.ZERO) != 0;
     }
 
     public HugetlbPool hugetlbPool(int order) {
