@@ -1,0 +1,95 @@
+package jhmm.cli;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import java.io.PrintWriter;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import jhmm.compare.CompareOptions;
+import jhmm.compare.ComparePath;
+import jhmm.compare.CompareWorkload;
+import jhmm.compare.PathResult;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code jhmm compare}: one workload through every way of mapping a range for DMA, side by side. */
+@Command(
+        name = "compare",
+        mixinStandardHelpOptions = true,
+        description = {
+            "Maps one buffer for a device's DMA through each path (GUP pinning, jhmm's core in pin and",
+            "mirror mode) while the kernel compacts memory and migrates the buffer, and the process remaps",
+            "a quarter of it; prints what each path cost and saw."
+        })
+final class CompareCommand implements Callable<Integer> {
+    private static final ObjectMapper MAPPER = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+    @Spec
+    private CommandSpec spec;
+
+    @Option(names = "--size", paramLabel = "SIZE", defaultValue = "1G", converter = BenchCommand.SizeConverter.class,
+            description = "Buffer size, a multiple of 2M (default: ${DEFAULT-VALUE}).")
+    private long size;
+
+    @Option(names = "--thp", negatable = true, defaultValue = "true", description = "Back the buffer with THP (default on).")
+    private boolean thp;
+
+    @Option(names = "--hugetlb", description = "Back the buffer with 2M hugetlb pages instead.")
+    private boolean hugetlb;
+
+    @Option(names = "--iommu", negatable = true, defaultValue = "true", description = "Devices behind an IOMMU (default on).")
+    private boolean iommu;
+
+    @Option(names = "--compact", negatable = true, defaultValue = "true", description = "The kernel compacts memory (default on).")
+    private boolean compact;
+
+    @Option(names = "--migrate", negatable = true, defaultValue = "true",
+            description = "The kernel migrates the buffer's pages, as NUMA balancing would (default on).")
+    private boolean migrate;
+
+    @Option(names = "--remap", negatable = true, defaultValue = "true",
+            description = "The process unmaps a quarter of the buffer and touches it again (default on).")
+    private boolean remap;
+
+    @Option(names = "--json", description = "Print JSON instead of a table.")
+    private boolean json;
+
+    @Override
+    public Integer call() throws JsonProcessingException {
+        PrintWriter out = spec.commandLine().getOut();
+        if (size <= 0 || size % (2L << 20) != 0) {
+            spec.commandLine().getErr().println("jhmm compare: --size must be a positive multiple of 2M");
+            return 2;
+        }
+        CompareWorkload workload = new CompareWorkload(new CompareOptions(size, thp, hugetlb, iommu, compact, migrate, remap));
+        List<PathResult> results = new ArrayList<>();
+        for (ComparePath path : ComparePath.values()) {
+            results.add(workload.run(path));
+        }
+        if (json) {
+            out.println(MAPPER.writeValueAsString(results));
+        } else {
+            printTable(out, results);
+        }
+        return 0;
+    }
+
+    private static void printTable(PrintWriter out, List<PathResult> results) {
+        out.printf("%-30s", "");
+        for (PathResult r : results) {
+            out.printf("%18s", r.path());
+        }
+        out.println();
+        for (String row : PathResult.ROWS) {
+            out.printf("%-30s", row);
+            for (PathResult r : results) {
+                out.printf("%18d", r.figures().get(row));
+            }
+            out.println();
+        }
+    }
+}

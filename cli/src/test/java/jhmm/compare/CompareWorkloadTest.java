@@ -1,0 +1,32 @@
+package jhmm.compare;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import org.junit.jupiter.api.Test;
+
+/** The comparison workload on a small THP buffer: the review's argument, in numbers. */
+class CompareWorkloadTest {
+    private static final long SIZE = 16L << 20;
+    private final CompareWorkload workload = new CompareWorkload(new CompareOptions(SIZE, true, false, true, true, true, true));
+
+    @Test
+    void gupPinsEveryPageBlocksMigrationAndGoesStaleOnTheRemappedQuarter() {
+        PathResult r = workload.run(ComparePath.GUP);
+        assertThat(r.figures().get("pins held")).isEqualTo(SIZE / 4096);
+        assertThat(r.figures().get("migrations blocked by pins")).isEqualTo(SIZE >> 21);
+        assertThat(r.figures().get("invalidations received")).isZero();
+        assertThat(r.figures().get("stale device accesses")).isEqualTo(SIZE / 4096 / 4);
+    }
+
+    @Test
+    void theMirrorPinsNothingFollowsEveryChangeAndNeverGoesStale() {
+        PathResult r = workload.run(ComparePath.CORE_MIRROR);
+        assertThat(r.figures().get("pins held")).isZero();
+        assertThat(r.figures().get("migrations blocked by pins")).isZero();
+        assertThat(r.figures().get("invalidations received")).isPositive();
+        assertThat(r.figures().get("re-faults after invalidation")).isEqualTo(SIZE / 4096);
+        assertThat(r.figures().get("stale device accesses")).isZero();
+        // one IOMMU leaf per 2 MiB THP at first, and again after the re-faults
+        assertThat(r.figures().get("IOMMU leaves")).isEqualTo(2 * (SIZE >> 21));
+    }
+}
