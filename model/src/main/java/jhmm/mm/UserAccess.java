@@ -72,9 +72,13 @@ public final class UserAccess {
 
     /**
      * The frame backing {@code addr} once accessible for the access, faulting as needed;
-     * -EFAULT where the CPU would raise a signal.
+     * -EFAULT where the CPU would raise a signal. A fault that ends in VM_FAULT_OOM is taken
+     * again, as pagefault_out_of_memory() lets the access retry (Linux 5.16+), so a
+     * transient allocation failure (a device driver's injected one) goes unseen; -ENOMEM
+     * when memory stays short, where Linux's allocator would call the OOM killer.
      */
     static int translate(Mm mm, long addr, boolean write) {
+        boolean oom = false;
         for (int i = 0; i < MAX_RETRIES; i++) {
             int pfn = lookup(mm, addr, write);
             if (pfn >= 0) {
@@ -87,14 +91,15 @@ public final class UserAccess {
                     return -Errno.EFAULT;
                 }
                 int ret = mm.sys.fault.handle(v, addr, write ? Fault.FLAG_WRITE : 0);
-                if (ret != Fault.OK && ret != Fault.RETRY) {
-                    return ret == Fault.OOM ? -Errno.ENOMEM : -Errno.EFAULT;
+                oom = ret == Fault.OOM;
+                if (ret != Fault.OK && ret != Fault.RETRY && !oom) {
+                    return -Errno.EFAULT;
                 }
             } finally {
                 mm.mmapLock().readLock().unlock();
             }
         }
-        return -Errno.EFAULT;
+        return oom ? -Errno.ENOMEM : -Errno.EFAULT;
     }
 
     private static int faultUntilMapped(Vma v, long addr, boolean write) {

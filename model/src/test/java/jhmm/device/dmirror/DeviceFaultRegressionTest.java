@@ -1,0 +1,53 @@
+package jhmm.device.dmirror;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import jhmm.base.Pattern;
+import jhmm.kernel.Machine;
+import jhmm.kernel.MachineConfig;
+import jhmm.kernel.Process;
+import jhmm.mm.Mman;
+import jhmm.mm.PageState;
+import jhmm.mm.ThpMode;
+import org.junit.jupiter.api.Test;
+
+/** Cases DeviceMemoryPropertyTest found, each reduced to the kernel behaviour it broke. */
+class DeviceFaultRegressionTest {
+    private static final int P = 4096;
+    private static final int N = 4;
+
+    private final Machine machine = new Machine(MachineConfig.defaults().withRam(64L << 20).withThp(ThpMode.MADVISE));
+    private final Process p = machine.createProcess("p");
+    private final DmirrorDevice dev = new DmirrorDevice("dmirror0", DmirrorDevice.MemoryType.PRIVATE, machine.memory(), 4L << 20);
+    private final Dmirror d = dev.open(p.mm());
+
+    private long anonWithPattern() {
+        long a = p.mmap(0, (long) N * P, Mman.PROT_READ | Mman.PROT_WRITE, Mman.MAP_PRIVATE | Mman.MAP_ANONYMOUS, null, 0);
+        assertThat(p.write(a, (long) N * P, Pattern.i32(0), a)).isZero();
+        return a;
+    }
+
+    private static byte[] pattern(int bytes) {
+        byte[] b = new byte[bytes];
+        Pattern.i32(0).fill(0, b, 0, bytes);
+        return b;
+    }
+
+    /**
+     * FAIL_ALLOC left armed makes the driver's migrate_to_ram answer VM_FAULT_OOM once; a user
+     * access then retries the fault (pagefault_out_of_memory) and succeeds, it is not an error.
+     */
+    @Test
+    void aCpuAccessRetriesAFaultThatFailedOnceForWantOfMemory() {
+        long a = anonWithPattern();
+        assertThat(d.migrateToDev(new DmirrorCmd(a, N, new byte[N * P]))).isZero();
+        assertThat(d.setFlags(new DmirrorCmd(a, Dmirror.FLAG_FAIL_ALLOC, null))).isZero();
+        byte[] back = new byte[N * P];
+        assertThat(p.read(a, back, 0, back.length)).isZero();
+        assertThat(back).isEqualTo(pattern(N * P));
+        assertThat(p.pageState(a)).isIn(PageState.PRESENT_RW, PageState.PRESENT_RO);
+        assertThat(d.consumeFailAlloc()).as("the failed attempt consumed the flag").isFalse();
+        assertThat(machine.checkInvariants()).isEmpty();
+        assertThat(d.staleEntries()).isEmpty();
+    }
+}
