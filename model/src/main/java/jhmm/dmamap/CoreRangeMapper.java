@@ -7,7 +7,7 @@ import jhmm.dma.DmaDevice;
 import jhmm.dma.DmaDirection;
 import jhmm.hmm.HmmPfn;
 import jhmm.hmm.HmmRange;
-import jhmm.hmm.HmmRangeFault;
+import jhmm.hmm.HmmDriverProtocol;
 import jhmm.mm.Mm;
 import jhmm.mm.NotifierRange;
 import jhmm.notifier.MmuIntervalNotifier;
@@ -86,32 +86,7 @@ public final class CoreRangeMapper implements RangeDmaMapper {
         HmmRange range = new HmmRange(notifier, s, e, new long[to - from]);
         range.defaultFlags = HmmPfn.REQ_FAULT | (write ? HmmPfn.REQ_WRITE : 0);
         range.devPrivateOwner = deviceMemoryOwner;
-        while (true) {
-            java.util.Arrays.fill(range.hmmPfns, 0);
-            range.notifierSeq = MmuNotifiers.readBegin(notifier);
-            int ret;
-            mm.mmapLock().readLock().lock();
-            try {
-                ret = HmmRangeFault.fault(range);
-            } finally {
-                mm.mmapLock().readLock().unlock();
-            }
-            if (ret == -Errno.EBUSY) {
-                continue;
-            }
-            if (ret != 0) {
-                return ret;
-            }
-            lock.lock();
-            try {
-                if (MmuNotifiers.readRetry(notifier, range.notifierSeq)) {
-                    continue;
-                }
-                return program(range, from);
-            } finally {
-                lock.unlock();
-            }
-        }
+        return HmmDriverProtocol.faultAndUpdate(range, lock, 0, () -> program(range, from));
     }
 
     /** Maps every valid slot not mapped yet: one DMA mapping per huge page that fits, else per page. */

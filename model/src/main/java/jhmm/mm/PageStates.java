@@ -79,24 +79,7 @@ public final class PageStates {
 
     /** The frame mapped (accessibly or PROT_NONE) at {@code addr}, or -1. */
     public static int frameAt(Mm mm, long addr) {
-        mm.ptl.lock();
-        try {
-            long e = mm.pt.pud(addr);
-            long mask = PageSize.PUD_SIZE - 1;
-            if (!Pte.leaf(e)) {
-                e = mm.pt.pmd(addr);
-                mask = PageSize.PMD_SIZE - 1;
-                if (!Pte.leaf(e)) {
-                    e = mm.pt.pte(addr);
-                    mask = PageSize.PAGE_SIZE - 1;
-                }
-            }
-            if (!Pte.present(e) || Pte.special(e)) {
-                return -1;
-            }
-            return Pte.pfn(e) + (int) ((addr & mask) >>> PageSize.PAGE_SHIFT);
-        } finally {
-            mm.ptl.unlock();
-        }
+        long e = entryAt(mm, addr);
+        return Pte.present(e) && !Pte.special(e) ? Pte.pfn(e) : -1;
     }
 }

@@ -7,7 +7,7 @@ import jhmm.base.Errno;
 import jhmm.base.PageSize;
 import jhmm.hmm.HmmPfn;
 import jhmm.hmm.HmmRange;
-import jhmm.hmm.HmmRangeFault;
+import jhmm.hmm.HmmDriverProtocol;
 import jhmm.mm.DeviceExclusive;
 import jhmm.mm.Mm;
 import jhmm.mm.NotifierEvent;
@@ -28,7 +28,7 @@ import jhmm.phys.DevPagemap;
 public final class Dmirror {
     /** Pages faulted per hmm_range_fault call. */
     static final int FAULT_CHUNK = 32;
-    private static final long TIMEOUT_NANOS = 1_000_000_000L;
+    private static final long TIMEOUT_NANOS = HmmDriverProtocol.DEFAULT_TIMEOUT_NANOS;
     private static final int P = (int) PageSize.PAGE_SIZE;
 
     final DmirrorDevice device;
@@ -300,39 +300,7 @@ public final class Dmirror {
 
     /** The retry protocol of the HMM documentation; on success programs the table. */
     private int rangeFault(HmmRange range) {
-        long deadline = System.nanoTime() + TIMEOUT_NANOS;
-        while (true) {
-            if (System.nanoTime() - deadline > 0) {
-                return -Errno.EBUSY;
-            }
-            int ret = hmmFault(range);
-            if (ret == -Errno.EBUSY) {
-                continue;
-            }
-            if (ret != 0) {
-                return ret;
-            }
-            mutex.lock();
-            try {
-                if (MmuNotifiers.readRetry(range.notifier, range.notifierSeq)) {
-                    continue;
-                }
-                return program(range);
-            } finally {
-                mutex.unlock();
-            }
-        }
-    }
-
-    /** read_begin, then hmm_range_fault under the mmap read lock. */
-    private int hmmFault(HmmRange range) {
-        range.notifierSeq = MmuNotifiers.readBegin(range.notifier);
-        mm.mmapLock().readLock().lock();
-        try {
-            return HmmRangeFault.fault(range);
-        } finally {
-            mm.mmapLock().readLock().unlock();
-        }
+        return HmmDriverProtocol.faultAndUpdate(range, mutex, TIMEOUT_NANOS, () -> program(range));
     }
 
     /** dmirror_do_fault: stores every returned page; -EFAULT when a write came back read-only. */
@@ -399,32 +367,12 @@ public final class Dmirror {
     }
 
     private int snapshotChunk(HmmRange range, byte[] out, int off) {
-        long deadline = System.nanoTime() + TIMEOUT_NANOS;
-        while (true) {
-            if (System.nanoTime() - deadline > 0) {
-                return -Errno.EBUSY;
+        return HmmDriverProtocol.faultAndUpdate(range, mutex, TIMEOUT_NANOS, () -> {
+            for (int i = 0; i < range.npages(); i++) {
+                out[off + i] = (byte) protection(range.hmmPfns[i]);
             }
-            java.util.Arrays.fill(range.hmmPfns, 0);
-            int ret = hmmFault(range);
-            if (ret == -Errno.EBUSY) {
-                continue;
-            }
-            if (ret != 0) {
-                return ret;
-            }
-            mutex.lock();
-            try {
-                if (MmuNotifiers.readRetry(range.notifier, range.notifierSeq)) {
-                    continue;
-                }
-                for (int i = 0; i < range.npages(); i++) {
-                    out[off + i] = (byte) protection(range.hmmPfns[i]);
-                }
-                return 0;
-            } finally {
-                mutex.unlock();
-            }
-        }
+            return 0;
+        });
     }
 
     /** dmirror_mkentry: the protection code of one hmm_range_fault output. */
