@@ -33,8 +33,8 @@ public sealed interface Command permits Command.NewProcess, Command.NewFile, Com
     /** {@code P madvise M ADVICE [off=] [len=]}. */
     record Madvise(Target target, Advice advice, Range range) implements Command {}
 
-    /** {@code P mremap M NEWSIZE}, allowed to move. */
-    record Mremap(Target target, long newSize) implements Command {}
+    /** {@code P mremap M NEWSIZE [to=OFF] [dontunmap]}, allowed to move; {@code to=} is MREMAP_FIXED. */
+    record Mremap(Target target, long newSize, OptionalLong to, boolean dontUnmap) implements Command {}
 
     /** {@code P write M OFF LEN PAT}. */
     record Write(Target target, long off, long len, Pattern pattern) implements Command {}

@@ -147,7 +147,11 @@ final class CommandExecutor {
 
     private Result mremap(Mremap r) {
         Mapping m = world.mapping(r.target());
-        long addr = process(r.target()).mremap(m.start(), m.length(), r.newSize(), Mman.MREMAP_MAYMOVE);
+        int flags = Mman.MREMAP_MAYMOVE | (r.to().isPresent() ? Mman.MREMAP_FIXED : 0)
+                | (r.dontUnmap() ? Mman.MREMAP_DONTUNMAP : 0);
+        long addr = r.to().isPresent() || r.dontUnmap()
+                ? process(r.target()).mremap(m.start(), m.length(), r.newSize(), flags, m.start() + r.to().orElse(0))
+                : process(r.target()).mremap(m.start(), m.length(), r.newSize(), flags);
         return placed(r.target(), addr, r.newSize());
     }
 

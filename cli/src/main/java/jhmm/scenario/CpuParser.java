@@ -46,7 +46,7 @@ final class CpuParser {
             case "munmap" -> munmap(w, process);
             case "mprotect" -> new Mprotect(mapping(w, process), w.take(Form.PROT), CommonArgs.range(w));
             case "madvise" -> new Madvise(mapping(w, process), w.take(ADVICE), CommonArgs.range(w));
-            case "mremap" -> new Mremap(mapping(w, process), w.take(Form.named("NEWSIZE", Form.SIZE)));
+            case "mremap" -> mremap(w, process);
             case "write" -> new Write(
                     mapping(w, process), w.take(CommonArgs.OFF), w.take(CommonArgs.LEN), w.take(Form.PATTERN));
             case "read" -> read(w, process);
@@ -95,6 +95,14 @@ final class CpuParser {
         names.addMapping(t);
         return new Mmap(t, size, prot, kind, o.flag("populate"), align, hugetlb, file, device,
                 o.get("offset", Form.SIZE).orElse(0L));
+    }
+
+    /** {@code P mremap M NEWSIZE [to=OFF] [dontunmap]}: {@code to=} counts from the mapping's start. */
+    private Mremap mremap(Words w, String process) {
+        Target t = mapping(w, process);
+        long size = w.take(Form.named("NEWSIZE", Form.SIZE));
+        Options o = w.options(Map.of("to", Form.SIZE), Set.of("dontunmap"));
+        return new Mremap(t, size, CommonArgs.optional(o, "to"), o.flag("dontunmap"));
     }
 
     private static boolean validAlignment(long align) {

@@ -117,7 +117,7 @@ class ScenarioParserTest {
                 new Command.Munmap(buf, new Range(4096, OptionalLong.of(4096))),
                 new Command.Mprotect(buf, Mman.PROT_NONE, Range.WHOLE),
                 new Command.Madvise(buf, Advice.COLLAPSE, Range.WHOLE),
-                new Command.Mremap(buf, 8L << 12),
+                new Command.Mremap(buf, 8L << 12, OptionalLong.empty(), false),
                 new Command.Write(buf, 4096, 8192, Pattern.i32(3)),
                 new Command.Read(buf, 0, 16384),
                 new Command.Migrate(buf, new Range(0, OptionalLong.of(4096))),

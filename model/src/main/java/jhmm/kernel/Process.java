@@ -70,6 +70,11 @@ public final class Process {
         return MmapOps.mremap(mm, oldAddr, oldLen, newLen, flags);
     }
 
+    /** mremap with a destination: MREMAP_MAYMOVE|MREMAP_FIXED, optionally MREMAP_DONTUNMAP. */
+    public long mremap(long oldAddr, long oldLen, long newLen, int flags, long newAddr) {
+        return MmapOps.mremap(mm, oldAddr, oldLen, newLen, flags, newAddr);
+    }
+
     /** CPU stores of pattern {@code p} over [addr, addr+len); {@code origin} is the address where the pattern's byte 0 sits. */
     public int write(long addr, long len, Pattern p, long origin) {
         return UserAccess.write(mm, addr, len, p, origin);

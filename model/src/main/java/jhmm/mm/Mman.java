@@ -28,6 +28,7 @@ public final class Mman {
 
     public static final int MREMAP_MAYMOVE = 1;
     public static final int MREMAP_FIXED = 2;
+    public static final int MREMAP_DONTUNMAP = 4;
 
     private Mman() {}
 }

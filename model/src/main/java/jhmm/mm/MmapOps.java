@@ -161,12 +161,31 @@ public final class MmapOps {
 
     /** mremap(old, oldLen, newLen, MREMAP_MAYMOVE): shrink in place, grow in place, or move. */
     public static long mremap(Mm mm, long old, long oldLen, long newLen, int flags) {
+        return mremap(mm, old, oldLen, newLen, flags, 0);
+    }
+
+    /**
+     * mremap with MREMAP_FIXED (the range moves to {@code newAddr}, replacing whatever is
+     * there) and MREMAP_DONTUNMAP (the old range stays mapped, emptied), both with MAYMOVE.
+     */
+    public static long mremap(Mm mm, long old, long oldLen, long newLen, int flags, long newAddr) {
+        boolean fixed = (flags & Mman.MREMAP_FIXED) != 0;
+        boolean dontUnmap = (flags & Mman.MREMAP_DONTUNMAP) != 0;
         if (!PageSize.isPageAligned(old) || newLen <= 0 || newLen > PageSize.TASK_SIZE
                 || PageSize.userRangeEnd(old, oldLen) < 0) {
             return -Errno.EINVAL; // a length that rounds past the address space is as bad as 0
         }
         oldLen = PageSize.pageAlignUp(oldLen);
         newLen = PageSize.pageAlignUp(newLen);
+        if ((fixed || dontUnmap) && (flags & Mman.MREMAP_MAYMOVE) == 0
+                || dontUnmap && oldLen != newLen
+                || fixed && (!PageSize.isPageAligned(newAddr) || PageSize.userRangeEnd(newAddr, newLen) < 0
+                        || newAddr < old + oldLen && old < newAddr + newLen)) {
+            return -Errno.EINVAL;
+        }
+        if (fixed || dontUnmap) {
+            return moveTo(mm, old, oldLen, newLen, fixed ? newAddr : -1, dontUnmap);
+        }
         mm.mmapLock().writeLock().lock();
         try {
             Vma v = mm.findVma(old);
@@ -194,14 +213,39 @@ public final class MmapOps {
             if (dst < 0) {
                 return dst;
             }
-            return move(mm, old, oldLen, newLen, dst);
+            return move(mm, old, oldLen, newLen, dst, false);
+        } finally {
+            mm.mmapLock().writeLock().unlock();
+        }
+    }
+
+    private static long moveTo(Mm mm, long old, long oldLen, long newLen, long newAddr, boolean dontUnmap) {
+        mm.mmapLock().writeLock().lock();
+        try {
+            Vma v = mm.findVma(old);
+            if (v == null || old + oldLen > v.end) {
+                return -Errno.EFAULT;
+            }
+            if (v.isHugetlb() || v.isSpecial()) {
+                return -Errno.EINVAL;
+            }
+            long dst = newAddr;
+            if (dst >= 0) {
+                AddressSpaceOps.removeRange(mm, dst, dst + newLen);
+            } else {
+                dst = AddressSpaceOps.unmappedArea(mm, newLen, PageSize.PAGE_SIZE);
+                if (dst < 0) {
+                    return dst;
+                }
+            }
+            return move(mm, old, oldLen, newLen, dst, dontUnmap);
         } finally {
             mm.mmapLock().writeLock().unlock();
         }
     }
 
     /** move_vma: a new VMA at {@code dst} takes over the old range's entries as they are. */
-    private static long move(Mm mm, long old, long oldLen, long newLen, long dst) {
+    private static long move(Mm mm, long old, long oldLen, long newLen, long dst, boolean dontUnmap) {
         java.util.List<Vma> src = AddressSpaceOps.isolate(mm, old, old + oldLen);
         Vma v = src.get(0);
         Vma moved = v.copyFor(mm, old, old + oldLen);
@@ -210,7 +254,9 @@ public final class MmapOps {
         NotifierRange r = mm.invalidateStart(NotifierEvent.UNMAP, old, old + oldLen);
         movePageTables(v, old, dst, oldLen);
         mm.invalidateEnd(r);
-        AddressSpaceOps.detach(v);
+        if (!dontUnmap) {
+            AddressSpaceOps.detach(v); // with MREMAP_DONTUNMAP the old range stays, with no pages
+        }
         mm.insert(moved);
         return dst;
     }
