@@ -85,7 +85,9 @@ final class DmirrorMemory {
 
     /** dmirror_devmem_free: the last reference to a device folio went. */
     private synchronized void folioFree(int head, int order) {
-        migratedBy.remove(head);
+        for (int i = 0; i < 1 << order; i++) {
+            migratedBy.remove(head + i);
+        }
         cfree += 1L << order;
         if (order == 0) {
             freeBase.push(head);
@@ -94,13 +96,20 @@ final class DmirrorMemory {
         }
     }
 
-    void setMigratedBy(int pfn, Dmirror mirror) {
-        migratedBy.put(pfn, mirror);
+    /**
+     * Records the mirror that migrated the folio at {@code head} for each of its pages, so that
+     * the pages keep it when the folio is split (dmirror_devmem_folio_split copies the backing
+     * page's mirror pointer to every tail).
+     */
+    void setMigratedBy(int head, Dmirror mirror) {
+        int nr = 1 << sys.phys().frames().order(head);
+        for (int i = 0; i < nr; i++) {
+            migratedBy.put(head + i, mirror);
+        }
     }
 
     Dmirror migratedBy(int pfn) {
-        Dmirror m = migratedBy.get(pfn);
-        return m != null ? m : migratedBy.get(sys.phys().frames().head(pfn));
+        return migratedBy.get(pfn);
     }
 
     MemorySystem system() {

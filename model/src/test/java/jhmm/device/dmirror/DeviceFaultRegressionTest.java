@@ -50,4 +50,27 @@ class DeviceFaultRegressionTest {
         assertThat(machine.checkInvariants()).isEmpty();
         assertThat(d.staleEntries()).isEmpty();
     }
+
+    /**
+     * A device THP split into base pages (here: MIGRATE_TO_DEV over part of it) keeps, in every
+     * page, the mirror that migrated it; a CPU fault on a former tail page must erase that
+     * mirror's entry, or the device keeps mapping a page the CPU has moved back to RAM.
+     */
+    @Test
+    void aCpuFaultOnATailOfASplitDeviceThpErasesTheMirrorEntry() {
+        long m2 = 2L << 20;
+        int n = (int) (m2 / P);
+        long a = p.mmapAligned(m2, m2, Mman.PROT_READ | Mman.PROT_WRITE, Mman.MAP_PRIVATE | Mman.MAP_ANONYMOUS, null, 0);
+        assertThat(p.madvise(a, m2, Mman.MADV_HUGEPAGE)).isZero();
+        assertThat(p.write(a, m2, Pattern.i32(0), a)).isZero();
+        assertThat(d.migrateToDev(new DmirrorCmd(a, n, new byte[n * P]))).isZero();
+        // a window that covers part of the PMD splits the device folio; the split clears the mirror
+        assertThat(d.migrateToDev(new DmirrorCmd(a, 8, new byte[8 * P]))).isNotZero();
+        assertThat(d.read(new DmirrorCmd(a, 8, new byte[8 * P]))).isZero();
+        assertThat(p.pageState(a + P)).isEqualTo(PageState.DEVICE_PRIVATE);
+        assertThat(p.write(a + P, P, Pattern.i32(7), a)).isZero();
+        assertThat(p.pageState(a + P)).isIn(PageState.PRESENT_RW, PageState.PRESENT_RO);
+        assertThat(d.staleEntries()).isEmpty();
+        assertThat(machine.checkInvariants()).isEmpty();
+    }
 }
