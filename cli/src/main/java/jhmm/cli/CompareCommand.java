@@ -21,8 +21,8 @@ import picocli.CommandLine.Spec;
         name = "compare",
         mixinStandardHelpOptions = true,
         description = {
-            "Maps one buffer for a device's DMA through each path (GUP pinning, jhmm's core in pin and",
-            "mirror mode) while the kernel compacts memory and migrates the buffer, and the process remaps",
+            "Maps one buffer for a device's DMA through each path (the 2019 helper, today's hmm-dma, GUP",
+            "pinning, jhmm's core in pin and mirror mode) while the kernel compacts memory and migrates the buffer, and the process remaps",
             "a quarter of it; prints what each path cost and saw."
         })
 final class CompareCommand implements Callable<Integer> {

@@ -3,11 +3,25 @@ package jhmm.compare;
 import jhmm.dma.DmaDevice;
 import jhmm.dmamap.CoreRangeMapper;
 import jhmm.dmamap.GupRangeMapper;
+import jhmm.dmamap.Hmm2019RangeMapper;
+import jhmm.dmamap.HmmDmaRangeMapper;
 import jhmm.dmamap.RangeDmaMapper;
 import jhmm.mm.Mm;
 
 /** The ways of mapping the buffer that the comparison puts side by side. */
 public enum ComparePath {
+    HMM_2019("hmm-2019") {
+        @Override
+        RangeDmaMapper mapper(Mm mm, DmaDevice dev) {
+            return new Hmm2019RangeMapper(mm, dev);
+        }
+    },
+    HMM_DMA("hmm-dma") {
+        @Override
+        RangeDmaMapper mapper(Mm mm, DmaDevice dev) {
+            return new HmmDmaRangeMapper(mm, dev);
+        }
+    },
     GUP("gup") {
         @Override
         RangeDmaMapper mapper(Mm mm, DmaDevice dev) {

@@ -11,6 +11,8 @@ import jhmm.device.dmirror.DmirrorProt;
 import jhmm.dma.DmaDevice;
 import jhmm.dmamap.CoreRangeMapper;
 import jhmm.dmamap.GupRangeMapper;
+import jhmm.dmamap.Hmm2019RangeMapper;
+import jhmm.dmamap.HmmDmaRangeMapper;
 import jhmm.dmamap.RangeDmaMapper;
 import jhmm.scenario.DeviceCommand.DeviceAccess;
 import jhmm.scenario.DeviceCommand.DeviceWrite;
@@ -127,7 +129,8 @@ final class DeviceExecutor {
             case GUP -> new GupRangeMapper(mirror.mm(), dev);
             case CORE -> new CoreRangeMapper(mirror.mm(), dev,
                     m.mode() == DeviceCommand.CoreMode.PIN ? CoreRangeMapper.Mode.PIN : CoreRangeMapper.Mode.MIRROR, null);
-            case HMM_2019, HMM_DMA -> notYet("DMA mapping via=" + m.via().word());
+            case HMM_2019 -> new Hmm2019RangeMapper(mirror.mm(), dev);
+            case HMM_DMA -> new HmmDmaRangeMapper(mirror.mm(), dev);
         };
         int ret = mapper.map(world.mapping(m.target()).start() + m.off(), (int) m.npages(), m.write());
         if (ret < 0) {

@@ -29,4 +29,13 @@ class CompareWorkloadTest {
         // one IOMMU leaf per 2 MiB THP at first, and again after the re-faults
         assertThat(r.figures().get("IOMMU leaves")).isEqualTo(2 * (SIZE >> 21));
     }
+
+    @Test
+    void the2019HelperMapsEveryBasePageOnItsOwnAndRemapsTheWholeRangeAfterAnInvalidation() {
+        PathResult r = workload.run(ComparePath.HMM_2019);
+        assertThat(r.figures().get("IOMMU leaves")).isEqualTo(2 * SIZE / 4096);
+        assertThat(r.figures().get("pins held")).isZero();
+        assertThat(r.figures().get("re-faults after invalidation")).isEqualTo(SIZE / 4096);
+        assertThat(r.figures().get("stale device accesses")).isZero();
+    }
 }

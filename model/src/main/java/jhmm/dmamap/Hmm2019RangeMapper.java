@@ -1,0 +1,182 @@
+package jhmm.dmamap;
+
+import java.util.concurrent.locks.ReentrantLock;
+import jhmm.base.Errno;
+import jhmm.base.PageSize;
+import jhmm.dma.DmaDevice;
+import jhmm.hmm.api2019.Hmm52;
+import jhmm.hmm.api2019.HmmMirror;
+import jhmm.hmm.api2019.HmmRange;
+import jhmm.hmm.api2019.HmmUpdate;
+import jhmm.mm.Mm;
+
+/**
+ * The seed's helper as Linux 5.2 shipped it: a mirror whose sync_cpu_device_pagetables callback
+ * unmaps the range's DMA (with hmm_range_dma_unmap) when an update touches it, a registered
+ * range, and hmm_range_dma_map to fault and map it, one DMA mapping per 4 KiB page even inside
+ * a THP. The driver follows the 2019 protocol: wait until valid, map, then check {@code valid}
+ * under its own lock.
+ */
+public final class Hmm2019RangeMapper implements RangeDmaMapper {
+    /** The driver's encoding: VALID, WRITE and DEVICE_PRIVATE bits below the pfn. */
+    private static final long[] FLAGS = {1, 2, 4};
+    /** ERROR, NONE, SPECIAL sentinels (NONE must not alias the others). */
+    private static final long[] VALUES = {-2L, 0, -3L};
+    private static final int PFN_SHIFT = 6;
+    private static final int MAX_ATTEMPTS = 100;
+
+    private final Mm mm;
+    private final DmaDevice dev;
+    private final ReentrantLock lock = new ReentrantLock();
+    private final long leavesBefore;
+    private final long flushesBefore;
+    private HmmMirror mirror;
+    private HmmRange range;
+    private long[] daddrs = new long[0];
+    private boolean dmaLive;
+    private long mapped;
+    private long dmaEntries;
+    private long invalidations;
+    private long refaults;
+
+    public Hmm2019RangeMapper(Mm mm, DmaDevice dev) {
+        this.mm = mm;
+        this.dev = dev;
+        this.leavesBefore = dev.iommuLeaves();
+        this.flushesBefore = dev.iotlbFlushes();
+    }
+
+    @Override
+    public int map(long start, int n, boolean write) {
+        mirror = new HmmMirror(this::sync);
+        mm.mmapLock().writeLock().lock();
+        try {
+            int ret = Hmm52.mirrorRegister(mirror, mm);
+            if (ret != 0) {
+                return ret;
+            }
+        } finally {
+            mm.mmapLock().writeLock().unlock();
+        }
+        range = new HmmRange(new long[n], FLAGS, VALUES, PFN_SHIFT);
+        int ret = Hmm52.rangeRegister(range, mm, start, start + ((long) n << PageSize.PAGE_SHIFT), PageSize.PAGE_SHIFT);
+        if (ret != 0) {
+            return ret;
+        }
+        range.defaultFlags = FLAGS[HmmRange.FLAG_VALID] | (write ? FLAGS[HmmRange.FLAG_WRITE] : 0);
+        range.pfnFlagsMask = 0;
+        daddrs = new long[n];
+        return faultAndMap();
+    }
+
+    /** The 2019 driver protocol around hmm_range_dma_map. */
+    private int faultAndMap() {
+        for (int attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+            mm.mmapLock().readLock().lock();
+            boolean locked = true;
+            long ret;
+            try {
+                if (!Hmm52.rangeWaitUntilValid(range, Hmm52.DEFAULT_TIMEOUT_MS)) {
+                    continue;
+                }
+                ret = Hmm52.rangeDmaMap(range, dev, daddrs, true);
+                locked = ret != -Errno.EAGAIN; // -EAGAIN: hmm_range_fault dropped the lock
+            } finally {
+                if (locked) {
+                    mm.mmapLock().readLock().unlock();
+                }
+            }
+            if (ret == -Errno.EAGAIN || ret == -Errno.EBUSY) {
+                continue;
+            }
+            if (ret < 0) {
+                return (int) ret;
+            }
+            lock.lock();
+            try {
+                if (!Hmm52.rangeValid(range)) {
+                    Hmm52.rangeDmaUnmap(range, null, dev, daddrs, false);
+                    continue;
+                }
+                mapped = ret;
+                dmaEntries += ret;
+                dmaLive = true;
+                return 0;
+            } finally {
+                lock.unlock();
+            }
+        }
+        return -Errno.EBUSY;
+    }
+
+    /** sync_cpu_device_pagetables: the device stops using the range before the CPU changes it. */
+    private int sync(HmmMirror m, HmmUpdate update) {
+        if (range == null || update.end() <= range.start || update.start() >= range.end) {
+            return 0;
+        }
+        if (update.blockable()) {
+            lock.lock();
+        } else if (!lock.tryLock()) {
+            return -Errno.EAGAIN;
+        }
+        try {
+            invalidations++;
+            if (dmaLive) {
+                Hmm52.rangeDmaUnmap(range, null, dev, daddrs, true);
+                dmaLive = false;
+                mapped = 0;
+            }
+            return 0;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public long unmap(boolean dirty) {
+        long n = 0;
+        lock.lock();
+        try {
+            if (dmaLive) {
+                n = Hmm52.rangeDmaUnmap(range, null, dev, daddrs, dirty);
+                dmaLive = false;
+                mapped = 0;
+            }
+        } finally {
+            lock.unlock();
+        }
+        if (range != null) {
+            Hmm52.rangeUnregister(range);
+        }
+        if (mirror != null) {
+            Hmm52.mirrorUnregister(mirror);
+        }
+        return n;
+    }
+
+    @Override
+    public long deviceAccess() {
+        if (!dmaLive && faultAndMap() == 0) {
+            refaults += range.pfns.length; // the 2019 helper maps the whole range again
+        }
+        long stale = 0;
+        lock.lock();
+        try {
+            for (int i = 0; i < range.pfns.length && dmaLive; i++) {
+                long addr = range.start + ((long) i << PageSize.PAGE_SHIFT);
+                if (range.decode(range.pfns[i]) >= 0 && StaleAccess.stale(mm, dev, addr, daddrs[i])) {
+                    stale++;
+                }
+            }
+        } finally {
+            lock.unlock();
+        }
+        return stale;
+    }
+
+    @Override
+    public DmaMapStats stats() {
+        return new DmaMapStats(mapped, dmaEntries, dev.iommuLeaves() - leavesBefore, dev.iotlbFlushes() - flushesBefore,
+                0, invalidations, refaults);
+    }
+}

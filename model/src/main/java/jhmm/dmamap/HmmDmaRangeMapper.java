@@ -1,0 +1,179 @@
+package jhmm.dmamap;
+
+import java.util.concurrent.locks.ReentrantLock;
+import jhmm.base.Errno;
+import jhmm.base.PageSize;
+import jhmm.dma.DmaDevice;
+import jhmm.hmm.HmmDma;
+import jhmm.hmm.HmmDriverProtocol;
+import jhmm.hmm.HmmPfn;
+import jhmm.hmm.HmmRange;
+import jhmm.mm.Mm;
+import jhmm.mm.NotifierRange;
+import jhmm.notifier.MmuIntervalNotifier;
+import jhmm.notifier.MmuNotifiers;
+
+/**
+ * Today's way (6.16+, as RDMA on-demand paging uses it): hmm_range_fault into the hmm_dma_map's
+ * pfn list under an interval notifier, hmm_dma_map_pfn for each valid page (one IOVA window for
+ * the range when the device has an IOMMU, per-page mappings otherwise), and hmm_dma_unmap_pfn
+ * of the affected pages in the invalidate callback. Every DMA mapping covers one 4 KiB page.
+ */
+public final class HmmDmaRangeMapper implements RangeDmaMapper {
+    private final Mm mm;
+    private final DmaDevice dev;
+    private final ReentrantLock lock = new ReentrantLock();
+    private final HmmDma.HmmDmaMap map = new HmmDma.HmmDmaMap();
+    private final long leavesBefore;
+    private final long flushesBefore;
+    private MmuIntervalNotifier notifier;
+    private long start;
+    private int npages;
+    private boolean write;
+    private boolean allocated;
+    private long dmaEntries;
+    private long invalidations;
+    private long refaults;
+
+    public HmmDmaRangeMapper(Mm mm, DmaDevice dev) {
+        this.mm = mm;
+        this.dev = dev;
+        this.leavesBefore = dev.iommuLeaves();
+        this.flushesBefore = dev.iotlbFlushes();
+    }
+
+    @Override
+    public int map(long start, int n, boolean write) {
+        this.start = start;
+        this.npages = n;
+        this.write = write;
+        int ret = HmmDma.alloc(dev, map, n, PageSize.PAGE_SIZE);
+        if (ret != 0) {
+            return ret;
+        }
+        allocated = true;
+        notifier = MmuNotifiers.insert(mm, start, (long) n << PageSize.PAGE_SHIFT, this::invalidate);
+        return faultAndMap(0, n);
+    }
+
+    private int faultAndMap(int from, int to) {
+        long s = start + ((long) from << PageSize.PAGE_SHIFT);
+        long[] pfns = new long[to - from];
+        System.arraycopy(map.pfnList, from, pfns, 0, pfns.length);
+        HmmRange range = new HmmRange(notifier, s, start + ((long) to << PageSize.PAGE_SHIFT), pfns);
+        range.defaultFlags = HmmPfn.REQ_FAULT | (write ? HmmPfn.REQ_WRITE : 0);
+        return HmmDriverProtocol.faultAndUpdate(range, lock, HmmDriverProtocol.DEFAULT_TIMEOUT_NANOS, () -> {
+            for (int k = 0; k < pfns.length; k++) {
+                // the sticky DMA bits as they are now: an invalidation may have unmapped since the copy
+                long sticky = map.pfnList[from + k] & HmmPfn.INOUT_FLAGS;
+                map.pfnList[from + k] = (pfns[k] & ~HmmPfn.INOUT_FLAGS) | sticky;
+            }
+            for (int i = from; i < to; i++) {
+                if ((map.pfnList[i] & HmmPfn.VALID) == 0 || (map.pfnList[i] & HmmPfn.DMA_MAPPED) != 0) {
+                    continue;
+                }
+                if (HmmDma.mapPfn(dev, map, i) == DmaDevice.MAPPING_ERROR) {
+                    return -Errno.EFAULT;
+                }
+                dmaEntries++;
+            }
+            return 0;
+        });
+    }
+
+    /** The ODP invalidate callback: unmap the affected pages while their old outputs are still there. */
+    private boolean invalidate(MmuIntervalNotifier sub, NotifierRange r, long curSeq) {
+        if (r.blockable()) {
+            lock.lock();
+        } else if (!lock.tryLock()) {
+            return false;
+        }
+        try {
+            sub.setSeq(curSeq);
+            invalidations++;
+            long end = start + ((long) npages << PageSize.PAGE_SHIFT);
+            long from = Math.max(r.start(), start);
+            long to = Long.compareUnsigned(r.end(), end) > 0 ? end : r.end();
+            for (long a = from; a < to; a += PageSize.PAGE_SIZE) {
+                int i = (int) ((a - start) >>> PageSize.PAGE_SHIFT);
+                HmmDma.unmapPfn(dev, map, i);
+                map.pfnList[i] &= ~(HmmPfn.VALID | HmmPfn.WRITE);
+            }
+            return true;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public long unmap(boolean dirty) {
+        long n = 0;
+        if (!allocated) {
+            return 0;
+        }
+        if (notifier != null) {
+            MmuNotifiers.remove(notifier);
+            notifier = null;
+        }
+        lock.lock();
+        try {
+            for (int i = 0; i < npages; i++) {
+                if (HmmDma.unmapPfn(dev, map, i)) {
+                    n++;
+                }
+            }
+            HmmDma.free(dev, map);
+            allocated = false;
+        } finally {
+            lock.unlock();
+        }
+        return n;
+    }
+
+    private boolean mapped(int i) {
+        return (map.pfnList[i] & HmmPfn.DMA_MAPPED) != 0 && (map.pfnList[i] & HmmPfn.VALID) != 0;
+    }
+
+    @Override
+    public long deviceAccess() {
+        for (int i = 0; i < npages; ) {
+            if (mapped(i)) {
+                i++;
+                continue;
+            }
+            int j = i;
+            while (j < npages && !mapped(j)) {
+                j++;
+            }
+            if (faultAndMap(i, j) == 0) {
+                refaults += j - i;
+            }
+            i = j;
+        }
+        long stale = 0;
+        lock.lock();
+        try {
+            for (int i = 0; i < npages; i++) {
+                long dma = map.usesIova() ? map.state.base() + (long) i * map.dmaEntrySize : map.dmaList[i];
+                if (mapped(i) && StaleAccess.stale(mm, dev, start + ((long) i << PageSize.PAGE_SHIFT), dma)) {
+                    stale++;
+                }
+            }
+        } finally {
+            lock.unlock();
+        }
+        return stale;
+    }
+
+    @Override
+    public DmaMapStats stats() {
+        long mapped = 0;
+        for (int i = 0; allocated && i < npages; i++) {
+            if (mapped(i)) {
+                mapped++;
+            }
+        }
+        return new DmaMapStats(mapped, dmaEntries, dev.iommuLeaves() - leavesBefore, dev.iotlbFlushes() - flushesBefore,
+                0, invalidations, refaults);
+    }
+}
