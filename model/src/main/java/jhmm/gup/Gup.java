@@ -18,10 +18,11 @@ import jhmm.phys.PhysicalMemory;
 
 /**
  * get_user_pages and pin_user_pages (mm/gup.c): for each page, check the VMA, follow the page
- * table, fault when the entry does not allow the access (COW for writes, unshare for pins of
+ * table through the page-walk core HMM uses ({@link FollowPage}), fault when the entry does not allow the access (COW for writes, unshare for pins of
  * shared anonymous pages, swap-in, device-private pages back to RAM), then take a reference
  * or a pin. Returns the pages obtained, stopping at the first failure; -errno only when the
- * first page fails. The fast variants try a lockless walk first.
+ * first page fails. The fast variants first try a lockless walk of the page table alone (no
+ * VMAs, as GUP-fast does), then fall back to the slow path.
  */
 public final class Gup {
     private static final int MAX_TRIES = 64;
@@ -125,7 +126,7 @@ public final class Gup {
         }
         MemorySystem sys = mm.system();
         for (int tries = 0; tries < MAX_TRIES; tries++) {
-            long e = PageStates.entryAt(mm, addr);
+            long e = FollowPage.entry(mm, addr);
             if (Pte.present(e) && Pte.special(e) && !sys.phys().isZeroPfn(Pte.pfn(e))) {
                 return -Errno.EFAULT; // no struct page behind it
             }
