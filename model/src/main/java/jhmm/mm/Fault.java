@@ -35,8 +35,9 @@ public final class Fault {
     }
 
     /**
-     * migration_entry_wait: lets a migration in progress on another thread finish. Migrations
-     * here hold the page-table lock while they swap entries, so a yield is enough.
+     * migration_entry_wait: gives a migration in progress on another thread the CPU. The
+     * caller then retries the access and finds the entry restored or replaced; a yield stands
+     * for sleeping on the page lock.
      */
     public void waitForMigration() {
         Thread.yield();

@@ -1,5 +1,6 @@
 package jhmm.mm;
 
+import jhmm.base.Errno;
 import jhmm.base.PageSize;
 import jhmm.phys.PageFlags;
 import jhmm.phys.PageFrames;
@@ -179,7 +180,7 @@ public final class HugeMemory {
         PageFrames f = sys.phys.frames();
         int head = f.head(pfn);
         if (f.order(head) == 0 || f.test(head, PageFlags.HUGETLB) || f.test(head, PageFlags.ZERO)) {
-            return -jhmm.base.Errno.EINVAL;
+            return -Errno.EINVAL;
         }
         sys.phys.get(head); // hold it while the mappings change
         try {
@@ -195,7 +196,7 @@ public final class HugeMemory {
                 expected += f.pteMapcount(head + i);
             }
             if (f.entireMapcount(head) != 0 || f.refcount(head) != expected) {
-                return -jhmm.base.Errno.EAGAIN;
+                return -Errno.EAGAIN;
             }
             int flags = f.flags(head) & (PageFlags.ANON | PageFlags.ANON_EXCLUSIVE | PageFlags.SWAPBACKED | PageFlags.DIRTY);
             int mapping = f.mapping(head);
@@ -238,15 +239,15 @@ public final class HugeMemory {
         for (int i = 0; i < NR; i++) {
             long e = mm.pt.pte(haddr + ((long) i << PageSize.PAGE_SHIFT));
             if (Pte.isSwap(e) && sys.fault.handle(vma, haddr + ((long) i << PageSize.PAGE_SHIFT), 0) != Fault.OK) {
-                return -jhmm.base.Errno.ENOMEM;
+                return -Errno.ENOMEM;
             }
             if (Pte.present(e) && !Pte.special(e) && sys.phys.maybeDmaPinned(Pte.pfn(e))) {
-                return -jhmm.base.Errno.EAGAIN;
+                return -Errno.EAGAIN;
             }
         }
         int pfn = sys.phys.allocFolio(PageSize.PMD_ORDER);
         if (pfn < 0) {
-            return -jhmm.base.Errno.ENOMEM;
+            return -Errno.ENOMEM;
         }
         NotifierRange r = mm.invalidateStart(NotifierEvent.CLEAR, haddr, haddr + PageSize.PMD_SIZE);
         mm.ptl.lock();
