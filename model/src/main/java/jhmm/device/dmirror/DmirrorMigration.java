@@ -156,7 +156,7 @@ final class DmirrorMigration {
                 if (r != 0) {
                     return r;
                 }
-                if (allocAndCopyToSystem(mirror.device, m.vma.mm().system(), m.src, m.dst, m.npages, m.start) != 0) {
+                if (allocAndCopyToSystem(mirror, m.vma.mm().system(), m.src, m.dst, m.npages, m.start) != 0) {
                     MigrateDevice.finalizeMigration(m);
                     return -Errno.ENOMEM;
                 }
@@ -181,11 +181,14 @@ final class DmirrorMigration {
     }
 
     /**
-     * dmirror_devmem_fault_alloc_and_copy: system memory for every collected device page,
-     * erasing the migrating mirrors' entries; {@code base} is the virtual address of slot 0, or
-     * -1 for eviction. Returns 0, or -ENOMEM when a base page cannot be had.
+     * dmirror_devmem_fault_alloc_and_copy: system memory for every collected device page.
+     * {@code mirror} is the one the driver passes: the ioctl's file for MIGRATE_TO_SYS, the
+     * file that migrated the faulting page for a CPU fault; its FAIL_ALLOC flag is consumed and
+     * its entries erased ({@code base} is the virtual address of slot 0). Eviction passes null
+     * and -1: it allocates without looking at any flag and leaves the tables to the
+     * invalidations of the unmap. Returns 0, or -ENOMEM when a base page cannot be had.
      */
-    private static int allocAndCopyToSystem(DmirrorDevice device, MemorySystem sys, long[] src, long[] dst, int n, long base) {
+    private static int allocAndCopyToSystem(Dmirror mirror, MemorySystem sys, long[] src, long[] dst, int n, long base) {
         ContentStore data = sys.phys().data();
         for (int i = 0; i < n; i++) {
             long s = src[i];
@@ -195,8 +198,7 @@ final class DmirrorMigration {
             int spage = MigrateVma.pfn(s);
             int order = sys.phys().frames().order(spage);
             long write = s & MigrateVma.WRITE;
-            Dmirror owner = device.memory() == null ? null : device.memory().migratedBy(spage);
-            boolean failLarge = owner != null && owner.consumeFailAlloc();
+            boolean failLarge = mirror != null && mirror.consumeFailAlloc();
             int dpage = failLarge ? -1 : sys.allocSystemFolio(order);
             if (dpage < 0 && order == 0) {
                 return -Errno.ENOMEM;
@@ -213,8 +215,8 @@ final class DmirrorMigration {
                 if (dpage < 0) {
                     dst[i + k] = MigrateVma.entry(to) | write;
                 }
-                if (owner != null && base >= 0) {
-                    owner.forget(base + ((long) (i + k) << PageSize.PAGE_SHIFT));
+                if (mirror != null) {
+                    mirror.forget(base + ((long) (i + k) << PageSize.PAGE_SHIFT));
                 }
                 data.copyTo(spage + k, data, to);
             }
@@ -243,7 +245,9 @@ final class DmirrorMigration {
         if (MigrateDevice.setup(m) != 0) {
             return Fault.SIGBUS;
         }
-        if (allocAndCopyToSystem(device, sys, m.src, m.dst, m.npages, m.start) != 0) {
+        // the faulting page's backing page names the file that migrated it
+        Dmirror owner = device.memory() == null ? null : device.memory().migratedBy(pfn);
+        if (allocAndCopyToSystem(owner, sys, m.src, m.dst, m.npages, m.start) != 0) {
             MigrateDevice.finalizeMigration(m);
             return Fault.OOM;
         }
@@ -264,7 +268,7 @@ final class DmirrorMigration {
             long[] src = new long[n];
             long[] dst = new long[n];
             MigrateDevice.deviceRange(sys, src, chunk.firstPfn(), n);
-            allocAndCopyToSystem(device, sys, src, dst, n, -1); // out of RAM: the rest stays on the device
+            allocAndCopyToSystem(null, sys, src, dst, n, -1); // out of RAM: the rest stays on the device
             MigrateDevice.devicePages(sys, src, dst, n);
             MigrateDevice.deviceFinalize(sys, src, dst, n);
         }

@@ -73,4 +73,65 @@ class DeviceFaultRegressionTest {
         assertThat(d.staleEntries()).isEmpty();
         assertThat(machine.checkInvariants()).isEmpty();
     }
+
+    /** A child's file of the device and its copy of the parent's pages. */
+    private record Child(Process proc, Dmirror mirror, long addr) {}
+
+    /**
+     * Parent and child map the same device pages: the parent's file migrated them after the
+     * fork; the child's file of the same device sees them in place (no fault, an entry each).
+     */
+    private Child sharedDevicePages() {
+        long a = anonWithPattern();
+        Process child = p.fork("c");
+        Dmirror dc = dev.open(child.mm());
+        assertThat(d.migrateToDev(new DmirrorCmd(a, N, new byte[N * P]))).isZero();
+        assertThat(child.pageState(a)).isEqualTo(PageState.DEVICE_PRIVATE);
+        DmirrorCmd read = new DmirrorCmd(a, N, new byte[N * P]);
+        assertThat(dc.read(read)).isZero();
+        assertThat(read.ptr).isEqualTo(pattern(N * P));
+        return new Child(child, dc, a);
+    }
+
+    /**
+     * MIGRATE_TO_SYS updates the table of the file it was issued on (dmirror_migrate_to_system
+     * passes its own mirror to the copy step, which erases that mirror's entries), whichever
+     * file migrated the pages to the device.
+     */
+    @Test
+    void migrateToSysErasesTheEntriesOfTheFileItWasIssuedOn() {
+        Child c = sharedDevicePages();
+        DmirrorCmd cmd = new DmirrorCmd(c.addr(), N, null);
+        assertThat(c.mirror().migrateToSys(cmd)).isZero();
+        assertThat(cmd.cpages).isEqualTo(N);
+        assertThat(c.proc().pageState(c.addr())).isIn(PageState.PRESENT_RW, PageState.PRESENT_RO);
+        assertThat(c.mirror().staleEntries()).isEmpty();
+        assertThat(d.staleEntries()).isEmpty();
+        assertThat(machine.checkInvariants()).isEmpty();
+    }
+
+    /** FAIL_ALLOC of the file MIGRATE_TO_SYS is issued on makes its base-page allocation fail: -ENOMEM. */
+    @Test
+    void migrateToSysConsumesFailAllocOfTheFileItWasIssuedOn() {
+        Child c = sharedDevicePages();
+        assertThat(c.mirror().setFlags(new DmirrorCmd(c.addr(), Dmirror.FLAG_FAIL_ALLOC, null))).isZero();
+        assertThat(c.mirror().migrateToSys(new DmirrorCmd(c.addr(), N, null))).isEqualTo(-jhmm.base.Errno.ENOMEM);
+        assertThat(c.mirror().consumeFailAlloc()).isFalse();
+        assertThat(d.consumeFailAlloc()).isFalse();
+        assertThat(machine.checkInvariants()).isEmpty();
+    }
+
+    /** Eviction (RELEASE, and every close) brings every device page back; it never looks at FAIL_ALLOC. */
+    @Test
+    void releaseEvictsEverythingEvenWithFailAllocArmed() {
+        long a = anonWithPattern();
+        assertThat(d.migrateToDev(new DmirrorCmd(a, N, new byte[N * P]))).isZero();
+        assertThat(d.setFlags(new DmirrorCmd(a, Dmirror.FLAG_FAIL_ALLOC, null))).isZero();
+        assertThat(d.release(new DmirrorCmd(a, 1, null))).isZero();
+        assertThat(dev.pagesInUse()).isZero();
+        assertThat(p.pageState(a)).isIn(PageState.PRESENT_RW, PageState.PRESENT_RO);
+        assertThat(d.consumeFailAlloc()).as("eviction left the flag alone").isTrue();
+        assertThat(machine.checkInvariants()).isEmpty();
+        assertThat(d.staleEntries()).isEmpty();
+    }
 }
