@@ -156,7 +156,7 @@ public final class UserAccess {
                 }
             }
             int pfn = Pte.pfn(e) + (int) ((addr & mask) >>> PageSize.PAGE_SHIFT);
-            mm.sys.phys.frames().set(pfn, PageFlags.REFERENCED);
+            mm.sys.phys.frames().set(mm.sys.phys.frames().head(pfn), PageFlags.REFERENCED); // folio_mark_accessed marks the folio
             return pfn;
         } finally {
             mm.ptl.unlock();
