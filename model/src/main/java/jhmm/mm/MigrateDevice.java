@@ -75,6 +75,9 @@ public final class MigrateDevice {
             if (whole && !zero && selectable(m, pfn) && isolateMapping(m, i, a, true)) {
                 return next;
             }
+            if (zero ? (m.flags & MigrateVma.SELECT_SYSTEM) == 0 : !selectable(m, pfn)) {
+                return next; // migrate_vma_collect_huge_pmd skips a PMD it does not select, unsplit
+            }
             sys.huge.splitPmd(vma, a & PageSize.PMD_MASK);
             if (!zero) {
                 sys.huge.splitFolio(pfn);

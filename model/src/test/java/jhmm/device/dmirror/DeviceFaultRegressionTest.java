@@ -51,26 +51,67 @@ class DeviceFaultRegressionTest {
         assertThat(d.staleEntries()).isEmpty();
     }
 
-    /**
-     * A device THP split into base pages (here: MIGRATE_TO_DEV over part of it) keeps, in every
-     * page, the mirror that migrated it; a CPU fault on a former tail page must erase that
-     * mirror's entry, or the device keeps mapping a page the CPU has moved back to RAM.
-     */
-    @Test
-    void aCpuFaultOnATailOfASplitDeviceThpErasesTheMirrorEntry() {
-        long m2 = 2L << 20;
+    /** A 2 MiB aligned THP, written with pattern i32, moved whole to the device (one PMD-level entry). */
+    private long deviceThp(long m2) {
         int n = (int) (m2 / P);
         long a = p.mmapAligned(m2, m2, Mman.PROT_READ | Mman.PROT_WRITE, Mman.MAP_PRIVATE | Mman.MAP_ANONYMOUS, null, 0);
         assertThat(p.madvise(a, m2, Mman.MADV_HUGEPAGE)).isZero();
         assertThat(p.write(a, m2, Pattern.i32(0), a)).isZero();
         assertThat(d.migrateToDev(new DmirrorCmd(a, n, new byte[n * P]))).isZero();
-        // a window that covers part of the PMD splits the device folio; the split clears the mirror
-        assertThat(d.migrateToDev(new DmirrorCmd(a, 8, new byte[8 * P]))).isNotZero();
+        assertThat(p.pageState(a)).isEqualTo(PageState.DEVICE_PRIVATE);
+        return a;
+    }
+
+    /**
+     * A device THP split into base pages (partial munmap, then a CPU fault through a PTE) keeps,
+     * in every page, the mirror that migrated it; a CPU fault on a former tail page must erase
+     * that mirror's entry, or the device keeps mapping a page the CPU has moved back to RAM.
+     */
+    @Test
+    void aCpuFaultOnATailOfASplitDeviceThpErasesTheMirrorEntry() {
+        long m2 = 2L << 20;
+        long a = deviceThp(m2);
+        assertThat(p.munmap(a + m2 / 2, m2 / 2)).isZero();
         assertThat(d.read(new DmirrorCmd(a, 8, new byte[8 * P]))).isZero();
         assertThat(p.pageState(a + P)).isEqualTo(PageState.DEVICE_PRIVATE);
         assertThat(p.write(a + P, P, Pattern.i32(7), a)).isZero();
         assertThat(p.pageState(a + P)).isIn(PageState.PRESENT_RW, PageState.PRESENT_RO);
         assertThat(d.staleEntries()).isEmpty();
+        assertThat(machine.checkInvariants()).isEmpty();
+    }
+
+    /**
+     * migrate_vma_collect_huge_pmd skips a PMD it does not select, without splitting it: a
+     * MIGRATE_TO_DEV over part of a THP already on the device finds the mirror's entries in
+     * place and succeeds, and the THP stays one PMD-level device entry.
+     */
+    @Test
+    void migrateToDevOverPartOfADeviceThpLeavesItWhole() {
+        long m2 = 2L << 20;
+        long a = deviceThp(m2);
+        DmirrorCmd again = new DmirrorCmd(a + 8 * P, 8, new byte[8 * P]);
+        assertThat(d.migrateToDev(again)).isZero();
+        byte[] want = new byte[8 * P];
+        Pattern.i32(0).fill(8 * P, want, 0, want.length);
+        assertThat(again.ptr).isEqualTo(want);
+        DmirrorCmd snap = new DmirrorCmd(a, 1, new byte[1]);
+        assertThat(d.snapshot(snap)).isZero();
+        assertThat(snap.ptr[0] & 0xFF).as("still PMD-level").isEqualTo(DmirrorProt.DEV_PRIVATE_LOCAL | DmirrorProt.WRITE | DmirrorProt.PMD);
+        assertThat(d.staleEntries()).isEmpty();
+        assertThat(machine.checkInvariants()).isEmpty();
+    }
+
+    /** The same for MIGRATE_TO_SYS over part of a THP in system memory: not selected, not split. */
+    @Test
+    void migrateToSysOverPartOfASystemThpLeavesItWhole() {
+        long m2 = 2L << 20;
+        long a = p.mmapAligned(m2, m2, Mman.PROT_READ | Mman.PROT_WRITE, Mman.MAP_PRIVATE | Mman.MAP_ANONYMOUS, null, 0);
+        assertThat(p.madvise(a, m2, Mman.MADV_HUGEPAGE)).isZero();
+        assertThat(p.write(a, m2, Pattern.i32(0), a)).isZero();
+        DmirrorCmd cmd = new DmirrorCmd(a + 8 * P, 8, null);
+        assertThat(d.migrateToSys(cmd)).isZero();
+        assertThat(cmd.cpages).isZero();
+        assertThat(p.pageState(a)).isEqualTo(PageState.HUGE_PMD);
         assertThat(machine.checkInvariants()).isEmpty();
     }
 
