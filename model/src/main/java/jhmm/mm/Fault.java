@@ -192,7 +192,9 @@ public final class Fault {
         sys.rmap.newAnon(pfn, vma, addr, true);
         sys.rmap.addPte(pfn);
         sys.phys.put(pfn);
-        mm.pt.setPte(addr, Pte.mk(pfn, ANON_RW));
+        // do_anonymous_page makes the PTE writable only with VM_WRITE: a FOLL_FORCE write into a
+        // read-only VMA gets a private page mapped read-only
+        mm.pt.setPte(addr, Pte.mk(pfn, vma.has(VmFlags.WRITE) ? ANON_RW : Pte.ACCESSED));
         mm.rssAnon++;
         return OK;
     }

@@ -57,7 +57,9 @@ public final class HugeMemory {
         sys.rmap.newAnon(pfn, vma, haddr, true);
         sys.rmap.addEntire(pfn);
         sys.phys.put(pfn);
-        vma.mm.pt.setPmd(haddr, Pte.mk(pfn, Pte.HUGE | Pte.WRITE | Pte.DIRTY | Pte.ACCESSED));
+        // maybe_pmd_mkwrite: a FOLL_FORCE write into a read-only VMA gets a read-only huge entry
+        long write = vma.has(VmFlags.WRITE) ? Pte.WRITE : 0;
+        vma.mm.pt.setPmd(haddr, Pte.mk(pfn, Pte.HUGE | write | Pte.DIRTY | Pte.ACCESSED));
         vma.mm.rssAnon += NR;
         sys.stats.thpFaultAlloc.incrementAndGet();
         return true;
