@@ -145,6 +145,12 @@ public final class Gup {
             if ((flags & Foll.NOWAIT) != 0 && Pte.isSwap(e)) {
                 return -Errno.EAGAIN;
             }
+            if (Pte.isMigration(e)) {
+                // the fault would wait for the migration to end (migration_entry_wait): no try is spent
+                sys.faultHandler().waitForMigration();
+                tries--;
+                continue;
+            }
             int ret = sys.faultHandler().handle(vma, addr, faultFlags);
             if (ret == Fault.OOM) {
                 return -Errno.ENOMEM;

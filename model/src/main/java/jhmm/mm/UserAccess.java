@@ -90,6 +90,12 @@ public final class UserAccess {
                 if (v == null || accessError(v, write)) {
                     return -Errno.EFAULT;
                 }
+                if (Pte.isMigration(PageStates.entryAt(mm, addr))) {
+                    // migration_entry_wait: sleep until the migration ends, however long; no retry is spent
+                    mm.sys.fault.waitForMigration();
+                    i--;
+                    continue;
+                }
                 int ret = mm.sys.fault.handle(v, addr, write ? Fault.FLAG_WRITE : 0);
                 oom = ret == Fault.OOM;
                 if (ret != Fault.OK && ret != Fault.RETRY && !oom) {
