@@ -270,6 +270,12 @@ public final class MigrateDevice {
                 }
             }
             if (MigrateVma.valid(s)) {
+                if (sys.phys.frames().refcount(MigrateVma.pfn(s)) != 1) {
+                    // folio_migrate_mapping: a reference appeared since setup (only the isolation one may be left)
+                    src[i] &= ~MigrateVma.MIGRATE;
+                    sys.stats.migrateBlockedByRefs.incrementAndGet();
+                    continue;
+                }
                 copyFolioState(sys, MigrateVma.pfn(s), MigrateVma.pfn(d));
             } else if (m == null || !insertHole(m, i, d)) {
                 src[i] &= ~MigrateVma.MIGRATE;
