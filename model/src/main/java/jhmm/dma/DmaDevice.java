@@ -109,18 +109,20 @@ public final class DmaDevice {
         if (end <= dmaMask) {
             return record((long) pfn << PageSize.PAGE_SHIFT, new Live(pfn, size, dir, -1)) + offset;
         }
-        if (pages != 1) {
-            return MAPPING_ERROR; // the model's swiotlb bounces one page at a time
+        if (pages > Swiotlb.MAX_PAGES) {
+            return MAPPING_ERROR; // beyond swiotlb_max_mapping_size
         }
-        int bounce = swiotlb.alloc((dmaMask + 1) >>> PageSize.PAGE_SHIFT);
+        int bounce = swiotlb.alloc((dmaMask + 1) >>> PageSize.PAGE_SHIFT, (int) pages);
         if (bounce < 0) {
             return MAPPING_ERROR;
         }
         bounces++;
         if (dir != DmaDirection.FROM_DEVICE) {
-            phys.data().copyTo(pfn, phys.data(), bounce);
+            for (int k = 0; k < pages; k++) {
+                phys.data().copyTo(pfn + k, phys.data(), bounce + k);
+            }
         }
-        return record((long) bounce << PageSize.PAGE_SHIFT, new Live(pfn, size, dir, bounce)) + offset;
+        return record((long) bounce << PageSize.PAGE_SHIFT, new Live(pfn, pages << PageSize.PAGE_SHIFT, dir, bounce)) + offset;
     }
 
     private long record(long addr, Live l) {
@@ -162,10 +164,13 @@ public final class DmaDevice {
             domain.unmap(base, l.size());
             domain.freeIova(base, l.size());
         } else if (l.bounce() >= 0) {
+            int pages = (int) (l.size() >>> PageSize.PAGE_SHIFT);
             if (l.dir() != DmaDirection.TO_DEVICE) {
-                phys.data().copyTo(l.bounce(), phys.data(), l.pfn());
+                for (int k = 0; k < pages; k++) {
+                    phys.data().copyTo(l.bounce() + k, phys.data(), l.pfn() + k);
+                }
             }
-            swiotlb.free(l.bounce());
+            swiotlb.free(l.bounce(), pages);
         }
     }
 
@@ -214,7 +219,7 @@ public final class DmaDevice {
         if (end <= dmaMask) {
             return record((long) e.pfn() << PageSize.PAGE_SHIFT, new Live(e.pfn(), bytes, dir, -1));
         }
-        return e.pages() == 1 ? mapPage(e.pfn(), 0, PageSize.PAGE_SIZE, dir) : MAPPING_ERROR;
+        return mapPage(e.pfn(), 0, bytes, dir); // bounced as one run
     }
 
     /** dma_unmap_sg. */
@@ -283,9 +288,11 @@ public final class DmaDevice {
         if (domain != null) {
             return domain.translate(dmaAddr);
         }
-        ArrayDeque<Live> q = live.get(dmaAddr & PageSize.PAGE_MASK);
-        if (q != null && q.peek().bounce() >= 0) {
-            return q.peek().pfn(); // the bounce buffer stands for the page it was made for
+        for (int k = 0; k < Swiotlb.MAX_PAGES; k++) {
+            ArrayDeque<Live> q = live.get((dmaAddr & PageSize.PAGE_MASK) - ((long) k << PageSize.PAGE_SHIFT));
+            if (q != null && q.peek().bounce() >= 0 && ((long) k << PageSize.PAGE_SHIFT) < q.peek().size()) {
+                return q.peek().pfn() + k; // the bounce buffer stands for the pages it was made for
+            }
         }
         return dmaAddr >>> PageSize.PAGE_SHIFT;
     }
