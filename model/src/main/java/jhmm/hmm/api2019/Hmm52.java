@@ -40,7 +40,9 @@ public final class Hmm52 {
             Hmm hmm = BY_MM.get(mm);
             if (hmm == null) {
                 hmm = new Hmm(mm);
-                if (MmuNotifiers.register(hmm, mm) != 0) {
+                // 5.2 registers under the caller's mmap lock (a lock cannot be upgraded to write here)
+                boolean locked = mm.mmapLock().getReadHoldCount() > 0 || mm.mmapLock().isWriteLockedByCurrentThread();
+                if ((locked ? MmuNotifiers.registerLocked(hmm, mm) : MmuNotifiers.register(hmm, mm)) != 0) {
                     return null;
                 }
                 BY_MM.put(mm, hmm);
