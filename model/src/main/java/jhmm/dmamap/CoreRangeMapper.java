@@ -1,6 +1,5 @@
 package jhmm.dmamap;
 
-import java.util.concurrent.locks.ReentrantLock;
 import jhmm.base.Errno;
 import jhmm.base.PageSize;
 import jhmm.dma.DmaDevice;
@@ -31,36 +30,30 @@ public final class CoreRangeMapper implements RangeDmaMapper {
         MIRROR
     }
 
+    private final MapperState st;
     private final Mm mm;
     private final DmaDevice dev;
     private final Mode mode;
     private final Object deviceMemoryOwner;
-    private final ReentrantLock lock = new ReentrantLock();
-    private final long leavesBefore;
-    private final long flushesBefore;
     private MmuIntervalNotifier notifier;
     private long start;
     private boolean write;
     private long[] dma = new long[0];
     private int[] span = new int[0];
     private int[] pinnedPfn = new int[0];
-    private long dmaEntries;
     private long mapped;
     private long pinned;
-    private long invalidations;
-    private long refaults;
 
     /**
      * @param deviceMemoryOwner the pagemap owner whose device-private pages this caller can
      *     use in place, or null to have them migrated back to RAM
      */
     public CoreRangeMapper(Mm mm, DmaDevice dev, Mode mode, Object deviceMemoryOwner) {
+        this.st = new MapperState(mm, dev);
         this.mm = mm;
         this.dev = dev;
         this.mode = mode;
         this.deviceMemoryOwner = deviceMemoryOwner;
-        this.leavesBefore = dev.iommuLeaves();
-        this.flushesBefore = dev.iotlbFlushes();
     }
 
     @Override
@@ -86,7 +79,7 @@ public final class CoreRangeMapper implements RangeDmaMapper {
         HmmRange range = new HmmRange(notifier, s, e, new long[to - from]);
         range.defaultFlags = HmmPfn.REQ_FAULT | (write ? HmmPfn.REQ_WRITE : 0);
         range.devPrivateOwner = deviceMemoryOwner;
-        return HmmDriverProtocol.faultAndUpdate(range, lock, 0, () -> program(range, from));
+        return HmmDriverProtocol.faultAndUpdate(range, st.lock, 0, () -> program(range, from));
     }
 
     /** Maps every valid slot not mapped yet: one DMA mapping per huge page that fits, else per page. */
@@ -111,7 +104,7 @@ public final class CoreRangeMapper implements RangeDmaMapper {
                 if (addr == DmaDevice.MAPPING_ERROR) {
                     return -Errno.ENOMEM;
                 }
-                dmaEntries++;
+                st.dmaEntries++;
             }
             for (int j = 0; j < pages; j++) {
                 dma[i + j] = addr < 0 ? -1 : addr + ((long) j << PageSize.PAGE_SHIFT);
@@ -142,14 +135,12 @@ public final class CoreRangeMapper implements RangeDmaMapper {
 
     /** The interval notifier's callback: DMA mappings of the range go (mirror) before the CPU change. */
     private boolean invalidate(MmuIntervalNotifier sub, NotifierRange r, long curSeq) {
-        if (r.blockable()) {
-            lock.lock();
-        } else if (!lock.tryLock()) {
+        if (!st.lockFor(r)) {
             return false;
         }
         try {
             sub.setSeq(curSeq);
-            invalidations++;
+            st.invalidations++;
             if (mode == Mode.MIRROR) {
                 int first = (int) Math.max(0, (Math.max(r.start(), start) - start) >>> PageSize.PAGE_SHIFT);
                 long endAddr = Long.compareUnsigned(r.end(), start + ((long) dma.length << PageSize.PAGE_SHIFT)) > 0
@@ -161,7 +152,7 @@ public final class CoreRangeMapper implements RangeDmaMapper {
             }
             return true;
         } finally {
-            lock.unlock();
+            st.lock.unlock();
         }
     }
 
@@ -193,7 +184,7 @@ public final class CoreRangeMapper implements RangeDmaMapper {
     @Override
     public long unmap(boolean dirty) {
         long n;
-        lock.lock();
+        st.lock.lock();
         try {
             n = mapped;
             for (int i = 0; i < dma.length; i++) {
@@ -205,7 +196,7 @@ public final class CoreRangeMapper implements RangeDmaMapper {
                 }
             }
         } finally {
-            lock.unlock();
+            st.lock.unlock();
         }
         if (notifier != null) {
             MmuNotifiers.remove(notifier);
@@ -216,37 +207,12 @@ public final class CoreRangeMapper implements RangeDmaMapper {
 
     @Override
     public long deviceAccess() {
-        for (int i = 0; i < dma.length; ) {
-            if (dma[i] != 0) {
-                i++;
-                continue;
-            }
-            int j = i;
-            while (j < dma.length && dma[j] == 0) {
-                j++;
-            }
-            if (faultAndMap(i, j) == 0) {
-                refaults += j - i;
-            }
-            i = j;
-        }
-        long stale = 0;
-        lock.lock();
-        try {
-            for (int i = 0; i < dma.length; i++) {
-                if (dma[i] > 0 && StaleAccess.stale(mm, dev, start + ((long) i << PageSize.PAGE_SHIFT), dma[i])) {
-                    stale++;
-                }
-            }
-        } finally {
-            lock.unlock();
-        }
-        return stale;
+        st.refaultGaps(dma.length, i -> dma[i] != 0, this::faultAndMap);
+        return st.countStale(start, dma.length, i -> dma[i]);
     }
 
     @Override
     public DmaMapStats stats() {
-        return new DmaMapStats(mapped, dmaEntries, dev.iommuLeaves() - leavesBefore, dev.iotlbFlushes() - flushesBefore,
-                pinned, invalidations, refaults);
+        return st.stats(mapped, pinned);
     }
 }

@@ -16,22 +16,19 @@ import jhmm.phys.PhysicalMemory;
  * mapping, so the device keeps reaching the pinned pages.
  */
 public final class GupRangeMapper implements RangeDmaMapper {
+    private final MapperState st;
     private final Mm mm;
     private final DmaDevice dev;
-    private final long leavesBefore;
-    private final long flushesBefore;
     private long start;
     private int[] pages = new int[0];
     private int npages;
     private ScatterList sg;
     private DmaDirection dir = DmaDirection.TO_DEVICE;
-    private long dmaEntries;
 
     public GupRangeMapper(Mm mm, DmaDevice dev) {
+        this.st = new MapperState(mm, dev);
         this.mm = mm;
         this.dev = dev;
-        this.leavesBefore = dev.iommuLeaves();
-        this.flushesBefore = dev.iotlbFlushes();
     }
 
     @Override
@@ -57,7 +54,7 @@ public final class GupRangeMapper implements RangeDmaMapper {
             unpin(false);
             return -jhmm.base.Errno.ENOMEM;
         }
-        dmaEntries += segments;
+        st.dmaEntries += segments;
         return npages == n ? 0 : -jhmm.base.Errno.EFAULT;
     }
 
@@ -80,25 +77,17 @@ public final class GupRangeMapper implements RangeDmaMapper {
 
     @Override
     public long deviceAccess() {
-        long stale = 0;
         if (sg == null) {
             return 0;
         }
         long iovaBase = sg.segments().isEmpty() ? 0 : sg.segments().get(0).dmaAddress();
         boolean iommu = dev.domain() != null;
-        for (int i = 0; i < npages; i++) {
-            long addr = start + ((long) i << PageSize.PAGE_SHIFT);
-            long dma = iommu ? iovaBase + ((long) i << PageSize.PAGE_SHIFT) : (long) pages[i] << PageSize.PAGE_SHIFT;
-            if (StaleAccess.stale(mm, dev, addr, dma)) {
-                stale++;
-            }
-        }
-        return stale;
+        return st.countStale(start, npages,
+                i -> iommu ? iovaBase + ((long) i << PageSize.PAGE_SHIFT) : (long) pages[i] << PageSize.PAGE_SHIFT);
     }
 
     @Override
     public DmaMapStats stats() {
-        return new DmaMapStats(npages, dmaEntries, dev.iommuLeaves() - leavesBefore, dev.iotlbFlushes() - flushesBefore,
-                npages, 0, 0);
+        return st.stats(npages, npages);
     }
 }

@@ -1,6 +1,5 @@
 package jhmm.dmamap;
 
-import java.util.concurrent.locks.ReentrantLock;
 import jhmm.base.Errno;
 import jhmm.base.PageSize;
 import jhmm.dma.DmaDevice;
@@ -25,25 +24,19 @@ public final class Hmm2019RangeMapper implements RangeDmaMapper {
     private static final int PFN_SHIFT = 6;
     private static final int MAX_ATTEMPTS = 100;
 
+    private final MapperState st;
     private final Mm mm;
     private final DmaDevice dev;
-    private final ReentrantLock lock = new ReentrantLock();
-    private final long leavesBefore;
-    private final long flushesBefore;
     private HmmMirror mirror;
     private HmmRange range;
     private long[] daddrs = new long[0];
     private boolean dmaLive;
     private long mapped;
-    private long dmaEntries;
-    private long invalidations;
-    private long refaults;
 
     public Hmm2019RangeMapper(Mm mm, DmaDevice dev) {
+        this.st = new MapperState(mm, dev);
         this.mm = mm;
         this.dev = dev;
-        this.leavesBefore = dev.iommuLeaves();
-        this.flushesBefore = dev.iotlbFlushes();
     }
 
     @Override
@@ -92,18 +85,18 @@ public final class Hmm2019RangeMapper implements RangeDmaMapper {
             if (ret < 0) {
                 return (int) ret;
             }
-            lock.lock();
+            st.lock.lock();
             try {
                 if (!Hmm52.rangeValid(range)) {
                     Hmm52.rangeDmaUnmap(range, null, dev, daddrs, false);
                     continue;
                 }
                 mapped = ret;
-                dmaEntries += ret;
+                st.dmaEntries += ret;
                 dmaLive = true;
                 return 0;
             } finally {
-                lock.unlock();
+                st.lock.unlock();
             }
         }
         return -Errno.EBUSY;
@@ -115,12 +108,12 @@ public final class Hmm2019RangeMapper implements RangeDmaMapper {
             return 0;
         }
         if (update.blockable()) {
-            lock.lock();
-        } else if (!lock.tryLock()) {
+            st.lock.lock();
+        } else if (!st.lock.tryLock()) {
             return -Errno.EAGAIN;
         }
         try {
-            invalidations++;
+            st.invalidations++;
             if (dmaLive) {
                 Hmm52.rangeDmaUnmap(range, null, dev, daddrs, true);
                 dmaLive = false;
@@ -128,14 +121,14 @@ public final class Hmm2019RangeMapper implements RangeDmaMapper {
             }
             return 0;
         } finally {
-            lock.unlock();
+            st.lock.unlock();
         }
     }
 
     @Override
     public long unmap(boolean dirty) {
         long n = 0;
-        lock.lock();
+        st.lock.lock();
         try {
             if (dmaLive) {
                 n = Hmm52.rangeDmaUnmap(range, null, dev, daddrs, dirty);
@@ -143,7 +136,7 @@ public final class Hmm2019RangeMapper implements RangeDmaMapper {
                 mapped = 0;
             }
         } finally {
-            lock.unlock();
+            st.lock.unlock();
         }
         if (range != null) {
             Hmm52.rangeUnregister(range);
@@ -157,26 +150,14 @@ public final class Hmm2019RangeMapper implements RangeDmaMapper {
     @Override
     public long deviceAccess() {
         if (!dmaLive && faultAndMap() == 0) {
-            refaults += range.pfns.length; // the 2019 helper maps the whole range again
+            st.refaults += range.pfns.length; // the 2019 helper maps the whole range again
         }
-        long stale = 0;
-        lock.lock();
-        try {
-            for (int i = 0; i < range.pfns.length && dmaLive; i++) {
-                long addr = range.start + ((long) i << PageSize.PAGE_SHIFT);
-                if (range.decode(range.pfns[i]) >= 0 && StaleAccess.stale(mm, dev, addr, daddrs[i])) {
-                    stale++;
-                }
-            }
-        } finally {
-            lock.unlock();
-        }
-        return stale;
+        return st.countStale(range.start, range.pfns.length,
+                i -> dmaLive && range.decode(range.pfns[i]) >= 0 ? daddrs[i] : 0);
     }
 
     @Override
     public DmaMapStats stats() {
-        return new DmaMapStats(mapped, dmaEntries, dev.iommuLeaves() - leavesBefore, dev.iotlbFlushes() - flushesBefore,
-                0, invalidations, refaults);
+        return st.stats(mapped, 0);
     }
 }

@@ -1,6 +1,5 @@
 package jhmm.dmamap;
 
-import java.util.concurrent.locks.ReentrantLock;
 import jhmm.base.Errno;
 import jhmm.base.PageSize;
 import jhmm.dma.DmaDevice;
@@ -20,26 +19,20 @@ import jhmm.notifier.MmuNotifiers;
  * of the affected pages in the invalidate callback. Every DMA mapping covers one 4 KiB page.
  */
 public final class HmmDmaRangeMapper implements RangeDmaMapper {
+    private final MapperState st;
     private final Mm mm;
     private final DmaDevice dev;
-    private final ReentrantLock lock = new ReentrantLock();
     private final HmmDma.HmmDmaMap map = new HmmDma.HmmDmaMap();
-    private final long leavesBefore;
-    private final long flushesBefore;
     private MmuIntervalNotifier notifier;
     private long start;
     private int npages;
     private boolean write;
     private boolean allocated;
-    private long dmaEntries;
-    private long invalidations;
-    private long refaults;
 
     public HmmDmaRangeMapper(Mm mm, DmaDevice dev) {
+        this.st = new MapperState(mm, dev);
         this.mm = mm;
         this.dev = dev;
-        this.leavesBefore = dev.iommuLeaves();
-        this.flushesBefore = dev.iotlbFlushes();
     }
 
     @Override
@@ -62,7 +55,7 @@ public final class HmmDmaRangeMapper implements RangeDmaMapper {
         System.arraycopy(map.pfnList, from, pfns, 0, pfns.length);
         HmmRange range = new HmmRange(notifier, s, start + ((long) to << PageSize.PAGE_SHIFT), pfns);
         range.defaultFlags = HmmPfn.REQ_FAULT | (write ? HmmPfn.REQ_WRITE : 0);
-        return HmmDriverProtocol.faultAndUpdate(range, lock, HmmDriverProtocol.DEFAULT_TIMEOUT_NANOS, () -> {
+        return HmmDriverProtocol.faultAndUpdate(range, st.lock, HmmDriverProtocol.DEFAULT_TIMEOUT_NANOS, () -> {
             for (int k = 0; k < pfns.length; k++) {
                 // the sticky DMA bits as they are now: an invalidation may have unmapped since the copy
                 long sticky = map.pfnList[from + k] & HmmPfn.INOUT_FLAGS;
@@ -75,7 +68,7 @@ public final class HmmDmaRangeMapper implements RangeDmaMapper {
                 if (HmmDma.mapPfn(dev, map, i) == DmaDevice.MAPPING_ERROR) {
                     return -Errno.EFAULT;
                 }
-                dmaEntries++;
+                st.dmaEntries++;
             }
             return 0;
         });
@@ -83,14 +76,12 @@ public final class HmmDmaRangeMapper implements RangeDmaMapper {
 
     /** The ODP invalidate callback: unmap the affected pages while their old outputs are still there. */
     private boolean invalidate(MmuIntervalNotifier sub, NotifierRange r, long curSeq) {
-        if (r.blockable()) {
-            lock.lock();
-        } else if (!lock.tryLock()) {
+        if (!st.lockFor(r)) {
             return false;
         }
         try {
             sub.setSeq(curSeq);
-            invalidations++;
+            st.invalidations++;
             long end = start + ((long) npages << PageSize.PAGE_SHIFT);
             long from = Math.max(r.start(), start);
             long to = Long.compareUnsigned(r.end(), end) > 0 ? end : r.end();
@@ -101,7 +92,7 @@ public final class HmmDmaRangeMapper implements RangeDmaMapper {
             }
             return true;
         } finally {
-            lock.unlock();
+            st.lock.unlock();
         }
     }
 
@@ -115,7 +106,7 @@ public final class HmmDmaRangeMapper implements RangeDmaMapper {
             MmuNotifiers.remove(notifier);
             notifier = null;
         }
-        lock.lock();
+        st.lock.lock();
         try {
             for (int i = 0; i < npages; i++) {
                 if (HmmDma.unmapPfn(dev, map, i)) {
@@ -125,7 +116,7 @@ public final class HmmDmaRangeMapper implements RangeDmaMapper {
             HmmDma.free(dev, map);
             allocated = false;
         } finally {
-            lock.unlock();
+            st.lock.unlock();
         }
         return n;
     }
@@ -136,33 +127,9 @@ public final class HmmDmaRangeMapper implements RangeDmaMapper {
 
     @Override
     public long deviceAccess() {
-        for (int i = 0; i < npages; ) {
-            if (mapped(i)) {
-                i++;
-                continue;
-            }
-            int j = i;
-            while (j < npages && !mapped(j)) {
-                j++;
-            }
-            if (faultAndMap(i, j) == 0) {
-                refaults += j - i;
-            }
-            i = j;
-        }
-        long stale = 0;
-        lock.lock();
-        try {
-            for (int i = 0; i < npages; i++) {
-                long dma = map.usesIova() ? map.state.base() + (long) i * map.dmaEntrySize : map.dmaList[i];
-                if (mapped(i) && StaleAccess.stale(mm, dev, start + ((long) i << PageSize.PAGE_SHIFT), dma)) {
-                    stale++;
-                }
-            }
-        } finally {
-            lock.unlock();
-        }
-        return stale;
+        st.refaultGaps(npages, this::mapped, this::faultAndMap);
+        return st.countStale(start, npages, i -> !mapped(i) ? 0
+                : map.usesIova() ? map.state.base() + (long) i * map.dmaEntrySize : map.dmaList[i]);
     }
 
     @Override
@@ -173,7 +140,6 @@ public final class HmmDmaRangeMapper implements RangeDmaMapper {
                 mapped++;
             }
         }
-        return new DmaMapStats(mapped, dmaEntries, dev.iommuLeaves() - leavesBefore, dev.iotlbFlushes() - flushesBefore,
-                0, invalidations, refaults);
+        return st.stats(mapped, 0);
     }
 }
