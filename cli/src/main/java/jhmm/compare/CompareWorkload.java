@@ -32,16 +32,25 @@ public final class CompareWorkload {
         int hugePages = options.hugetlb() ? (int) (size >>> PageSize.PMD_SHIFT) : 0;
         Machine machine = new Machine(MachineConfig.defaults().withRam(ram)
                 .withThp(options.thp() ? ThpMode.ALWAYS : ThpMode.NEVER).withHugetlb(hugePages, 0).withIommu(options.iommu()));
-        Process p = machine.createProcess("app");
         int flags = Mman.MAP_PRIVATE | Mman.MAP_ANONYMOUS | (options.hugetlb() ? Mman.MAP_HUGETLB : 0);
         int rw = Mman.PROT_READ | Mman.PROT_WRITE;
+        // Another program holds the top of RAM while the buffer is allocated, then exits: the
+        // buffer sits low with free memory above it, where compaction wants to move it.
+        Process filler = machine.createProcess("filler");
+        long fill = ram - size - (256L << 20);
+        long f = filler.mmapAligned(fill, PageSize.PMD_SIZE, rw, Mman.MAP_PRIVATE | Mman.MAP_ANONYMOUS, null, 0);
+        filler.write(f, fill, Pattern.fillByte(1), f);
+        Process p = machine.createProcess("app");
         long buf = p.mmapAligned(size, PageSize.PMD_SIZE, rw, flags, null, 0);
         if (buf < 0) {
             throw new IllegalStateException("mmap of the buffer failed: " + jhmm.base.Errno.name(buf));
         }
         p.write(buf, size, Pattern.i32(0), buf);
+        filler.exit();
         MmStats stats = machine.stats();
         long faultsBefore = stats.pageFaults.get();
+        long blockedBefore = stats.migrateBlockedByRefs.get();
+        long compactBlockedBefore = stats.compactBlocked.get();
         DmaDevice dev = new DmaSystem(machine.physicalMemory(), options.iommu()).device("dev", 64, true);
         RangeDmaMapper mapper = path.mapper(p.mm(), dev);
         int npages = (int) (size >>> PageSize.PAGE_SHIFT);
@@ -66,7 +75,8 @@ public final class CompareWorkload {
         DmaMapStats s = mapper.stats();
         mapper.unmap(true);
         return PathResult.of(path.label(), stats.pageFaults.get() - faultsBefore, s.dmaEntries(), s.iommuEntries(),
-                s.iotlbFlushes(), pinsHeld, stats.migrateBlockedByRefs.get(), stats.compactBlocked.get(),
+                s.iotlbFlushes(), pinsHeld, stats.migrateBlockedByRefs.get() - blockedBefore,
+                stats.compactBlocked.get() - compactBlockedBefore,
                 s.invalidations(), s.refaults(), stale);
     }
 }
