@@ -189,11 +189,9 @@ public final class MmapOps {
         mm.mmapLock().writeLock().lock();
         try {
             Vma v = mm.findVma(old);
-            if (v == null || old + oldLen > v.end) {
-                return -Errno.EFAULT;
-            }
-            if (v.isHugetlb() || v.isSpecial()) {
-                return -Errno.EINVAL;
+            int bad = remappable(v, old, oldLen);
+            if (bad != 0) {
+                return bad;
             }
             if (newLen <= oldLen) {
                 if (newLen < oldLen) {
@@ -219,15 +217,20 @@ public final class MmapOps {
         }
     }
 
+    /** 0 when [old, old+oldLen) lies in one VMA mremap can move; else -EFAULT or -EINVAL. */
+    private static int remappable(Vma v, long old, long oldLen) {
+        if (v == null || old + oldLen > v.end) {
+            return -Errno.EFAULT;
+        }
+        return v.isHugetlb() || v.isSpecial() ? -Errno.EINVAL : 0;
+    }
+
     private static long moveTo(Mm mm, long old, long oldLen, long newLen, long newAddr, boolean dontUnmap) {
         mm.mmapLock().writeLock().lock();
         try {
-            Vma v = mm.findVma(old);
-            if (v == null || old + oldLen > v.end) {
-                return -Errno.EFAULT;
-            }
-            if (v.isHugetlb() || v.isSpecial()) {
-                return -Errno.EINVAL;
+            int bad = remappable(mm.findVma(old), old, oldLen);
+            if (bad != 0) {
+                return bad;
             }
             long dst = newAddr;
             if (dst >= 0) {
