@@ -48,6 +48,9 @@ final class BenchCommand implements Callable<Integer> {
             description = "Timed iterations per measurement (default: ${DEFAULT-VALUE}, as the kernel test).")
     private int iterations;
 
+    @Option(names = "--no-warmup", description = "Skip the untimed pass that warms the JVM up before the timed one.")
+    private boolean noWarmup;
+
     @Option(names = "--sizes", split = ",", paramLabel = "SIZE", converter = SizeConverter.class,
             description = "Buffer sizes instead of the entry's own: T/4, T, 128T (T = 2 MiB), 512K, 4M ...")
     private List<Long> sizes = List.of();
@@ -77,7 +80,7 @@ final class BenchCommand implements Callable<Integer> {
         }
         BenchOptions options;
         try {
-            options = new BenchOptions(iterations, sizes);
+            options = new BenchOptions(iterations, sizes, !noWarmup);
         } catch (IllegalArgumentException e) {
             return usage(err, e.getMessage());
         }

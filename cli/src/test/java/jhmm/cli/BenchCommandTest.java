@@ -53,7 +53,8 @@ class BenchCommandTest {
         assertThat(r.exit()).as(r.err()).isZero();
         assertThat(r.out()).startsWith("HMM THP Migration Benchmark").contains("System page size: 4096 bytes");
         assertThat(r.out()).contains("=== Small Buffer (0.5 MB) ===", "=== Single THP Size (2.0 MB) ===");
-        assertThat(r.err()).contains("thp-migration: Single THP Size (2.0 MB) done");
+        assertThat(r.out()).contains("after an untimed pass of every run (JVM warm-up)");
+        assertThat(r.err()).contains("thp-migration: JVM warm-up done", "thp-migration: Single THP Size (2.0 MB) done");
         for (String label : List.of("Sys->Dev Migration", "Dev->Sys Migration")) {
             assertPositiveRows(r.out(), label, "ms", 2);
         }
@@ -76,11 +77,12 @@ class BenchCommandTest {
 
     @Test
     void thpMigrationJson() throws IOException {
-        Run r = jhmm("bench", "--json", "--iterations", "1", "--sizes", "T/2", "thp-migration");
+        Run r = jhmm("bench", "--json", "--no-warmup", "--iterations", "1", "--sizes", "T/2", "thp-migration");
         assertThat(r.exit()).as(r.err()).isZero();
         JsonNode entry = new ObjectMapper().readTree(r.out()).get("results").get(0);
         assertThat(entry.get("entry").asText()).isEqualTo("thp-migration");
         assertThat(entry.get("iterations").asInt()).isEqualTo(1);
+        assertThat(entry.get("jvmWarmup").asBoolean()).isFalse();
         JsonNode size = entry.get("sizes").get(0);
         assertThat(size.get("name").asText()).isEqualTo("Half THP Size");
         assertThat(size.get("bytes").asLong()).isEqualTo(1L << 20);

@@ -109,6 +109,7 @@ public final class ThpMigrationRun implements AutoCloseable {
         if (iterations <= 0) {
             throw new IllegalArgumentException("iterations must be positive: " + iterations);
         }
+        System.gc(); // the set-up's garbage (a whole machine) collected before, not during, the timed calls
         long toDev = 0;
         long toSys = 0;
         for (int i = 0; i < iterations; i++) {

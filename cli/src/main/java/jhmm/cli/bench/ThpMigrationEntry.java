@@ -17,6 +17,8 @@ import jhmm.selftest.ThpMigrationRun.Timing;
  * T37) run on the model, without JMH. Per size a run with THP ({@code MADV_HUGEPAGE}) and one
  * without ({@code MADV_NOHUGEPAGE}), each {@link ThpMigrationRun}: warm-up round trip, then
  * the timed MIGRATE_TO_DEV / MIGRATE_TO_SYS pairs; printed as the kernel test prints them.
+ * Unless told not to, every run is first made once untimed: without that the first runs time
+ * the JIT compiler and the heap growing, not the model.
  */
 final class ThpMigrationEntry implements BenchEntry {
     static final String NAME = "thp-migration";
@@ -39,6 +41,15 @@ final class ThpMigrationEntry implements BenchEntry {
                 throw new IllegalArgumentException("thp-migration sizes must be positive multiples of 4K up to 2G: " + s.bytes());
             }
         }
+        if (options.warmup()) {
+            // the JVM compiles the model and grows its heap during the first runs: pay for that untimed
+            for (Size s : sizes) {
+                ThpMigrationRun.run(s.bytes(), true, 1);
+                ThpMigrationRun.run(s.bytes(), false, 1);
+            }
+            progress.printf("%s: JVM warm-up done%n", NAME);
+            progress.flush();
+        }
         List<Row> rows = new ArrayList<>();
         for (Size s : sizes) {
             Timing thp = ThpMigrationRun.run(s.bytes(), true, options.iterations());
@@ -47,7 +58,7 @@ final class ThpMigrationEntry implements BenchEntry {
             progress.printf(Locale.ROOT, "%s: %s (%.1f MB) done%n", NAME, s.name(), mb(s.bytes()));
             progress.flush();
         }
-        return new Result(options.iterations(), rows);
+        return new Result(options.iterations(), options.warmup(), rows);
     }
 
     /** The kernel test's name for a size it uses, else a neutral one. */
@@ -72,14 +83,15 @@ final class ThpMigrationEntry implements BenchEntry {
         }
     }
 
-    record Result(int iterations, List<Row> rows) implements BenchResult {
+    record Result(int iterations, boolean warmedUp, List<Row> rows) implements BenchResult {
         private static final String LINE = "-".repeat(73);
 
         @Override
         public void printText(PrintWriter out) {
             out.println("HMM THP Migration Benchmark (jhmm model)");
             out.println("----------------------------------------");
-            out.printf(Locale.ROOT, "System page size: %d bytes; %d timed iterations per run%n", PageSize.PAGE_SIZE, iterations);
+            out.printf(Locale.ROOT, "System page size: %d bytes; %d timed iterations per run%s%n", PageSize.PAGE_SIZE, iterations,
+                    warmedUp ? "; after an untimed pass of every run (JVM warm-up)" : "; no JVM warm-up");
             for (Row r : rows) {
                 Timing t = r.thp();
                 Timing g = r.regular();
@@ -115,6 +127,7 @@ final class ThpMigrationEntry implements BenchEntry {
             ObjectNode root = f.objectNode();
             root.put("entry", NAME);
             root.put("iterations", iterations);
+            root.put("jvmWarmup", warmedUp);
             root.put("pageSize", PageSize.PAGE_SIZE);
             root.put("thpSize", ThpMigrationRun.THP_SIZE);
             ArrayNode sizes = root.putArray("sizes");
