@@ -44,6 +44,9 @@ class BenchCommandTest {
         assertThat(badSize.exit()).isEqualTo(2);
         assertThat(badSize.err()).contains("not a size");
         assertThat(jhmm("bench", "--sizes", "3K", "thp-migration").err()).contains("multiples of 4K");
+        Run tooBig = jhmm("bench", "--sizes", "T,1024T", "thp-migration");
+        assertThat(tooBig.exit()).isEqualTo(2);
+        assertThat(tooBig.err()).contains("below 2G").doesNotContain("done");
     }
 
     /** Every row of the kernel's table, for each size, with positive times and rates. */

@@ -74,7 +74,7 @@ public final class ThpMigrationRun implements AutoCloseable {
     /** Sets a run up to the timed loop: machine, device, mapping, advice, fill, warm-up round trip. */
     public ThpMigrationRun(long size, boolean thp) {
         if (size <= 0 || size % P != 0 || size > Integer.MAX_VALUE) {
-            throw new IllegalArgumentException("size must be a positive multiple of 4K up to 2G: " + size);
+            throw new IllegalArgumentException("size must be a positive multiple of 4K below 2G: " + size);
         }
         this.size = size;
         this.thp = thp;

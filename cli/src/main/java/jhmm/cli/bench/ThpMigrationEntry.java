@@ -38,7 +38,7 @@ final class ThpMigrationEntry implements BenchEntry {
         List<Size> sizes = options.sizes().isEmpty() ? ThpMigrationRun.SIZES : options.sizes().stream().map(ThpMigrationEntry::named).toList();
         for (Size s : sizes) {
             if (s.bytes() <= 0 || s.bytes() % PageSize.PAGE_SIZE != 0 || s.bytes() > Integer.MAX_VALUE) {
-                throw new IllegalArgumentException("thp-migration sizes must be positive multiples of 4K up to 2G: " + s.bytes());
+                throw new IllegalArgumentException("thp-migration sizes must be positive multiples of 4K below 2G (INT_MAX, as the kernel test): " + s.bytes());
             }
         }
         if (options.warmup()) {
