@@ -1,5 +1,6 @@
 package jhmm.hmm.api2019;
 
+import static jhmm.hmm.api2019.DriverEncoding.*;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.Arrays;
@@ -49,14 +50,6 @@ class EdgeHmm2019Test {
     private static final long M2 = PageSize.PMD_SIZE;
     private static final int RW = Mman.PROT_READ | Mman.PROT_WRITE;
     private static final int ANON = Mman.MAP_PRIVATE | Mman.MAP_ANONYMOUS;
-    private static final long VALID = 1;
-    private static final long WRITE = 2;
-    private static final long DEVICE_PRIVATE = 4;
-    private static final int PFN_SHIFT = 8;
-    private static final long NONE = 0;
-    private static final long ERROR = 0x10;
-    private static final long SPECIAL = 0x20;
-    private static final long INPUT = 0x40;
 
     private Machine machine;
     private Process p;
