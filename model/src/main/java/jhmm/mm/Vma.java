@@ -76,10 +76,6 @@ public final class Vma {
         return pageShift;
     }
 
-    public boolean isAnonymous() {
-        return file == null && !isSpecial();
-    }
-
     /** MAP_PRIVATE anonymous memory. */
     public boolean isAnonPrivate() {
         return file == null && !has(VmFlags.SHARED) && !isSpecial() && !isHugetlb();

@@ -16,7 +16,6 @@ public final class BuddyAllocator {
 
     private final PageFrames frames;
     private final int[] freeHead = new int[MAX_ORDER + 1];
-    private final long[] freeCount = new long[MAX_ORDER + 1];
     private final ReentrantLock zoneLock = new ReentrantLock();
     private long freePages;
 
@@ -43,11 +42,6 @@ public final class BuddyAllocator {
 
     public long freePages() {
         return freePages;
-    }
-
-    /** Free blocks of exactly this order. */
-    public long freeBlocks(int order) {
-        return freeCount[order];
     }
 
     /** Allocates 2^order frames; returns the first PFN or -1 when no block is large enough. */
@@ -150,7 +144,6 @@ public final class BuddyAllocator {
             frames.index[next] = link(pfn, nextOf(next));
         }
         freeHead[order] = pfn;
-        freeCount[order]++;
     }
 
     private void unlink(int pfn, int order) {
@@ -167,7 +160,6 @@ public final class BuddyAllocator {
         frames.flags[pfn] &= ~PageFlags.BUDDY;
         frames.order[pfn] = 0;
         frames.index[pfn] = 0;
-        freeCount[order]--;
     }
 
     private static long link(int prev, int next) {

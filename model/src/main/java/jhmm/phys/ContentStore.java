@@ -48,11 +48,6 @@ public final class ContentStore {
         return desc[page] == 0;
     }
 
-    /** Number of pages holding a materialized 4 KiB array. */
-    public int materializedPages() {
-        return bankUsed - freeBankTop;
-    }
-
     public void clear(int page) {
         release(page);
         desc[page] = 0;

@@ -71,10 +71,6 @@ public final class DmirrorDevice {
         mirrors.remove(m);
     }
 
-    public List<Dmirror> mirrors() {
-        return List.copyOf(mirrors);
-    }
-
     @Override
     public String toString() {
         return name;
