@@ -35,25 +35,23 @@ final class CompareCommand implements Callable<Integer> {
             description = "Buffer size, a multiple of 2M (default: ${DEFAULT-VALUE}).")
     private long size;
 
-    @Option(names = "--thp", negatable = true, defaultValue = "true", description = "Back the buffer with THP (default on).")
-    private boolean thp;
+    @Option(names = "--no-thp", description = "Back the buffer with 4 KiB pages (THP off).")
+    private boolean noThp;
 
     @Option(names = "--hugetlb", description = "Back the buffer with 2M hugetlb pages instead.")
     private boolean hugetlb;
 
-    @Option(names = "--iommu", negatable = true, defaultValue = "true", description = "Devices behind an IOMMU (default on).")
-    private boolean iommu;
+    @Option(names = "--no-iommu", description = "No IOMMU: physical DMA addresses, swiotlb for what the mask cannot reach.")
+    private boolean noIommu;
 
-    @Option(names = "--compact", negatable = true, defaultValue = "true", description = "The kernel compacts memory (default on).")
-    private boolean compact;
+    @Option(names = "--no-compact", description = "The kernel does not compact memory.")
+    private boolean noCompact;
 
-    @Option(names = "--migrate", negatable = true, defaultValue = "true",
-            description = "The kernel migrates the buffer's pages, as NUMA balancing would (default on).")
-    private boolean migrate;
+    @Option(names = "--no-migrate", description = "The kernel does not migrate the buffer's pages.")
+    private boolean noMigrate;
 
-    @Option(names = "--remap", negatable = true, defaultValue = "true",
-            description = "The process unmaps a quarter of the buffer and touches it again (default on).")
-    private boolean remap;
+    @Option(names = "--no-remap", description = "The process does not unmap and re-touch a quarter of the buffer.")
+    private boolean noRemap;
 
     @Option(names = "--json", description = "Print JSON instead of a table.")
     private boolean json;
@@ -65,7 +63,7 @@ final class CompareCommand implements Callable<Integer> {
             spec.commandLine().getErr().println("jhmm compare: --size must be a positive multiple of 2M");
             return 2;
         }
-        CompareWorkload workload = new CompareWorkload(new CompareOptions(size, thp, hugetlb, iommu, compact, migrate, remap));
+        CompareWorkload workload = new CompareWorkload(new CompareOptions(size, !noThp && !hugetlb, hugetlb, !noIommu, !noCompact, !noMigrate, !noRemap));
         List<PathResult> results = new ArrayList<>();
         for (ComparePath path : ComparePath.values()) {
             results.add(workload.run(path));

@@ -119,4 +119,18 @@ class MainTest {
         assertThat(failure.get("message").asText()).startsWith("unknown word 'flurb'");
         assertThat(failure.has("expected")).isFalse();
     }
+
+    @Test
+    void compareHonoursItsSwitchesAndRejectsABadSize() throws IOException {
+        Run run = jhmm("compare", "--size", "8M", "--no-iommu", "--no-thp", "--json");
+        assertThat(run.exit()).isZero();
+        JsonNode paths = new ObjectMapper().readTree(run.out());
+        assertThat(paths).hasSize(5);
+        for (JsonNode path : paths) {
+            assertThat(path.get("figures").get("IOMMU leaves").asLong()).as(path.get("path").asText()).isZero();
+        }
+        // without THP the core maps every 4 KiB page on its own
+        assertThat(paths.get(4).get("figures").get("DMA entries").asLong()).isGreaterThanOrEqualTo(8L * 256);
+        assertThat(jhmm("compare", "--size", "3M").exit()).isEqualTo(2);
+    }
 }
