@@ -31,8 +31,6 @@ public final class CoreRangeMapper implements RangeDmaMapper {
     }
 
     private final MapperState st;
-    private final Mm mm;
-    private final DmaDevice dev;
     private final Mode mode;
     private final Object deviceMemoryOwner;
     private MmuIntervalNotifier notifier;
@@ -50,8 +48,6 @@ public final class CoreRangeMapper implements RangeDmaMapper {
      */
     public CoreRangeMapper(Mm mm, DmaDevice dev, Mode mode, Object deviceMemoryOwner) {
         this.st = new MapperState(mm, dev);
-        this.mm = mm;
-        this.dev = dev;
         this.mode = mode;
         this.deviceMemoryOwner = deviceMemoryOwner;
     }
@@ -64,7 +60,7 @@ public final class CoreRangeMapper implements RangeDmaMapper {
         span = new int[n];
         pinnedPfn = new int[n];
         java.util.Arrays.fill(pinnedPfn, -1);
-        notifier = MmuNotifiers.insert(mm, start, (long) n << PageSize.PAGE_SHIFT, this::invalidate);
+        notifier = MmuNotifiers.insert(st.mm, start, (long) n << PageSize.PAGE_SHIFT, this::invalidate);
         return faultAndMap(0, n);
     }
 
@@ -84,7 +80,7 @@ public final class CoreRangeMapper implements RangeDmaMapper {
 
     /** Maps every valid slot not mapped yet: one DMA mapping per huge page that fits, else per page. */
     private int program(HmmRange range, int from) {
-        PhysicalMemory phys = mm.system().phys();
+        PhysicalMemory phys = st.mm.system().phys();
         int n = range.npages();
         for (int k = 0; k < n; ) {
             int i = from + k;
@@ -100,7 +96,7 @@ public final class CoreRangeMapper implements RangeDmaMapper {
             if (pgmap != null && pgmap.type() == DevPagemap.Type.PRIVATE) {
                 addr = -1; // the device's own memory: reached without DMA
             } else {
-                addr = dev.mapPage(pfn, 0, (long) pages << PageSize.PAGE_SHIFT, direction());
+                addr = st.dev.mapPage(pfn, 0, (long) pages << PageSize.PAGE_SHIFT, direction());
                 if (addr == DmaDevice.MAPPING_ERROR) {
                     return -Errno.ENOMEM;
                 }
@@ -167,13 +163,13 @@ public final class CoreRangeMapper implements RangeDmaMapper {
         }
         int pages = span[head];
         if (dma[head] > 0) {
-            dev.unmapPage(dma[head], (long) pages << PageSize.PAGE_SHIFT, direction());
+            st.dev.unmapPage(dma[head], (long) pages << PageSize.PAGE_SHIFT, direction());
         }
         for (int j = head; j < head + pages; j++) {
             dma[j] = 0;
             span[j] = 0;
             if (pinnedPfn[j] >= 0) {
-                mm.system().phys().unpin(pinnedPfn[j]);
+                st.mm.system().phys().unpin(pinnedPfn[j]);
                 pinnedPfn[j] = -1;
                 pinned--;
             }
@@ -189,7 +185,7 @@ public final class CoreRangeMapper implements RangeDmaMapper {
             n = mapped;
             for (int i = 0; i < dma.length; i++) {
                 if (dirty && write && pinnedPfn[i] >= 0) {
-                    mm.system().phys().frames().set(pinnedPfn[i], jhmm.phys.PageFlags.DIRTY);
+                    st.mm.system().phys().frames().set(pinnedPfn[i], jhmm.phys.PageFlags.DIRTY);
                 }
                 if (span[i] != 0) {
                     unmapSlot(i);

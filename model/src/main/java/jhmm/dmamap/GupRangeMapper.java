@@ -17,8 +17,6 @@ import jhmm.phys.PhysicalMemory;
  */
 public final class GupRangeMapper implements RangeDmaMapper {
     private final MapperState st;
-    private final Mm mm;
-    private final DmaDevice dev;
     private long start;
     private int[] pages = new int[0];
     private int npages;
@@ -27,8 +25,6 @@ public final class GupRangeMapper implements RangeDmaMapper {
 
     public GupRangeMapper(Mm mm, DmaDevice dev) {
         this.st = new MapperState(mm, dev);
-        this.mm = mm;
-        this.dev = dev;
     }
 
     @Override
@@ -37,11 +33,11 @@ public final class GupRangeMapper implements RangeDmaMapper {
         pages = new int[n];
         int flags = Foll.LONGTERM | (write ? Foll.WRITE : 0);
         long got;
-        mm.mmapLock().readLock().lock();
+        st.mm.mmapLock().readLock().lock();
         try {
-            got = Gup.pinUserPages(mm, start, n, flags, pages);
+            got = Gup.pinUserPages(st.mm, start, n, flags, pages);
         } finally {
-            mm.mmapLock().readLock().unlock();
+            st.mm.mmapLock().readLock().unlock();
         }
         if (got < 0) {
             return (int) got;
@@ -49,7 +45,7 @@ public final class GupRangeMapper implements RangeDmaMapper {
         npages = (int) got;
         dir = write ? DmaDirection.BIDIRECTIONAL : DmaDirection.TO_DEVICE;
         sg = ScatterList.fromPages(pages, npages);
-        int segments = dev.mapSg(sg, dir);
+        int segments = st.dev.mapSg(sg, dir);
         if (segments == 0 && npages > 0) {
             unpin(false);
             return -jhmm.base.Errno.ENOMEM;
@@ -61,7 +57,7 @@ public final class GupRangeMapper implements RangeDmaMapper {
     @Override
     public long unmap(boolean dirty) {
         if (sg != null) {
-            dev.unmapSg(sg, dir);
+            st.dev.unmapSg(sg, dir);
             sg = null;
         }
         long n = npages;
@@ -70,7 +66,7 @@ public final class GupRangeMapper implements RangeDmaMapper {
     }
 
     private void unpin(boolean dirty) {
-        PhysicalMemory phys = mm.system().phys();
+        PhysicalMemory phys = st.mm.system().phys();
         Gup.unpinUserPagesDirtyLock(phys, pages, npages, dirty);
         npages = 0;
     }
@@ -81,7 +77,7 @@ public final class GupRangeMapper implements RangeDmaMapper {
             return 0;
         }
         long iovaBase = sg.segments().isEmpty() ? 0 : sg.segments().get(0).dmaAddress();
-        boolean iommu = dev.domain() != null;
+        boolean iommu = st.dev.domain() != null;
         return st.countStale(start, npages,
                 i -> iommu ? iovaBase + ((long) i << PageSize.PAGE_SHIFT) : (long) pages[i] << PageSize.PAGE_SHIFT);
     }

@@ -25,8 +25,6 @@ public final class Hmm2019RangeMapper implements RangeDmaMapper {
     private static final int MAX_ATTEMPTS = 100;
 
     private final MapperState st;
-    private final Mm mm;
-    private final DmaDevice dev;
     private HmmMirror mirror;
     private HmmRange range;
     private long[] daddrs = new long[0];
@@ -35,24 +33,22 @@ public final class Hmm2019RangeMapper implements RangeDmaMapper {
 
     public Hmm2019RangeMapper(Mm mm, DmaDevice dev) {
         this.st = new MapperState(mm, dev);
-        this.mm = mm;
-        this.dev = dev;
     }
 
     @Override
     public int map(long start, int n, boolean write) {
         mirror = new HmmMirror(this::sync);
-        mm.mmapLock().writeLock().lock();
+        st.mm.mmapLock().writeLock().lock();
         try {
-            int ret = Hmm52.mirrorRegister(mirror, mm);
+            int ret = Hmm52.mirrorRegister(mirror, st.mm);
             if (ret != 0) {
                 return ret;
             }
         } finally {
-            mm.mmapLock().writeLock().unlock();
+            st.mm.mmapLock().writeLock().unlock();
         }
         range = new HmmRange(new long[n], FLAGS, VALUES, PFN_SHIFT);
-        int ret = Hmm52.rangeRegister(range, mm, start, start + ((long) n << PageSize.PAGE_SHIFT), PageSize.PAGE_SHIFT);
+        int ret = Hmm52.rangeRegister(range, st.mm, start, start + ((long) n << PageSize.PAGE_SHIFT), PageSize.PAGE_SHIFT);
         if (ret != 0) {
             return ret;
         }
@@ -65,18 +61,18 @@ public final class Hmm2019RangeMapper implements RangeDmaMapper {
     /** The 2019 driver protocol around hmm_range_dma_map. */
     private int faultAndMap() {
         for (int attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
-            mm.mmapLock().readLock().lock();
+            st.mm.mmapLock().readLock().lock();
             boolean locked = true;
             long ret;
             try {
                 if (!Hmm52.rangeWaitUntilValid(range, Hmm52.DEFAULT_TIMEOUT_MS)) {
                     continue;
                 }
-                ret = Hmm52.rangeDmaMap(range, dev, daddrs, true);
+                ret = Hmm52.rangeDmaMap(range, st.dev, daddrs, true);
                 locked = ret != -Errno.EAGAIN; // -EAGAIN: hmm_range_fault dropped the lock
             } finally {
                 if (locked) {
-                    mm.mmapLock().readLock().unlock();
+                    st.mm.mmapLock().readLock().unlock();
                 }
             }
             if (ret == -Errno.EAGAIN || ret == -Errno.EBUSY) {
@@ -88,7 +84,7 @@ public final class Hmm2019RangeMapper implements RangeDmaMapper {
             st.lock.lock();
             try {
                 if (!Hmm52.rangeValid(range)) {
-                    Hmm52.rangeDmaUnmap(range, null, dev, daddrs, false);
+                    Hmm52.rangeDmaUnmap(range, null, st.dev, daddrs, false);
                     continue;
                 }
                 mapped = ret;
@@ -115,7 +111,7 @@ public final class Hmm2019RangeMapper implements RangeDmaMapper {
         try {
             st.invalidations++;
             if (dmaLive) {
-                Hmm52.rangeDmaUnmap(range, null, dev, daddrs, true);
+                Hmm52.rangeDmaUnmap(range, null, st.dev, daddrs, true);
                 dmaLive = false;
                 mapped = 0;
             }
@@ -131,7 +127,7 @@ public final class Hmm2019RangeMapper implements RangeDmaMapper {
         st.lock.lock();
         try {
             if (dmaLive) {
-                n = Hmm52.rangeDmaUnmap(range, null, dev, daddrs, dirty);
+                n = Hmm52.rangeDmaUnmap(range, null, st.dev, daddrs, dirty);
                 dmaLive = false;
                 mapped = 0;
             }

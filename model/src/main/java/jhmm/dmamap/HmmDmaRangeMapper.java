@@ -20,8 +20,6 @@ import jhmm.notifier.MmuNotifiers;
  */
 public final class HmmDmaRangeMapper implements RangeDmaMapper {
     private final MapperState st;
-    private final Mm mm;
-    private final DmaDevice dev;
     private final HmmDma.HmmDmaMap map = new HmmDma.HmmDmaMap();
     private MmuIntervalNotifier notifier;
     private long start;
@@ -31,8 +29,6 @@ public final class HmmDmaRangeMapper implements RangeDmaMapper {
 
     public HmmDmaRangeMapper(Mm mm, DmaDevice dev) {
         this.st = new MapperState(mm, dev);
-        this.mm = mm;
-        this.dev = dev;
     }
 
     @Override
@@ -40,12 +36,12 @@ public final class HmmDmaRangeMapper implements RangeDmaMapper {
         this.start = start;
         this.npages = n;
         this.write = write;
-        int ret = HmmDma.alloc(dev, map, n, PageSize.PAGE_SIZE);
+        int ret = HmmDma.alloc(st.dev, map, n, PageSize.PAGE_SIZE);
         if (ret != 0) {
             return ret;
         }
         allocated = true;
-        notifier = MmuNotifiers.insert(mm, start, (long) n << PageSize.PAGE_SHIFT, this::invalidate);
+        notifier = MmuNotifiers.insert(st.mm, start, (long) n << PageSize.PAGE_SHIFT, this::invalidate);
         return faultAndMap(0, n);
     }
 
@@ -65,7 +61,7 @@ public final class HmmDmaRangeMapper implements RangeDmaMapper {
                 if ((map.pfnList[i] & HmmPfn.VALID) == 0 || (map.pfnList[i] & HmmPfn.DMA_MAPPED) != 0) {
                     continue;
                 }
-                if (HmmDma.mapPfn(dev, map, i) == DmaDevice.MAPPING_ERROR) {
+                if (HmmDma.mapPfn(st.dev, map, i) == DmaDevice.MAPPING_ERROR) {
                     return -Errno.EFAULT;
                 }
                 st.dmaEntries++;
@@ -87,7 +83,7 @@ public final class HmmDmaRangeMapper implements RangeDmaMapper {
             long to = Long.compareUnsigned(r.end(), end) > 0 ? end : r.end();
             for (long a = from; a < to; a += PageSize.PAGE_SIZE) {
                 int i = (int) ((a - start) >>> PageSize.PAGE_SHIFT);
-                HmmDma.unmapPfn(dev, map, i);
+                HmmDma.unmapPfn(st.dev, map, i);
                 map.pfnList[i] &= ~(HmmPfn.VALID | HmmPfn.WRITE);
             }
             return true;
@@ -109,11 +105,11 @@ public final class HmmDmaRangeMapper implements RangeDmaMapper {
         st.lock.lock();
         try {
             for (int i = 0; i < npages; i++) {
-                if (HmmDma.unmapPfn(dev, map, i)) {
+                if (HmmDma.unmapPfn(st.dev, map, i)) {
                     n++;
                 }
             }
-            HmmDma.free(dev, map);
+            HmmDma.free(st.dev, map);
             allocated = false;
         } finally {
             st.lock.unlock();
