@@ -3,6 +3,7 @@ package jhmm.gup;
 import jhmm.base.PageSize;
 import jhmm.mm.Mm;
 import jhmm.mm.PageWalk;
+import jhmm.mm.PageTable;
 import jhmm.mm.PageWalkOps;
 import jhmm.mm.Pte;
 import jhmm.mm.Vma;
@@ -35,8 +36,8 @@ final class FollowPage implements PageWalkOps {
     }
 
     @Override
-    public int pmdEntry(long pmd, long start, long end, Vma vma) {
-        entry = Pte.leaf(pmd) ? subpage(pmd, start, PageSize.PMD_SIZE) : mm.readPte(start);
+    public int pmdEntry(long pmd, long[] ptes, long start, long end, Vma vma) {
+        entry = Pte.leaf(pmd) ? subpage(pmd, start, PageSize.PMD_SIZE) : PageTable.entry(ptes, start);
         return 0;
     }
 

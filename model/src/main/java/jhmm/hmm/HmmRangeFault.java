@@ -5,6 +5,7 @@ import jhmm.base.PageSize;
 import jhmm.mm.Fault;
 import jhmm.mm.Mm;
 import jhmm.mm.PageWalk;
+import jhmm.mm.PageTable;
 import jhmm.mm.PageWalkOps;
 import jhmm.mm.Pte;
 import jhmm.mm.Vma;
@@ -103,11 +104,8 @@ public final class HmmRangeFault implements PageWalkOps {
             return -Errno.EPERM;
         }
         int flags = (required & NEED_WRITE_FAULT) != 0 ? Fault.FLAG_WRITE : 0;
-        for (long a = addr; a < end; a += PageSize.PAGE_SIZE) {
-            int ret = mm.system().faultHandler().handle(vma, a, flags);
-            if (ret != Fault.OK && ret != Fault.RETRY) {
-                return -Errno.EFAULT;
-            }
+        if (mm.system().faultHandler().handleRange(vma, addr, end, flags) != Fault.OK) {
+            return -Errno.EFAULT;
         }
         return -Errno.EBUSY;
     }
@@ -140,12 +138,12 @@ public final class HmmRangeFault implements PageWalkOps {
     }
 
     @Override
-    public int pmdEntry(long pmd, long start, long end, Vma vma) {
+    public int pmdEntry(long pmd, long[] ptes, long start, long end, Vma vma) {
         if (Pte.leaf(pmd)) {
             return pmdLeaf(pmd, start, end, vma);
         }
         for (long addr = start; addr < end; addr += PageSize.PAGE_SIZE) {
-            int ret = pte(addr, end, vma);
+            int ret = pte(PageTable.entry(ptes, addr), addr, end, vma);
             if (ret != 0) {
                 return ret;
             }
@@ -200,10 +198,9 @@ public final class HmmRangeFault implements PageWalkOps {
     }
 
     /** hmm_vma_handle_pte for the page at {@code addr}; {@code end} closes the walk chunk. */
-    private int pte(long addr, long end, Vma vma) {
+    private int pte(long e, long addr, long end, Vma vma) {
         int i = index(addr);
         long in = range.hmmPfns[i];
-        long e = mm.readPte(addr);
         if (Pte.none(e)) {
             int required = pteNeedFault(in, 0);
             if (required != 0) {

@@ -1,5 +1,7 @@
 package jhmm.mm;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.util.Arrays;
 import jhmm.base.PageSize;
 
@@ -14,6 +16,7 @@ import jhmm.base.PageSize;
 public final class PageTable {
     public static final int ENTRIES = 512;
     private static final int PGD = 0;
+    private static final VarHandle ENTRY = MethodHandles.arrayElementVarHandle(long[].class);
 
     private long[][] tables = new long[64][];
     private int[] used = new int[64];
@@ -24,6 +27,11 @@ public final class PageTable {
 
     public PageTable() {
         allocTable();
+    }
+
+    /** The slot of {@code addr} in its PTE table. */
+    public static int index(long addr) {
+        return idx(addr, PageSize.PAGE_SHIFT);
     }
 
     private static int idx(long addr, int shift) {
@@ -95,6 +103,14 @@ public final class PageTable {
     /** The entries of PTE table {@code id}, for walks that iterate a whole table. */
     public long[] entries(int id) {
         return tables[id];
+    }
+
+    /**
+     * The entry of PTE table {@code ptes} for {@code addr}, read without the page-table lock
+     * (READ_ONCE: never torn, never hoisted out of a loop).
+     */
+    public static long entry(long[] ptes, long addr) {
+        return (long) ENTRY.getOpaque(ptes, idx(addr, PageSize.PAGE_SHIFT));
     }
 
     /** Whether the table that would hold a PUD-level (or PMD-level) entry for {@code addr} exists. */

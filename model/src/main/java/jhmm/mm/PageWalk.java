@@ -68,8 +68,17 @@ public final class PageWalk {
             }
             while (addr < pudNext) {
                 long next = Math.min((addr & PageSize.PMD_MASK) + PageSize.PMD_SIZE, pudNext);
-                long pmd = read(mm, addr, false);
-                int err = pmd == 0 ? ops.pteHole(addr, next, vma) : ops.pmdEntry(pmd, addr, next, vma);
+                long pmd;
+                long[] ptes;
+                mm.ptl.lock();
+                try {
+                    pmd = mm.pt.pmd(addr);
+                    // the array, not its id: a table freed meanwhile stays readable (and empty), as RCU keeps it
+                    ptes = Pte.table(pmd) ? mm.pt.entries(Pte.pfn(pmd)) : null;
+                } finally {
+                    mm.ptl.unlock();
+                }
+                int err = pmd == 0 ? ops.pteHole(addr, next, vma) : ops.pmdEntry(pmd, ptes, addr, next, vma);
                 if (err != 0) {
                     return err;
                 }

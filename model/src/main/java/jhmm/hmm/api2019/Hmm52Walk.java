@@ -4,6 +4,7 @@ import jhmm.base.Errno;
 import jhmm.base.PageSize;
 import jhmm.mm.Fault;
 import jhmm.mm.Mm;
+import jhmm.mm.PageTable;
 import jhmm.mm.PageWalkOps;
 import jhmm.mm.Pte;
 import jhmm.mm.Vma;
@@ -112,7 +113,7 @@ final class Hmm52Walk implements PageWalkOps {
     }
 
     @Override
-    public int pmdEntry(long pmd, long start, long end, Vma vma) {
+    public int pmdEntry(long pmd, long[] ptes, long start, long end, Vma vma) {
         if (Pte.leaf(pmd)) {
             if (Pte.isMigration(pmd)) {
                 if (rangeNeedFault(start, end, 0) != 0) {
@@ -128,7 +129,7 @@ final class Hmm52Walk implements PageWalkOps {
             return hugePmd(pmd, start, end, vma);
         }
         for (long addr = start; addr < end; addr += PageSize.PAGE_SIZE) {
-            int r = pte(addr, end, vma);
+            int r = pte(PageTable.entry(ptes, addr), addr, end, vma);
             if (r != 0) {
                 return r;
             }
@@ -152,11 +153,10 @@ final class Hmm52Walk implements PageWalkOps {
     }
 
     /** hmm_vma_handle_pte (5.2). */
-    private int pte(long addr, long end, Vma vma) {
+    private int pte(long e, long addr, long end, Vma vma) {
         int i = slot(addr);
         long orig = range.pfns[i];
         range.pfns[i] = value(HmmRange.VALUE_NONE);
-        long e = mm.readPte(addr);
         if (Pte.none(e)) {
             int need = needFault(orig, 0);
             return need != 0 ? hole(addr, end, need, vma) : 0;
