@@ -59,7 +59,7 @@ public final class Fault {
             } else if (pmd == 0 && sys.huge.thpAllowed(vma, addr)) {
                 ret = sys.huge.anonymousPmdFault(vma, addr, flags);
             } else {
-                ret = -1;
+                return pteFaultLocked(vma, addr, flags); // one PTL hold for the common case
             }
         } finally {
             mm.ptl.unlock();
@@ -71,6 +71,73 @@ public final class Fault {
             return ret;
         }
         return pteFault(vma, addr, flags);
+    }
+
+    /**
+     * Faults every page of [start, end) of {@code vma} with the same flags, as a handle() call
+     * per page would (hmm_vma_fault, populate), and stops at the first failure, returning its
+     * code. Runs of unpopulated anonymous PTEs, the bulk of populating fresh memory, are
+     * handled under one hold of the PTL per PMD window; every other page takes {@link #handle}.
+     */
+    public int handleRange(Vma vma, long start, long end, int flags) {
+        long addr = start;
+        while (addr < end) {
+            long next = Math.min((addr & PageSize.PMD_MASK) + PageSize.PMD_SIZE, end);
+            long done = vma.isAnonPrivate() ? anonymousRun(vma, addr, next, flags) : addr;
+            if (done == addr) {
+                int ret = handle(vma, addr, flags);
+                if (ret != OK && ret != RETRY) {
+                    return ret;
+                }
+                done = addr + PageSize.PAGE_SIZE;
+                if (!vma.isHugetlb() && hugeLeafAllows(vma.mm, addr, flags)) {
+                    // the faults at the leaf's other addresses would change nothing: counted, not run
+                    sys.stats.pageFaults.addAndGet((next - done) >>> PageSize.PAGE_SHIFT);
+                    done = next;
+                }
+            } else if (done < 0) {
+                return OOM;
+            }
+            addr = done;
+        }
+        return OK;
+    }
+
+    private static boolean hugeLeafAllows(Mm mm, long addr, int flags) {
+        mm.ptl.lock();
+        try {
+            long pmd = mm.pt.pmd(addr);
+            return Pte.leaf(pmd) && Pte.accessible(pmd) && ((flags & FLAG_WRITE) == 0 || Pte.writable(pmd));
+        } finally {
+            mm.ptl.unlock();
+        }
+    }
+
+    /**
+     * do_anonymous_page for the leading run of none PTEs of [start, end) (one PMD window)
+     * under one PTL hold; returns where the run stopped, or -1 when out of memory.
+     */
+    private long anonymousRun(Vma vma, long start, long end, int flags) {
+        Mm mm = vma.mm;
+        long addr = start;
+        mm.ptl.lock();
+        try {
+            long pmd = mm.pt.pmd(start);
+            if (Pte.leaf(pmd) || (pmd == 0 && sys.huge.thpAllowed(vma, start))) {
+                return start; // a huge leaf or a THP to allocate: the general path
+            }
+            int table = mm.pt.pteTable(start, true);
+            long[] ptes = mm.pt.entries(table);
+            for (; addr < end && ptes[PageTable.index(addr)] == 0; addr += PageSize.PAGE_SIZE) {
+                if (anonymousFault(vma, table, addr, flags) != OK) {
+                    return -1;
+                }
+            }
+        } finally {
+            mm.ptl.unlock();
+            sys.stats.pageFaults.addAndGet((addr - start) >>> PageSize.PAGE_SHIFT);
+        }
+        return addr;
     }
 
     private int hugePmdFault(Vma vma, long addr, long pmd, int flags) {
@@ -100,47 +167,54 @@ public final class Fault {
             if (Pte.leaf(mm.pt.pmd(addr))) {
                 return RETRY; // raced with a THP appearing: the caller retries
             }
-            long e = mm.pt.pte(addr);
-            if (Pte.none(e)) {
-                if (vma.isSpecial()) {
-                    return SIGBUS; // pages come only from the driver that owns the mapping
-                }
-                return vma.file == null ? anonymousFault(vma, addr, flags) : fileFault(vma, addr, flags);
-            }
-            if (Pte.isSwap(e)) {
-                return swapInFault(vma, addr, e, flags);
-            }
-            if (Pte.isMigration(e)) {
-                return RETRY;
-            }
-            if (Pte.isDeviceExclusive(e)) {
-                return restoreExclusive(vma, addr, e);
-            }
-            if (Pte.isDevicePrivate(e)) {
-                return devicePrivateFault(vma, addr, e);
-            }
-            if (!Pte.present(e)) {
-                return SIGBUS; // device entries are resolved by their own layer
-            }
-            if (Pte.protnone(e)) {
-                if (!vma.has(VmFlags.ACCESS)) {
-                    return SIGSEGV;
-                }
-                e = Mprotect.adjust(vma, e); // do_numa_page: a NUMA hint gets the VMA's protection back
-                mm.pt.setPte(addr, e);
-            }
-            boolean write = (flags & FLAG_WRITE) != 0;
-            if (write && !Pte.writable(e)) {
-                return wpFault(vma, addr, e, flags);
-            }
-            if ((flags & FLAG_UNSHARE) != 0 && !Pte.special(e) && isAnonPage(Pte.pfn(e)) && !sys.rmap.anonExclusive(Pte.pfn(e))) {
-                return wpFault(vma, addr, e, flags);
-            }
-            mm.pt.setPte(addr, Pte.set(e, Pte.ACCESSED | (write ? Pte.DIRTY : 0)));
-            return OK;
+            return pteFaultLocked(vma, addr, flags);
         } finally {
             mm.ptl.unlock();
         }
+    }
+
+    /** The PTE-level fault with the PTL held and no huge leaf above {@code addr}. */
+    private int pteFaultLocked(Vma vma, long addr, int flags) {
+        Mm mm = vma.mm;
+        int table = mm.pt.pteTable(addr, true); // pte_alloc: the table exists before the fault is handled
+        long e = PageTable.entry(mm.pt.entries(table), addr);
+        if (Pte.none(e)) {
+            if (vma.isSpecial()) {
+                return SIGBUS; // pages come only from the driver that owns the mapping
+            }
+            return vma.file == null ? anonymousFault(vma, table, addr, flags) : fileFault(vma, addr, flags);
+        }
+        if (Pte.isSwap(e)) {
+            return swapInFault(vma, addr, e, flags);
+        }
+        if (Pte.isMigration(e)) {
+            return RETRY;
+        }
+        if (Pte.isDeviceExclusive(e)) {
+            return restoreExclusive(vma, addr, e);
+        }
+        if (Pte.isDevicePrivate(e)) {
+            return devicePrivateFault(vma, addr, e);
+        }
+        if (!Pte.present(e)) {
+            return SIGBUS; // device entries are resolved by their own layer
+        }
+        if (Pte.protnone(e)) {
+            if (!vma.has(VmFlags.ACCESS)) {
+                return SIGSEGV;
+            }
+            e = Mprotect.adjust(vma, e); // do_numa_page: a NUMA hint gets the VMA's protection back
+            mm.pt.setPte(addr, e);
+        }
+        boolean write = (flags & FLAG_WRITE) != 0;
+        if (write && !Pte.writable(e)) {
+            return wpFault(vma, addr, e, flags);
+        }
+        if ((flags & FLAG_UNSHARE) != 0 && !Pte.special(e) && isAnonPage(Pte.pfn(e)) && !sys.rmap.anonExclusive(Pte.pfn(e))) {
+            return wpFault(vma, addr, e, flags);
+        }
+        mm.pt.setPte(addr, Pte.set(e, Pte.ACCESSED | (write ? Pte.DIRTY : 0)));
+        return OK;
     }
 
     /** do_swap_page on a device-private entry: the page's driver moves it back to RAM. */
@@ -178,10 +252,11 @@ public final class Fault {
         return sys.phys.frames().test(pfn, PageFlags.ANON);
     }
 
-    private int anonymousFault(Vma vma, long addr, int flags) {
+    private int anonymousFault(Vma vma, int table, long addr, int flags) {
         Mm mm = vma.mm;
+        int slot = PageTable.index(addr);
         if ((flags & FLAG_WRITE) == 0) {
-            mm.pt.setPte(addr, Pte.mk(sys.phys.zeroPfn(), Pte.SPECIAL | Pte.ACCESSED));
+            mm.pt.setPteAt(table, slot, Pte.mk(sys.phys.zeroPfn(), Pte.SPECIAL | Pte.ACCESSED));
             return OK;
         }
         int pfn = sys.allocFolio(0);
@@ -189,12 +264,10 @@ public final class Fault {
             return OOM;
         }
         ensureAnonVma(vma);
-        sys.rmap.newAnon(pfn, vma, addr, true);
-        sys.rmap.addPte(pfn);
-        sys.phys.put(pfn);
+        sys.rmap.mapNewAnonPte(pfn, vma, addr, true);
         // do_anonymous_page makes the PTE writable only with VM_WRITE: a FOLL_FORCE write into a
         // read-only VMA gets a private page mapped read-only
-        mm.pt.setPte(addr, Pte.mk(pfn, vma.has(VmFlags.WRITE) ? ANON_RW : Pte.ACCESSED));
+        mm.pt.setPteAt(table, slot, Pte.mk(pfn, vma.has(VmFlags.WRITE) ? ANON_RW : Pte.ACCESSED));
         mm.rssAnon++;
         return OK;
     }
@@ -242,10 +315,8 @@ public final class Fault {
         sys.swap.data().copyTo(slot, sys.phys.data(), pfn);
         boolean exclusive = (e & Pte.EXCLUSIVE) != 0 || sys.swap.count(slot) == 1;
         ensureAnonVma(vma);
-        sys.rmap.newAnon(pfn, vma, addr, exclusive);
+        sys.rmap.mapNewAnonPte(pfn, vma, addr, exclusive);
         sys.swap.free(slot);
-        sys.rmap.addPte(pfn);
-        sys.phys.put(pfn);
         boolean write = (flags & FLAG_WRITE) != 0 && exclusive;
         long entry = Pte.mk(pfn, Pte.ACCESSED | (write ? Pte.WRITE | Pte.DIRTY : 0));
         if (!vma.has(VmFlags.READ | VmFlags.WRITE | VmFlags.EXEC)) {
@@ -369,9 +440,7 @@ public final class Fault {
                     sys.rmap.addEntire(pfn);
                 } else {
                     ensureAnonVma(vma);
-                    sys.rmap.newAnon(pfn, vma, haddr, true);
-                    sys.rmap.addEntire(pfn);
-                    sys.phys.put(pfn);
+                    sys.rmap.mapNewAnonEntire(pfn, vma, haddr);
                     if (vma.has(VmFlags.WRITE) && write) {
                         bits |= Pte.WRITE | Pte.DIRTY;
                     }

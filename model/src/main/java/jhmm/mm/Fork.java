@@ -125,9 +125,7 @@ public final class Fork {
         for (int i = 0; i < (1 << order); i++) {
             sys.phys.data().copyTo(pfn + i, sys.phys.data(), copy + i);
         }
-        sys.rmap.newAnon(copy, dst, haddr, true);
-        sys.rmap.addEntire(copy);
-        sys.phys.put(copy);
+        sys.rmap.mapNewAnonEntire(copy, dst, haddr);
         setLeaf(dst.mm, haddr, Pte.mk(copy, e & (Pte.HUGE | Pte.WRITE | Pte.DIRTY | Pte.ACCESSED)), pud);
         sys.stats.forkPinnedCopies.incrementAndGet();
         return 0;
@@ -225,9 +223,7 @@ public final class Fork {
             return -Errno.ENOMEM;
         }
         sys.phys.data().copyTo(pfn, sys.phys.data(), copy);
-        sys.rmap.newAnon(copy, dst, addr, true);
-        sys.rmap.addPte(copy);
-        sys.phys.put(copy);
+        sys.rmap.mapNewAnonPte(copy, dst, addr, true);
         sys.stats.forkPinnedCopies.incrementAndGet();
         return copy;
     }

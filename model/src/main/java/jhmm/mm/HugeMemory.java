@@ -54,9 +54,7 @@ public final class HugeMemory {
             return false;
         }
         sys.fault.ensureAnonVma(vma);
-        sys.rmap.newAnon(pfn, vma, haddr, true);
-        sys.rmap.addEntire(pfn);
-        sys.phys.put(pfn);
+        sys.rmap.mapNewAnonEntire(pfn, vma, haddr);
         // maybe_pmd_mkwrite: a FOLL_FORCE write into a read-only VMA gets a read-only huge entry
         long write = vma.has(VmFlags.WRITE) ? Pte.WRITE : 0;
         vma.mm.pt.setPmd(haddr, Pte.mk(pfn, Pte.HUGE | write | Pte.DIRTY | Pte.ACCESSED));
@@ -266,9 +264,7 @@ public final class HugeMemory {
             sys.zap.zapPtesLocked(vma, haddr, haddr + PageSize.PMD_SIZE);
             mm.pt.freeEmptyPteTable(haddr);
             sys.fault.ensureAnonVma(vma);
-            sys.rmap.newAnon(pfn, vma, haddr, true);
-            sys.rmap.addEntire(pfn);
-            sys.phys.put(pfn);
+            sys.rmap.mapNewAnonEntire(pfn, vma, haddr);
             // mk_huge_pmd(vma->vm_page_prot): PROT_NONE stays inaccessible, PROT_READ read-only
             mm.pt.setPmd(haddr, Mprotect.adjust(vma, Pte.mk(pfn, Pte.HUGE | Pte.ACCESSED | Pte.DIRTY | Pte.WRITE)));
             mm.rssAnon += NR;

@@ -39,6 +39,22 @@ public final class Rmap {
         }
     }
 
+    /**
+     * A freshly allocated anonymous folio gets its first mapping, by one PTE: the allocation's
+     * reference becomes the mapping's (folio_add_new_anon_rmap), so no reference is taken and
+     * dropped.
+     */
+    void mapNewAnonPte(int pfn, Vma vma, long addr, boolean exclusive) {
+        newAnon(pfn, vma, addr, exclusive);
+        sys.phys.frames().pteMapcountAdd(pfn, 1);
+    }
+
+    /** As {@link #mapNewAnonPte}, for a whole folio mapped by one PMD/PUD leaf. */
+    void mapNewAnonEntire(int pfn, Vma vma, long addr) {
+        newAnon(pfn, vma, addr, true);
+        sys.phys.frames().entireMapcountAdd(pfn, 1);
+    }
+
     /** A PTE now maps {@code pfn}: one mapcount and one folio reference. */
     void addPte(int pfn) {
         PageFrames f = sys.phys.frames();
