@@ -56,11 +56,22 @@ public final class Gup {
 
     /** unpin_user_pages_dirty_lock: marks each page dirty first when asked. */
     public static void unpinUserPagesDirtyLock(PhysicalMemory phys, int[] pages, int n, boolean makeDirty) {
-        for (int i = 0; i < n; i++) {
-            if (makeDirty) {
-                phys.frames().set(pages[i], PageFlags.DIRTY);
+        PageFrames f = phys.frames();
+        for (int i = 0; i < n; ) {
+            // the pages that follow in the same folio go in one step, as gup_folio_range_next groups them
+            int first = pages[i];
+            int folioEnd = f.head(first) + f.nrPages(first);
+            int run = 1;
+            while (i + run < n && pages[i + run] == first + run && first + run < folioEnd) {
+                run++;
             }
-            phys.unpin(pages[i]);
+            if (makeDirty) {
+                for (int k = i; k < i + run; k++) {
+                    f.set(pages[k], PageFlags.DIRTY);
+                }
+            }
+            phys.unpinPages(pages[i], run);
+            i += run;
         }
     }
 
@@ -106,13 +117,16 @@ public final class Gup {
 
     private static long slow(Mm mm, long start, int nrPages, int flags, int[] pages, int from) {
         int got = from;
-        for (; got < nrPages; got++) {
-            long addr = start + ((long) got << PageSize.PAGE_SHIFT);
-            int pfn = onePage(mm, addr, flags);
+        while (got < nrPages) {
+            got = PresentPages.take(mm, start, got, nrPages, flags, pages);
+            if (got == nrPages) {
+                break;
+            }
+            int pfn = onePage(mm, start + ((long) got << PageSize.PAGE_SHIFT), flags);
             if (pfn < 0) {
                 return got == 0 ? pfn : got;
             }
-            pages[got] = pfn;
+            pages[got++] = pfn;
         }
         return got;
     }
@@ -163,7 +177,7 @@ public final class Gup {
     }
 
     /** check_vma_flags. */
-    private static int checkVma(Vma vma, int flags) {
+    static int checkVma(Vma vma, int flags) {
         if (vma == null || vma.has(VmFlags.IO | VmFlags.PFNMAP)) {
             return -Errno.EFAULT;
         }
@@ -182,7 +196,7 @@ public final class Gup {
      * -1 when the entry can be taken as is; otherwise the fault flags that make it so
      * (follow_page_mask failing, then faultin_page).
      */
-    private static int faultNeeded(Mm mm, Vma vma, long e, int flags) {
+    static int faultNeeded(Mm mm, Vma vma, long e, int flags) {
         boolean write = (flags & Foll.WRITE) != 0;
         if (!Pte.accessible(e)) {
             return write ? Fault.FLAG_WRITE : 0;

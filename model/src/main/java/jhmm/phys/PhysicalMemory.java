@@ -204,8 +204,12 @@ public final class PhysicalMemory {
 
     /** Drops a reference (folio_put); the last one frees the folio and its contents. */
     public void put(int pfn) {
+        putRefs(pfn, 1);
+    }
+
+    private void putRefs(int pfn, int refs) {
         int head = frames.head(pfn);
-        int left = frames.refAdd(head, -1);
+        int left = frames.refAdd(head, -refs);
         if (left == 0) {
             free(head);
         } else if (left < 0) {
@@ -271,33 +275,46 @@ public final class PhysicalMemory {
 
     /** Pins the folio of {@code pfn} for DMA (FOLL_PIN): bias for small folios, pin count for large. */
     public void pin(int pfn) {
+        pinPages(pfn, 1);
+    }
+
+    /**
+     * Pins {@code nr} pages of one folio, starting at {@code pfn}, in one step (try_grab_folio
+     * with refs = nr): the same counts as {@code nr} calls of {@link #pin}.
+     */
+    public void pinPages(int pfn, int nr) {
         if (isZeroPfn(pfn)) {
             return; // pinning the zero page is harmless and not counted
         }
-        externalRefs.addAndGet(frames.isLarge(pfn) ? 1 : GUP_PIN_COUNTING_BIAS);
+        int refs = pinRefs(pfn, nr);
+        externalRefs.addAndGet(refs);
+        frames.refAdd(pfn, refs);
         if (frames.isLarge(pfn)) {
-            frames.refAdd(pfn, 1);
-            frames.largePincountAdd(pfn, 1);
-        } else {
-            frames.refAdd(pfn, GUP_PIN_COUNTING_BIAS);
+            frames.largePincountAdd(pfn, nr);
         }
     }
 
     /** Reverses exactly one {@link #pin}. */
     public void unpin(int pfn) {
+        unpinPages(pfn, 1);
+    }
+
+    /** Reverses {@code nr} pins of pages of one folio, starting at {@code pfn}, in one step. */
+    public void unpinPages(int pfn, int nr) {
         if (isZeroPfn(pfn)) {
             return;
         }
-        externalRefs.addAndGet(frames.isLarge(pfn) ? -1 : -GUP_PIN_COUNTING_BIAS);
+        int refs = pinRefs(pfn, nr);
+        externalRefs.addAndGet(-refs);
         if (frames.isLarge(pfn)) {
-            frames.largePincountAdd(pfn, -1);
-            put(pfn);
-        } else {
-            int head = frames.head(pfn);
-            if (frames.refAdd(head, -GUP_PIN_COUNTING_BIAS) == 0) {
-                free(head);
-            }
+            frames.largePincountAdd(pfn, -nr);
         }
+        putRefs(pfn, refs);
+    }
+
+    /** The references {@code nr} pins of a page add: one each on a large folio, the bias each on a small one. */
+    private int pinRefs(int pfn, int nr) {
+        return frames.isLarge(pfn) ? nr : nr * GUP_PIN_COUNTING_BIAS;
     }
 
     /** folio_maybe_dma_pinned: pin count for large folios, refcount at or above the bias for small ones. */
