@@ -256,7 +256,7 @@ public final class Fault {
         Mm mm = vma.mm;
         int slot = PageTable.index(addr);
         if ((flags & FLAG_WRITE) == 0) {
-            mm.pt.setPteAt(table, slot, Pte.mk(sys.phys.zeroPfn(), Pte.SPECIAL | Pte.ACCESSED));
+            mm.pt.setEntryAt(table, slot, Pte.mk(sys.phys.zeroPfn(), Pte.SPECIAL | Pte.ACCESSED));
             return OK;
         }
         int pfn = sys.allocFolio(0);
@@ -267,7 +267,7 @@ public final class Fault {
         sys.rmap.mapNewAnonPte(pfn, vma, addr, true);
         // do_anonymous_page makes the PTE writable only with VM_WRITE: a FOLL_FORCE write into a
         // read-only VMA gets a private page mapped read-only
-        mm.pt.setPteAt(table, slot, Pte.mk(pfn, vma.has(VmFlags.WRITE) ? ANON_RW : Pte.ACCESSED));
+        mm.pt.setEntryAt(table, slot, Pte.mk(pfn, vma.has(VmFlags.WRITE) ? ANON_RW : Pte.ACCESSED));
         mm.rssAnon++;
         return OK;
     }

@@ -56,35 +56,52 @@ public final class Mprotect {
         mm.ptl.lock();
         try {
             for (long a = v.start; a < v.end; ) {
+                long pudNext = Math.min((a & PageSize.PUD_MASK) + PageSize.PUD_SIZE, v.end);
                 long pud = mm.pt.pud(a);
                 if (Pte.leaf(pud)) {
                     mm.pt.setPud(a, adjust(v, pud));
-                    a = (a & PageSize.PUD_MASK) + PageSize.PUD_SIZE;
-                    continue;
+                } else {
+                    changePmds(v, a, pudNext);
                 }
-                long pmd = mm.pt.pmd(a);
-                if (Pte.leaf(pmd)) {
-                    mm.pt.setPmd(a, adjust(v, pmd));
-                    a = (a & PageSize.PMD_MASK) + PageSize.PMD_SIZE;
-                    continue;
-                }
-                int table = mm.pt.pteTable(a, false);
-                long next = Math.min((a & PageSize.PMD_MASK) + PageSize.PMD_SIZE, v.end);
-                if (table >= 0) {
-                    long[] ptes = mm.pt.entries(table);
-                    for (long p = a; p < next; p += PageSize.PAGE_SIZE) {
-                        int i = (int) ((p >>> PageSize.PAGE_SHIFT) & (PageTable.ENTRIES - 1));
-                        if (Pte.present(ptes[i]) || Pte.isDeviceExclusive(ptes[i]) || Pte.isDevicePrivate(ptes[i])) {
-                            mm.pt.setPteAt(table, i, adjust(v, ptes[i]));
-                        }
-                    }
-                }
-                a = next;
+                a = pudNext;
             }
         } finally {
             mm.ptl.unlock();
         }
         mm.invalidateEnd(r);
+    }
+
+    /** change_pmd_range over [start, end) inside one PUD window: the PMD table is read once, not per entry. */
+    private static void changePmds(Vma v, long start, long end) {
+        PageTable pt = v.mm.pt;
+        int pmdTable = pt.pmdTableId(start);
+        if (pmdTable < 0) {
+            return;
+        }
+        long[] pmds = pt.entries(pmdTable);
+        for (long a = start; a < end; ) {
+            long next = Math.min((a & PageSize.PMD_MASK) + PageSize.PMD_SIZE, end);
+            int i = PageTable.pmdIndex(a);
+            long pmd = pmds[i];
+            if (Pte.leaf(pmd)) {
+                pt.setEntryAt(pmdTable, i, adjust(v, pmd));
+            } else if (Pte.table(pmd)) {
+                changePtes(v, Pte.pfn(pmd), a, next);
+            }
+            a = next;
+        }
+    }
+
+    private static void changePtes(Vma v, int table, long start, long end) {
+        PageTable pt = v.mm.pt;
+        long[] ptes = pt.entries(table);
+        for (long p = start; p < end; p += PageSize.PAGE_SIZE) {
+            int i = PageTable.index(p);
+            long e = ptes[i];
+            if (Pte.present(e) || Pte.isDeviceExclusive(e) || Pte.isDevicePrivate(e)) {
+                pt.setEntryAt(table, i, adjust(v, e));
+            }
+        }
     }
 
     private static boolean hasEntries(Mm mm, long start, long end) {

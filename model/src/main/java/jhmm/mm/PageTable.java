@@ -34,6 +34,11 @@ public final class PageTable {
         return idx(addr, PageSize.PAGE_SHIFT);
     }
 
+    /** The slot of {@code addr} in its PMD table. */
+    public static int pmdIndex(long addr) {
+        return idx(addr, PageSize.PMD_SHIFT);
+    }
+
     private static int idx(long addr, int shift) {
         return (int) ((addr >>> shift) & (ENTRIES - 1));
     }
@@ -92,6 +97,11 @@ public final class PageTable {
     private int pmdTable(long addr, boolean alloc) {
         int pud = pudTable(addr, alloc);
         return pud < 0 ? -1 : lower(pud, addr, PageSize.PUD_SHIFT, alloc);
+    }
+
+    /** Id of the PMD table covering {@code addr}; -1 when missing or when a PUD leaf sits above it. */
+    public int pmdTableId(long addr) {
+        return pmdTable(addr, false);
     }
 
     /** Id of the PTE table covering {@code addr}; -1 when missing or when a huge leaf sits above it. */
@@ -167,8 +177,8 @@ public final class PageTable {
         store(t, idx(addr, PageSize.PAGE_SHIFT), e);
     }
 
-    /** Sets entry {@code i} of PTE table {@code id} (a walk that already holds the table). */
-    public void setPteAt(int id, int i, long e) {
+    /** Sets entry {@code i} of table {@code id}, any level (a walk that already holds the table). */
+    public void setEntryAt(int id, int i, long e) {
         store(id, i, e);
     }
 

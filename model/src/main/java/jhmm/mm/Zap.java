@@ -137,7 +137,7 @@ public final class Zap {
             if (e == 0) {
                 continue;
             }
-            mm.pt.setPteAt(table, i, 0);
+            mm.pt.setEntryAt(table, i, 0);
             zapEntry(vma, e);
         }
     }
