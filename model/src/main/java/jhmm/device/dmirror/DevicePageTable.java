@@ -14,13 +14,28 @@ final class DevicePageTable {
     private static final long EMPTY = -1;
     private static final long TOMBSTONE = -2;
 
-    private long[] keys = new long[64];
-    private long[] values = new long[64];
+    private static final int INITIAL = 64;
+
+    private long[] keys;
+    private long[] values;
     private int size;
     private int used;
+    /** Bounds of every vpn stored since the table was last empty (unsigned). */
+    private long lowest;
+    private long highest;
 
     DevicePageTable() {
+        reset();
+    }
+
+    private void reset() {
+        keys = new long[INITIAL];
+        values = new long[INITIAL];
         Arrays.fill(keys, EMPTY);
+        size = 0;
+        used = 0;
+        lowest = -1;
+        highest = 0;
     }
 
     int size() {
@@ -71,6 +86,12 @@ final class DevicePageTable {
         keys[slot] = vpn;
         values[slot] = entry(pfn, tag);
         size++;
+        if (Long.compareUnsigned(vpn, lowest) < 0) {
+            lowest = vpn;
+        }
+        if (Long.compareUnsigned(vpn, highest) > 0) {
+            highest = vpn;
+        }
     }
 
     static long entry(int pfn, int tag) {
@@ -87,7 +108,15 @@ final class DevicePageTable {
 
     /** Erases every entry with first <= vpn <= last (both inclusive, as xa_for_each_range). */
     void eraseRange(long first, long last) {
-        if (Long.compareUnsigned(last - first, size) > 0) {
+        if (size == 0) {
+            return;
+        }
+        if (Long.compareUnsigned(first, lowest) <= 0 && Long.compareUnsigned(last, highest) >= 0) {
+            reset(); // the range covers everything stored (munmap of all that was mirrored)
+            return;
+        }
+        // one sequential pass over the slots beats a random probe per page once the range is a sixteenth of them
+        if (Long.compareUnsigned(last - first, Math.min(size, keys.length >>> 4)) > 0) {
             for (int i = 0; i < keys.length; i++) {
                 long k = keys[i];
                 if (k >= 0 && Long.compareUnsigned(k, first) >= 0 && Long.compareUnsigned(k, last) <= 0) {
