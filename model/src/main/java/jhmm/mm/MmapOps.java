@@ -77,7 +77,7 @@ public final class MmapOps {
             mm.insert(v);
             if ((flags & Mman.MAP_POPULATE) != 0) {
                 // populate_vma_page_range write-faults only private writable mappings
-                UserAccess.populate(mm, start, start + len, (vmFlags & (VmFlags.WRITE | VmFlags.SHARED)) == VmFlags.WRITE);
+                Populate.populate(mm, start, start + len, (vmFlags & (VmFlags.WRITE | VmFlags.SHARED)) == VmFlags.WRITE);
             }
             return start;
         } finally {

@@ -52,24 +52,6 @@ public final class UserAccess {
         return 0;
     }
 
-    /** Faults in [start, end) as MAP_POPULATE / MADV_POPULATE_* do; caller holds the mmap lock. */
-    static int populate(Mm mm, long start, long end, boolean write) {
-        for (long a = start; a < end; a += PageSize.PAGE_SIZE) {
-            Vma v = mm.findVma(a);
-            if (v == null) {
-                return -Errno.ENOMEM;
-            }
-            if (accessError(v, write)) {
-                return -Errno.EINVAL; // check_vma_flags: the VMA does not allow this access
-            }
-            int ret = faultUntilMapped(v, a, write);
-            if (ret < 0) {
-                return ret;
-            }
-        }
-        return 0;
-    }
-
     /**
      * The frame backing {@code addr} once accessible for the access, faulting as needed;
      * -EFAULT where the CPU would raise a signal. A fault that ends in VM_FAULT_OOM is taken
@@ -108,7 +90,8 @@ public final class UserAccess {
         return oom ? -Errno.ENOMEM : -Errno.EFAULT;
     }
 
-    private static int faultUntilMapped(Vma v, long addr, boolean write) {
+    /** Faults until {@code addr} is mapped for the access; 0, -ENOMEM or -EFAULT. */
+    static int faultUntilMapped(Vma v, long addr, boolean write) {
         for (int i = 0; i < MAX_RETRIES; i++) {
             if (lookup(v.mm, addr, write) >= 0) {
                 return 0;

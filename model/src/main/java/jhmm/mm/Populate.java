@@ -1,0 +1,138 @@
+package jhmm.mm;
+
+import jhmm.base.Errno;
+import jhmm.base.PageSize;
+import jhmm.phys.PageFlags;
+import jhmm.phys.PageFrames;
+
+/**
+ * MAP_POPULATE and MADV_POPULATE_READ/WRITE (faultin_page_range: GUP without pages, with
+ * FOLL_TOUCH): every page of the range ends up mapped for the access. Pages that already are
+ * are only touched (accessed, and dirty for a write), a PTE table or a huge leaf per hold of
+ * the PTL, as follow_page_mask skips a whole huge leaf; the rest are faulted page by page.
+ * The caller holds the mmap lock.
+ */
+final class Populate implements PageWalkOps {
+    /** Ends a walk at {@link #stop}: the page there must be faulted. */
+    private static final int FAULT = Integer.MIN_VALUE;
+
+    private final Mm mm;
+    private final boolean write;
+    private long stop;
+
+    private Populate(Mm mm, boolean write) {
+        this.mm = mm;
+        this.write = write;
+    }
+
+    static int populate(Mm mm, long start, long end, boolean write) {
+        Populate walk = new Populate(mm, write);
+        long a = start;
+        while (a < end) {
+            Vma v = mm.findVma(a);
+            if (v == null || v.start > a) {
+                return -Errno.ENOMEM;
+            }
+            if (UserAccess.accessError(v, write)) {
+                return -Errno.EINVAL; // check_vma_flags: the VMA does not allow this access
+            }
+            long vmaEnd = Math.min(end, v.end);
+            long lastFaulted = -1;
+            while (a < vmaEnd) {
+                walk.stop = vmaEnd;
+                if (!v.isHugetlb()) {
+                    PageWalk.walkPageRange(mm, a, vmaEnd, walk);
+                }
+                if (walk.stop == vmaEnd && !v.isHugetlb()) {
+                    a = vmaEnd;
+                    break;
+                }
+                long page = v.isHugetlb() ? a : walk.stop;
+                int ret;
+                if (page == lastFaulted || v.isHugetlb()) {
+                    ret = UserAccess.faultUntilMapped(v, page, write); // bounded retries, then on
+                    a = page + PageSize.PAGE_SIZE;
+                } else {
+                    // fault the rest of the PMD window; the walk from here checks what it made
+                    long windowEnd = Math.min((page & PageSize.PMD_MASK) + PageSize.PMD_SIZE, vmaEnd);
+                    ret = errno(mm.sys.fault.handleRange(v, page, windowEnd, write ? Fault.FLAG_WRITE : 0));
+                    lastFaulted = page;
+                    a = page;
+                }
+                if (ret < 0) {
+                    return ret;
+                }
+            }
+        }
+        return 0;
+    }
+
+    private static int errno(int faultCode) {
+        return switch (faultCode) {
+            case Fault.OK -> 0;
+            case Fault.OOM -> -Errno.ENOMEM;
+            default -> -Errno.EFAULT;
+        };
+    }
+
+    private boolean allows(long e) {
+        return Pte.accessible(e) && (!write || Pte.writable(e));
+    }
+
+    /** FOLL_TOUCH: the entry's accessed and, for a write, dirty bits, and the folio marked accessed. */
+    private long touched(long e) {
+        PageFrames f = mm.sys.phys.frames();
+        int pfn = Pte.pfn(e);
+        f.set(f.head(pfn), PageFlags.REFERENCED);
+        return write && !Pte.dirty(e) ? Pte.set(e, Pte.DIRTY | Pte.ACCESSED) : e;
+    }
+
+    @Override
+    public int pteHole(long start, long end, Vma vma) {
+        stop = start;
+        return FAULT;
+    }
+
+    @Override
+    public int hugetlbEntry(long entry, int order, long start, long end, Vma vma) {
+        stop = start;
+        return FAULT; // not walked: hugetlb VMAs fault page by page
+    }
+
+    @Override
+    public int pmdEntry(long pmd, long[] ptes, long start, long end, Vma vma) {
+        PageTable pt = mm.pt;
+        mm.ptl.lock();
+        try {
+            long now = pt.pmd(start);
+            if (now != pmd || (ptes != null && pt.entries(Pte.pfn(now)) != ptes)) {
+                stop = start; // changed since the walk read it: the fault path looks again
+                return FAULT;
+            }
+            if (ptes == null) {
+                if (!allows(pmd)) {
+                    stop = start;
+                    return FAULT;
+                }
+                pt.setPmd(start, touched(pmd));
+                return 0;
+            }
+            int table = Pte.pfn(pmd);
+            for (long a = start; a < end; a += PageSize.PAGE_SIZE) {
+                int i = PageTable.index(a);
+                long e = ptes[i];
+                if (!allows(e)) {
+                    stop = a;
+                    return FAULT;
+                }
+                long t = touched(e);
+                if (t != e) {
+                    pt.setEntryAt(table, i, t);
+                }
+            }
+            return 0;
+        } finally {
+            mm.ptl.unlock();
+        }
+    }
+}
