@@ -172,20 +172,24 @@ public final class HmmRangeFault implements PageWalkOps {
             return faultSpan(start, end, required, vma);
         }
         long pfn = Pte.pfn(pmd) + ((start & ~PageSize.PMD_MASK) >>> PageSize.PAGE_SHIFT);
-        for (int i = index(start); i < index(end); i++, pfn++) {
-            store(i, pfn | cpu);
-        }
+        storeRun(index(start), index(end), pfn, cpu);
         return 0;
+    }
+
+    /** Slots [from, to) get consecutive frames from {@code pfn} with {@code cpu} flags, keeping their sticky bits. */
+    private void storeRun(int from, int to, long pfn, long cpu) {
+        long[] slots = range.hmmPfns;
+        long first = pfn - from;
+        for (int i = from; i < to; i++) {
+            slots[i] = (slots[i] & HmmPfn.INOUT_FLAGS) | (first + i) | cpu;
+        }
     }
 
     private int devicePrivatePmd(long pmd, long start, long end, Vma vma) {
         int pfn = Pte.pfn(pmd);
         if (ownedByCaller(pfn)) {
             long cpu = HmmPfn.VALID | (Pte.kindWritable(pmd) ? HmmPfn.WRITE : 0) | HmmPfn.orderBits(HmmPfn.PMD_ORDER);
-            long p = pfn + ((start & ~PageSize.PMD_MASK) >>> PageSize.PAGE_SHIFT);
-            for (int i = index(start); i < index(end); i++, p++) {
-                store(i, p | cpu);
-            }
+            storeRun(index(start), index(end), pfn + ((start & ~PageSize.PMD_MASK) >>> PageSize.PAGE_SHIFT), cpu);
             return 0;
         }
         int required = rangeNeedFault(start, end, 0);
@@ -258,10 +262,7 @@ public final class HmmRangeFault implements PageWalkOps {
             return faultSpan(start, end, required, vma);
         }
         long size = 1L << (order + PageSize.PAGE_SHIFT);
-        long pfn = Pte.pfn(entry) + ((start & (size - 1)) >>> PageSize.PAGE_SHIFT);
-        for (int j = i; j < index(end); j++, pfn++) {
-            store(j, pfn | cpu);
-        }
+        storeRun(i, index(end), Pte.pfn(entry) + ((start & (size - 1)) >>> PageSize.PAGE_SHIFT), cpu);
         return 0;
     }
 }
