@@ -120,6 +120,7 @@ public final class Fault {
     private long anonymousRun(Vma vma, long start, long end, int flags) {
         Mm mm = vma.mm;
         long addr = start;
+        long faults = 0;
         mm.ptl.lock();
         try {
             long pmd = mm.pt.pmd(start);
@@ -129,13 +130,14 @@ public final class Fault {
             int table = mm.pt.pteTable(start, true);
             long[] ptes = mm.pt.entries(table);
             for (; addr < end && ptes[PageTable.index(addr)] == 0; addr += PageSize.PAGE_SIZE) {
+                faults++; // counted on entry, as handle_mm_fault counts a fault that fails too
                 if (anonymousFault(vma, table, addr, flags) != OK) {
                     return -1;
                 }
             }
         } finally {
             mm.ptl.unlock();
-            sys.stats.pageFaults.addAndGet((addr - start) >>> PageSize.PAGE_SHIFT);
+            sys.stats.pageFaults.addAndGet(faults);
         }
         return addr;
     }

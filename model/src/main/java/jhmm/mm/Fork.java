@@ -100,12 +100,14 @@ public final class Fork {
                     child = ro;
                 }
                 sys.rmap.addEntire(pfn);
+                dst.mm.rssAdd(dst, f.nrPages(pfn));
             } else if (Pte.isMigration(e)) {
                 child = Pte.mkNonPresent(Pte.KIND_MIGRATION_READ, Pte.pfn(e), Pte.HUGE);
             } else if (Pte.isDevicePrivate(e)) {
                 child = shareDevicePrivate(src, e);
                 setLeaf(parent, haddr, child, pud);
                 sys.rmap.addEntire(Pte.pfn(e));
+                dst.mm.rssAdd(dst, sys.phys.frames().nrPages(Pte.pfn(e)));
             }
             setLeaf(dst.mm, haddr, child, pud);
             return 0;
@@ -166,6 +168,7 @@ public final class Fork {
                     child = shareDevicePrivate(src, e);
                     parent.pt.setPte(a, child);
                     sys.rmap.addPte(Pte.pfn(e));
+                    dst.mm.rssAdd(dst, 1);
                 } else if (Pte.isMigration(e)) {
                     child = Pte.mkNonPresent(Pte.KIND_MIGRATION_READ, Pte.pfn(e), 0);
                     if (src.isCow() && Pte.kind(e) == Pte.KIND_MIGRATION_WRITE) {
@@ -184,6 +187,7 @@ public final class Fork {
                             child = Mprotect.adjust(dst, child);
                         }
                         dst.mm.pt.setPte(a, child);
+                        dst.mm.rssAdd(dst, 1);
                         continue;
                     }
                     if (src.isCow()) {
@@ -194,6 +198,7 @@ public final class Fork {
                         parent.pt.setPte(a, child);
                     }
                     sys.rmap.addPte(pfn);
+                    dst.mm.rssAdd(dst, 1);
                 }
                 dst.mm.pt.setPte(a, child);
             }

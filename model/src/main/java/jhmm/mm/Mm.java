@@ -122,7 +122,11 @@ public final class Mm {
         hook.invalidateRangeEnd(r);
     }
 
+    /** add_mm_counter for pages of {@code v}: hugetlb pages are not counted in rss, as in the kernel. */
     void rssAdd(Vma v, long pages) {
+        if (v.isHugetlb()) {
+            return;
+        }
         if (v.file == null) {
             rssAnon += pages;
         } else if (v.file.shmem) {

@@ -141,7 +141,9 @@ public final class Rmap {
     /**
      * try_to_unmap / try_to_migrate: every present mapping of the folio is replaced by what
      * {@code mapper} gives, inside an invalidation of {@code event} covering that mapping.
-     * The mapping's reference goes; the caller holds its own. Returns the mappings replaced.
+     * The mapping's reference goes; the caller holds its own; the address space's rss drops
+     * unless the replacement is a migration entry (try_to_migrate keeps the counters). Returns
+     * the mappings replaced.
      */
     public int replaceMappings(int head, EntryMapper mapper, NotifierEvent event) {
         PageFrames f = sys.phys.frames();
@@ -159,7 +161,11 @@ public final class Rmap {
                 long e = read(mm, addr, pmdLevel, f.order(head));
                 if (mapsFrame(e, head + sub)) {
                     boolean exclusive = f.test(head, PageFlags.ANON) && f.test(head, PageFlags.ANON_EXCLUSIVE);
-                    write(mm, addr, pmdLevel, f.order(head), mapper.replace(e, exclusive));
+                    long replacement = mapper.replace(e, exclusive);
+                    write(mm, addr, pmdLevel, f.order(head), replacement);
+                    if (!Pte.isMigration(replacement)) {
+                        mm.rssAdd(vma, -(size >>> PageSize.PAGE_SHIFT)); // swapped out or discarded: no longer resident
+                    }
                     if (Pte.dirty(e)) {
                         f.set(head + sub, PageFlags.DIRTY);
                     }
