@@ -1,0 +1,26 @@
+package jhmm.perf;
+
+/** The page size kind a range is backed with: 4 KiB pages only, or PMD-sized THPs. */
+public enum Kind {
+    PAGE_4K("4K"),
+    THP("THP");
+
+    private final String label;
+
+    Kind(String label) {
+        this.label = label;
+    }
+
+    public String label() {
+        return label;
+    }
+
+    public boolean thp() {
+        return this == THP;
+    }
+
+    @Override
+    public String toString() {
+        return label;
+    }
+}

@@ -1,0 +1,77 @@
+package jhmm.perf;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Consumer;
+import jhmm.perf.host.HostSupport;
+
+/**
+ * ns per 4 KiB page of each operation as the range grows (flat is the goal): the model at
+ * every size, the host only while the range fits comfortably in its free RAM. Large ranges
+ * get fewer timed rounds ({@link #reps}) so that a run up to 64 GiB stays in minutes.
+ */
+public final class Scaling {
+    public static final List<Long> SIZES = List.of(1L << 20, 16L << 20, 256L << 20, 4L << 30, 64L << 30);
+    /** Bytes of range the timed rounds of one size cover at most (beyond one round). */
+    private static final long BUDGET = 16L << 30;
+    /** Sizes up to this get warm-up rounds; larger ones come after them, on a warm JIT. */
+    private static final long WARM_UP_UP_TO = 1L << 30;
+
+    private Scaling() {}
+
+    /** Timed rounds for a range of {@code size}: {@code repeat}, fewer for large ranges, at least 1. */
+    static int reps(long size, int repeat) {
+        return (int) Math.max(1, Math.min(repeat, BUDGET / size));
+    }
+
+    public static List<Comparison> run(List<Long> sizes, List<Operation> ops, int repeat, HostSupport host, long hostAvailable,
+            Consumer<String> progress) {
+        List<Comparison> rows = new ArrayList<>();
+        List<Long> ascending = sizes.stream().sorted().toList();
+        for (Operation op : ops) {
+            for (Kind kind : Kind.values()) {
+                for (long size : ascending) {
+                    int warmup = size <= WARM_UP_UP_TO ? 1 : 0;
+                    rows.add(point(op, kind, size, hostMissing(host.reason(kind), size, hostAvailable), warmup, reps(size, repeat)));
+                    progress.accept(op + " " + kind + " " + RangeSize.format(size) + " done");
+                }
+            }
+        }
+        return rows;
+    }
+
+    private static Comparison point(Operation op, Kind kind, long size, String hostMissing, int warmup, int reps) {
+        try {
+            return Interleaved.compare(op, kind, size, hostMissing, warmup, reps);
+        } catch (OutOfMemoryError e) {
+            // a simulated machine larger than the heap: the row says so and the next size may still fit
+            return new Comparison(op, kind, size, Double.NaN, Double.NaN, hostMissing,
+                    "model: Java heap too small (max " + RangeSize.format(Runtime.getRuntime().maxMemory() >> 20 << 20) + ")");
+        }
+    }
+
+    /** Why the host does not run a range of {@code size}, or null: its own reason, or not enough free RAM. */
+    static String hostMissing(String reason, long size, long hostAvailable) {
+        if (reason != null) {
+            return reason;
+        }
+        return size > hostAvailable / 2 ? "host RAM (" + RangeSize.format(hostAvailable >> 20 << 20) + " available)" : null;
+    }
+
+    /** MemAvailable of /proc/meminfo in bytes; 0 when it cannot be read. */
+    public static long hostAvailable() {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/meminfo"))) {
+                if (line.startsWith("MemAvailable:")) {
+                    return Long.parseLong(line.replaceAll("[^0-9]", "")) << 10;
+                }
+            }
+        } catch (IOException | NumberFormatException e) {
+            return 0;
+        }
+        return 0;
+    }
+}
