@@ -13,11 +13,15 @@ public final class RangeSize {
 
     /** @throws IllegalArgumentException unless {@code s} is a positive multiple of 2M up to 1T */
     public static long parse(String s) {
-        long n = ThpMigrationRun.parseSize(s);
-        if (n <= 0 || n % PageSize.PMD_SIZE != 0 || n > MAX) {
-            throw new IllegalArgumentException("size must be a positive multiple of 2M up to 1T: " + s);
+        return check(ThpMigrationRun.parseSize(s));
+    }
+
+    /** @throws IllegalArgumentException unless {@code bytes} is a positive multiple of 2M up to 1T */
+    public static long check(long bytes) {
+        if (bytes <= 0 || bytes % PageSize.PMD_SIZE != 0 || bytes > MAX) {
+            throw new IllegalArgumentException("range sizes must be positive multiples of 2M up to 1T: " + bytes + " bytes");
         }
-        return n;
+        return bytes;
     }
 
     /** 1G, 16M, 1536M: the largest binary unit that divides the size. */
@@ -30,5 +34,10 @@ public final class RangeSize {
             }
         }
         return Long.toString(bytes);
+    }
+
+    /** Bytes in GiB with one decimal, for amounts that are no range size: "22.2 GiB". */
+    public static String gib(long bytes) {
+        return String.format(Locale.ROOT, "%.1f GiB", bytes / (double) (1L << 30));
     }
 }

@@ -49,7 +49,7 @@ public final class Scaling {
         } catch (OutOfMemoryError e) {
             // a simulated machine larger than the heap: the row says so and the next size may still fit
             return new Comparison(op, kind, size, Double.NaN, Double.NaN, hostMissing,
-                    "model: Java heap too small (max " + RangeSize.format(Runtime.getRuntime().maxMemory() >> 20 << 20) + ")");
+                    "model: Java heap too small (max " + RangeSize.gib(Runtime.getRuntime().maxMemory()) + ")");
         }
     }
 
@@ -58,7 +58,7 @@ public final class Scaling {
         if (reason != null) {
             return reason;
         }
-        return size > hostAvailable / 2 ? "host RAM (" + RangeSize.format(hostAvailable >> 20 << 20) + " available)" : null;
+        return size > hostAvailable / 2 ? "host RAM: " + RangeSize.gib(hostAvailable) + " available" : null;
     }
 
     /** MemAvailable of /proc/meminfo in bytes; 0 when it cannot be read. */
