@@ -19,6 +19,16 @@ public enum Kind {
         return this == THP;
     }
 
+    /** @throws IllegalArgumentException unless {@code label} is 4K or THP */
+    public static Kind parse(String label) {
+        for (Kind k : values()) {
+            if (k.label.equalsIgnoreCase(label.trim())) {
+                return k;
+            }
+        }
+        throw new IllegalArgumentException("kind must be 4K or THP: " + label);
+    }
+
     @Override
     public String toString() {
         return label;
