@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Consumer;
+import jhmm.base.PageSize;
 import jhmm.perf.host.HostSupport;
 
 /**
@@ -22,6 +23,14 @@ public final class Scaling {
 
     private Scaling() {}
 
+    /** @throws IllegalArgumentException unless {@code bytes} is a positive multiple of 4K up to 1T */
+    public static long checkSize(long bytes) {
+        if (bytes <= 0 || bytes % PageSize.PAGE_SIZE != 0 || bytes > RangeSize.MAX) {
+            throw new IllegalArgumentException("scaling sizes must be positive multiples of 4K up to 1T: " + bytes + " bytes");
+        }
+        return bytes;
+    }
+
     /** Timed rounds for a range of {@code size}: {@code repeat}, fewer for large ranges, at least 1. */
     static int reps(long size, int repeat) {
         return (int) Math.max(1, Math.min(repeat, BUDGET / size));
@@ -34,6 +43,10 @@ public final class Scaling {
         for (Operation op : ops) {
             for (Kind kind : Kind.values()) {
                 for (long size : ascending) {
+                    if (kind.thp() && size % PageSize.PMD_SIZE != 0) {
+                        rows.add(new Comparison(op, kind, size, Double.NaN, Double.NaN, "THP needs a multiple of 2M", null));
+                        continue;
+                    }
                     int warmup = size <= WARM_UP_UP_TO ? 1 : 0;
                     rows.add(point(op, kind, size, hostMissing(host.reason(kind), size, hostAvailable), warmup, reps(size, repeat)));
                     progress.accept(op + " " + kind + " " + RangeSize.format(size) + " done");

@@ -27,9 +27,7 @@ final class ComparisonTable {
     /** met / missed, or why there is no ratio; a note follows in parentheses. */
     private static String result(Comparison r) {
         String verdict;
-        if (Double.isNaN(r.modelNsPerPage())) {
-            verdict = "n/a";
-        } else if (!r.hasHost()) {
+        if (!r.hasHost()) {
             verdict = "n/a (" + r.hostMissing() + ")";
         } else {
             verdict = r.met() ? "met" : "missed";

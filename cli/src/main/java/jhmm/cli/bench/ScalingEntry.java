@@ -32,7 +32,7 @@ final class ScalingEntry implements BenchEntry {
     @Override
     public BenchResult run(BenchOptions options, PrintWriter progress) {
         List<Long> sizes = options.sizes().isEmpty() ? Scaling.SIZES : options.sizes();
-        sizes.forEach(RangeSize::check);
+        sizes.forEach(Scaling::checkSize);
         long available = Scaling.hostAvailable();
         List<Comparison> rows = Scaling.run(sizes, options.ops(), options.repeat(), HostSupport.probe(), available, line -> {
             progress.println(NAME + ": " + line);

@@ -25,8 +25,9 @@ public final class ModelMunmap extends ModelOp {
     @Override
     public void prepare() {
         range.mapPopulated();
-        long chunkPages = CHUNK >>> PageSize.PAGE_SHIFT;
-        for (long a = range.addr; a < range.addr + range.len; a += CHUNK) {
+        long end = range.addr + range.len;
+        for (long a = range.addr; a < end; a += CHUNK) {
+            long chunkPages = Math.min(CHUNK, end - a) >>> PageSize.PAGE_SHIFT;
             DmirrorCmd cmd = new DmirrorCmd(a, chunkPages, buffer);
             ModelRange.check(mirror.read(cmd), "HMM_DMIRROR_READ");
             if (cmd.cpages != chunkPages) {

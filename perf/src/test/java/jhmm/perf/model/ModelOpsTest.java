@@ -96,4 +96,11 @@ class ModelOpsTest {
             cycle(op);
         }
     }
+
+    @org.junit.jupiter.api.Test
+    void munmapOfARangeSmallerThanOneDeviceRead() {
+        try (ModelMunmap op = new ModelMunmap(Kind.PAGE_4K, 1L << 20)) {
+            cycle(op);
+        }
+    }
 }
