@@ -21,133 +21,74 @@ import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * The five operations of {@code jhmm bench} under JMH, model side and host side, each a
- * {@link RangeOp} of the perf module: {@code prepare} before and {@code finish} (its checks)
- * after every timed call, outside the measured time. The host side needs a Linux host that
- * {@link HostSupport} accepts; elsewhere its trial fails with the reason.
+ * The five operations of {@code jhmm bench} under JMH, model side and host side: each
+ * {@code op} × {@code kind} × {@code side} is a {@link RangeOp} of the perf module, set up per
+ * trial, with its {@code prepare} before and {@code finish} (its checks) after every timed
+ * call, outside the measured time. The host side needs a host that {@link HostSupport}
+ * accepts; elsewhere its trials fail with the reason and the others go on.
  */
+@State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
 @Fork(value = 1, jvmArgs = {"-Xms4g", "-Xmx4g", "--enable-native-access=ALL-UNNAMED"})
 @Warmup(iterations = 3, time = 2)
 @Measurement(iterations = 5, time = 2)
 public class SideBySideBench {
-    /** One side of one operation over one range, set up per trial. */
-    @State(Scope.Thread)
-    public abstract static class Side {
-        /** {@code model} or {@code host}. */
-        @Param({"model", "host"})
-        public String side;
+    /** The operation, as {@code jhmm bench --ops} names it. */
+    @Param({"snapshot", "fault-in", "present-walk", "mprotect", "munmap"})
+    public String op;
 
-        /** Page size kind: {@code 4K} or {@code THP}. */
-        @Param({"4K", "THP"})
-        public String kind;
+    /** {@code model} or {@code host}. */
+    @Param({"model", "host"})
+    public String side;
 
-        /** Range size with a K, M or G suffix; a multiple of 2 MiB. */
-        @Param({"1G"})
-        public String size;
+    /** Page size kind: {@code 4K} or {@code THP}. */
+    @Param({"4K", "THP"})
+    public String kind;
 
-        RangeOp op;
+    /** Range size with a K, M or G suffix; a multiple of 2 MiB. */
+    @Param({"1G"})
+    public String size;
 
-        abstract Operation operation();
+    private RangeOp range;
 
-        @Setup(Level.Trial)
-        public void open() {
-            Kind k = Kind.parse(kind);
-            long len = RangeSize.parse(size);
-            op = switch (side) {
-                case "model" -> operation().model(k, len);
-                case "host" -> {
-                    String why = HostSupport.probe().reason(k);
-                    if (why != null) {
-                        throw new IllegalStateException("host side unavailable: " + why);
-                    }
-                    yield operation().host(k, len);
+    @Setup(Level.Trial)
+    public void open() {
+        Operation operation = Operation.parse(op);
+        Kind k = Kind.parse(kind);
+        long len = RangeSize.parse(size);
+        range = switch (side) {
+            case "model" -> operation.model(k, len);
+            case "host" -> {
+                String why = HostSupport.probe().reason(k);
+                if (why != null) {
+                    throw new IllegalStateException("host side unavailable: " + why);
                 }
-                default -> throw new IllegalArgumentException("side must be model or host: " + side);
-            };
-        }
-
-        @Setup(Level.Invocation)
-        public void prepare() {
-            op.prepare();
-        }
-
-        @TearDown(Level.Invocation)
-        public void finish() {
-            op.finish();
-        }
-
-        @TearDown(Level.Trial)
-        public void close() {
-            op.close();
-            op = null;
-        }
-
-        /** The timed call, its pages counted for the {@code :pages} line. */
-        void run(Pages counted) {
-            counted.pages += op.pages();
-            op.run();
-        }
+                yield operation.host(k, len);
+            }
+            default -> throw new IllegalArgumentException("side must be model or host: " + side);
+        };
     }
 
-    public static class Snapshot extends Side {
-        @Override
-        Operation operation() {
-            return Operation.SNAPSHOT;
-        }
+    @Setup(Level.Invocation)
+    public void prepare() {
+        range.prepare();
     }
 
-    public static class FaultIn extends Side {
-        @Override
-        Operation operation() {
-            return Operation.FAULT_IN;
-        }
+    @TearDown(Level.Invocation)
+    public void finish() {
+        range.finish();
     }
 
-    public static class PresentWalk extends Side {
-        @Override
-        Operation operation() {
-            return Operation.PRESENT_WALK;
-        }
-    }
-
-    public static class Mprotect extends Side {
-        @Override
-        Operation operation() {
-            return Operation.MPROTECT;
-        }
-    }
-
-    public static class Munmap extends Side {
-        @Override
-        Operation operation() {
-            return Operation.MUNMAP;
-        }
+    @TearDown(Level.Trial)
+    public void close() {
+        range.close();
+        range = null;
     }
 
     @Benchmark
-    public void snapshot(Snapshot s, Pages counted) {
-        s.run(counted);
-    }
-
-    @Benchmark
-    public void faultIn(FaultIn s, Pages counted) {
-        s.run(counted);
-    }
-
-    @Benchmark
-    public void presentWalk(PresentWalk s, Pages counted) {
-        s.run(counted);
-    }
-
-    @Benchmark
-    public void mprotect(Mprotect s, Pages counted) {
-        s.run(counted);
-    }
-
-    @Benchmark
-    public void munmap(Munmap s, Pages counted) {
-        s.run(counted);
+    public void operation(Pages counted) {
+        counted.pages += range.pages();
+        range.run();
     }
 }

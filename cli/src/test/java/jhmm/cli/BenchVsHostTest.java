@@ -5,8 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -19,27 +17,18 @@ import org.junit.jupiter.api.io.TempDir;
 class BenchVsHostTest {
     private static final String[] OPS = {"snapshot", "fault-in", "present-walk", "mprotect", "munmap"};
 
-    private record Run(int exit, String out, String err) {}
-
-    private static Run jhmm(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        int exit = Main.execute(new PrintWriter(out), new PrintWriter(err), args);
-        return new Run(exit, out.toString(), err.toString());
-    }
-
     @Test
     void badOptionValuesAreOneLineUsageErrors() {
-        List<Run> bad = new ArrayList<>();
-        bad.add(jhmm("bench", "--size", "3M"));
-        bad.add(jhmm("bench", "--size", "lots"));
-        bad.add(jhmm("bench", "--ops", "snapshot,teleport"));
-        bad.add(jhmm("bench", "--repeat", "0"));
-        bad.add(jhmm("bench", "--repeat", "x"));
-        bad.add(jhmm("bench", "--plot", "curves.pdf", "scaling"));
-        bad.add(jhmm("bench", "--plot", "curves.png"));
-        bad.add(jhmm("bench", "--sizes", "3K", "--repeat", "1", "scaling"));
-        for (Run r : bad) {
+        List<CliRun> bad = new ArrayList<>();
+        bad.add(CliRun.of("bench", "--size", "3M"));
+        bad.add(CliRun.of("bench", "--size", "lots"));
+        bad.add(CliRun.of("bench", "--ops", "snapshot,teleport"));
+        bad.add(CliRun.of("bench", "--repeat", "0"));
+        bad.add(CliRun.of("bench", "--repeat", "x"));
+        bad.add(CliRun.of("bench", "--plot", "curves.pdf", "scaling"));
+        bad.add(CliRun.of("bench", "--plot", "curves.png"));
+        bad.add(CliRun.of("bench", "--sizes", "3K", "--repeat", "1", "scaling"));
+        for (CliRun r : bad) {
             assertThat(r.exit()).as(r.err()).isEqualTo(2);
             assertThat(r.err().lines().filter(l -> l.startsWith("jhmm: ") || l.contains("Invalid value")).count()).as(r.err()).isGreaterThanOrEqualTo(1);
             assertThat(r.err()).doesNotContain("\tat ", "Exception");
@@ -55,7 +44,7 @@ class BenchVsHostTest {
     /** Without an entry: every operation for both kinds, each row with its ratio (or why not), and the legend. */
     @Test
     void defaultIsTheSideBySideTable() {
-        Run r = jhmm("bench", "--size", "4M", "--repeat", "1");
+        CliRun r = CliRun.of("bench", "--size", "4M", "--repeat", "1");
         assertThat(r.exit()).as(r.err()).isZero();
         boolean host = HostSupport.probe().reason() == null;
         for (String op : OPS) {
@@ -76,7 +65,7 @@ class BenchVsHostTest {
 
     @Test
     void sideBySideJson() throws IOException {
-        Run r = jhmm("bench", "--json", "--size", "4M", "--repeat", "1", "--ops", "mprotect,munmap");
+        CliRun r = CliRun.of("bench", "--json", "--size", "4M", "--repeat", "1", "--ops", "mprotect,munmap");
         assertThat(r.exit()).as(r.err()).isZero();
         JsonNode entry = new ObjectMapper().readTree(r.out()).get("results").get(0);
         assertThat(entry.get("entry").asText()).isEqualTo("side-by-side");
@@ -106,7 +95,7 @@ class BenchVsHostTest {
     void scalingTableAndPlots(@TempDir Path dir) throws IOException {
         for (String name : List.of("curves.png", "curves.svg")) {
             Path plot = dir.resolve(name);
-            Run r = jhmm("bench", "--sizes", "1M,2M,4M", "--repeat", "1", "--ops", "mprotect", "--plot", plot.toString(), "scaling");
+            CliRun r = CliRun.of("bench", "--sizes", "1M,2M,4M", "--repeat", "1", "--ops", "mprotect", "--plot", plot.toString(), "scaling");
             assertThat(r.exit()).as(r.err()).isZero();
             assertThat(r.out()).startsWith("jhmm scaling");
             assertThat(r.out().lines().filter(l -> l.matches("mprotect +(4K +1M|4K +2M|4K +4M|THP +2M|THP +4M) .* (met|missed).*"))).hasSize(5);
@@ -123,7 +112,7 @@ class BenchVsHostTest {
 
     @Test
     void footprintJson() throws IOException {
-        Run r = jhmm("bench", "--json", "--size", "16M", "footprint");
+        CliRun r = CliRun.of("bench", "--json", "--size", "16M", "footprint");
         assertThat(r.exit()).as(r.err()).isZero();
         JsonNode entry = new ObjectMapper().readTree(r.out()).get("results").get(0);
         assertThat(entry.get("entry").asText()).isEqualTo("footprint");

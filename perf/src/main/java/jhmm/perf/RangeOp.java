@@ -9,8 +9,8 @@ public interface RangeOp extends AutoCloseable {
     /** The 4 KiB pages the operation covers: what its time is divided by. A THP counts as 512. */
     long pages();
 
-    /** Untimed: brings the range to the state {@link #run} starts from. */
-    void prepare();
+    /** Untimed: brings the range to the state {@link #run} starts from; nothing for an operation that leaves it there. */
+    default void prepare() {}
 
     /** The measured call. */
     void run();

@@ -5,7 +5,7 @@ import jhmm.perf.Kind;
 /** fault-in on the host: MADV_POPULATE_WRITE over a fresh mapping (mapped and unmapped untimed). */
 public final class HostFaultIn extends HostOp {
     public HostFaultIn(Kind kind, long len) {
-        super(kind, len);
+        super(kind, len, false);
     }
 
     @Override

@@ -7,13 +7,8 @@ public final class HostMprotect extends HostOp {
     private boolean writable = true;
 
     public HostMprotect(Kind kind, long len) {
-        super(kind, len);
-        range.mapPopulated(pagemap);
-        noteBacking();
+        super(kind, len, true);
     }
-
-    @Override
-    public void prepare() {}
 
     @Override
     public void run() {

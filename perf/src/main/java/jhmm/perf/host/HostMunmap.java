@@ -5,7 +5,7 @@ import jhmm.perf.Kind;
 /** munmap on the host: a freshly mapped and populated range (made untimed) unmapped. */
 public final class HostMunmap extends HostOp {
     public HostMunmap(Kind kind, long len) {
-        super(kind, len);
+        super(kind, len, false);
     }
 
     @Override

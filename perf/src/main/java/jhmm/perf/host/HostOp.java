@@ -12,8 +12,13 @@ abstract class HostOp implements RangeOp {
     long ret;
     private String note;
 
-    HostOp(Kind kind, long len) {
+    /** {@code populated}: the range is mapped and populated once here, for operations that repeat on it. */
+    HostOp(Kind kind, long len, boolean populated) {
         range = new HostRange(kernel, kind, len);
+        if (populated) {
+            range.mapPopulated(pagemap);
+            noteBacking();
+        }
     }
 
     @Override

@@ -10,9 +10,7 @@ import jhmm.perf.Kind;
  */
 public final class HostPresentWalk extends HostOp {
     public HostPresentWalk(Kind kind, long len) {
-        super(kind, len);
-        range.mapPopulated(pagemap);
-        noteBacking();
+        super(kind, len, true);
     }
 
     @Override

@@ -5,13 +5,8 @@ import jhmm.perf.Kind;
 /** snapshot on the host: pread of /proc/self/pagemap over a populated range, into a reused buffer. */
 public final class HostSnapshot extends HostOp {
     public HostSnapshot(Kind kind, long len) {
-        super(kind, len);
-        range.mapPopulated(pagemap);
-        noteBacking();
+        super(kind, len, true);
     }
-
-    @Override
-    public void prepare() {}
 
     @Override
     public void run() {

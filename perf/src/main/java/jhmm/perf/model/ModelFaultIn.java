@@ -4,31 +4,24 @@ import jhmm.hmm.HmmPfn;
 import jhmm.perf.Kind;
 
 /** fault-in in the model: hmm_range_fault with REQ_FAULT|REQ_WRITE over a fresh, untouched mapping. */
-public final class ModelFaultIn extends ModelOp {
-    private final HmmCaller hmm;
-
+public final class ModelFaultIn extends HmmOp {
     public ModelFaultIn(Kind kind, long len) {
-        super(kind, len);
-        hmm = new HmmCaller(range.pages(), HmmPfn.REQ_FAULT | HmmPfn.REQ_WRITE);
+        super(kind, len, HmmPfn.REQ_FAULT | HmmPfn.REQ_WRITE);
     }
 
     @Override
     public void prepare() {
         range.map();
-        hmm.attach(range.process.mm(), range.addr, range.len);
-    }
-
-    @Override
-    public void run() {
-        ret = hmm.fault();
+        attach();
     }
 
     @Override
     public void finish() {
-        hmm.detach();
-        ModelRange.check(ret, "hmm_range_fault (REQ_FAULT|REQ_WRITE)");
-        range.checkBacking();
-        hmm.checkEverySlot(range.kind);
-        range.unmap();
+        try {
+            checkCall("hmm_range_fault (REQ_FAULT|REQ_WRITE)");
+            range.checkBacking();
+        } finally {
+            range.unmap();
+        }
     }
 }

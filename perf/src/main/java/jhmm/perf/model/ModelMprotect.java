@@ -15,9 +15,6 @@ public final class ModelMprotect extends ModelOp {
     }
 
     @Override
-    public void prepare() {}
-
-    @Override
     public void run() {
         writable = !writable;
         ret = range.process.mprotect(range.addr, range.len, writable ? Mman.PROT_READ | Mman.PROT_WRITE : Mman.PROT_READ);

@@ -42,7 +42,7 @@ class ModelOpsTest {
     void faultInWithoutTheCallFailsItsCheck(Kind kind) {
         try (ModelFaultIn op = new ModelFaultIn(kind, LEN)) {
             op.prepare();
-            assertThatThrownBy(op::finish).isInstanceOf(IllegalStateException.class).hasMessageContaining("resident");
+            assertThatThrownBy(op::finish).isInstanceOf(IllegalStateException.class).hasMessageContaining("slot 0 of " + PAGES);
         }
     }
 
