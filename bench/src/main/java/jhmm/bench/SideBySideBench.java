@@ -60,7 +60,7 @@ public class SideBySideBench {
         range = switch (side) {
             case "model" -> operation.model(k, len);
             case "host" -> {
-                String why = HostSupport.probe().reason(k);
+                String why = HostSupport.probe().reason(k, len);
                 if (why != null) {
                     throw new IllegalStateException("host side unavailable: " + why);
                 }

@@ -1,8 +1,5 @@
 package jhmm.perf;
 
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Consumer;
@@ -18,8 +15,14 @@ public final class Scaling {
     public static final List<Long> SIZES = List.of(1L << 20, 16L << 20, 256L << 20, 4L << 30, 64L << 30);
     /** Bytes of range the timed rounds of one size cover at most (beyond one round). */
     private static final long BUDGET = 16L << 30;
-    /** Sizes up to this get warm-up rounds; larger ones come after them, on a warm JIT. */
+    /** Sizes up to this get a warm-up round; larger ones come after them, on a warm JIT. */
     private static final long WARM_UP_UP_TO = 1L << 30;
+    /**
+     * Before an operation's sizes, untimed rounds over a range of this size: a 1 MiB range
+     * alone is too little work for the JIT to compile the model before it is timed.
+     */
+    private static final long JIT_WARM_UP_SIZE = 64L << 20;
+    private static final int JIT_WARM_UP_ROUNDS = 3;
 
     private Scaling() {}
 
@@ -36,19 +39,19 @@ public final class Scaling {
         return (int) Math.max(1, Math.min(repeat, BUDGET / size));
     }
 
-    public static List<Comparison> run(List<Long> sizes, List<Operation> ops, int repeat, HostSupport host, long hostAvailable,
-            Consumer<String> progress) {
+    public static List<Comparison> run(List<Long> sizes, List<Operation> ops, int repeat, HostSupport host, Consumer<String> progress) {
         List<Comparison> rows = new ArrayList<>();
         List<Long> ascending = sizes.stream().sorted().toList();
         for (Operation op : ops) {
             for (Kind kind : Kind.values()) {
+                Interleaved.compare(op, kind, JIT_WARM_UP_SIZE, host.reason(kind, JIT_WARM_UP_SIZE), JIT_WARM_UP_ROUNDS, 1);
                 for (long size : ascending) {
                     if (kind.thp() && size % PageSize.PMD_SIZE != 0) {
                         rows.add(new Comparison(op, kind, size, Double.NaN, Double.NaN, "THP needs a multiple of 2M", null));
                         continue;
                     }
                     int warmup = size <= WARM_UP_UP_TO ? 1 : 0;
-                    rows.add(point(op, kind, size, hostMissing(host.reason(kind), size, hostAvailable), warmup, reps(size, repeat)));
+                    rows.add(point(op, kind, size, host.reason(kind, size), warmup, reps(size, repeat)));
                     progress.accept(op + " " + kind + " " + RangeSize.format(size) + " done");
                 }
             }
@@ -64,27 +67,5 @@ public final class Scaling {
             return new Comparison(op, kind, size, Double.NaN, Double.NaN, hostMissing,
                     "model: Java heap too small (max " + RangeSize.gib(Runtime.getRuntime().maxMemory()) + ")");
         }
-    }
-
-    /** Why the host does not run a range of {@code size}, or null: its own reason, or not enough free RAM. */
-    static String hostMissing(String reason, long size, long hostAvailable) {
-        if (reason != null) {
-            return reason;
-        }
-        return size > hostAvailable / 2 ? "host RAM: " + RangeSize.gib(hostAvailable) + " available" : null;
-    }
-
-    /** MemAvailable of /proc/meminfo in bytes; 0 when it cannot be read. */
-    public static long hostAvailable() {
-        try {
-            for (String line : Files.readAllLines(Path.of("/proc/meminfo"))) {
-                if (line.startsWith("MemAvailable:")) {
-                    return Long.parseLong(line.replaceAll("[^0-9]", "")) << 10;
-                }
-            }
-        } catch (IOException | NumberFormatException e) {
-            return 0;
-        }
-        return 0;
     }
 }

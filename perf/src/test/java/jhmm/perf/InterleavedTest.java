@@ -31,7 +31,7 @@ class InterleavedTest {
     @Test
     void modelAloneWhenTheHostHasAReason() {
         List<String> progress = new ArrayList<>();
-        List<Comparison> rows = SideBySide.run(LEN, List.of(Operation.MPROTECT), 1, new HostSupport("host is Plan 9, not Linux", null), progress::add);
+        List<Comparison> rows = SideBySide.run(LEN, List.of(Operation.MPROTECT), 1, new HostSupport("host is Plan 9, not Linux", null, 0), progress::add);
         assertThat(rows).extracting(Comparison::kind).containsExactly(Kind.PAGE_4K, Kind.THP);
         assertThat(rows).allSatisfy(r -> {
             assertThat(r.hasHost()).isFalse();
@@ -42,10 +42,7 @@ class InterleavedTest {
     }
 
     @Test
-    void scalingLeavesOutTheHostBeyondHalfItsFreeRam() {
-        assertThat(Scaling.hostMissing(null, 4L << 30, 24L << 30)).isNull();
-        assertThat(Scaling.hostMissing(null, 64L << 30, 24L << 30)).startsWith("host RAM");
-        assertThat(Scaling.hostMissing("not Linux", 1L << 20, 24L << 30)).isEqualTo("not Linux");
+    void scalingRoundsGetFewerAsRangesGrow() {
         assertThat(Scaling.reps(1L << 20, 7)).isEqualTo(7);
         assertThat(Scaling.reps(4L << 30, 7)).isEqualTo(4);
         assertThat(Scaling.reps(64L << 30, 7)).isEqualTo(1);

@@ -33,8 +33,8 @@ final class ScalingEntry implements BenchEntry {
     public BenchResult run(BenchOptions options, PrintWriter progress) {
         List<Long> sizes = options.sizes().isEmpty() ? Scaling.SIZES : options.sizes();
         sizes.forEach(Scaling::checkSize);
-        long available = Scaling.hostAvailable();
-        List<Comparison> rows = Scaling.run(sizes, options.ops(), options.repeat(), HostSupport.probe(), available, line -> {
+        HostSupport host = HostSupport.probe();
+        List<Comparison> rows = Scaling.run(sizes, options.ops(), options.repeat(), host, line -> {
             progress.println(NAME + ": " + line);
             progress.flush();
         });
@@ -43,7 +43,7 @@ final class ScalingEntry implements BenchEntry {
             progress.println(NAME + ": plot written to " + options.plot());
             progress.flush();
         }
-        return new Result(available, options.plot(), rows);
+        return new Result(host.memAvailable(), options.plot(), rows);
     }
 
     record Result(long hostAvailable, Path plot, List<Comparison> rows) implements BenchResult {
