@@ -7,6 +7,7 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.Linker;
+import java.lang.foreign.MemoryLayout;
 import java.lang.foreign.MemoryLayout.PathElement;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.StructLayout;
@@ -49,7 +50,7 @@ public final class HostKernel implements AutoCloseable {
     private final Arena arena = Arena.ofShared();
     private final MemorySegment errno = arena.allocate(CAPTURE);
 
-    private static MethodHandle call(String name, java.lang.foreign.MemoryLayout ret, java.lang.foreign.MemoryLayout... args) {
+    private static MethodHandle call(String name, MemoryLayout ret, MemoryLayout... args) {
         MemorySegment symbol = LINKER.defaultLookup().find(name)
                 .orElseThrow(() -> new UnsupportedOperationException("libc has no " + name));
         return LINKER.downcallHandle(symbol, FunctionDescriptor.of(ret, args), Linker.Option.captureCallState("errno"));
