@@ -19,7 +19,7 @@ public final class RangeSize {
     /** @throws IllegalArgumentException unless {@code bytes} is a positive multiple of 2M up to 1T */
     public static long check(long bytes) {
         if (bytes <= 0 || bytes % PageSize.PMD_SIZE != 0 || bytes > MAX) {
-            throw new IllegalArgumentException("range sizes must be positive multiples of 2M up to 1T: " + bytes + " bytes");
+            throw new IllegalArgumentException("range sizes must be positive multiples of 2M up to 1T: " + format(bytes));
         }
         return bytes;
     }

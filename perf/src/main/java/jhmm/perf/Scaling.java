@@ -29,7 +29,7 @@ public final class Scaling {
     /** @throws IllegalArgumentException unless {@code bytes} is a positive multiple of 4K up to 1T */
     public static long checkSize(long bytes) {
         if (bytes <= 0 || bytes % PageSize.PAGE_SIZE != 0 || bytes > RangeSize.MAX) {
-            throw new IllegalArgumentException("scaling sizes must be positive multiples of 4K up to 1T: " + bytes + " bytes");
+            throw new IllegalArgumentException("scaling sizes must be positive multiples of 4K up to 1T: " + RangeSize.format(bytes));
         }
         return bytes;
     }

@@ -2,6 +2,7 @@ package jhmm.cli.bench;
 
 import java.awt.Color;
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -26,11 +27,15 @@ public final class ScalingPlot {
 
     private ScalingPlot() {}
 
-    /** @throws IllegalArgumentException unless the file name ends in .png or .svg */
+    /** @throws IllegalArgumentException unless the file name ends in .png or .svg in a directory that exists */
     public static Path checkFile(Path file) {
         String name = file.getFileName() == null ? "" : file.getFileName().toString().toLowerCase(Locale.ROOT);
         if (!name.endsWith(".png") && !name.endsWith(".svg")) {
             throw new IllegalArgumentException("--plot needs a file name ending in .png or .svg: " + file);
+        }
+        Path dir = file.toAbsolutePath().getParent();
+        if (dir == null || !Files.isDirectory(dir)) {
+            throw new IllegalArgumentException("--plot: no directory " + dir);
         }
         return file;
     }
