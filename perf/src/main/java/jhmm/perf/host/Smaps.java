@@ -16,9 +16,14 @@ final class Smaps {
 
     /** Bytes of [start, end) backed by anonymous THPs, or -1 when smaps cannot be read. */
     static long anonHugeBytes(long start, long end) {
+        return anonHugeBytes(PATH, start, end);
+    }
+
+    /** The same from an smaps file: the AnonHugePages of the mappings that lie inside [start, end). */
+    static long anonHugeBytes(Path smaps, long start, long end) {
         long total = 0;
         boolean inside = false;
-        try (BufferedReader r = Files.newBufferedReader(PATH)) {
+        try (BufferedReader r = Files.newBufferedReader(smaps)) {
             for (String line = r.readLine(); line != null; line = r.readLine()) {
                 int dash = line.indexOf('-');
                 int space = line.indexOf(' ');
