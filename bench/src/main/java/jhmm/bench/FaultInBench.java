@@ -9,18 +9,19 @@ import org.openjdk.jmh.annotations.TearDown;
 public class FaultInBench extends RangeState {
     @Setup(Level.Invocation)
     public void setUp() {
-        mapFresh();
+        fresh();
+        range.map();
     }
 
     @TearDown(Level.Invocation)
     public void tearDown() {
-        checkBacking();
+        range.checkBacking();
         release();
     }
 
     @Benchmark
     public int populateWrite(Pages counted) {
         counted.pages += pages();
-        return check(populateWrite(), "MADV_POPULATE_WRITE");
+        return check(range.populateWrite(), "MADV_POPULATE_WRITE");
     }
 }

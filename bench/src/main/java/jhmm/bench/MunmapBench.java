@@ -9,15 +9,15 @@ import org.openjdk.jmh.annotations.TearDown;
 public class MunmapBench extends RangeState {
     @Setup(Level.Invocation)
     public void setUp() {
-        mapFresh();
-        check(populateWrite(), "MADV_POPULATE_WRITE");
-        checkBacking();
+        fresh();
+        range.mapPopulated();
     }
 
     @TearDown(Level.Invocation)
     public void tearDown() {
-        if (process.mm().rss() != 0) {
-            throw new IllegalStateException("munmap left " + process.mm().rss() + " pages resident");
+        long rss = range.process.mm().rss();
+        if (rss != 0) {
+            throw new IllegalStateException("munmap left " + rss + " pages resident");
         }
         release();
     }
@@ -25,6 +25,6 @@ public class MunmapBench extends RangeState {
     @Benchmark
     public int munmap(Pages counted) {
         counted.pages += pages();
-        return check(process.munmap(addr, len), "munmap");
+        return check(range.process.munmap(range.addr, range.len), "munmap");
     }
 }

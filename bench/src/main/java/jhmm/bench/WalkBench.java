@@ -15,15 +15,14 @@ public class WalkBench extends RangeState {
 
     @Setup(Level.Trial)
     public void setUp() {
-        mapFresh();
-        check(populateWrite(), "MADV_POPULATE_WRITE");
-        checkBacking();
-        faultsAfterPopulate = machine.stats().pageFaults.get();
+        fresh();
+        range.mapPopulated();
+        faultsAfterPopulate = range.faults();
     }
 
     @TearDown(Level.Trial)
     public void tearDown() {
-        long faults = machine.stats().pageFaults.get() - faultsAfterPopulate;
+        long faults = range.faults() - faultsAfterPopulate;
         if (faults != 0) {
             throw new IllegalStateException("the walks took " + faults + " faults");
         }
@@ -33,6 +32,6 @@ public class WalkBench extends RangeState {
     @Benchmark
     public int populateRead(Pages counted) {
         counted.pages += pages();
-        return check(populateRead(), "MADV_POPULATE_READ");
+        return check(range.populateRead(), "MADV_POPULATE_READ");
     }
 }

@@ -1,10 +1,8 @@
 package jhmm.bench;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.util.function.ToIntFunction;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -53,12 +51,5 @@ class BenchSmokeTest {
     void munmap(String kind) {
         MunmapBench b = sized(new MunmapBench(), kind);
         assertThat(run(b::setUp, b::munmap, 1, b::tearDown)).isEqualTo(PAGES);
-    }
-
-    @Test
-    void sizes() {
-        assertThat(RangeState.parseSize("1G")).isEqualTo(1L << 30);
-        assertThat(RangeState.parseSize("64m")).isEqualTo(64L << 20);
-        assertThatThrownBy(() -> RangeState.parseSize("3M")).isInstanceOf(IllegalArgumentException.class);
     }
 }

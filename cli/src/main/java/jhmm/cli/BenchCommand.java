@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.PrintWriter;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -15,6 +16,10 @@ import jhmm.cli.bench.BenchEntries;
 import jhmm.cli.bench.BenchEntry;
 import jhmm.cli.bench.BenchOptions;
 import jhmm.cli.bench.BenchResult;
+import jhmm.cli.bench.ScalingPlot;
+import jhmm.perf.Operation;
+import jhmm.perf.RangeSize;
+import jhmm.perf.SideBySide;
 import jhmm.selftest.ThpMigrationRun;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.ITypeConverter;
@@ -24,12 +29,16 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.TypeConversionException;
 
-/** {@code jhmm bench [--list] [--json] [--iterations N] [--sizes S,...] ENTRY...}. */
+/**
+ * {@code jhmm bench [--list] [--json] [--size S] [--ops OP,...] [--repeat N] [--plot FILE]
+ * [--iterations N] [--sizes S,...] [--no-warmup] [ENTRY...]}; without an entry, side-by-side.
+ */
 @Command(
         name = "bench",
         mixinStandardHelpOptions = true,
         description = {
-            "Runs named measurements of the model (see --list), without JMH.",
+            "Runs named measurements of the model (see --list), without JMH; without an entry, side-by-side:",
+            "the model's core operations next to the host kernel's, ns per 4 KiB page and their ratio.",
             "Exit code: 0 done, 1 a measured operation failed, 2 bad input (unknown entry, bad option)."
         })
 final class BenchCommand implements Callable<Integer> {
@@ -55,7 +64,23 @@ final class BenchCommand implements Callable<Integer> {
             description = "Buffer sizes instead of the entry's own: T/4, T, 128T (T = 2 MiB), 512K, 4M ...")
     private List<Long> sizes = List.of();
 
-    @Parameters(arity = "0..*", paramLabel = "ENTRY", description = "Entries to run, in order.")
+    @Option(names = "--size", paramLabel = "SIZE", converter = RangeSizeConverter.class, defaultValue = "1G",
+            description = "Range size for side-by-side and footprint, a multiple of 2M (default: ${DEFAULT-VALUE}).")
+    private long size;
+
+    @Option(names = "--ops", split = ",", paramLabel = "OP", converter = OperationConverter.class,
+            description = "Operations for side-by-side and scaling (default: all): snapshot, fault-in, present-walk, mprotect, munmap.")
+    private List<Operation> ops = List.of(Operation.values());
+
+    @Option(names = "--repeat", paramLabel = "N", defaultValue = "" + SideBySide.REPEAT,
+            description = "Timed rounds per side for side-by-side and scaling (default: ${DEFAULT-VALUE}).")
+    private int repeat;
+
+    @Option(names = "--plot", paramLabel = "FILE", converter = PlotFileConverter.class,
+            description = "With scaling: draws its curves into FILE.png or FILE.svg.")
+    private Path plot;
+
+    @Parameters(arity = "0..*", paramLabel = "ENTRY", description = "Entries to run, in order (default: side-by-side).")
     private List<String> names = List.of();
 
     @Override
@@ -66,11 +91,8 @@ final class BenchCommand implements Callable<Integer> {
             BenchEntries.all().forEach(e -> out.printf("%-16s %s%n", e.name(), e.description()));
             return 0;
         }
-        if (names.isEmpty()) {
-            return usage(err, "missing entry (try 'jhmm bench --list')");
-        }
         List<BenchEntry> entries = new ArrayList<>();
-        for (String name : names) {
+        for (String name : names.isEmpty() ? List.of(BenchEntries.DEFAULT) : names) {
             Optional<BenchEntry> e = BenchEntries.find(name);
             if (e.isEmpty()) {
                 return usage(err, "unknown bench entry '" + name + "' (known: "
@@ -80,9 +102,12 @@ final class BenchCommand implements Callable<Integer> {
         }
         BenchOptions options;
         try {
-            options = new BenchOptions(iterations, sizes, !noWarmup);
+            options = new BenchOptions(iterations, sizes, !noWarmup, size, ops, repeat, plot);
         } catch (IllegalArgumentException e) {
             return usage(err, e.getMessage());
+        }
+        if (plot != null && entries.stream().noneMatch(e -> e.name().equals(BenchEntries.SCALING))) {
+            return usage(err, "--plot draws the scaling curves: add the entry 'scaling'");
         }
         List<BenchResult> results = new ArrayList<>();
         for (BenchEntry e : entries) {
@@ -124,15 +149,49 @@ final class BenchCommand implements Callable<Integer> {
         return RunCommand.USAGE;
     }
 
-    /** A buffer size as {@link ThpMigrationRun#parseSize} reads it. */
-    static final class SizeConverter implements ITypeConverter<Long> {
+    /** A converter whose parser's IllegalArgumentException is picocli's one-line usage error. */
+    abstract static class Checked<T> implements ITypeConverter<T> {
+        abstract T parse(String value);
+
         @Override
-        public Long convert(String value) {
+        public T convert(String value) {
             try {
-                return ThpMigrationRun.parseSize(value);
+                return parse(value);
             } catch (IllegalArgumentException e) {
                 throw new TypeConversionException(e.getMessage());
             }
+        }
+    }
+
+    /** A range size as {@link RangeSize#parse} reads it. */
+    static final class RangeSizeConverter extends Checked<Long> {
+        @Override
+        Long parse(String value) {
+            return RangeSize.parse(value);
+        }
+    }
+
+    /** An operation by its label. */
+    static final class OperationConverter extends Checked<Operation> {
+        @Override
+        Operation parse(String value) {
+            return Operation.parse(value);
+        }
+    }
+
+    /** A .png or .svg file name for the scaling plot. */
+    static final class PlotFileConverter extends Checked<Path> {
+        @Override
+        Path parse(String value) {
+            return ScalingPlot.checkFile(Path.of(value));
+        }
+    }
+
+    /** A buffer size as {@link ThpMigrationRun#parseSize} reads it. */
+    static final class SizeConverter extends Checked<Long> {
+        @Override
+        Long parse(String value) {
+            return ThpMigrationRun.parseSize(value);
         }
     }
 }

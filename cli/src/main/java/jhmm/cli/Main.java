@@ -38,6 +38,7 @@ public final class Main implements Runnable {
             CommandLine cli = new CommandLine(new Main())
                     .setOut(out)
                     .setErr(err)
+                    .setParameterExceptionHandler((e, rest) -> usageError(err, e))
                     .setExecutionExceptionHandler((e, line, parsed) -> internalError(err, e));
             return cli.execute(args);
         } catch (RuntimeException | Error e) {
@@ -46,6 +47,13 @@ public final class Main implements Runnable {
             out.flush();
             err.flush();
         }
+    }
+
+    /** One line, not picocli's message followed by the whole usage text. */
+    private static int usageError(PrintWriter err, ParameterException e) {
+        String command = e.getCommandLine().getCommandSpec().qualifiedName();
+        err.println("jhmm: " + e.getMessage() + " (see '" + command + " --help')");
+        return RunCommand.USAGE;
     }
 
     private static int internalError(PrintWriter err, Throwable e) {

@@ -5,8 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -14,37 +12,26 @@ import org.junit.jupiter.api.Test;
 
 /** {@code jhmm bench}: the registry, its errors, and thp-migration at tiny sizes (well under a second each). */
 class BenchCommandTest {
-    private record Run(int exit, String out, String err) {}
-
-    private static Run jhmm(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        int exit = Main.execute(new PrintWriter(out), new PrintWriter(err), args);
-        return new Run(exit, out.toString(), err.toString());
-    }
-
     @Test
     void listNamesTheEntries() {
-        Run r = jhmm("bench", "--list");
+        CliRun r = CliRun.of("bench", "--list");
         assertThat(r.exit()).isZero();
-        assertThat(r.out()).startsWith("thp-migration ").contains("benchmark_thp_migration");
-        assertThat(jhmm("--help").out()).contains("bench");
+        assertThat(r.out()).startsWith("side-by-side ").contains("\nscaling ", "\nfootprint ", "\nthp-migration ", "benchmark_thp_migration");
+        assertThat(CliRun.of("--help").out()).contains("bench");
     }
 
     @Test
     void unknownEntryOrBadOptionExitsWithTwo() {
-        Run unknown = jhmm("bench", "thp-migrate");
+        CliRun unknown = CliRun.of("bench", "thp-migrate");
         assertThat(unknown.exit()).isEqualTo(2);
-        assertThat(unknown.err()).isEqualTo("jhmm: unknown bench entry 'thp-migrate' (known: thp-migration)\n");
+        assertThat(unknown.err()).isEqualTo("jhmm: unknown bench entry 'thp-migrate' (known: side-by-side, scaling, footprint, thp-migration)\n");
         assertThat(unknown.out()).isEmpty();
-        assertThat(jhmm("bench").err()).contains("missing entry");
-        assertThat(jhmm("bench").exit()).isEqualTo(2);
-        assertThat(jhmm("bench", "--iterations", "0", "thp-migration").exit()).isEqualTo(2);
-        Run badSize = jhmm("bench", "--sizes", "lots", "thp-migration");
+        assertThat(CliRun.of("bench", "--iterations", "0", "thp-migration").exit()).isEqualTo(2);
+        CliRun badSize = CliRun.of("bench", "--sizes", "lots", "thp-migration");
         assertThat(badSize.exit()).isEqualTo(2);
         assertThat(badSize.err()).contains("not a size");
-        assertThat(jhmm("bench", "--sizes", "3K", "thp-migration").err()).contains("multiples of 4K");
-        Run tooBig = jhmm("bench", "--sizes", "T,1024T", "thp-migration");
+        assertThat(CliRun.of("bench", "--sizes", "3K", "thp-migration").err()).contains("multiples of 4K");
+        CliRun tooBig = CliRun.of("bench", "--sizes", "T,1024T", "thp-migration");
         assertThat(tooBig.exit()).isEqualTo(2);
         assertThat(tooBig.err()).contains("below 2G").doesNotContain("done");
     }
@@ -52,7 +39,7 @@ class BenchCommandTest {
     /** Every row of the kernel's table, for each size, with positive times and rates. */
     @Test
     void thpMigrationPrintsTheKernelTable() {
-        Run r = jhmm("bench", "--iterations", "1", "--sizes", "T/4,T", "thp-migration");
+        CliRun r = CliRun.of("bench", "--iterations", "1", "--sizes", "T/4,T", "thp-migration");
         assertThat(r.exit()).as(r.err()).isZero();
         assertThat(r.out()).startsWith("HMM THP Migration Benchmark").contains("System page size: 4096 bytes");
         assertThat(r.out()).contains("=== Small Buffer (0.5 MB) ===", "=== Single THP Size (2.0 MB) ===");
@@ -80,7 +67,7 @@ class BenchCommandTest {
 
     @Test
     void thpMigrationJson() throws IOException {
-        Run r = jhmm("bench", "--json", "--no-warmup", "--iterations", "1", "--sizes", "T/2", "thp-migration");
+        CliRun r = CliRun.of("bench", "--json", "--no-warmup", "--iterations", "1", "--sizes", "T/2", "thp-migration");
         assertThat(r.exit()).as(r.err()).isZero();
         JsonNode entry = new ObjectMapper().readTree(r.out()).get("results").get(0);
         assertThat(entry.get("entry").asText()).isEqualTo("thp-migration");

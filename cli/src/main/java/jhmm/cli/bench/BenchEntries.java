@@ -5,7 +5,11 @@ import java.util.Optional;
 
 /** The registry of {@code jhmm bench} entries, in the order {@code --list} shows them. */
 public final class BenchEntries {
-    private static final List<BenchEntry> ALL = List.of(new ThpMigrationEntry());
+    /** What {@code jhmm bench} runs without an entry. */
+    public static final String DEFAULT = SideBySideEntry.NAME;
+    /** The entry {@code --plot} draws. */
+    public static final String SCALING = ScalingEntry.NAME;
+    private static final List<BenchEntry> ALL = List.of(new SideBySideEntry(), new ScalingEntry(), new FootprintEntry(), new ThpMigrationEntry());
 
     private BenchEntries() {}
 

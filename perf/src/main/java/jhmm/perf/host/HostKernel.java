@@ -1,0 +1,132 @@
+package jhmm.perf.host;
+
+import static java.lang.foreign.ValueLayout.ADDRESS;
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.Linker;
+import java.lang.foreign.MemoryLayout;
+import java.lang.foreign.MemoryLayout.PathElement;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.StructLayout;
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.VarHandle;
+
+/**
+ * The host Linux kernel's memory system calls, called through the FFM API (libc wrappers).
+ * Every call returns what the kernel returned, with a failure as {@code -errno} as the
+ * kernel's own ABI does, never an exception. Constants are those of x86_64 and aarch64.
+ *
+ * <p>One instance holds one errno capture buffer: use it from one thread at a time.
+ */
+public final class HostKernel implements AutoCloseable {
+    public static final int PROT_READ = 1;
+    public static final int PROT_WRITE = 2;
+    public static final int MAP_PRIVATE = 0x02;
+    public static final int MAP_ANONYMOUS = 0x20;
+    public static final int MAP_NORESERVE = 0x4000;
+    public static final int MADV_HUGEPAGE = 14;
+    public static final int MADV_NOHUGEPAGE = 15;
+    public static final int MADV_POPULATE_READ = 22;
+    public static final int MADV_POPULATE_WRITE = 23;
+    public static final int O_RDONLY = 0;
+    public static final int EINVAL = 22;
+    /** mmap's MAP_FAILED as a signed value. */
+    public static final long MAP_FAILED = -1L;
+
+    private static final Linker LINKER = Linker.nativeLinker();
+    private static final StructLayout CAPTURE = Linker.Option.captureStateLayout();
+    private static final VarHandle ERRNO = CAPTURE.varHandle(PathElement.groupElement("errno"));
+    private static final MethodHandle MMAP = call("mmap", JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_LONG);
+    private static final MethodHandle MUNMAP = call("munmap", JAVA_INT, JAVA_LONG, JAVA_LONG);
+    private static final MethodHandle MPROTECT = call("mprotect", JAVA_INT, JAVA_LONG, JAVA_LONG, JAVA_INT);
+    private static final MethodHandle MADVISE = call("madvise", JAVA_INT, JAVA_LONG, JAVA_LONG, JAVA_INT);
+    private static final MethodHandle OPEN = call("open", JAVA_INT, ADDRESS, JAVA_INT);
+    private static final MethodHandle PREAD = call("pread", JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_LONG);
+    private static final MethodHandle CLOSE = call("close", JAVA_INT, JAVA_INT);
+
+    private final Arena arena = Arena.ofShared();
+    private final MemorySegment errno = arena.allocate(CAPTURE);
+
+    private static MethodHandle call(String name, MemoryLayout ret, MemoryLayout... args) {
+        MemorySegment symbol = LINKER.defaultLookup().find(name)
+                .orElseThrow(() -> new UnsupportedOperationException("libc has no " + name));
+        return LINKER.downcallHandle(symbol, FunctionDescriptor.of(ret, args), Linker.Option.captureCallState("errno"));
+    }
+
+    /** The address of the new mapping, or -errno. */
+    public long mmap(long len, int prot, int flags) {
+        try {
+            long addr = (long) MMAP.invokeExact(errno, 0L, len, prot, flags, -1, 0L);
+            return addr == MAP_FAILED ? -errno() : addr;
+        } catch (Throwable t) {
+            throw new AssertionError(t); // a downcall with matching types does not throw
+        }
+    }
+
+    public int munmap(long addr, long len) {
+        try {
+            return result((int) MUNMAP.invokeExact(errno, addr, len));
+        } catch (Throwable t) {
+            throw new AssertionError(t);
+        }
+    }
+
+    public int mprotect(long addr, long len, int prot) {
+        try {
+            return result((int) MPROTECT.invokeExact(errno, addr, len, prot));
+        } catch (Throwable t) {
+            throw new AssertionError(t);
+        }
+    }
+
+    public int madvise(long addr, long len, int advice) {
+        try {
+            return result((int) MADVISE.invokeExact(errno, addr, len, advice));
+        } catch (Throwable t) {
+            throw new AssertionError(t);
+        }
+    }
+
+    /** A file descriptor, or -errno. */
+    public int open(String path, int flags) {
+        try (Arena call = Arena.ofConfined()) {
+            return result((int) OPEN.invokeExact(errno, call.allocateFrom(path), flags));
+        } catch (Throwable t) {
+            throw new AssertionError(t);
+        }
+    }
+
+    /** Bytes read into {@code buf}, or -errno. */
+    public long pread(int fd, MemorySegment buf, long count, long offset) {
+        try {
+            long n = (long) PREAD.invokeExact(errno, fd, buf, count, offset);
+            return n < 0 ? -errno() : n;
+        } catch (Throwable t) {
+            throw new AssertionError(t);
+        }
+    }
+
+    public int close(int fd) {
+        try {
+            return result((int) CLOSE.invokeExact(errno, fd));
+        } catch (Throwable t) {
+            throw new AssertionError(t);
+        }
+    }
+
+    private int result(int ret) {
+        return ret < 0 ? -errno() : ret;
+    }
+
+    private int errno() {
+        return (int) ERRNO.get(errno, 0L);
+    }
+
+    @Override
+    public void close() {
+        arena.close();
+    }
+}

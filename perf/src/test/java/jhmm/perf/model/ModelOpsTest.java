@@ -1,0 +1,106 @@
+package jhmm.perf.model;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import jhmm.mm.PageStates;
+import jhmm.mm.Pte;
+import jhmm.perf.Kind;
+import jhmm.perf.RangeOp;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/** Each model-side operation does its work, and its check catches a run that did not. */
+class ModelOpsTest {
+    private static final long LEN = 4L << 20;
+    private static final long PAGES = LEN >>> 12;
+
+    private static void cycle(RangeOp op) {
+        op.prepare();
+        op.run();
+        op.finish();
+    }
+
+    @ParameterizedTest
+    @EnumSource(Kind.class)
+    void faultInMakesTheRangeResident(Kind kind) {
+        try (ModelFaultIn op = new ModelFaultIn(kind, LEN)) {
+            op.prepare();
+            assertThat(op.range.process.mm().rss()).isZero();
+            op.run();
+            assertThat(op.ret).isZero();
+            assertThat(op.range.process.mm().rss()).isEqualTo(PAGES);
+            assertThat(op.range.machine.stats().thpFaultAlloc.get()).isEqualTo(kind.thp() ? LEN >>> 21 : 0);
+            op.finish();
+            assertThat(op.range.process.mm().rss()).as("unmapped for the next round").isZero();
+            cycle(op);
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(Kind.class)
+    void faultInWithoutTheCallFailsItsCheck(Kind kind) {
+        try (ModelFaultIn op = new ModelFaultIn(kind, LEN)) {
+            op.prepare();
+            assertThatThrownBy(op::finish).isInstanceOf(IllegalStateException.class).hasMessageContaining("slot 0 of " + PAGES);
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(Kind.class)
+    void snapshotFillsEverySlotWithoutFaulting(Kind kind) {
+        try (ModelSnapshot op = new ModelSnapshot(kind, LEN)) {
+            long faults = op.range.faults();
+            cycle(op);
+            cycle(op);
+            assertThat(op.range.faults()).isEqualTo(faults);
+            op.prepare(); // clears the slots: a finish without the call must see them empty
+            assertThatThrownBy(op::finish).isInstanceOf(IllegalStateException.class).hasMessageContaining("slot 0 of " + PAGES);
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(Kind.class)
+    void presentWalkPinsAndUnpinsEveryPage(Kind kind) {
+        try (ModelPresentWalk op = new ModelPresentWalk(kind, LEN)) {
+            cycle(op);
+            assertThat(op.range.machine.physicalMemory().externalRefs()).isZero();
+            op.prepare();
+            assertThatThrownBy(op::finish).isInstanceOf(IllegalStateException.class).hasMessageContaining("pinned 0 of " + PAGES);
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(Kind.class)
+    void mprotectTogglesWriteAccess(Kind kind) {
+        try (ModelMprotect op = new ModelMprotect(kind, LEN)) {
+            long last = op.range.addr + LEN - 4096;
+            cycle(op);
+            assertThat(Pte.writable(PageStates.entryAt(op.range.process.mm(), last))).as("after PROT_READ").isFalse();
+            cycle(op);
+            assertThat(Pte.writable(PageStates.entryAt(op.range.process.mm(), op.range.addr))).as("after PROT_READ|PROT_WRITE").isTrue();
+            assertThat(op.range.process.mm().rss()).isEqualTo(PAGES);
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(Kind.class)
+    void munmapOfAMirroredRangeFreesIt(Kind kind) {
+        try (ModelMunmap op = new ModelMunmap(kind, LEN)) {
+            op.prepare();
+            assertThat(op.range.process.mm().rss()).isEqualTo(PAGES);
+            assertThatThrownBy(op::finish).as("without the munmap").isInstanceOf(IllegalStateException.class);
+            op.run();
+            op.finish();
+            assertThat(op.range.process.mm().rss()).isZero();
+            cycle(op);
+        }
+    }
+
+    @org.junit.jupiter.api.Test
+    void munmapOfARangeSmallerThanOneDeviceRead() {
+        try (ModelMunmap op = new ModelMunmap(Kind.PAGE_4K, 1L << 20)) {
+            cycle(op);
+        }
+    }
+}
