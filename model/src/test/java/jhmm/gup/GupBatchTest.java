@@ -412,4 +412,30 @@ class GupBatchTest {
         assertThat(frames.largePincount(thp)).isZero();
         assertNothingHeld();
     }
+
+    @Test
+    @DisplayName("a write pin of one page of a COW-shared THP takes one fault, splitting the PMD and copying that page")
+    void writePinOfCowSharedThpPageFaultsOnce() {
+        // do_huge_pmd_wp_page splits and returns VM_FAULT_FALLBACK; the same handle_mm_fault then copies at the PTE level
+        long base = aligned(M2);
+        int thp = thpAt(base);
+        Process child = p.fork("c");
+        int[] pages = new int[1];
+        long f0 = faults();
+
+        assertThat(pin(p, base, 1, Foll.WRITE, pages)).isEqualTo(1);
+
+        assertThat(faults() - f0).as("page faults").isEqualTo(1);
+        assertThat(pages[0]).isEqualTo(frame(p, base)).isNotEqualTo(thp);
+        assertSmallPinnedOnce(pages[0]);
+        assertThat(frame(p, base + P)).as("the other pages still map the THP, now by PTEs").isEqualTo(thp + 1);
+        assertThat(frame(child, base)).isEqualTo(thp);
+        assertThat(frames.refcount(thp)).as("the child's PMD and the parent's 511 PTEs").isEqualTo(NR);
+        assertThat(frames.entireMapcount(thp)).isEqualTo(1);
+        assertThat(frames.pteMapcount(thp)).isZero();
+        assertThat(frames.pteMapcount(thp + 1)).isEqualTo(1);
+        assertThat(frames.largePincount(thp)).isZero();
+        Gup.unpinUserPage(phys, pages[0]);
+        assertNothingHeld();
+    }
 }

@@ -2,6 +2,9 @@ package jhmm.hmm;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.ReentrantLock;
 import jhmm.base.PageSize;
@@ -11,9 +14,11 @@ import jhmm.kernel.MachineConfig;
 import jhmm.kernel.Process;
 import jhmm.mm.Mm;
 import jhmm.mm.Mman;
+import jhmm.mm.NotifierRange;
 import jhmm.mm.PageState;
 import jhmm.mm.PageStates;
 import jhmm.mm.ThpMode;
+import jhmm.notifier.MmuIntervalNotifier;
 import jhmm.notifier.MmuNotifiers;
 import jhmm.phys.PageFrames;
 import org.junit.jupiter.api.DisplayName;
@@ -69,16 +74,7 @@ class HmmFaultSpanTest {
      * request, restarted on -EBUSY and on a collision; returns the slots.
      */
     private long[] mirror(long start, int n, long flags) {
-        var sub = MmuNotifiers.insert(mm, start, n * P, (s, range, cur) -> {
-            driverLock.lock();
-            try {
-                s.setSeq(cur);
-                invalidations.incrementAndGet();
-            } finally {
-                driverLock.unlock();
-            }
-            return true;
-        });
+        var sub = MmuNotifiers.insert(mm, start, n * P, this::invalidate);
         try {
             HmmRange r = new HmmRange(sub, start, start + n * P, new long[n]);
             r.defaultFlags = flags;
@@ -87,6 +83,18 @@ class HmmFaultSpanTest {
         } finally {
             MmuNotifiers.remove(sub);
         }
+    }
+
+    /** The driver's invalidate callback: set the sequence under the driver lock. */
+    private boolean invalidate(MmuIntervalNotifier sub, NotifierRange range, long cur) {
+        driverLock.lock();
+        try {
+            sub.setSeq(cur);
+            invalidations.incrementAndGet();
+        } finally {
+            driverLock.unlock();
+        }
+        return true;
     }
 
     private long faults() {
@@ -231,6 +239,78 @@ class HmmFaultSpanTest {
             assertFreshSmallPage(base + i * P);
         }
         assertThat(mm.rss()).isEqualTo(NR);
+        assertCoherent();
+    }
+
+    @Test
+    @DisplayName("a write fault on a COW-shared THP splits the PMD and copies each page in the same handle_mm_fault: "
+            + "REQ_WRITE over the THP counts one fault per page")
+    void writeFaultOnCowSharedThpCountsOneFaultPerPage() {
+        boot(ThpMode.ALWAYS);
+        long base = aligned(M2);
+        touch(base, M2);
+        int thp = frameAt(base);
+        Process child = p.fork("c");
+        long f0 = faults();
+
+        long[] pfns = mirror(base, NR, REQ_W);
+
+        assertThat(faults() - f0).as("handle_mm_fault per page; the first splits the PMD and copies its page").isEqualTo(NR);
+        for (int i = 0; i < NR; i++) {
+            assertThat(pfns[i]).as("slot %d", i).isEqualTo(frameAt(base + i * P) | VALID_W);
+            assertFreshSmallPage(base + i * P);
+        }
+        assertThat(PageStates.frameAt(child.mm(), base)).isEqualTo(thp);
+        assertThat(frames.refcount(thp)).as("the child's PMD is the THP's only mapping").isEqualTo(1);
+        assertThat(frames.entireMapcount(thp)).isEqualTo(1);
+        assertCoherent();
+    }
+
+    private static final int CHURN_ROUNDS = 3000;
+
+    @Test
+    @DisplayName("snapshots racing MADV_DONTNEED (PTE tables freed) and re-population of two PMD windows never report, "
+            + "once read_retry succeeds, a pfn the CPU does not map at that address")
+    void snapshotsRacingTableFreesNeverReportUnmappedPfns() throws InterruptedException {
+        boot(ThpMode.NEVER);
+        long base = aligned(2 * M2);
+        long s = base + M2 - 8 * P; // the last 8 pages of one window, the first 8 of the next
+        int n = 16;
+        touch(s, n * P);
+        List<String> wrong = Collections.synchronizedList(new ArrayList<>());
+        Thread churn = new Thread(() -> {
+            for (int i = 0; i < CHURN_ROUNDS; i++) {
+                long half = s + (i & 1) * 8 * P; // each DONTNEED empties and frees its window's table
+                if (p.madvise(half, 8 * P, Mman.MADV_DONTNEED) != 0 || p.write(half, 8 * P, Pattern.i32(i), half) != 0) {
+                    wrong.add("round " + i + ": madvise or write failed");
+                }
+            }
+        }, "dontneed-populate");
+        MmuIntervalNotifier sub = MmuNotifiers.insert(mm, s, n * P, this::invalidate);
+        HmmRange r = new HmmRange(sub, s, s + n * P, new long[n]);
+        int[] validSeen = new int[1];
+        int snapshots = 0;
+        churn.start();
+        while (churn.isAlive() || snapshots == 0) {
+            int ret = HmmDriverProtocol.faultAndUpdate(r, driverLock, 0, () -> {
+                for (int i = 0; i < n; i++) { // under the driver lock, read_retry passed: no zap of these PTEs has begun
+                    if (HmmPfn.valid(r.hmmPfns[i])) {
+                        validSeen[0]++;
+                        int cpu = frameAt(s + i * P);
+                        if (cpu != HmmPfn.pfn(r.hmmPfns[i])) {
+                            wrong.add("slot " + i + ": pfn " + HmmPfn.pfn(r.hmmPfns[i]) + " but the CPU maps " + cpu);
+                        }
+                    }
+                }
+                return 0;
+            });
+            assertThat(ret).as("snapshot of a mapped range").isZero();
+            snapshots++;
+        }
+        churn.join();
+        MmuNotifiers.remove(sub);
+        assertThat(wrong).isEmpty();
+        assertThat(validSeen[0]).as("valid slots checked over %d snapshots", snapshots).isPositive();
         assertCoherent();
     }
 }
