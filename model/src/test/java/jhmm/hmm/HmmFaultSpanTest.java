@@ -266,7 +266,19 @@ class HmmFaultSpanTest {
         assertCoherent();
     }
 
-    private static final int CHURN_ROUNDS = 3000;
+    private static final int CHURN_ROUNDS = 2000;
+
+    /**
+     * Writes the first and the last 8 pages of the PMD window at {@code w}: a table whose storage
+     * went to the other window would put these entries under a walker of this one.
+     */
+    private void populateEnds(long w, List<String> wrong) {
+        for (long g : new long[] {w, w + M2 - 8 * P}) {
+            if (p.write(g, 8 * P, Pattern.i32((int) g), g) != 0) {
+                wrong.add("write at " + Long.toHexString(g) + " failed");
+            }
+        }
+    }
 
     @Test
     @DisplayName("snapshots racing MADV_DONTNEED (PTE tables freed) and re-population of two PMD windows never report, "
@@ -274,16 +286,23 @@ class HmmFaultSpanTest {
     void snapshotsRacingTableFreesNeverReportUnmappedPfns() throws InterruptedException {
         boot(ThpMode.NEVER);
         long base = aligned(2 * M2);
-        long s = base + M2 - 8 * P; // the last 8 pages of one window, the first 8 of the next
+        long[] windows = {base, base + M2};
+        long s = base + M2 - 8 * P; // snapshot: the last 8 pages of one window, the first 8 of the next
         int n = 16;
-        touch(s, n * P);
         List<String> wrong = Collections.synchronizedList(new ArrayList<>());
+        populateEnds(windows[0], wrong);
+        populateEnds(windows[1], wrong);
         Thread churn = new Thread(() -> {
             for (int i = 0; i < CHURN_ROUNDS; i++) {
-                long half = s + (i & 1) * 8 * P; // each DONTNEED empties and frees its window's table
-                if (p.madvise(half, 8 * P, Mman.MADV_DONTNEED) != 0 || p.write(half, 8 * P, Pattern.i32(i), half) != 0) {
-                    wrong.add("round " + i + ": madvise or write failed");
+                int a = i & 1;
+                int b = 1 - a;
+                for (long w : new long[] {windows[a], windows[b]}) { // b's table is freed last...
+                    if (p.madvise(w, M2, Mman.MADV_DONTNEED) != 0) {
+                        wrong.add("round " + i + ": MADV_DONTNEED failed");
+                    }
                 }
+                populateEnds(windows[a], wrong); // ...and a gets the first new table
+                populateEnds(windows[b], wrong);
             }
         }, "dontneed-populate");
         MmuIntervalNotifier sub = MmuNotifiers.insert(mm, s, n * P, this::invalidate);
