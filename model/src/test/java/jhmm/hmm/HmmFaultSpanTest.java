@@ -7,6 +7,7 @@ import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.ReentrantLock;
+import jhmm.base.Errno;
 import jhmm.base.PageSize;
 import jhmm.base.Pattern;
 import jhmm.kernel.Machine;
@@ -52,7 +53,11 @@ class HmmFaultSpanTest {
     private PageFrames frames;
 
     private void boot(ThpMode thp) {
-        machine = new Machine(MachineConfig.defaults().withRam(256L << 20).withSwap(64L << 20).withThp(thp));
+        boot(MachineConfig.defaults().withRam(256L << 20).withSwap(64L << 20).withThp(thp));
+    }
+
+    private void boot(MachineConfig config) {
+        machine = new Machine(config);
         p = machine.createProcess("p");
         mm = p.mm();
         frames = machine.physicalMemory().frames();
@@ -263,6 +268,31 @@ class HmmFaultSpanTest {
         assertThat(PageStates.frameAt(child.mm(), base)).isEqualTo(thp);
         assertThat(frames.refcount(thp)).as("the child's PMD is the THP's only mapping").isEqualTo(1);
         assertThat(frames.entireMapcount(thp)).isEqualTo(1);
+        assertCoherent();
+    }
+
+    @Test
+    @DisplayName("a write fault span that runs out of memory returns -EFAULT and counts every handle_mm_fault made, "
+            + "the failing one included; the pages faulted before it hold one reference each")
+    void outOfMemoryInAFaultSpanCountsTheFailingFault() {
+        boot(MachineConfig.defaults().withRam(8L << 20).withThp(ThpMode.NEVER));
+        int n = (int) ((8L << 20) / P); // all of RAM: more than is free
+        long a = aligned(n * P);
+        MmuIntervalNotifier sub = MmuNotifiers.insert(mm, a, n * P, this::invalidate);
+        HmmRange r = new HmmRange(sub, a, a + n * P, new long[n]);
+        r.defaultFlags = REQ_W;
+        long f0 = faults();
+
+        assertThat(HmmDriverProtocol.faultAndUpdate(r, driverLock, 0, () -> 0)).isEqualTo(-Errno.EFAULT);
+
+        long mapped = mm.rss();
+        assertThat(mapped).as("some pages were faulted before memory ran out").isPositive().isLessThan(n);
+        assertThat(faults() - f0).as("one fault per page mapped, plus the one that failed").isEqualTo(mapped + 1);
+        for (long i = 0; i < mapped; i++) {
+            assertFreshSmallPage(a + i * P);
+        }
+        assertThat(PageStates.of(mm, a + mapped * P)).isEqualTo(PageState.NONE);
+        MmuNotifiers.remove(sub);
         assertCoherent();
     }
 
