@@ -26,6 +26,8 @@ import jhmm.phys.PageFrames;
 import jhmm.phys.PhysicalMemory;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * What GUP must keep while it takes the pages that need no fault a PTE table or a huge leaf at
@@ -101,10 +103,45 @@ class GupBatchTest {
         assertThat(machine.checkInvariants()).as("invariants").isEmpty();
     }
 
-    @Test
-    @DisplayName("pin_user_pages(FOLL_WRITE) over THP tail pages, present 4K pages, a hole, a COW-shared page, a swapped page "
-            + "and a zero page pins every page exactly once, faults only the four that need it, and unpin restores every count")
-    void writePinOfMixedRangeTakesEachPageOnceAndFaultsOnlyWhereNeeded() {
+    /** The GUP entry points: FOLL_GET takes a reference per page, FOLL_PIN a pin; the fast ones start lockless. */
+    enum Entry {
+        GET_USER_PAGES, GET_USER_PAGES_FAST, PIN_USER_PAGES, PIN_USER_PAGES_FAST;
+
+        boolean pins() {
+            return this == PIN_USER_PAGES || this == PIN_USER_PAGES_FAST;
+        }
+
+        long call(Process proc, long start, int n, int flags, int[] pages) {
+            return switch (this) {
+                case GET_USER_PAGES -> get(proc, start, n, flags, pages);
+                case GET_USER_PAGES_FAST -> Gup.getUserPagesFast(proc.mm(), start, n, flags, pages);
+                case PIN_USER_PAGES -> pin(proc, start, n, flags, pages);
+                case PIN_USER_PAGES_FAST -> Gup.pinUserPagesFast(proc.mm(), start, n, flags, pages);
+            };
+        }
+
+        /** What one page taken adds to a small folio's refcount. */
+        int smallRefs() {
+            return pins() ? BIAS : 1;
+        }
+
+        /** unpin_user_pages_dirty_lock, or put_page of each page. */
+        void release(PhysicalMemory phys, int[] pages, int n) {
+            if (pins()) {
+                Gup.unpinUserPagesDirtyLock(phys, pages, n, true);
+                return;
+            }
+            for (int i = 0; i < n; i++) {
+                Gup.putPage(phys, pages[i]);
+            }
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @EnumSource(Entry.class)
+    @DisplayName("GUP(FOLL_WRITE) over THP tail pages, present 4K pages, a hole, a COW-shared page, a swapped page and a zero "
+            + "page takes every page exactly once, faults only the four that need it, and releasing the array restores every count")
+    void writeGupOfMixedRangeTakesEachPageOnceAndFaultsOnlyWhereNeeded(Entry entry) {
         long base = aligned(M2 + 8 * P);
         long small = base + M2; // eight 4K pages: the window is not THP-eligible
         fill(small + 3 * P, P);
@@ -125,29 +162,35 @@ class GupBatchTest {
         long rss0 = p.mm().rss();
 
         int[] pages = new int[12];
-        assertThat(pin(p, base + M2 - 4 * P, 12, Foll.WRITE, pages)).isEqualTo(12);
+        assertThat(entry.call(p, base + M2 - 4 * P, 12, Foll.WRITE, pages)).isEqualTo(12);
 
         assertThat(faults() - f0).as("one fault each for the hole, the COW page, the swapped page and the zero page").isEqualTo(4);
         assertThat(pages).startsWith(thp + NR - 4, thp + NR - 3, thp + NR - 2, thp + NR - 1);
         for (int i = 0; i < 8; i++) {
-            assertThat(pages[4 + i]).as("page %d is what the process maps", i).isEqualTo(frame(p, small + i * P));
-            assertSmallPinnedOnce(pages[4 + i]);
+            int pfn = pages[4 + i];
+            assertThat(pfn).as("page %d is what the process maps", i).isEqualTo(frame(p, small + i * P));
+            assertThat(frames.refcount(pfn)).as("refcount of page %d: its mapping + what GUP took", i).isEqualTo(1 + entry.smallRefs());
+            assertThat(frames.pteMapcount(pfn)).as("pteMapcount of page %d", i).isEqualTo(1);
+            assertThat(phys.maybeDmaPinned(pfn)).isEqualTo(entry.pins());
         }
         assertThat(new int[] {pages[4], pages[5], pages[9], pages[11]}).as("present pages taken as they are").isEqualTo(present);
-        assertThat(pages[7]).as("the write pin broke COW").isNotEqualTo(shared);
+        assertThat(pages[7]).as("the write broke COW").isNotEqualTo(shared);
         assertThat(frame(child, small + 3 * P)).isEqualTo(shared);
         assertThat(frames.refcount(shared)).as("the child's page keeps only the child's mapping").isEqualTo(1);
         assertThat(phys.isZeroPfn(pages[10])).isFalse();
-        assertThpPins(thp, 4);
-        assertThat(phys.externalRefs()).isEqualTo(8L * BIAS + 4);
+        assertThat(frames.refcount(thp)).as("THP refcount").isEqualTo(1 + 4);
+        assertThat(frames.largePincount(thp)).as("THP pincount").isEqualTo(entry.pins() ? 4 : 0);
+        assertThat(phys.externalRefs()).isEqualTo(8L * entry.smallRefs() + 4);
         assertThat(p.mm().rss() - rss0).as("rss: the hole's, the swapped and the zero page's new pages (a COW replaces one)").isEqualTo(3);
         assertThat(machine.checkInvariants()).isEmpty();
 
-        Gup.unpinUserPagesDirtyLock(phys, pages, 12, true);
+        entry.release(phys, pages, 12);
         assertThpPins(thp, 0);
         for (int i = 4; i < 12; i++) {
             assertSmallUnpinned(pages[i]);
-            assertThat(frames.test(pages[i], PageFlags.DIRTY)).isTrue();
+            if (entry.pins()) {
+                assertThat(frames.test(pages[i], PageFlags.DIRTY)).as("made dirty by the unpin").isTrue();
+            }
         }
         assertReads(p, base + M2 - 4 * P, 4 * P, Pattern.i32(0), base);
         assertNothingHeld();
