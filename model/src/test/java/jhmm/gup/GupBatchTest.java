@@ -17,6 +17,7 @@ import jhmm.device.dmirror.DmirrorDevice;
 import jhmm.kernel.Machine;
 import jhmm.kernel.MachineConfig;
 import jhmm.kernel.Process;
+import jhmm.mm.EdgeStates;
 import jhmm.mm.Mman;
 import jhmm.mm.PageState;
 import jhmm.mm.PageStates;
@@ -77,6 +78,13 @@ class GupBatchTest {
         int head = frame(p, a);
         assertThat(frames.refcount(head)).as("a mapped THP holds its one mapping's reference").isEqualTo(1);
         return head;
+    }
+
+    /** A written THP followed in the same VMA by {@code n} unfaulted 4K pages (their window is not THP-eligible); its address. */
+    private long thpThenSmall(int n) {
+        long base = aligned(M2 + n * P);
+        thpAt(base);
+        return base;
     }
 
     private void assertSmallPinnedOnce(int pfn) {
@@ -314,8 +322,8 @@ class GupBatchTest {
     @DisplayName("pin_user_pages stops where the range enters a VMA without read permission: the THP pages before it are "
             + "pinned once each; starting there it returns -EFAULT and takes nothing")
     void pinStopsAtVmaWithoutReadPermission() {
-        long base = aligned(M2 + 4 * P);
-        int thp = thpAt(base);
+        long base = thpThenSmall(4);
+        int thp = frame(p, base);
         assertThat(p.mprotect(base + M2, 4 * P, Mman.PROT_NONE)).isZero();
         assertThat(PageStates.of(p.mm(), base)).as("the THP is untouched by the mprotect after it").isEqualTo(PageState.HUGE_PMD);
         int[] pages = new int[8];
@@ -479,6 +487,36 @@ class GupBatchTest {
         assertThat(frames.pteMapcount(thp + 1)).isEqualTo(1);
         assertThat(frames.largePincount(thp)).isZero();
         Gup.unpinUserPage(phys, pages[0]);
+        assertNothingHeld();
+    }
+
+    @Test
+    @DisplayName("pin_user_pages over NUMA-hinting (PROT_NONE) entries faults once per hinted 4K page and once for a hinted THP, "
+            + "then pins every page once")
+    void pinOverNumaHintsFaultsOncePerHintedEntry() {
+        long base = thpThenSmall(4);
+        long small = base + M2;
+        fill(small, 4 * P);
+        int thp = frame(p, base);
+        EdgeStates.numaHint(p.mm(), base);
+        EdgeStates.numaHint(p.mm(), small + P);
+        EdgeStates.numaHint(p.mm(), small + 2 * P);
+        assertThat(PageStates.of(p.mm(), small + P)).isEqualTo(PageState.PROTNONE);
+        int[] pages = new int[8];
+        long f0 = faults();
+
+        assertThat(pin(p, base + M2 - 4 * P, 8, Foll.WRITE, pages)).isEqualTo(8);
+
+        assertThat(faults() - f0).as("do_huge_pmd_numa_page once, do_numa_page twice").isEqualTo(3);
+        assertThat(pages).startsWith(thp + NR - 4, thp + NR - 3, thp + NR - 2, thp + NR - 1);
+        assertThpPins(thp, 4);
+        for (int i = 0; i < 4; i++) {
+            assertThat(pages[4 + i]).isEqualTo(frame(p, small + i * P));
+            assertSmallPinnedOnce(pages[4 + i]);
+            assertThat(PageStates.of(p.mm(), small + i * P)).isEqualTo(PageState.PRESENT_RW);
+        }
+        Gup.unpinUserPagesDirtyLock(phys, pages, 8, false);
+        assertThpPins(thp, 0);
         assertNothingHeld();
     }
 }
