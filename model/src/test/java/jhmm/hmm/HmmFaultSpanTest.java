@@ -13,6 +13,7 @@ import jhmm.base.Pattern;
 import jhmm.kernel.Machine;
 import jhmm.kernel.MachineConfig;
 import jhmm.kernel.Process;
+import jhmm.mm.FileInode;
 import jhmm.mm.Mm;
 import jhmm.mm.Mman;
 import jhmm.mm.NotifierRange;
@@ -293,6 +294,37 @@ class HmmFaultSpanTest {
         }
         assertThat(PageStates.of(mm, a + mapped * P)).isEqualTo(PageState.NONE);
         MmuNotifiers.remove(sub);
+        assertCoherent();
+    }
+
+    @Test
+    @DisplayName("REQ_FAULT|REQ_WRITE over a file mapping: shared, each page-cache page is mapped writable with the cache's and the "
+            + "mapping's references; private, each page gets an anonymous copy holding one reference; one fault per page")
+    void writeFaultOverFileMappings() {
+        boot(ThpMode.ALWAYS);
+        int n = 8;
+        FileInode file = machine.createFile("f", n * P, Pattern.i32(0));
+        int rw = Mman.PROT_READ | Mman.PROT_WRITE;
+        long shared = p.mmap(0, n * P, rw, Mman.MAP_SHARED, file, 0);
+        long priv = p.mmap(0, n * P, rw, Mman.MAP_PRIVATE, file, 0);
+        assertThat(shared).isPositive();
+        assertThat(priv).isPositive();
+        long f0 = faults();
+
+        long[] sharedPfns = mirror(shared, n, REQ_W);
+        long[] privPfns = mirror(priv, n, REQ_W);
+
+        assertThat(faults() - f0).isEqualTo(2 * n);
+        for (int i = 0; i < n; i++) {
+            int cached = file.cachedPfn(i);
+            assertThat(sharedPfns[i]).as("shared slot %d", i).isEqualTo(cached | VALID_W);
+            assertThat(frames.refcount(cached)).as("page %d: the cache's reference and the shared mapping's", i).isEqualTo(2);
+            assertThat(frames.pteMapcount(cached)).isEqualTo(1);
+            assertThat(privPfns[i]).as("private slot %d", i).isEqualTo(frameAt(priv + i * P) | VALID_W);
+            assertThat(frameAt(priv + i * P)).isNotEqualTo(cached);
+            assertFreshSmallPage(priv + i * P);
+        }
+        assertThat(mm.rss()).isEqualTo(2L * n);
         assertCoherent();
     }
 
