@@ -64,13 +64,12 @@ public final class Fault {
         } finally {
             mm.ptl.unlock();
         }
-        if (ret == RETRY) {
-            return OK; // the PMD was split; finish at PTE level below
-        }
-        if (ret >= 0) {
+        if (ret >= 0 && ret != RETRY) {
             return ret;
         }
-        return pteFault(vma, addr, flags);
+        // VM_FAULT_FALLBACK (the PMD was split, or no THP): the same fault goes on at PTE level
+        ret = pteFault(vma, addr, flags);
+        return ret == RETRY ? OK : ret;
     }
 
     /**
