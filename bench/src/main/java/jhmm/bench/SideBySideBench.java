@@ -35,7 +35,7 @@ import org.openjdk.jmh.annotations.Warmup;
 @Measurement(iterations = 5, time = 2)
 public class SideBySideBench {
     /** The operation, as {@code jhmm bench --ops} names it. */
-    @Param({"snapshot", "fault-in", "present-walk", "mprotect", "munmap"})
+    @Param({"snapshot", "fault-in", "present-walk", "populate-read", "mprotect", "munmap"})
     public String op;
 
     /** {@code model} or {@code host}. */

@@ -15,7 +15,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** {@code jhmm bench} side-by-side, scaling and footprint on tiny ranges: their options, errors, text and JSON. */
 class BenchVsHostTest {
-    private static final String[] OPS = {"snapshot", "fault-in", "present-walk", "mprotect", "munmap"};
+    private static final String[] OPS = {"snapshot", "fault-in", "present-walk", "populate-read", "mprotect", "munmap"};
 
     @Test
     void badOptionValuesAreOneLineUsageErrors() {

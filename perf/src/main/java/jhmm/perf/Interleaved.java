@@ -6,17 +6,30 @@ package jhmm.perf;
  * sides see the same machine load; each side's figure is its median ns per 4 KiB page.
  */
 public final class Interleaved {
+    /**
+     * Model run time the warm-up lasts at least (when there is one): C2 compiles a loop after
+     * tens of thousands of iterations, so a cheap operation (mprotect of THPs: 512 entries a
+     * call) needs far more than a few rounds before its figure is the compiled code's.
+     */
+    public static final long WARM_UP_NANOS = 300_000_000L;
+    private static final int MAX_WARM_UP_ROUNDS = 1000;
+
     private Interleaved() {}
 
     /**
+     * @param warmup untimed rounds of both sides; the model's go on until it has run
+     *     {@value #WARM_UP_NANOS} ns in all (0: no warm-up at all)
      * @param hostMissing null to run the host side too, else why it is not run
      * @throws IllegalStateException when either side failed to do its work
      */
     public static Comparison compare(Operation op, Kind kind, long len, String hostMissing, int warmup, int reps) {
         try (RangeOp model = op.model(kind, len); RangeOp host = hostMissing == null ? op.host(kind, len) : null) {
-            for (int i = 0; i < warmup; i++) {
-                once(model);
-                once(host);
+            long warmed = 0;
+            for (int i = 0; i < warmup || (warmup > 0 && warmed < WARM_UP_NANOS && i < MAX_WARM_UP_ROUNDS); i++) {
+                warmed += once(model);
+                if (i < warmup) {
+                    once(host); // the kernel needs no JIT: its rounds only settle the host side
+                }
             }
             long[] m = new long[reps];
             long[] h = new long[reps];

@@ -12,6 +12,7 @@ import jhmm.perf.host.HostSnapshot;
 import jhmm.perf.model.ModelFaultIn;
 import jhmm.perf.model.ModelMprotect;
 import jhmm.perf.model.ModelMunmap;
+import jhmm.perf.model.ModelPopulateRead;
 import jhmm.perf.model.ModelPresentWalk;
 import jhmm.perf.model.ModelSnapshot;
 
@@ -26,6 +27,8 @@ public enum Operation {
             "hmm_range_fault REQ_FAULT|REQ_WRITE, fresh mapping", "MADV_POPULATE_WRITE, fresh mapping"),
     PRESENT_WALK("present-walk", 0.5, ModelPresentWalk::new, HostPresentWalk::new,
             "pin_user_pages + unpin, " + ModelPresentWalk.BATCH + " pages a call, populated range", "MADV_POPULATE_READ, populated range"),
+    POPULATE_READ("populate-read", 0.5, ModelPopulateRead::new, HostPresentWalk::new,
+            "MADV_POPULATE_READ, populated range", "MADV_POPULATE_READ, populated range"),
     MPROTECT("mprotect", 0.5, ModelMprotect::new, HostMprotect::new,
             "mprotect r <-> rw, populated range", "mprotect r <-> rw, populated range"),
     MUNMAP("munmap", 0.5, ModelMunmap::new, HostMunmap::new,

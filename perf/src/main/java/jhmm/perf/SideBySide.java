@@ -7,7 +7,7 @@ import jhmm.perf.host.HostSupport;
 
 /** The side-by-side table: every chosen operation for 4K and THP over one range size. */
 public final class SideBySide {
-    /** Untimed rounds of both sides before the timed ones: the JIT compiles the model in them. */
+    /** Untimed rounds of both sides before the timed ones (the model's go on: see {@link Interleaved}). */
     public static final int WARMUP = 2;
     /** Timed rounds per side by default: at 1 GiB the whole table takes about a minute here. */
     public static final int REPEAT = 7;

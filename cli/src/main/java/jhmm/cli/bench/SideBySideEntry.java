@@ -6,6 +6,7 @@ import java.io.PrintWriter;
 import java.util.List;
 import java.util.Locale;
 import jhmm.perf.Comparison;
+import jhmm.perf.Interleaved;
 import jhmm.perf.Operation;
 import jhmm.perf.RangeSize;
 import jhmm.perf.SideBySide;
@@ -26,7 +27,7 @@ final class SideBySideEntry implements BenchEntry {
 
     @Override
     public String description() {
-        return "the default: snapshot, fault-in, present-walk, mprotect, munmap; model vs host kernel, ns/page and ratio";
+        return "the default: snapshot, fault-in, present-walk, populate-read, mprotect, munmap; model vs host kernel, ns/page and ratio";
     }
 
     @Override
@@ -44,8 +45,8 @@ final class SideBySideEntry implements BenchEntry {
         public void printText(PrintWriter out) {
             out.printf(Locale.ROOT, "jhmm model vs host kernel (Linux %s): ns per 4 KiB page over a %s range,%n", System.getProperty("os.version"),
                     RangeSize.format(size));
-            out.printf(Locale.ROOT, "median of %d rounds per side, interleaved model/host, after %d warm-up rounds; ratio = model/host%n",
-                    repeat, SideBySide.WARMUP);
+            out.printf(Locale.ROOT, "median of %d rounds per side, interleaved model/host, after %d warm-up rounds (the model's until it ran %d ms);%n"
+                    + "ratio = model/host%n", repeat, SideBySide.WARMUP, Interleaved.WARM_UP_NANOS / 1_000_000);
             ComparisonTable.print(out, rows);
             ComparisonTable.legend(out, ops);
         }
