@@ -29,9 +29,9 @@ public final class ModelPopulateRead extends ModelOp {
     @Override
     public void finish() {
         ModelRange.check(ret, "MADV_POPULATE_READ");
-        range.checkBacking();
         if (range.faults() != faultsBefore) {
             throw new IllegalStateException("MADV_POPULATE_READ of a populated range faulted " + (range.faults() - faultsBefore) + " times");
         }
+        range.checkBacking();
     }
 }

@@ -103,4 +103,17 @@ class ModelOpsTest {
             cycle(op);
         }
     }
+
+    @ParameterizedTest
+    @EnumSource(Kind.class)
+    void populateReadWalksWithoutFaultingAndCatchesAFault(Kind kind) {
+        try (ModelPopulateRead op = new ModelPopulateRead(kind, LEN)) {
+            cycle(op);
+            cycle(op);
+            op.prepare();
+            op.range.process.madvise(op.range.addr, 4096, jhmm.mm.Mman.MADV_DONTNEED);
+            op.run(); // faults the dropped page back: the check must refuse the round
+            assertThatThrownBy(op::finish).isInstanceOf(IllegalStateException.class).hasMessageContaining("faulted");
+        }
+    }
 }
