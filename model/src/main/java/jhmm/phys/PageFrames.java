@@ -4,38 +4,54 @@ import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 
 /**
- * The state of every page frame (the kernel's struct page array), one slot per PFN in
- * primitive arrays.
+ * The state of every page frame (the kernel's struct page array), one slot per PFN in four
+ * primitive arrays: 20 bytes a frame.
  *
- * <p>As in the kernel, a large folio keeps folio-wide state in its first frames: the reference
- * count of the folio lives at the head; {@code aux[head]} is the entire (PMD/PUD) mapcount and
- * {@code aux[head+1]} the folio pin count. {@code mapcount[pfn]} counts the PTEs that map that
- * one frame. Every frame of a folio records the folio's order, so a frame finds its head by
- * alignment. Reference counts change with atomic operations, as {@code folio_ref_*} do.
+ * <ul>
+ *   <li>{@code flags}: the {@link PageFlags} bits, and in the top {@value #ORDER_BITS} bits the
+ *       order of the frame's folio (every frame of a folio records it, so a frame finds its head
+ *       by alignment) or, at the first frame of a free buddy block, the block's order.
+ *   <li>{@code refcount}: at a folio's head, the folio's reference count.
+ *   <li>{@code mapcount}: the PTEs that map that one frame.
+ *   <li>{@code mapIndex}: at a folio's head, its mapping id (anon_vma or file, 0 when neither)
+ *       in the top {@value #MAPPING_BITS} bits and its page index (the virtual page number at
+ *       first fault for anon, the file page offset for the page cache) in the low
+ *       {@value #INDEX_BITS}. Free buddy blocks keep their list links here.
+ * </ul>
+ *
+ * <p>As in the kernel's folio, the tails of a large folio have no mapping or index of their own:
+ * they derive both from the head, and the slots of the first tail (head+1) that a tail does not
+ * otherwise use keep the folio-wide counters: {@code refcount[head+1]} is the entire (PMD/PUD)
+ * mapcount and {@code mapIndex[head+1]} the folio pin count. Reference counts and mapcounts
+ * change with atomic operations, as {@code folio_ref_*} do.
  */
 public final class PageFrames {
     private static final VarHandle INTS = MethodHandles.arrayElementVarHandle(int[].class);
+    private static final VarHandle LONGS = MethodHandles.arrayElementVarHandle(long[].class);
+    /** Bits of the flag word that hold the folio order (up to 31; PUD folios are order 18). */
+    static final int ORDER_BITS = 5;
+    static final int ORDER_SHIFT = Integer.SIZE - ORDER_BITS;
+    /** The flag word without its order bits. */
+    private static final int FLAG_MASK = (1 << ORDER_SHIFT) - 1;
+    /** Bits of a mapping id: more anon_vmas and files than this a machine cannot tell apart. */
+    public static final int MAPPING_BITS = 24;
+    /** Bits of a page index: 2^40 pages, 4 PiB, beyond both the 47-bit user range and any file. */
+    public static final int INDEX_BITS = Long.SIZE - MAPPING_BITS;
+    public static final int MAX_MAPPING_ID = (1 << MAPPING_BITS) - 1;
+    public static final long MAX_INDEX = (1L << INDEX_BITS) - 1;
 
     int nrFrames;
     int[] refcount;
     int[] mapcount;
-    int[] aux;
     int[] flags;
-    byte[] order;
-    /** anon_vma id (ANON) or file id (PAGECACHE); 0 when neither. */
-    int[] mapping;
-    /** Page index: the virtual page number at first fault (anon) or the file page offset. Free buddy blocks keep their list links here. */
-    long[] index;
+    long[] mapIndex;
 
     PageFrames(int nrFrames) {
         this.nrFrames = nrFrames;
         refcount = new int[nrFrames];
         mapcount = new int[nrFrames];
-        aux = new int[nrFrames];
         flags = new int[nrFrames];
-        order = new byte[nrFrames];
-        mapping = new int[nrFrames];
-        index = new long[nrFrames];
+        mapIndex = new long[nrFrames];
     }
 
     /**
@@ -46,12 +62,14 @@ public final class PageFrames {
     void grow(int newTotal) {
         refcount = java.util.Arrays.copyOf(refcount, newTotal);
         mapcount = java.util.Arrays.copyOf(mapcount, newTotal);
-        aux = java.util.Arrays.copyOf(aux, newTotal);
         flags = java.util.Arrays.copyOf(flags, newTotal);
-        order = java.util.Arrays.copyOf(order, newTotal);
-        mapping = java.util.Arrays.copyOf(mapping, newTotal);
-        index = java.util.Arrays.copyOf(index, newTotal);
+        mapIndex = java.util.Arrays.copyOf(mapIndex, newTotal);
         nrFrames = newTotal;
+    }
+
+    /** A flag word holding {@code pageFlags} and {@code order}. */
+    static int withOrder(int pageFlags, int order) {
+        return pageFlags | order << ORDER_SHIFT;
     }
 
     public int nrFrames() {
@@ -59,24 +77,25 @@ public final class PageFrames {
     }
 
     public int order(int pfn) {
-        return order[pfn];
+        return flags[pfn] >>> ORDER_SHIFT;
     }
 
     public int nrPages(int pfn) {
-        return 1 << order[pfn];
+        return 1 << order(pfn);
     }
 
     /** The head frame of the folio {@code pfn} belongs to. */
     public int head(int pfn) {
-        return pfn & ~((1 << order[pfn]) - 1);
+        return pfn & ~((1 << order(pfn)) - 1);
     }
 
     public boolean isLarge(int pfn) {
-        return order[pfn] != 0;
+        return order(pfn) != 0;
     }
 
+    /** The frame's {@link PageFlags} bits (without the order kept beside them). */
     public int flags(int pfn) {
-        return flags[pfn];
+        return flags[pfn] & FLAG_MASK;
     }
 
     public boolean test(int pfn, int flag) {
@@ -116,17 +135,41 @@ public final class PageFrames {
         flags[pfn] &= ~flag;
     }
 
+    /** The anon_vma or file id of the folio {@code pfn} belongs to; 0 when neither. */
     public int mapping(int pfn) {
-        return mapping[pfn];
+        return (int) (mapIndex[head(pfn)] >>> INDEX_BITS);
     }
 
+    /** The page index of this frame: its folio's index plus its place in the folio. */
     public long index(int pfn) {
-        return index[pfn];
+        int h = head(pfn);
+        return (mapIndex[h] & MAX_INDEX) + (pfn - h);
     }
 
+    /**
+     * Records the mapping and page index of a small folio or a large folio's head. A tail keeps
+     * none of its own (its slot may hold a folio counter), so for a tail this only checks that
+     * the values are the ones it derives from its head, which a caller setting every frame of
+     * the folio in turn, head first, gives.
+     *
+     * @throws IllegalArgumentException when the id or index do not fit the bits a frame keeps
+     *     for them, or a tail is given values its head does not imply
+     */
     public void setMapping(int pfn, int mappingId, long pageIndex) {
-        mapping[pfn] = mappingId;
-        index[pfn] = pageIndex;
+        int h = head(pfn);
+        if (h != pfn) {
+            if (mapping(h) != mappingId || index(pfn) != pageIndex) {
+                throw new IllegalArgumentException("tail " + pfn + " of folio " + h + " given mapping " + mappingId
+                        + " index " + pageIndex + ", its head implies " + mapping(h) + " " + index(pfn));
+            }
+            return;
+        }
+        long last = pageIndex + nrPages(pfn) - 1;
+        if ((mappingId >>> MAPPING_BITS | pageIndex >>> INDEX_BITS | last >>> INDEX_BITS) != 0) {
+            throw new IllegalArgumentException("mapping id " + mappingId + " or page index " + pageIndex
+                    + " out of range: at most " + MAX_MAPPING_ID + " and " + MAX_INDEX + " for the folio's last page");
+        }
+        mapIndex[pfn] = (long) mappingId << INDEX_BITS | pageIndex;
     }
 
     /** Reference count of the folio containing {@code pfn}. */
@@ -151,11 +194,16 @@ public final class PageFrames {
     /** PMD or PUD mappings of the whole folio. */
     public int entireMapcount(int pfn) {
         int h = head(pfn);
-        return order[h] == 0 ? 0 : (int) INTS.getVolatile(aux, h);
+        return isLarge(h) ? (int) INTS.getVolatile(refcount, h + 1) : 0;
     }
 
+    /** @throws IllegalStateException for a small folio, which only PTEs map (its head+1 is another folio) */
     public void entireMapcountAdd(int pfn, int n) {
-        INTS.getAndAdd(aux, head(pfn), n);
+        int h = head(pfn);
+        if (!isLarge(h)) {
+            throw new IllegalStateException("entire mapcount of small folio " + h);
+        }
+        INTS.getAndAdd(refcount, h + 1, n);
     }
 
     /** How many times this frame is mapped, through PTEs or through its folio's PMD/PUD. */
@@ -169,7 +217,7 @@ public final class PageFrames {
         if (entireMapcount(h) > 0) {
             return true;
         }
-        int n = 1 << order[h];
+        int n = nrPages(h);
         for (int i = 0; i < n; i++) {
             if (pteMapcount(h + i) > 0) {
                 return true;
@@ -181,7 +229,7 @@ public final class PageFrames {
     /** Sum over the folio of PTE mapcounts plus its entire mapcount times its size. */
     public int folioTotalMapcount(int pfn) {
         int h = head(pfn);
-        int n = 1 << order[h];
+        int n = nrPages(h);
         int total = n * entireMapcount(h);
         for (int i = 0; i < n; i++) {
             total += pteMapcount(h + i);
@@ -192,24 +240,21 @@ public final class PageFrames {
     /** The pin count of a large folio (small folios count pins in the refcount, with a bias). */
     public int largePincount(int pfn) {
         int h = head(pfn);
-        return order[h] == 0 ? 0 : (int) INTS.getVolatile(aux, h + 1);
+        return isLarge(h) ? (int) (long) LONGS.getVolatile(mapIndex, h + 1) : 0;
     }
 
     void largePincountAdd(int pfn, int n) {
-        INTS.getAndAdd(aux, head(pfn) + 1, n);
+        LONGS.getAndAdd(mapIndex, head(pfn) + 1, (long) n);
     }
 
     /** Makes {@code [head, head + 2^order)} one folio (compound page). */
     void makeFolio(int head, int folioOrder) {
         int n = 1 << folioOrder;
         for (int i = 0; i < n; i++) {
-            order[head + i] = (byte) folioOrder;
-            flags[head + i] = i == 0 ? (folioOrder > 0 ? PageFlags.HEAD : 0) : PageFlags.TAIL;
+            flags[head + i] = withOrder(i == 0 ? (folioOrder > 0 ? PageFlags.HEAD : 0) : PageFlags.TAIL, folioOrder);
             mapcount[head + i] = 0;
-            mapping[head + i] = 0;
-            index[head + i] = 0;
+            mapIndex[head + i] = 0;
             refcount[head + i] = 0;
-            aux[head + i] = 0;
         }
     }
 }
