@@ -4,15 +4,18 @@ import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 
 /**
- * The state of every page frame (the kernel's struct page array), one slot per PFN in four
- * primitive arrays: 20 bytes a frame.
+ * The state of every page frame (the kernel's struct page array), one slot per PFN in
+ * primitive arrays: 16 bytes a frame, and 2 more for frames near one that a PTE maps.
  *
  * <ul>
  *   <li>{@code flags}: the {@link PageFlags} bits, and in the top {@value #ORDER_BITS} bits the
  *       order of the frame's folio (every frame of a folio records it, so a frame finds its head
  *       by alignment) or, at the first frame of a free buddy block, the block's order.
  *   <li>{@code refcount}: at a folio's head, the folio's reference count.
- *   <li>{@code mapcount}: the PTEs that map that one frame.
+ *   <li>{@code mapcounts}: the PTEs that map that one frame, as a short in chunks of
+ *       {@value #CHUNK} frames (a PMD's worth, so aligned THPs share none). A chunk is
+ *       installed when a frame in it is first mapped by a PTE and then stays: free frames and
+ *       PMD-mapped THPs cost nothing here. A count beyond a short is refused, not wrapped.
  *   <li>{@code mapIndex}: at a folio's head, its mapping id (anon_vma or file, 0 when neither)
  *       in the top {@value #MAPPING_BITS} bits and its page index (the virtual page number at
  *       first fault for anon, the file page offset for the page cache) in the low
@@ -39,19 +42,28 @@ public final class PageFrames {
     public static final int INDEX_BITS = Long.SIZE - MAPPING_BITS;
     public static final int MAX_MAPPING_ID = (1 << MAPPING_BITS) - 1;
     public static final long MAX_INDEX = (1L << INDEX_BITS) - 1;
+    private static final VarHandle SHORTS = MethodHandles.arrayElementVarHandle(short[].class);
+    private static final VarHandle CHUNKS = MethodHandles.arrayElementVarHandle(short[][].class);
+    private static final int CHUNK_SHIFT = 9;
+    static final int CHUNK = 1 << CHUNK_SHIFT;
 
     int nrFrames;
     int[] refcount;
-    int[] mapcount;
+    /** PTE mapcounts by pfn / {@value #CHUNK}; null while no frame of the chunk was PTE-mapped. */
+    private short[][] mapcounts;
     int[] flags;
     long[] mapIndex;
 
     PageFrames(int nrFrames) {
         this.nrFrames = nrFrames;
         refcount = new int[nrFrames];
-        mapcount = new int[nrFrames];
+        mapcounts = new short[chunksFor(nrFrames)][];
         flags = new int[nrFrames];
         mapIndex = new long[nrFrames];
+    }
+
+    private static int chunksFor(int frames) {
+        return (frames + CHUNK - 1) >>> CHUNK_SHIFT;
     }
 
     /**
@@ -61,7 +73,7 @@ public final class PageFrames {
      */
     void grow(int newTotal) {
         refcount = java.util.Arrays.copyOf(refcount, newTotal);
-        mapcount = java.util.Arrays.copyOf(mapcount, newTotal);
+        mapcounts = java.util.Arrays.copyOf(mapcounts, chunksFor(newTotal));
         flags = java.util.Arrays.copyOf(flags, newTotal);
         mapIndex = java.util.Arrays.copyOf(mapIndex, newTotal);
         nrFrames = newTotal;
@@ -184,11 +196,28 @@ public final class PageFrames {
 
     /** PTE mappings of this one frame. */
     public int pteMapcount(int pfn) {
-        return (int) INTS.getVolatile(mapcount, pfn);
+        short[] c = mapcounts[pfn >>> CHUNK_SHIFT];
+        return c == null ? 0 : (short) SHORTS.getVolatile(c, pfn & (CHUNK - 1));
     }
 
+    /** @throws IllegalStateException when the count would leave the range of a short (32767 PTEs) */
     public void pteMapcountAdd(int pfn, int n) {
-        INTS.getAndAdd(mapcount, pfn, n);
+        short[] c = mapcounts[pfn >>> CHUNK_SHIFT];
+        if (c == null) {
+            c = newMapcountChunk(pfn >>> CHUNK_SHIFT);
+        }
+        int now = (short) SHORTS.getAndAdd(c, pfn & (CHUNK - 1), (short) n) + n;
+        if (now != (short) now) {
+            SHORTS.getAndAdd(c, pfn & (CHUNK - 1), (short) -n);
+            throw new IllegalStateException("PTE mapcount of frame " + pfn + " would be " + now + ", beyond a short");
+        }
+    }
+
+    /** Installs mapcount chunk {@code i}, or returns the one another thread installed first. */
+    private short[] newMapcountChunk(int i) {
+        short[] fresh = new short[CHUNK];
+        short[] other = (short[]) CHUNKS.compareAndExchange(mapcounts, i, (short[]) null, fresh);
+        return other == null ? fresh : other;
     }
 
     /** PMD or PUD mappings of the whole folio. */
@@ -252,9 +281,21 @@ public final class PageFrames {
         int n = 1 << folioOrder;
         for (int i = 0; i < n; i++) {
             flags[head + i] = withOrder(i == 0 ? (folioOrder > 0 ? PageFlags.HEAD : 0) : PageFlags.TAIL, folioOrder);
-            mapcount[head + i] = 0;
             mapIndex[head + i] = 0;
             refcount[head + i] = 0;
+        }
+        clearMapcounts(head, n);
+    }
+
+    /** Zeroes the PTE mapcounts of {@code [first, first + n)} where a chunk holds them. */
+    private void clearMapcounts(int first, int n) {
+        int end = first + n;
+        for (int pfn = first; pfn < end; pfn = (pfn | (CHUNK - 1)) + 1) {
+            short[] c = mapcounts[pfn >>> CHUNK_SHIFT];
+            if (c != null) {
+                int from = pfn & (CHUNK - 1);
+                java.util.Arrays.fill(c, from, Math.min(CHUNK, from + end - pfn), (short) 0);
+            }
         }
     }
 }

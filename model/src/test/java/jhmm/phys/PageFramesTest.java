@@ -98,6 +98,26 @@ class PageFramesTest {
     }
 
     @Test
+    void aPteMapcountBeyondAShortIsRefusedAndLeftAsItWas() {
+        int pfn = phys.allocFolio(0);
+        f.pteMapcountAdd(pfn, Short.MAX_VALUE - 1);
+        f.pteMapcountAdd(pfn, 1);
+        assertThatThrownBy(() -> f.pteMapcountAdd(pfn, 1)).isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("would be 32768");
+        assertThat(f.pteMapcount(pfn)).isEqualTo(Short.MAX_VALUE);
+        assertThat(f.pteMapcount(pfn + 1)).isZero();
+    }
+
+    @Test
+    void aNewFolioStartsUnmappedWhereItsFramesWereCountedBefore() {
+        int head = phys.allocFolio(PageSize.PMD_ORDER);
+        f.pteMapcountAdd(head + 511, 3);
+        f.makeFolio(head, PageSize.PMD_ORDER);
+        assertThat(f.pteMapcount(head + 511)).isZero();
+        assertThat(f.folioTotalMapcount(head)).isZero();
+    }
+
+    @Test
     void aSmallFolioHasNoEntireMapcountToChange() {
         int a = phys.allocFolio(0);
         int b = phys.allocFolio(0);
