@@ -169,19 +169,18 @@ public final class PageFrames {
      */
     public void setMapping(int pfn, int mappingId, long pageIndex) {
         int h = head(pfn);
-        if (h != pfn) {
-            if (mapping(h) != mappingId || index(pfn) != pageIndex) {
-                throw new IllegalArgumentException("tail " + pfn + " of folio " + h + " given mapping " + mappingId
-                        + " index " + pageIndex + ", its head implies " + mapping(h) + " " + index(pfn));
-            }
-            return;
-        }
-        long last = pageIndex + nrPages(pfn) - 1;
+        long last = pageIndex + (h + nrPages(h) - 1 - pfn); // the folio's last page
         if ((mappingId >>> MAPPING_BITS | pageIndex >>> INDEX_BITS | last >>> INDEX_BITS) != 0) {
             throw new IllegalArgumentException("mapping id " + mappingId + " or page index " + pageIndex
                     + " out of range: at most " + MAX_MAPPING_ID + " and " + MAX_INDEX + " for the folio's last page");
         }
-        mapIndex[pfn] = (long) mappingId << INDEX_BITS | pageIndex;
+        long packed = (long) mappingId << INDEX_BITS | pageIndex;
+        if (h == pfn) {
+            mapIndex[pfn] = packed;
+        } else if (mapIndex[h] + (pfn - h) != packed) { // no carry into the id: the head's last index fits
+            throw new IllegalArgumentException("tail " + pfn + " of folio " + h + " given mapping " + mappingId
+                    + " index " + pageIndex + ", its head implies " + mapping(h) + " " + index(pfn));
+        }
     }
 
     /** Reference count of the folio containing {@code pfn}. */
