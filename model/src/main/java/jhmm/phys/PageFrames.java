@@ -193,6 +193,23 @@ public final class PageFrames {
         return (int) INTS.getAndAdd(refcount, head(pfn), n) + n;
     }
 
+    /**
+     * folio_try_get: takes a reference on the folio of {@code pfn} unless its count is zero (the
+     * folio is free or being freed), for a caller that found the frame without holding one.
+     */
+    public boolean refTryGet(int pfn) {
+        int h = head(pfn);
+        while (true) {
+            int c = (int) INTS.getVolatile(refcount, h);
+            if (c == 0) {
+                return false;
+            }
+            if (INTS.compareAndSet(refcount, h, c, c + 1)) {
+                return true;
+            }
+        }
+    }
+
     /** PTE mappings of this one frame. */
     public int pteMapcount(int pfn) {
         short[] c = mapcounts[pfn >>> CHUNK_SHIFT];

@@ -118,6 +118,17 @@ class PageFramesTest {
     }
 
     @Test
+    void tryGetTakesAReferenceOnlyOnALiveFolio() {
+        int head = phys.allocFolio(PageSize.PMD_ORDER);
+        assertThat(f.refTryGet(head + 9)).isTrue();
+        assertThat(f.refcount(head)).isEqualTo(2);
+        phys.put(head);
+        phys.put(head);
+        assertThat(f.refTryGet(head)).as("freed to the buddy allocator").isFalse();
+        assertThat(f.refcount(head)).isZero();
+    }
+
+    @Test
     void aSmallFolioHasNoEntireMapcountToChange() {
         int a = phys.allocFolio(0);
         int b = phys.allocFolio(0);
