@@ -8,7 +8,7 @@ import java.util.concurrent.locks.ReentrantLock;
  *
  * <p>Free lists are threaded through the frames themselves, as the kernel threads them through
  * struct page: a free block's first frame keeps its order in its flag word and its prev/next
- * links in the slot of {@link PageFrames#mapIndex} a folio head keeps its mapping and index in.
+ * links in the word a folio head keeps its mapping and index in ({@link PageFrames#mapIndex}).
  * One lock (the zone lock) serialises allocation and freeing.
  */
 public final class BuddyAllocator {
@@ -138,9 +138,9 @@ public final class BuddyAllocator {
     private void push(int pfn, int order) {
         frames.flags[pfn] = PageFrames.withOrder(PageFlags.FREE | PageFlags.BUDDY, order);
         int next = freeHead[order];
-        frames.mapIndex[pfn] = link(NONE, next);
+        frames.setMapIndex(pfn, link(NONE, next));
         if (next != NONE) {
-            frames.mapIndex[next] = link(pfn, nextOf(next));
+            frames.setMapIndex(next, link(pfn, nextOf(next)));
         }
         freeHead[order] = pfn;
     }
@@ -151,13 +151,13 @@ public final class BuddyAllocator {
         if (prev == NONE) {
             freeHead[order] = next;
         } else {
-            frames.mapIndex[prev] = link(prevOf(prev), next);
+            frames.setMapIndex(prev, link(prevOf(prev), next));
         }
         if (next != NONE) {
-            frames.mapIndex[next] = link(prev, nextOf(next));
+            frames.setMapIndex(next, link(prev, nextOf(next)));
         }
         frames.flags[pfn] = frames.flags(pfn) & ~PageFlags.BUDDY; // and order 0
-        frames.mapIndex[pfn] = 0;
+        frames.setMapIndex(pfn, 0);
     }
 
     private static long link(int prev, int next) {
@@ -165,10 +165,10 @@ public final class BuddyAllocator {
     }
 
     private int prevOf(int pfn) {
-        return (int) (frames.mapIndex[pfn] >> 32);
+        return (int) (frames.mapIndex(pfn) >> 32);
     }
 
     private int nextOf(int pfn) {
-        return (int) frames.mapIndex[pfn];
+        return (int) frames.mapIndex(pfn);
     }
 }

@@ -5,27 +5,30 @@ import java.lang.invoke.VarHandle;
 
 /**
  * The state of every page frame (the kernel's struct page array), one slot per PFN in
- * primitive arrays: 16 bytes a frame, and 2 more for frames near one that a PTE maps.
+ * primitive arrays: 8 bytes a frame, 8 more for frames among small folios or small free blocks,
+ * and 2 more for frames near one that a PTE maps. The last two kinds of slot live in chunks of
+ * {@value #CHUNK} frames (a PMD's worth, so aligned THPs share none), installed when first
+ * written with something other than zero and kept from then on.
  *
  * <ul>
  *   <li>{@code flags}: the {@link PageFlags} bits, and in the top {@value #ORDER_BITS} bits the
  *       order of the frame's folio (every frame of a folio records it, so a frame finds its head
  *       by alignment) or, at the first frame of a free buddy block, the block's order.
  *   <li>{@code refcount}: at a folio's head, the folio's reference count.
- *   <li>{@code mapcounts}: the PTEs that map that one frame, as a short in chunks of
- *       {@value #CHUNK} frames (a PMD's worth, so aligned THPs share none). A chunk is
- *       installed when a frame in it is first mapped by a PTE and then stays: free frames and
+ *   <li>{@code mapcounts}: the PTEs that map that one frame, as a short: free frames and
  *       PMD-mapped THPs cost nothing here. A count beyond a short is refused, not wrapped.
- *   <li>{@code mapIndex}: at a folio's head, its mapping id (anon_vma or file, 0 when neither)
- *       in the top {@value #MAPPING_BITS} bits and its page index (the virtual page number at
- *       first fault for anon, the file page offset for the page cache) in the low
- *       {@value #INDEX_BITS}. Free buddy blocks keep their list links here.
+ *   <li>{@code mapIndexes}: at a folio's head, its mapping id (anon_vma or file, 0 when
+ *       neither) in the top {@value #MAPPING_BITS} bits and its page index (the virtual page
+ *       number at first fault for anon, the file page offset for the page cache) in the low
+ *       {@value #INDEX_BITS}. Free buddy blocks keep their list links here. A chunk whose first
+ *       frame heads a folio or free block of PMD order or more keeps only its first
+ *       {@value #COMPACT} slots: THPs and large free blocks cost 8 bytes a chunk here.
  * </ul>
  *
  * <p>As in the kernel's folio, the tails of a large folio have no mapping or index of their own:
  * they derive both from the head, and the slots of the first tail (head+1) that a tail does not
  * otherwise use keep the folio-wide counters: {@code refcount[head+1]} is the entire (PMD/PUD)
- * mapcount and {@code mapIndex[head+1]} the folio pin count. Reference counts and mapcounts
+ * mapcount and the mapping-and-index word of head+1 the folio pin count. Reference counts and mapcounts
  * change with atomic operations, as {@code folio_ref_*} do.
  */
 public final class PageFrames {
@@ -44,22 +47,31 @@ public final class PageFrames {
     public static final long MAX_INDEX = (1L << INDEX_BITS) - 1;
     private static final VarHandle SHORTS = MethodHandles.arrayElementVarHandle(short[].class);
     private static final VarHandle CHUNKS = MethodHandles.arrayElementVarHandle(short[][].class);
-    private static final int CHUNK_SHIFT = 9;
+    private static final VarHandle LONG_CHUNKS = MethodHandles.arrayElementVarHandle(long[][].class);
+    static final int CHUNK_SHIFT = 9;
     static final int CHUNK = 1 << CHUNK_SHIFT;
+    /** Slots of a chunk of {@link #mapIndexes} that one PMD-or-larger folio or free block fills. */
+    static final int COMPACT = 2;
 
     int nrFrames;
     int[] refcount;
     /** PTE mapcounts by pfn / {@value #CHUNK}; null while no frame of the chunk was PTE-mapped. */
     private short[][] mapcounts;
     int[] flags;
-    long[] mapIndex;
+    /**
+     * Mapping-and-index words by pfn / {@value #CHUNK}: null while every slot of the chunk reads
+     * 0; {@value #COMPACT} slots while the chunk's first frame heads a folio or free block of
+     * order {@value #CHUNK_SHIFT} or more, so that only its head and first tail use a slot;
+     * {@value #CHUNK} slots otherwise. Slots past a chunk's length read 0.
+     */
+    private long[][] mapIndexes;
 
     PageFrames(int nrFrames) {
         this.nrFrames = nrFrames;
         refcount = new int[nrFrames];
         mapcounts = new short[chunksFor(nrFrames)][];
         flags = new int[nrFrames];
-        mapIndex = new long[nrFrames];
+        mapIndexes = new long[chunksFor(nrFrames)][];
     }
 
     private static int chunksFor(int frames) {
@@ -75,7 +87,7 @@ public final class PageFrames {
         refcount = java.util.Arrays.copyOf(refcount, newTotal);
         mapcounts = java.util.Arrays.copyOf(mapcounts, chunksFor(newTotal));
         flags = java.util.Arrays.copyOf(flags, newTotal);
-        mapIndex = java.util.Arrays.copyOf(mapIndex, newTotal);
+        mapIndexes = java.util.Arrays.copyOf(mapIndexes, chunksFor(newTotal));
         nrFrames = newTotal;
     }
 
@@ -149,13 +161,13 @@ public final class PageFrames {
 
     /** The anon_vma or file id of the folio {@code pfn} belongs to; 0 when neither. */
     public int mapping(int pfn) {
-        return (int) (mapIndex[head(pfn)] >>> INDEX_BITS);
+        return (int) (mapIndex(head(pfn)) >>> INDEX_BITS);
     }
 
     /** The page index of this frame: its folio's index plus its place in the folio. */
     public long index(int pfn) {
         int h = head(pfn);
-        return (mapIndex[h] & MAX_INDEX) + (pfn - h);
+        return (mapIndex(h) & MAX_INDEX) + (pfn - h);
     }
 
     /**
@@ -176,8 +188,8 @@ public final class PageFrames {
         }
         long packed = (long) mappingId << INDEX_BITS | pageIndex;
         if (h == pfn) {
-            mapIndex[pfn] = packed;
-        } else if (mapIndex[h] + (pfn - h) != packed) { // no carry into the id: the head's last index fits
+            setMapIndex(pfn, packed);
+        } else if (mapIndex(h) + (pfn - h) != packed) { // no carry into the id: the head's last index fits
             throw new IllegalArgumentException("tail " + pfn + " of folio " + h + " given mapping " + mappingId
                     + " index " + pageIndex + ", its head implies " + mapping(h) + " " + index(pfn));
         }
@@ -285,11 +297,17 @@ public final class PageFrames {
     /** The pin count of a large folio (small folios count pins in the refcount, with a bias). */
     public int largePincount(int pfn) {
         int h = head(pfn);
-        return isLarge(h) ? (int) (long) LONGS.getVolatile(mapIndex, h + 1) : 0;
+        if (!isLarge(h)) {
+            return 0;
+        }
+        long[] c = mapIndexes[(h + 1) >>> CHUNK_SHIFT];
+        int i = (h + 1) & (CHUNK - 1);
+        return c == null || i >= c.length ? 0 : (int) (long) LONGS.getVolatile(c, i);
     }
 
     void largePincountAdd(int pfn, int n) {
-        LONGS.getAndAdd(mapIndex, head(pfn) + 1, (long) n);
+        int slot = head(pfn) + 1;
+        LONGS.getAndAdd(mapIndexChunk(slot), slot & (CHUNK - 1), (long) n);
     }
 
     /** Makes {@code [head, head + 2^order)} one folio (compound page). */
@@ -297,20 +315,73 @@ public final class PageFrames {
         int n = 1 << folioOrder;
         for (int i = 0; i < n; i++) {
             flags[head + i] = withOrder(i == 0 ? (folioOrder > 0 ? PageFlags.HEAD : 0) : PageFlags.TAIL, folioOrder);
-            mapIndex[head + i] = 0;
             refcount[head + i] = 0;
+        }
+        // Only the head's slot and the first tail's (the pin count) mean anything in a folio.
+        for (int i = 0; i < Math.min(n, COMPACT); i++) {
+            setMapIndex(head + i, 0);
         }
         clearMapcounts(head, n);
     }
 
+    /** Bytes the chunked slots (mapcounts, mapping-and-index words) take, headers aside. */
+    long chunkedSlotBytes() {
+        long bytes = 0;
+        for (short[] c : mapcounts) {
+            bytes += c == null ? 0 : (long) Short.BYTES * c.length;
+        }
+        for (long[] c : mapIndexes) {
+            bytes += c == null ? 0 : (long) Long.BYTES * c.length;
+        }
+        return bytes;
+    }
+
+    /** The mapping-and-index word of {@code pfn} (or the buddy links, or the pin count kept there). */
+    long mapIndex(int pfn) {
+        long[] c = mapIndexes[pfn >>> CHUNK_SHIFT];
+        int i = pfn & (CHUNK - 1);
+        return c == null || i >= c.length ? 0 : c[i];
+    }
+
+    void setMapIndex(int pfn, long word) {
+        long[] c = mapIndexes[pfn >>> CHUNK_SHIFT];
+        int i = pfn & (CHUNK - 1);
+        if (c == null || i >= c.length) {
+            if (word == 0) {
+                return; // reads 0 already
+            }
+            c = mapIndexChunk(pfn);
+        }
+        c[i] = word;
+    }
+
+    /**
+     * The chunk that has a slot for {@code pfn}, installed or widened first when it has none. A
+     * chunk widens only when a frame past its first two becomes a folio head or free block head,
+     * so the PMD-or-larger folio or block that had it compact is gone and nobody updates its slots.
+     */
+    private long[] mapIndexChunk(int pfn) {
+        int ci = pfn >>> CHUNK_SHIFT;
+        int i = pfn & (CHUNK - 1);
+        while (true) {
+            long[] c = (long[]) LONG_CHUNKS.getVolatile(mapIndexes, ci);
+            if (c != null && i < c.length) {
+                return c;
+            }
+            long[] wider = c != null ? java.util.Arrays.copyOf(c, CHUNK)
+                    : new long[i < COMPACT && order(ci << CHUNK_SHIFT) >= CHUNK_SHIFT ? COMPACT : CHUNK];
+            if (LONG_CHUNKS.compareAndSet(mapIndexes, ci, c, wider)) {
+                return wider;
+            }
+        }
+    }
+
     /** Zeroes the PTE mapcounts of {@code [first, first + n)} where a chunk holds them. */
     private void clearMapcounts(int first, int n) {
-        int end = first + n;
-        for (int pfn = first; pfn < end; pfn = (pfn | (CHUNK - 1)) + 1) {
+        for (int pfn = first; pfn < first + n; pfn++) {
             short[] c = mapcounts[pfn >>> CHUNK_SHIFT];
             if (c != null) {
-                int from = pfn & (CHUNK - 1);
-                java.util.Arrays.fill(c, from, Math.min(CHUNK, from + end - pfn), (short) 0);
+                c[pfn & (CHUNK - 1)] = 0;
             }
         }
     }

@@ -322,10 +322,10 @@ public final class PhysicalMemory {
         }
         int n = frames.nrPages(head);
         int keep = frames.flags(head) & ~(PageFlags.HEAD | PageFlags.TAIL);
-        long mapIndex = frames.mapIndex[head];
+        long mapIndex = frames.mapIndex(head);
         for (int i = 0; i < n; i++) {
             frames.flags[head + i] = keep | (frames.flags[head + i] & PageFlags.DIRTY);
-            frames.mapIndex[head + i] = mapIndex + i; // head+1's pin count, checked 0, gives way too
+            frames.setMapIndex(head + i, mapIndex + i); // head+1's pin count, checked 0, gives way too
         }
     }
 

@@ -61,6 +61,26 @@ class PageFramesTest {
     }
 
     @Test
+    void aPmdFolioOrLargeFreeBlockKeepsTwoMappingSlotsAndASmallFolioWidensItsChunk() {
+        PhysicalMemory fresh = new PhysicalMemory(64L << 20, 0, 0);
+        PageFrames frames = fresh.frames();
+        long chunks = (64L << 20 >>> PageSize.PAGE_SHIFT) / PMD_NR;
+        assertThat(frames.chunkedSlotBytes()).as("free memory in blocks of PMD order or more, and the boot chunks")
+                .isLessThan(chunks * 2 * Long.BYTES + 2 * PMD_NR * Long.BYTES);
+        int head = fresh.allocFolio(PageSize.PMD_ORDER);
+        long before = frames.chunkedSlotBytes();
+        frames.setMapping(head, 4, 512);
+        fresh.pin(head + 100);
+        assertThat(frames.chunkedSlotBytes()).isEqualTo(before);
+        fresh.unpin(head + 100);
+        fresh.splitFolio(head);
+        assertThat(frames.chunkedSlotBytes()).as("the chunk widened for the split's small folios")
+                .isEqualTo(before + (PMD_NR - PageFrames.COMPACT) * Long.BYTES);
+        assertThat(frames.index(head + 100)).isEqualTo(612);
+        assertThat(frames.mapping(head + 1)).isEqualTo(4);
+    }
+
+    @Test
     void tailsDeriveMappingAndIndexFromTheirHead() {
         int head = phys.allocFolio(PageSize.PMD_ORDER);
         for (int i = 0; i < PMD_NR; i++) {
