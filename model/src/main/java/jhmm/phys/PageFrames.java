@@ -317,6 +317,13 @@ public final class PageFrames {
             flags[head + i] = withOrder(i == 0 ? (folioOrder > 0 ? PageFlags.HEAD : 0) : PageFlags.TAIL, folioOrder);
             refcount[head + i] = 0;
         }
+        int base = head & -CHUNK;
+        long[] c = mapIndexes[base >>> CHUNK_SHIFT];
+        if (folioOrder < CHUNK_SHIFT && c != null && c.length == COMPACT) {
+            // Widened now, before the folio is handed out: the larger folio or block that had the
+            // chunk compact is gone, so nobody else can be writing its two slots meanwhile.
+            mapIndexChunk(base + COMPACT);
+        }
         // Only the head's slot and the first tail's (the pin count) mean anything in a folio.
         for (int i = 0; i < Math.min(n, COMPACT); i++) {
             setMapIndex(head + i, 0);
@@ -357,8 +364,9 @@ public final class PageFrames {
 
     /**
      * The chunk that has a slot for {@code pfn}, installed or widened first when it has none. A
-     * chunk widens only when a frame past its first two becomes a folio head or free block head,
-     * so the PMD-or-larger folio or block that had it compact is gone and nobody updates its slots.
+     * chunk widens only when a folio smaller than it is made in it ({@link #makeFolio}), a free
+     * block head past its first two frames is linked, or a folio is split: each time the folio or
+     * block of PMD order or more that had it compact is gone, so nobody is updating its slots.
      */
     private long[] mapIndexChunk(int pfn) {
         int ci = pfn >>> CHUNK_SHIFT;

@@ -81,6 +81,20 @@ class PageFramesTest {
     }
 
     @Test
+    void aSmallFolioMadeWhereADevicePmdFolioWasWidensTheChunkBeforeItIsHandedOut() {
+        DevPagemap pgmap = new DevPagemap(DevPagemap.Type.PRIVATE, this, (h, o) -> {});
+        int first = phys.memremapPages(pgmap, PMD_NR);
+        phys.initDeviceFolio(first, PageSize.PMD_ORDER);
+        f.setMapping(first, 2, 0);
+        phys.put(first);
+        long compact = f.chunkedSlotBytes();
+        phys.initDeviceFolio(first + 7, 0);
+        assertThat(f.chunkedSlotBytes()).isEqualTo(compact + (PMD_NR - PageFrames.COMPACT) * Long.BYTES);
+        f.setMapping(first + 7, 3, 70);
+        assertThat(f.mapping(first + 7)).isEqualTo(3);
+    }
+
+    @Test
     void tailsDeriveMappingAndIndexFromTheirHead() {
         int head = phys.allocFolio(PageSize.PMD_ORDER);
         for (int i = 0; i < PMD_NR; i++) {
