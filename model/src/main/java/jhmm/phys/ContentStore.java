@@ -15,7 +15,8 @@ import jhmm.base.Pattern;
  * <p>Descriptors live in chunks of {@value #CHUNK} pages, a chunk allocated when a page in it
  * first gets content other than zero: frames that are free, freshly faulted (zero-filled) or
  * never written cost nothing, and a chunk costs 8 bytes a page for as long as the store lives.
- * A chunk is installed atomically, so pages of one chunk may be written from several threads.
+ * A chunk is installed with a compare-and-set, so two threads writing different pages of a
+ * chunk not yet installed both keep their descriptor.
  */
 public final class ContentStore {
     static final int PAGE = 4096;

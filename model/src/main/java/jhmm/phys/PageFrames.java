@@ -5,10 +5,11 @@ import java.lang.invoke.VarHandle;
 
 /**
  * The state of every page frame (the kernel's struct page array), one slot per PFN in
- * primitive arrays: 8 bytes a frame, 8 more for frames among small folios or small free blocks,
- * and 2 more for frames near one that a PTE maps. The last two kinds of slot live in chunks of
- * {@value #CHUNK} frames (a PMD's worth, so aligned THPs share none), installed when first
- * written with something other than zero and kept from then on.
+ * primitive arrays. {@code flags} and {@code refcount} cost 8 bytes every frame; the other two
+ * live in chunks of {@value #CHUNK} frames (a PMD's worth, so aligned THPs share none),
+ * installed when first written with something other than zero and kept from then on: 8 bytes a
+ * frame where a chunk holds small folios or small free blocks, 2 where a PTE mapped a frame of
+ * the chunk. A PMD-mapped THP thus costs 8 bytes a page, a PTE-mapped small folio 18.
  *
  * <ul>
  *   <li>{@code flags}: the {@link PageFlags} bits, and in the top {@value #ORDER_BITS} bits the
@@ -28,12 +29,15 @@ import java.lang.invoke.VarHandle;
  * <p>As in the kernel's folio, the tails of a large folio have no mapping or index of their own:
  * they derive both from the head, and the slots of the first tail (head+1) that a tail does not
  * otherwise use keep the folio-wide counters: {@code refcount[head+1]} is the entire (PMD/PUD)
- * mapcount and the mapping-and-index word of head+1 the folio pin count. Reference counts and mapcounts
- * change with atomic operations, as {@code folio_ref_*} do.
+ * mapcount and the mapping-and-index word of head+1 the folio pin count. Reference counts and
+ * mapcounts change with atomic operations, as {@code folio_ref_*} do.
  */
 public final class PageFrames {
     private static final VarHandle INTS = MethodHandles.arrayElementVarHandle(int[].class);
     private static final VarHandle LONGS = MethodHandles.arrayElementVarHandle(long[].class);
+    private static final VarHandle SHORTS = MethodHandles.arrayElementVarHandle(short[].class);
+    private static final VarHandle SHORT_CHUNKS = MethodHandles.arrayElementVarHandle(short[][].class);
+    private static final VarHandle LONG_CHUNKS = MethodHandles.arrayElementVarHandle(long[][].class);
     /** Bits of the flag word that hold the folio order (up to 31; PUD folios are order 18). */
     static final int ORDER_BITS = 5;
     static final int ORDER_SHIFT = Integer.SIZE - ORDER_BITS;
@@ -45,9 +49,6 @@ public final class PageFrames {
     public static final int INDEX_BITS = Long.SIZE - MAPPING_BITS;
     public static final int MAX_MAPPING_ID = (1 << MAPPING_BITS) - 1;
     public static final long MAX_INDEX = (1L << INDEX_BITS) - 1;
-    private static final VarHandle SHORTS = MethodHandles.arrayElementVarHandle(short[].class);
-    private static final VarHandle CHUNKS = MethodHandles.arrayElementVarHandle(short[][].class);
-    private static final VarHandle LONG_CHUNKS = MethodHandles.arrayElementVarHandle(long[][].class);
     static final int CHUNK_SHIFT = 9;
     static final int CHUNK = 1 << CHUNK_SHIFT;
     /** Slots of a chunk of {@link #mapIndexes} that one PMD-or-larger folio or free block fills. */
@@ -244,7 +245,7 @@ public final class PageFrames {
     /** Installs mapcount chunk {@code i}, or returns the one another thread installed first. */
     private short[] newMapcountChunk(int i) {
         short[] fresh = new short[CHUNK];
-        short[] other = (short[]) CHUNKS.compareAndExchange(mapcounts, i, (short[]) null, fresh);
+        short[] other = (short[]) SHORT_CHUNKS.compareAndExchange(mapcounts, i, (short[]) null, fresh);
         return other == null ? fresh : other;
     }
 
