@@ -49,11 +49,27 @@ public final class Migrate {
         if (!movable(head)) {
             return -Errno.EINVAL;
         }
+        if (!f.refTryGet(head)) {
+            return -Errno.EAGAIN; // freed since the caller found it: isolate only a live folio (folio_try_get)
+        }
+        try {
+            if (!movable(head)) {
+                return -Errno.EAGAIN; // freed and reused as something else meanwhile
+            }
+            return isolatedMigrate(head, target);
+        } finally {
+            phys.put(head); // the isolation reference
+        }
+    }
+
+    /** {@link #migrateFolio} once the caller holds the isolation reference on {@code head}. */
+    private int isolatedMigrate(int head, int target) {
+        PhysicalMemory phys = sys.phys;
+        PageFrames f = phys.frames();
         int order = f.order(head);
         if (!f.tryLock(head)) {
             return -Errno.EAGAIN; // another migration (or reclaim) has it
         }
-        phys.get(head); // isolation
         try {
             sys.rmap.replaceMappings(head, Migrate::migrationEntry, NotifierEvent.CLEAR);
             int expected = 1 + (f.test(head, PageFlags.PAGECACHE) ? 1 : 0);
@@ -82,7 +98,6 @@ public final class Migrate {
             return dst;
         } finally {
             f.unlock(head);
-            phys.put(head);
         }
     }
 

@@ -29,9 +29,8 @@ public final class Rmap {
     void newAnon(int pfn, Vma vma, long addr, boolean exclusive) {
         PageFrames f = sys.phys.frames();
         int n = f.nrPages(pfn);
-        long index = vma.pageIndex(addr);
+        f.setMapping(pfn, vma.anonVma.id, vma.pageIndex(addr)); // the tails derive theirs from the head
         for (int i = 0; i < n; i++) {
-            f.setMapping(pfn + i, vma.anonVma.id, index + i);
             f.set(pfn + i, PageFlags.ANON | PageFlags.SWAPBACKED);
         }
         if (exclusive) {

@@ -7,7 +7,8 @@ import java.util.concurrent.locks.ReentrantLock;
  * each naturally aligned; freeing merges a block with its free buddy.
  *
  * <p>Free lists are threaded through the frames themselves, as the kernel threads them through
- * struct page: a free block's head keeps its prev/next links in {@link PageFrames#index}.
+ * struct page: a free block's first frame keeps its order in its flag word and its prev/next
+ * links in the word a folio head keeps its mapping and index in ({@link PageFrames#mapIndex}).
  * One lock (the zone lock) serialises allocation and freeing.
  */
 public final class BuddyAllocator {
@@ -81,7 +82,7 @@ public final class BuddyAllocator {
         try {
             for (int o = order; o <= MAX_ORDER; o++) {
                 int h = pfn & ~((1 << o) - 1);
-                if (h + (1 << o) <= ramFrames && (frames.flags[h] & PageFlags.BUDDY) != 0 && frames.order[h] == o) {
+                if (h + (1 << o) <= ramFrames && (frames.flags[h] & PageFlags.BUDDY) != 0 && frames.order(h) == o) {
                     unlink(h, o);
                     while (o > order) {
                         o--;
@@ -113,15 +114,14 @@ public final class BuddyAllocator {
         try {
             int n = 1 << order;
             for (int i = 0; i < n; i++) {
-                frames.flags[pfn + i] = PageFlags.FREE;
-                frames.order[pfn + i] = 0;
+                frames.flags[pfn + i] = PageFlags.FREE; // order 0 until push marks the block's first frame
             }
             freePages += n;
             while (order < MAX_ORDER) {
                 int buddy = pfn ^ (1 << order);
                 if (buddy + (1 << order) > ramFrames
                         || (frames.flags[buddy] & PageFlags.BUDDY) == 0
-                        || frames.order[buddy] != order) {
+                        || frames.order(buddy) != order) {
                     break;
                 }
                 unlink(buddy, order);
@@ -136,12 +136,11 @@ public final class BuddyAllocator {
     }
 
     private void push(int pfn, int order) {
-        frames.flags[pfn] = PageFlags.FREE | PageFlags.BUDDY;
-        frames.order[pfn] = (byte) order;
+        frames.flags[pfn] = PageFrames.withOrder(PageFlags.FREE | PageFlags.BUDDY, order);
         int next = freeHead[order];
-        frames.index[pfn] = link(NONE, next);
+        frames.setMapIndex(pfn, link(NONE, next));
         if (next != NONE) {
-            frames.index[next] = link(pfn, nextOf(next));
+            frames.setMapIndex(next, link(pfn, nextOf(next)));
         }
         freeHead[order] = pfn;
     }
@@ -152,14 +151,13 @@ public final class BuddyAllocator {
         if (prev == NONE) {
             freeHead[order] = next;
         } else {
-            frames.index[prev] = link(prevOf(prev), next);
+            frames.setMapIndex(prev, link(prevOf(prev), next));
         }
         if (next != NONE) {
-            frames.index[next] = link(prev, nextOf(next));
+            frames.setMapIndex(next, link(prev, nextOf(next)));
         }
-        frames.flags[pfn] &= ~PageFlags.BUDDY;
-        frames.order[pfn] = 0;
-        frames.index[pfn] = 0;
+        frames.flags[pfn] = frames.flags(pfn) & ~PageFlags.BUDDY; // and order 0
+        frames.setMapIndex(pfn, 0);
     }
 
     private static long link(int prev, int next) {
@@ -167,10 +165,10 @@ public final class BuddyAllocator {
     }
 
     private int prevOf(int pfn) {
-        return (int) (frames.index[pfn] >> 32);
+        return (int) (frames.mapIndex(pfn) >> 32);
     }
 
     private int nextOf(int pfn) {
-        return (int) frames.index[pfn];
+        return (int) frames.mapIndex(pfn);
     }
 }

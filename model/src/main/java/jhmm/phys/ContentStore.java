@@ -1,5 +1,7 @@
 package jhmm.phys;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.util.Arrays;
 import jhmm.base.Pattern;
 
@@ -9,22 +11,58 @@ import jhmm.base.Pattern;
  * <p>Each page has one packed descriptor: zero (nothing stored), a linear word pattern
  * (word j of the page holds {@code slope*j + c}, which is what every scenario pattern writes),
  * or an index into a bank of materialized 4 KiB arrays for pages written any other way.
- * A page costs 8 bytes until something writes it irregularly.
+ *
+ * <p>Descriptors live in chunks of {@value #CHUNK} pages, a chunk allocated when a page in it
+ * first gets content other than zero: frames that are free, freshly faulted (zero-filled) or
+ * never written cost nothing, and a chunk costs 8 bytes a page for as long as the store lives.
+ * A chunk is installed with a compare-and-set, so two threads writing different pages of a
+ * chunk not yet installed both keep their descriptor.
  */
 public final class ContentStore {
     static final int PAGE = 4096;
+    private static final int CHUNK_SHIFT = 9;
+    static final int CHUNK = 1 << CHUNK_SHIFT;
+    private static final VarHandle CHUNKS = MethodHandles.arrayElementVarHandle(long[][].class);
     private static final long KIND_MASK = 3L << 62;
     private static final long KIND_LINEAR = 1L << 62;
     private static final long KIND_BYTES = 2L << 62;
 
-    private long[] desc;
+    /** Descriptor chunks by page / {@value #CHUNK}; null while every page of the chunk is zero. */
+    private long[][] chunks;
     private byte[][] bank = new byte[16][];
     private int[] freeBank = new int[16];
     private int freeBankTop;
     private int bankUsed;
 
     public ContentStore(int pages) {
-        desc = new long[pages];
+        chunks = new long[chunksFor(pages)][];
+    }
+
+    private static int chunksFor(int pages) {
+        return (pages + CHUNK - 1) >>> CHUNK_SHIFT;
+    }
+
+    private long desc(int page) {
+        long[] c = chunks[page >>> CHUNK_SHIFT];
+        return c == null ? 0 : c[page & (CHUNK - 1)];
+    }
+
+    private void setDesc(int page, long d) {
+        long[] c = chunks[page >>> CHUNK_SHIFT];
+        if (c == null) {
+            if (d == 0) {
+                return; // already zero: no chunk needed
+            }
+            c = newChunk(page >>> CHUNK_SHIFT);
+        }
+        c[page & (CHUNK - 1)] = d;
+    }
+
+    /** Installs chunk {@code i}, or returns the one another thread installed first. */
+    private long[] newChunk(int i) {
+        long[] fresh = new long[CHUNK];
+        long[] other = (long[]) CHUNKS.compareAndExchange(chunks, i, (long[]) null, fresh);
+        return other == null ? fresh : other;
     }
 
     private static long linear(int slope, int c) {
@@ -38,23 +76,32 @@ public final class ContentStore {
         return (int) ((d >>> 32) & 3) - 1;
     }
 
+    /** Chunks of descriptors allocated so far: the store's footprint is 8 bytes a page of these. */
+    int allocatedChunks() {
+        int n = 0;
+        for (long[] c : chunks) {
+            n += c == null ? 0 : 1;
+        }
+        return n;
+    }
+
     /** Makes room for pages up to {@code pages} (device memory added after boot). */
     void grow(int pages) {
-        desc = Arrays.copyOf(desc, pages);
+        chunks = Arrays.copyOf(chunks, chunksFor(pages));
     }
 
     /** True when the page reads as all zero bytes without having been materialized. */
     public boolean isZero(int page) {
-        return desc[page] == 0;
+        return desc(page) == 0;
     }
 
     public void clear(int page) {
         release(page);
-        desc[page] = 0;
+        setDesc(page, 0);
     }
 
     private void release(int page) {
-        long d = desc[page];
+        long d = desc(page);
         if ((d & KIND_MASK) == KIND_BYTES) {
             int b = (int) d;
             bank[b] = null;
@@ -66,7 +113,7 @@ public final class ContentStore {
     }
 
     private byte[] materialize(int page) {
-        long d = desc[page];
+        long d = desc(page);
         if ((d & KIND_MASK) == KIND_BYTES) {
             return bank[(int) d];
         }
@@ -85,7 +132,7 @@ public final class ContentStore {
             b = bankUsed++;
         }
         bank[b] = bytes;
-        desc[page] = KIND_BYTES | b;
+        setDesc(page, KIND_BYTES | b);
         return bytes;
     }
 
@@ -97,7 +144,7 @@ public final class ContentStore {
         if (off == 0 && len == PAGE && (pageOrigin & 3) == 0) {
             release(page);
             long k0 = pageOrigin >>> 2;
-            desc[page] = linear(p.slope(), p.wordAt(k0));
+            setDesc(page, linear(p.slope(), p.wordAt(k0)));
             return;
         }
         p.fill(pageOrigin + off, materialize(page), off, len);
@@ -108,7 +155,7 @@ public final class ContentStore {
     }
 
     public void read(int page, int off, byte[] dst, int dstOff, int len) {
-        long d = desc[page];
+        long d = desc(page);
         if (d == 0) {
             Arrays.fill(dst, dstOff, dstOff + len, (byte) 0);
         } else if ((d & KIND_MASK) == KIND_BYTES) {
@@ -119,7 +166,7 @@ public final class ContentStore {
     }
 
     public byte byteAt(int page, int off) {
-        long d = desc[page];
+        long d = desc(page);
         if (d == 0) {
             return 0;
         }
@@ -132,7 +179,7 @@ public final class ContentStore {
 
     /** True when bytes {@code [off, off+len)} of the page equal the pattern placed at {@code pageOrigin}. */
     public boolean matches(int page, int off, int len, Pattern p, long pageOrigin) {
-        long d = desc[page];
+        long d = desc(page);
         if (off == 0 && len == PAGE && (pageOrigin & 3) == 0 && (d & KIND_MASK) != KIND_BYTES) {
             return d == linear(p.slope(), p.wordAt(pageOrigin >>> 2));
         }
@@ -146,12 +193,12 @@ public final class ContentStore {
 
     /** Copies page {@code from} of this store over page {@code to} of {@code dst}. */
     public void copyTo(int from, ContentStore dst, int to) {
-        long d = desc[from];
+        long d = desc(from);
         if ((d & KIND_MASK) == KIND_BYTES) {
             dst.write(to, 0, bank[(int) d], 0, PAGE);
         } else {
             dst.release(to);
-            dst.desc[to] = d;
+            dst.setDesc(to, d);
         }
     }
 }

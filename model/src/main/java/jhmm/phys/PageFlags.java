@@ -1,16 +1,20 @@
 package jhmm.phys;
 
-/** Bits of a frame's flag word ({@link PageFrames#flags}), named after the kernel's page flags. */
+/**
+ * Bits of a frame's flag word ({@link PageFrames#flags(int)}), named after the kernel's page
+ * flags. The word's top {@value PageFrames#ORDER_BITS} bits keep the folio order, so flags
+ * stay below them.
+ */
 public final class PageFlags {
     /** Part of a free buddy block. */
     public static final int FREE = 1;
-    /** First frame of a free buddy block; its order is in {@link PageFrames#order}. */
+    /** First frame of a free buddy block; its order is in {@link PageFrames#order(int)}. */
     public static final int BUDDY = 1 << 1;
     /** First frame of a large folio. */
     public static final int HEAD = 1 << 2;
     /** Any other frame of a large folio. */
     public static final int TAIL = 1 << 3;
-    /** Anonymous memory: {@link PageFrames#mapping} names an anon_vma. */
+    /** Anonymous memory: {@link PageFrames#mapping(int)} names an anon_vma. */
     public static final int ANON = 1 << 4;
     /** PageAnonExclusive: only one process maps this anonymous page; it may be written without COW. */
     public static final int ANON_EXCLUSIVE = 1 << 5;
@@ -28,7 +32,7 @@ public final class PageFlags {
     public static final int REFERENCED = 1 << 12;
     /** A free hugetlb folio waiting in the pool. */
     public static final int HUGETLB_FREE = 1 << 13;
-    /** In the page cache of a file: {@link PageFrames#mapping} names the file. */
+    /** In the page cache of a file: {@link PageFrames#mapping(int)} names the file. */
     public static final int PAGECACHE = 1 << 14;
     /** Device memory (ZONE_DEVICE): belongs to a {@link DevPagemap}, freed to its driver. */
     public static final int ZONE_DEVICE = 1 << 15;

@@ -5,37 +5,78 @@ import java.lang.invoke.VarHandle;
 
 /**
  * The state of every page frame (the kernel's struct page array), one slot per PFN in
- * primitive arrays.
+ * primitive arrays. {@code flags} and {@code refcount} cost 8 bytes every frame; the other two
+ * live in chunks of {@value #CHUNK} frames (a PMD's worth, so aligned THPs share none),
+ * installed when first written with something other than zero and kept from then on: 8 bytes a
+ * frame where a chunk holds small folios or small free blocks, 2 where a PTE mapped a frame of
+ * the chunk. A PMD-mapped THP thus costs 8 bytes a page, a PTE-mapped small folio 18.
  *
- * <p>As in the kernel, a large folio keeps folio-wide state in its first frames: the reference
- * count of the folio lives at the head; {@code aux[head]} is the entire (PMD/PUD) mapcount and
- * {@code aux[head+1]} the folio pin count. {@code mapcount[pfn]} counts the PTEs that map that
- * one frame. Every frame of a folio records the folio's order, so a frame finds its head by
- * alignment. Reference counts change with atomic operations, as {@code folio_ref_*} do.
+ * <ul>
+ *   <li>{@code flags}: the {@link PageFlags} bits, and in the top {@value #ORDER_BITS} bits the
+ *       order of the frame's folio (every frame of a folio records it, so a frame finds its head
+ *       by alignment) or, at the first frame of a free buddy block, the block's order.
+ *   <li>{@code refcount}: at a folio's head, the folio's reference count.
+ *   <li>{@code mapcounts}: the PTEs that map that one frame, as a short: free frames and
+ *       PMD-mapped THPs cost nothing here. A count beyond a short is refused, not wrapped.
+ *   <li>{@code mapIndexes}: at a folio's head, its mapping id (anon_vma or file, 0 when
+ *       neither) in the top {@value #MAPPING_BITS} bits and its page index (the virtual page
+ *       number at first fault for anon, the file page offset for the page cache) in the low
+ *       {@value #INDEX_BITS}. Free buddy blocks keep their list links here. A chunk whose first
+ *       frame heads a folio or free block of PMD order or more keeps only its first
+ *       {@value #COMPACT} slots: THPs and large free blocks cost 8 bytes a chunk here.
+ * </ul>
+ *
+ * <p>As in the kernel's folio, the tails of a large folio have no mapping or index of their own:
+ * they derive both from the head, and the slots of the first tail (head+1) that a tail does not
+ * otherwise use keep the folio-wide counters: {@code refcount[head+1]} is the entire (PMD/PUD)
+ * mapcount and the mapping-and-index word of head+1 the folio pin count. Reference counts and
+ * mapcounts change with atomic operations, as {@code folio_ref_*} do.
  */
 public final class PageFrames {
     private static final VarHandle INTS = MethodHandles.arrayElementVarHandle(int[].class);
+    private static final VarHandle LONGS = MethodHandles.arrayElementVarHandle(long[].class);
+    private static final VarHandle SHORTS = MethodHandles.arrayElementVarHandle(short[].class);
+    private static final VarHandle SHORT_CHUNKS = MethodHandles.arrayElementVarHandle(short[][].class);
+    private static final VarHandle LONG_CHUNKS = MethodHandles.arrayElementVarHandle(long[][].class);
+    /** Bits of the flag word that hold the folio order (up to 31; PUD folios are order 18). */
+    static final int ORDER_BITS = 5;
+    static final int ORDER_SHIFT = Integer.SIZE - ORDER_BITS;
+    /** The flag word without its order bits. */
+    private static final int FLAG_MASK = (1 << ORDER_SHIFT) - 1;
+    /** Bits of a mapping id: more anon_vmas and files than this a machine cannot tell apart. */
+    public static final int MAPPING_BITS = 24;
+    /** Bits of a page index: 2^40 pages, 4 PiB, beyond both the 47-bit user range and any file. */
+    public static final int INDEX_BITS = Long.SIZE - MAPPING_BITS;
+    public static final int MAX_MAPPING_ID = (1 << MAPPING_BITS) - 1;
+    public static final long MAX_INDEX = (1L << INDEX_BITS) - 1;
+    static final int CHUNK_SHIFT = 9;
+    static final int CHUNK = 1 << CHUNK_SHIFT;
+    /** Slots of a chunk of {@link #mapIndexes} that one PMD-or-larger folio or free block fills. */
+    static final int COMPACT = 2;
 
     int nrFrames;
     int[] refcount;
-    int[] mapcount;
-    int[] aux;
+    /** PTE mapcounts by pfn / {@value #CHUNK}; null while no frame of the chunk was PTE-mapped. */
+    private short[][] mapcounts;
     int[] flags;
-    byte[] order;
-    /** anon_vma id (ANON) or file id (PAGECACHE); 0 when neither. */
-    int[] mapping;
-    /** Page index: the virtual page number at first fault (anon) or the file page offset. Free buddy blocks keep their list links here. */
-    long[] index;
+    /**
+     * Mapping-and-index words by pfn / {@value #CHUNK}: null while every slot of the chunk reads
+     * 0; {@value #COMPACT} slots while the chunk's first frame heads a folio or free block of
+     * order {@value #CHUNK_SHIFT} or more, so that only its head and first tail use a slot;
+     * {@value #CHUNK} slots otherwise. Slots past a chunk's length read 0.
+     */
+    private long[][] mapIndexes;
 
     PageFrames(int nrFrames) {
         this.nrFrames = nrFrames;
         refcount = new int[nrFrames];
-        mapcount = new int[nrFrames];
-        aux = new int[nrFrames];
+        mapcounts = new short[chunksFor(nrFrames)][];
         flags = new int[nrFrames];
-        order = new byte[nrFrames];
-        mapping = new int[nrFrames];
-        index = new long[nrFrames];
+        mapIndexes = new long[chunksFor(nrFrames)][];
+    }
+
+    private static int chunksFor(int frames) {
+        return (frames + CHUNK - 1) >>> CHUNK_SHIFT;
     }
 
     /**
@@ -45,13 +86,15 @@ public final class PageFrames {
      */
     void grow(int newTotal) {
         refcount = java.util.Arrays.copyOf(refcount, newTotal);
-        mapcount = java.util.Arrays.copyOf(mapcount, newTotal);
-        aux = java.util.Arrays.copyOf(aux, newTotal);
+        mapcounts = java.util.Arrays.copyOf(mapcounts, chunksFor(newTotal));
         flags = java.util.Arrays.copyOf(flags, newTotal);
-        order = java.util.Arrays.copyOf(order, newTotal);
-        mapping = java.util.Arrays.copyOf(mapping, newTotal);
-        index = java.util.Arrays.copyOf(index, newTotal);
+        mapIndexes = java.util.Arrays.copyOf(mapIndexes, chunksFor(newTotal));
         nrFrames = newTotal;
+    }
+
+    /** A flag word holding {@code pageFlags} and {@code order}. */
+    static int withOrder(int pageFlags, int order) {
+        return pageFlags | order << ORDER_SHIFT;
     }
 
     public int nrFrames() {
@@ -59,24 +102,25 @@ public final class PageFrames {
     }
 
     public int order(int pfn) {
-        return order[pfn];
+        return flags[pfn] >>> ORDER_SHIFT;
     }
 
     public int nrPages(int pfn) {
-        return 1 << order[pfn];
+        return 1 << order(pfn);
     }
 
     /** The head frame of the folio {@code pfn} belongs to. */
     public int head(int pfn) {
-        return pfn & ~((1 << order[pfn]) - 1);
+        return pfn & ~((1 << order(pfn)) - 1);
     }
 
     public boolean isLarge(int pfn) {
-        return order[pfn] != 0;
+        return order(pfn) != 0;
     }
 
+    /** The frame's {@link PageFlags} bits (without the order kept beside them). */
     public int flags(int pfn) {
-        return flags[pfn];
+        return flags[pfn] & FLAG_MASK;
     }
 
     public boolean test(int pfn, int flag) {
@@ -116,17 +160,40 @@ public final class PageFrames {
         flags[pfn] &= ~flag;
     }
 
+    /** The anon_vma or file id of the folio {@code pfn} belongs to; 0 when neither. */
     public int mapping(int pfn) {
-        return mapping[pfn];
+        return (int) (mapIndex(head(pfn)) >>> INDEX_BITS);
     }
 
+    /** The page index of this frame: its folio's index plus its place in the folio. */
     public long index(int pfn) {
-        return index[pfn];
+        int h = head(pfn);
+        return (mapIndex(h) & MAX_INDEX) + (pfn - h);
     }
 
+    /**
+     * Records the mapping and page index of a small folio or a large folio's head. A tail keeps
+     * none of its own (its slot may hold a folio counter), so for a tail this only checks that
+     * the values are the ones it derives from its head, which a caller setting every frame of
+     * the folio in turn, head first, gives.
+     *
+     * @throws IllegalArgumentException when the id or index do not fit the bits a frame keeps
+     *     for them, or a tail is given values its head does not imply
+     */
     public void setMapping(int pfn, int mappingId, long pageIndex) {
-        mapping[pfn] = mappingId;
-        index[pfn] = pageIndex;
+        int h = head(pfn);
+        long last = pageIndex + (h + nrPages(h) - 1 - pfn); // the folio's last page
+        if ((mappingId >>> MAPPING_BITS | pageIndex >>> INDEX_BITS | last >>> INDEX_BITS) != 0) {
+            throw new IllegalArgumentException("mapping id " + mappingId + " or page index " + pageIndex
+                    + " out of range: at most " + MAX_MAPPING_ID + " and " + MAX_INDEX + " for the folio's last page");
+        }
+        long packed = (long) mappingId << INDEX_BITS | pageIndex;
+        if (h == pfn) {
+            setMapIndex(pfn, packed);
+        } else if (mapIndex(h) + (pfn - h) != packed) { // no carry into the id: the head's last index fits
+            throw new IllegalArgumentException("tail " + pfn + " of folio " + h + " given mapping " + mappingId
+                    + " index " + pageIndex + ", its head implies " + mapping(h) + " " + index(pfn));
+        }
     }
 
     /** Reference count of the folio containing {@code pfn}. */
@@ -139,23 +206,62 @@ public final class PageFrames {
         return (int) INTS.getAndAdd(refcount, head(pfn), n) + n;
     }
 
-    /** PTE mappings of this one frame. */
-    public int pteMapcount(int pfn) {
-        return (int) INTS.getVolatile(mapcount, pfn);
+    /**
+     * folio_try_get: takes a reference on the folio of {@code pfn} unless its count is zero (the
+     * folio is free or being freed), for a caller that found the frame without holding one.
+     */
+    public boolean refTryGet(int pfn) {
+        int h = head(pfn);
+        while (true) {
+            int c = (int) INTS.getVolatile(refcount, h);
+            if (c == 0) {
+                return false;
+            }
+            if (INTS.compareAndSet(refcount, h, c, c + 1)) {
+                return true;
+            }
+        }
     }
 
+    /** PTE mappings of this one frame. */
+    public int pteMapcount(int pfn) {
+        short[] c = mapcounts[pfn >>> CHUNK_SHIFT];
+        return c == null ? 0 : (short) SHORTS.getVolatile(c, pfn & (CHUNK - 1));
+    }
+
+    /** @throws IllegalStateException when the count would leave the range of a short (32767 PTEs) */
     public void pteMapcountAdd(int pfn, int n) {
-        INTS.getAndAdd(mapcount, pfn, n);
+        short[] c = mapcounts[pfn >>> CHUNK_SHIFT];
+        if (c == null) {
+            c = newMapcountChunk(pfn >>> CHUNK_SHIFT);
+        }
+        int now = (short) SHORTS.getAndAdd(c, pfn & (CHUNK - 1), (short) n) + n;
+        if (now != (short) now) {
+            SHORTS.getAndAdd(c, pfn & (CHUNK - 1), (short) -n);
+            throw new IllegalStateException("PTE mapcount of frame " + pfn + " would be " + now + ", beyond a short");
+        }
+    }
+
+    /** Installs mapcount chunk {@code i}, or returns the one another thread installed first. */
+    private short[] newMapcountChunk(int i) {
+        short[] fresh = new short[CHUNK];
+        short[] other = (short[]) SHORT_CHUNKS.compareAndExchange(mapcounts, i, (short[]) null, fresh);
+        return other == null ? fresh : other;
     }
 
     /** PMD or PUD mappings of the whole folio. */
     public int entireMapcount(int pfn) {
         int h = head(pfn);
-        return order[h] == 0 ? 0 : (int) INTS.getVolatile(aux, h);
+        return isLarge(h) ? (int) INTS.getVolatile(refcount, h + 1) : 0;
     }
 
+    /** @throws IllegalStateException for a small folio, which only PTEs map (its head+1 is another folio) */
     public void entireMapcountAdd(int pfn, int n) {
-        INTS.getAndAdd(aux, head(pfn), n);
+        int h = head(pfn);
+        if (!isLarge(h)) {
+            throw new IllegalStateException("entire mapcount of small folio " + h);
+        }
+        INTS.getAndAdd(refcount, h + 1, n);
     }
 
     /** How many times this frame is mapped, through PTEs or through its folio's PMD/PUD. */
@@ -169,7 +275,7 @@ public final class PageFrames {
         if (entireMapcount(h) > 0) {
             return true;
         }
-        int n = 1 << order[h];
+        int n = nrPages(h);
         for (int i = 0; i < n; i++) {
             if (pteMapcount(h + i) > 0) {
                 return true;
@@ -181,7 +287,7 @@ public final class PageFrames {
     /** Sum over the folio of PTE mapcounts plus its entire mapcount times its size. */
     public int folioTotalMapcount(int pfn) {
         int h = head(pfn);
-        int n = 1 << order[h];
+        int n = nrPages(h);
         int total = n * entireMapcount(h);
         for (int i = 0; i < n; i++) {
             total += pteMapcount(h + i);
@@ -192,24 +298,100 @@ public final class PageFrames {
     /** The pin count of a large folio (small folios count pins in the refcount, with a bias). */
     public int largePincount(int pfn) {
         int h = head(pfn);
-        return order[h] == 0 ? 0 : (int) INTS.getVolatile(aux, h + 1);
+        if (!isLarge(h)) {
+            return 0;
+        }
+        long[] c = mapIndexes[(h + 1) >>> CHUNK_SHIFT];
+        int i = (h + 1) & (CHUNK - 1);
+        return c == null || i >= c.length ? 0 : (int) (long) LONGS.getVolatile(c, i);
     }
 
     void largePincountAdd(int pfn, int n) {
-        INTS.getAndAdd(aux, head(pfn) + 1, n);
+        int slot = head(pfn) + 1;
+        LONGS.getAndAdd(mapIndexChunk(slot), slot & (CHUNK - 1), (long) n);
     }
 
     /** Makes {@code [head, head + 2^order)} one folio (compound page). */
     void makeFolio(int head, int folioOrder) {
         int n = 1 << folioOrder;
         for (int i = 0; i < n; i++) {
-            order[head + i] = (byte) folioOrder;
-            flags[head + i] = i == 0 ? (folioOrder > 0 ? PageFlags.HEAD : 0) : PageFlags.TAIL;
-            mapcount[head + i] = 0;
-            mapping[head + i] = 0;
-            index[head + i] = 0;
+            flags[head + i] = withOrder(i == 0 ? (folioOrder > 0 ? PageFlags.HEAD : 0) : PageFlags.TAIL, folioOrder);
             refcount[head + i] = 0;
-            aux[head + i] = 0;
+        }
+        int base = head & -CHUNK;
+        long[] c = mapIndexes[base >>> CHUNK_SHIFT];
+        if (folioOrder < CHUNK_SHIFT && c != null && c.length == COMPACT) {
+            // Widened now, before the folio is handed out: the larger folio or block that had the
+            // chunk compact is gone, so nobody else can be writing its two slots meanwhile.
+            mapIndexChunk(base + COMPACT);
+        }
+        // Only the head's slot and the first tail's (the pin count) mean anything in a folio.
+        for (int i = 0; i < Math.min(n, COMPACT); i++) {
+            setMapIndex(head + i, 0);
+        }
+        clearMapcounts(head, n);
+    }
+
+    /** Bytes the chunked slots (mapcounts, mapping-and-index words) take, headers aside. */
+    long chunkedSlotBytes() {
+        long bytes = 0;
+        for (short[] c : mapcounts) {
+            bytes += c == null ? 0 : (long) Short.BYTES * c.length;
+        }
+        for (long[] c : mapIndexes) {
+            bytes += c == null ? 0 : (long) Long.BYTES * c.length;
+        }
+        return bytes;
+    }
+
+    /** The mapping-and-index word of {@code pfn} (or the buddy links, or the pin count kept there). */
+    long mapIndex(int pfn) {
+        long[] c = mapIndexes[pfn >>> CHUNK_SHIFT];
+        int i = pfn & (CHUNK - 1);
+        return c == null || i >= c.length ? 0 : c[i];
+    }
+
+    void setMapIndex(int pfn, long word) {
+        long[] c = mapIndexes[pfn >>> CHUNK_SHIFT];
+        int i = pfn & (CHUNK - 1);
+        if (c == null || i >= c.length) {
+            if (word == 0) {
+                return; // reads 0 already
+            }
+            c = mapIndexChunk(pfn);
+        }
+        c[i] = word;
+    }
+
+    /**
+     * The chunk that has a slot for {@code pfn}, installed or widened first when it has none. A
+     * chunk widens only when a folio smaller than it is made in it ({@link #makeFolio}), a free
+     * block head past its first two frames is linked, or a folio is split: each time the folio or
+     * block of PMD order or more that had it compact is gone, so nobody is updating its slots.
+     */
+    private long[] mapIndexChunk(int pfn) {
+        int ci = pfn >>> CHUNK_SHIFT;
+        int i = pfn & (CHUNK - 1);
+        while (true) {
+            long[] c = (long[]) LONG_CHUNKS.getVolatile(mapIndexes, ci);
+            if (c != null && i < c.length) {
+                return c;
+            }
+            long[] wider = c != null ? java.util.Arrays.copyOf(c, CHUNK)
+                    : new long[i < COMPACT && order(ci << CHUNK_SHIFT) >= CHUNK_SHIFT ? COMPACT : CHUNK];
+            if (LONG_CHUNKS.compareAndSet(mapIndexes, ci, c, wider)) {
+                return wider;
+            }
+        }
+    }
+
+    /** Zeroes the PTE mapcounts of {@code [first, first + n)} where a chunk holds them. */
+    private void clearMapcounts(int first, int n) {
+        for (int pfn = first; pfn < first + n; pfn++) {
+            short[] c = mapcounts[pfn >>> CHUNK_SHIFT];
+            if (c != null) {
+                c[pfn & (CHUNK - 1)] = 0;
+            }
         }
     }
 }

@@ -221,7 +221,7 @@ public final class PhysicalMemory {
         if ((frames.flags[head] & PageFlags.RESERVED) != 0) {
             throw new IllegalStateException("freeing a reserved frame " + head);
         }
-        int order = frames.order[head];
+        int order = frames.order(head);
         int n = 1 << order;
         for (int i = 0; i < n; i++) {
             data.clear(head + i);
@@ -229,8 +229,7 @@ public final class PhysicalMemory {
         if ((frames.flags[head] & PageFlags.ZONE_DEVICE) != 0) {
             frames.makeFolio(head, order);
             for (int i = 0; i < n; i++) {
-                frames.order[head + i] = 0;
-                frames.flags[head + i] = PageFlags.ZONE_DEVICE | PageFlags.FREE;
+                frames.flags[head + i] = PageFlags.ZONE_DEVICE | PageFlags.FREE; // order 0: free frames are no folio
             }
             pgmap(head).ops().folioFree(head, order);
         } else if ((frames.flags[head] & PageFlags.HUGETLB) != 0) {
@@ -325,15 +324,25 @@ public final class PhysicalMemory {
         return frames.refcount(pfn) >= GUP_PIN_COUNTING_BIAS;
     }
 
-    /** Splits a large folio into order-0 folios; the caller moved references to the right frames. */
+    /**
+     * Splits a large folio into order-0 folios, each with the mapping of its old head and its
+     * own index; the caller then sets every frame's reference count. The tails' reference counts
+     * are 0 already: head+1's, the entire mapcount, is checked to be.
+     *
+     * @throws IllegalStateException when the folio is still mapped by a PMD/PUD or pinned: its
+     *     counters would be lost (the caller checks the reference count before splitting)
+     */
     public void splitFolio(int head) {
-        int order = frames.order[head];
-        int n = 1 << order;
-        int keep = frames.flags[head] & ~(PageFlags.HEAD | PageFlags.TAIL);
+        if (frames.entireMapcount(head) != 0 || frames.largePincount(head) != 0) {
+            throw new IllegalStateException("splitting folio " + head + " while mapped by " + frames.entireMapcount(head)
+                    + " PMD/PUD entries and pinned " + frames.largePincount(head) + " times");
+        }
+        int n = frames.nrPages(head);
+        int keep = frames.flags(head) & ~(PageFlags.HEAD | PageFlags.TAIL);
+        long mapIndex = frames.mapIndex(head);
         for (int i = 0; i < n; i++) {
-            frames.order[head + i] = 0;
             frames.flags[head + i] = keep | (frames.flags[head + i] & PageFlags.DIRTY);
-            frames.aux[head + i] = 0;
+            frames.setMapIndex(head + i, mapIndex + i); // head+1's pin count, checked 0, gives way too
         }
     }
 

@@ -1,0 +1,58 @@
+package jhmm.phys;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import jhmm.base.Pattern;
+import org.junit.jupiter.api.Test;
+
+/** The content store keeps descriptors only for chunks of pages that hold something other than zeros. */
+class ContentStoreTest {
+    private static final int PAGE = ContentStore.PAGE;
+    private static final int CHUNK = ContentStore.CHUNK;
+
+    private final ContentStore store = new ContentStore(4 * CHUNK);
+
+    @Test
+    void pagesNeverWrittenOrWrittenWithZerosCostNoChunk() {
+        store.writePattern(3, 0, PAGE, Pattern.ZERO, 0);
+        store.clear(CHUNK + 1);
+        assertThat(store.isZero(3)).isTrue();
+        assertThat(store.byteAt(2 * CHUNK, 17)).isZero();
+        assertThat(store.allocatedChunks()).isZero();
+    }
+
+    @Test
+    void aWrittenPageReadsBackAndOnlyItsChunkIsAllocated() {
+        int page = 2 * CHUNK - 1;
+        store.writePattern(page, 0, PAGE, Pattern.i32(5), 0);
+        store.write(page + 1, 10, new byte[] {1, 2, 3}, 0, 3);
+        assertThat(store.matches(page, 0, PAGE, Pattern.i32(5), 0)).isTrue();
+        assertThat(store.byteAt(page + 1, 11)).isEqualTo((byte) 2);
+        assertThat(store.isZero(page - 1)).isTrue();
+        assertThat(store.allocatedChunks()).as("the last page of chunk 1, the first of chunk 2").isEqualTo(2);
+        store.clear(page);
+        assertThat(store.isZero(page)).isTrue();
+    }
+
+    @Test
+    void copyingAZeroPageIntoAnotherStoreClearsTheTargetWithoutAllocating() {
+        ContentStore dst = new ContentStore(CHUNK);
+        dst.writePattern(0, 0, PAGE, Pattern.i32(1), 0);
+        store.copyTo(5, dst, 0);
+        store.copyTo(6, dst, 7);
+        assertThat(dst.isZero(0)).isTrue();
+        assertThat(dst.allocatedChunks()).isEqualTo(1);
+        store.writePattern(5, 0, PAGE, Pattern.negI32(), 0);
+        store.copyTo(5, dst, 1);
+        assertThat(dst.matches(1, 0, PAGE, Pattern.negI32(), 0)).isTrue();
+    }
+
+    @Test
+    void pagesAddedByGrowingStartZeroAndTakeContent() {
+        store.grow(4 * CHUNK + 3);
+        int added = 4 * CHUNK + 2;
+        assertThat(store.isZero(added)).isTrue();
+        store.writePattern(added, 0, PAGE, Pattern.i32(9), 0);
+        assertThat(store.matches(added, 0, PAGE, Pattern.i32(9), 0)).isTrue();
+    }
+}
