@@ -100,6 +100,21 @@ public final class ContentStore {
         setDesc(page, 0);
     }
 
+    /** {@link #clear} of pages [first, first + n), a chunk never written at a time. */
+    public void clearRange(int first, int n) {
+        int end = first + n;
+        for (int page = first; page < end; ) {
+            int chunkEnd = Math.min(end, ((page >>> CHUNK_SHIFT) + 1) << CHUNK_SHIFT);
+            if (chunks[page >>> CHUNK_SHIFT] == null) {
+                page = chunkEnd; // all zero already
+                continue;
+            }
+            for (; page < chunkEnd; page++) {
+                clear(page);
+            }
+        }
+    }
+
     private void release(int page) {
         long d = desc(page);
         if ((d & KIND_MASK) == KIND_BYTES) {

@@ -223,9 +223,7 @@ public final class PhysicalMemory {
         }
         int order = frames.order(head);
         int n = 1 << order;
-        for (int i = 0; i < n; i++) {
-            data.clear(head + i);
-        }
+        data.clearRange(head, n);
         if ((frames.flags[head] & PageFlags.ZONE_DEVICE) != 0) {
             frames.makeFolio(head, order);
             for (int i = 0; i < n; i++) {

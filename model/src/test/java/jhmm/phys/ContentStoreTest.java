@@ -55,4 +55,19 @@ class ContentStoreTest {
         store.writePattern(added, 0, PAGE, Pattern.i32(9), 0);
         assertThat(store.matches(added, 0, PAGE, Pattern.i32(9), 0)).isTrue();
     }
+
+    @Test
+    void clearingARangeAcrossChunksClearsExactlyItAndFreesItsBytes() {
+        store.writePattern(CHUNK - 2, 0, PAGE, Pattern.i32(3), 0);
+        store.write(CHUNK - 1, 5, new byte[] {7}, 0, 1); // irregular: kept as bytes
+        store.writePattern(3 * CHUNK + 4, 0, PAGE, Pattern.i32(4), 0);
+        store.writePattern(3 * CHUNK + 5, 0, PAGE, Pattern.i32(5), 0);
+        store.clearRange(CHUNK - 1, 2 * CHUNK + 6); // to 3 * CHUNK + 5, leaving that page alone
+        assertThat(store.matches(CHUNK - 2, 0, PAGE, Pattern.i32(3), 0)).as("before the range").isTrue();
+        assertThat(store.isZero(CHUNK - 1)).isTrue();
+        assertThat(store.isZero(3 * CHUNK + 4)).isTrue();
+        assertThat(store.matches(3 * CHUNK + 5, 0, PAGE, Pattern.i32(5), 0)).as("past the range").isTrue();
+        store.write(9, 1, new byte[] {8}, 0, 1);
+        assertThat(store.byteAt(9, 1)).as("the freed byte bank is handed out again").isEqualTo((byte) 8);
+    }
 }
