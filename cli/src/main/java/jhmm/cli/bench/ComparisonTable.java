@@ -11,7 +11,7 @@ import jhmm.perf.RangeSize;
 
 /** Rows of model-vs-host figures as a text table and as JSON: shared by side-by-side and scaling. */
 final class ComparisonTable {
-    private static final String FORMAT = "%-13s %-4s %7s %13s %13s %8s  %-7s %s%n";
+    private static final String FORMAT = "%-14s %-4s %7s %13s %13s %8s  %-7s %s%n";
 
     private ComparisonTable() {}
 
@@ -38,7 +38,7 @@ final class ComparisonTable {
     /** What each operation does on each side, under the table. */
     static void legend(PrintWriter out, List<Operation> ops) {
         for (Operation op : ops) {
-            out.printf(Locale.ROOT, "  %-13s model: %s; host: %s%n", op, op.modelDoes(), op.hostDoes());
+            out.printf(Locale.ROOT, "  %-14s model: %s; host: %s%n", op, op.modelDoes(), op.hostDoes());
         }
     }
 
