@@ -50,7 +50,7 @@ class BenchVsHostTest {
         boolean host = HostSupport.probe().reason() == null;
         for (String op : OPS) {
             for (String kind : List.of("4K", "THP")) {
-                String row = r.out().lines().filter(l -> l.startsWith(String.format("%-13s %-4s ", op, kind))).findFirst().orElseThrow(
+                String row = r.out().lines().filter(l -> l.startsWith(String.format("%-14s %-4s ", op, kind))).findFirst().orElseThrow(
                         () -> new AssertionError(op + " " + kind + " row missing in\n" + r.out()));
                 assertThat(row).contains("4M");
                 if (host && HostSupport.probe().reason(kind.equals("THP") ? jhmm.perf.Kind.THP : jhmm.perf.Kind.PAGE_4K) == null) {
@@ -59,7 +59,7 @@ class BenchVsHostTest {
                     assertThat(row).contains("n/a (");
                 }
             }
-            assertThat(r.out()).contains("  " + String.format("%-13s", op) + " model: ");
+            assertThat(r.out()).contains("  " + String.format("%-14s", op) + " model: ");
         }
         assertThat(r.err()).contains("side-by-side: munmap THP done");
     }
