@@ -120,7 +120,12 @@ public final class PageTable {
      * (READ_ONCE: never torn, never hoisted out of a loop).
      */
     public static long entry(long[] ptes, long addr) {
-        return (long) ENTRY.getOpaque(ptes, idx(addr, PageSize.PAGE_SHIFT));
+        return entryAt(ptes, idx(addr, PageSize.PAGE_SHIFT));
+    }
+
+    /** Entry {@code i} of any table, read without the page-table lock (READ_ONCE). */
+    public static long entryAt(long[] table, int i) {
+        return (long) ENTRY.getOpaque(table, i);
     }
 
     /** Whether the table that would hold a PUD-level (or PMD-level) entry for {@code addr} exists. */

@@ -66,17 +66,21 @@ public final class PageWalk {
                 addr = pudNext;
                 continue;
             }
+            long[] pmds = pmdTable(mm, addr);
             while (addr < pudNext) {
                 long next = Math.min((addr & PageSize.PMD_MASK) + PageSize.PMD_SIZE, pudNext);
-                long pmd;
-                long[] ptes;
-                mm.ptl.lock();
-                try {
-                    pmd = mm.pt.pmd(addr);
-                    // the array, not its id: a table freed meanwhile stays readable (and empty), as RCU keeps it
-                    ptes = Pte.table(pmd) ? mm.pt.entries(Pte.pfn(pmd)) : null;
-                } finally {
-                    mm.ptl.unlock();
+                long pmd = pmds == null ? 0 : PageTable.entryAt(pmds, PageTable.pmdIndex(addr));
+                long[] ptes = null;
+                if (Pte.table(pmd)) {
+                    // the PTE table's array is taken under the lock, with the entry re-read: a
+                    // table made meanwhile is published by the lock, one freed stays empty (as RCU keeps it)
+                    mm.ptl.lock();
+                    try {
+                        pmd = PageTable.entryAt(pmds, PageTable.pmdIndex(addr));
+                        ptes = Pte.table(pmd) ? mm.pt.entries(Pte.pfn(pmd)) : null;
+                    } finally {
+                        mm.ptl.unlock();
+                    }
                 }
                 int err = pmd == 0 ? ops.pteHole(addr, next, vma) : ops.pmdEntry(pmd, ptes, addr, next, vma);
                 if (err != 0) {
@@ -86,6 +90,21 @@ public final class PageWalk {
             }
         }
         return 0;
+    }
+
+    /**
+     * The PMD table under {@code addr}'s PUD entry, or null. Only PTE tables are ever freed, so
+     * a walker may read a PMD table's entries without the PTL, as pmdp_get_lockless does; one
+     * that acts on a huge leaf takes the lock and checks the entry again.
+     */
+    private static long[] pmdTable(Mm mm, long addr) {
+        mm.ptl.lock();
+        try {
+            int id = mm.pt.pmdTableId(addr);
+            return id < 0 ? null : mm.pt.entries(id);
+        } finally {
+            mm.ptl.unlock();
+        }
     }
 
     private static int walkHugetlb(Mm mm, Vma vma, long start, long end, PageWalkOps ops) {
