@@ -72,6 +72,7 @@ class BenchVsHostTest {
         assertThat(entry.get("entry").asText()).isEqualTo("side-by-side");
         assertThat(entry.get("sizeBytes").asLong()).isEqualTo(4L << 20);
         assertThat(entry.get("repeat").asInt()).isEqualTo(1);
+        assertThat(entry.get("modelWarmupNanos").asLong()).as("the model's warm-up, in run time").isEqualTo(300_000_000L);
         assertThat(entry.get("host").has("kernel")).isTrue();
         JsonNode rows = entry.get("rows");
         assertThat(rows).hasSize(4);

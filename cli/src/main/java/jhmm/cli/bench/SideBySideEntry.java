@@ -58,6 +58,7 @@ final class SideBySideEntry implements BenchEntry {
             root.put("sizeBytes", size);
             root.put("repeat", repeat);
             root.put("warmup", SideBySide.WARMUP);
+            root.put("modelWarmupNanos", Interleaved.WARM_UP_NANOS);
             ObjectNode h = root.putObject("host");
             h.put("kernel", System.getProperty("os.version"));
             h.put("unavailable", host.reason());
