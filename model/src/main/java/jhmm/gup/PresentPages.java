@@ -68,11 +68,9 @@ final class PresentPages implements PageWalkOps {
 
     @Override
     public int pmdEntry(long pmd, long[] ptes, long from, long to, Vma vma) {
-        PageTable pt = mm.pageTable();
         mm.pageTableLock().lock();
         try {
-            long now = pt.pmd(from);
-            if (now != pmd || (ptes != null && pt.entries(Pte.pfn(now)) != ptes)) {
+            if (!PageWalk.unchanged(mm, from, pmd, ptes)) {
                 return STOP; // changed since the walk read it: the general path looks again
             }
             return ptes == null ? leaf(pmd, from, to, vma) : table(ptes, from, to, vma);

@@ -67,39 +67,53 @@ public final class Fault {
         if (ret >= 0 && ret != RETRY) {
             return ret;
         }
-        // VM_FAULT_FALLBACK (the PMD was split, or no THP): the same fault goes on at PTE level
+        // VM_FAULT_FALLBACK (the PMD was split, or no THP) goes on at PTE level in the same
+        // fault; so does a migration PMD, for which pteFault only reports the retry
         ret = pteFault(vma, addr, flags);
         return ret == RETRY ? OK : ret;
     }
 
     /**
      * Faults every page of [start, end) of {@code vma} with the same flags, as a handle() call
-     * per page would (hmm_vma_fault, populate), and stops at the first failure, returning its
-     * code. Runs of unpopulated anonymous PTEs, the bulk of populating fresh memory, are
-     * handled under one hold of the PTL per PMD window; every other page takes {@link #handle}.
+     * per page would (hmm_vma_fault, which faults each page of its span), and stops at the first
+     * failure, returning its code. Runs of unpopulated anonymous PTEs, the bulk of populating
+     * fresh memory, are handled under one hold of the PTL per PMD window; every other page
+     * takes {@link #handle}.
      */
     public int handleRange(Vma vma, long start, long end, int flags) {
         long addr = start;
         while (addr < end) {
             long next = Math.min((addr & PageSize.PMD_MASK) + PageSize.PMD_SIZE, end);
-            long done = vma.isAnonPrivate() ? anonymousRun(vma, addr, next, flags) : addr;
-            if (done == addr) {
-                int ret = handle(vma, addr, flags);
-                if (ret != OK && ret != RETRY) {
-                    return ret;
-                }
-                done = addr + PageSize.PAGE_SIZE;
-                if (!vma.isHugetlb() && hugeLeafAllows(vma.mm, addr, flags)) {
-                    // the faults at the leaf's other addresses would change nothing: counted, not run
-                    sys.stats.pageFaults.addAndGet((next - done) >>> PageSize.PAGE_SHIFT);
-                    done = next;
-                }
-            } else if (done < 0) {
-                return OOM;
+            long done = faultRun(vma, addr, next, flags);
+            if (done < 0) {
+                return (int) -done;
+            }
+            if (done == addr + PageSize.PAGE_SIZE && !vma.isHugetlb() && hugeLeafAllows(vma.mm, addr, flags)) {
+                // the faults at the leaf's other addresses would change nothing: counted, not run
+                sys.stats.pageFaults.addAndGet((next - done) >>> PageSize.PAGE_SHIFT);
+                done = next;
             }
             addr = done;
         }
         return OK;
+    }
+
+    /**
+     * Faults the page at {@code addr} and, when it starts a run of unpopulated anonymous PTEs,
+     * the rest of that run up to {@code end} (inside one PMD window) under one PTL hold: one
+     * fault counted per page faulted, as GUP's populate counts them. Returns the end of what it
+     * faulted, or minus the failing VM_FAULT code.
+     */
+    public long faultRun(Vma vma, long addr, long end, int flags) {
+        long done = vma.isAnonPrivate() ? anonymousRun(vma, addr, end, flags) : addr;
+        if (done < 0) {
+            return -OOM;
+        }
+        if (done > addr) {
+            return done;
+        }
+        int ret = handle(vma, addr, flags);
+        return ret == OK || ret == RETRY ? addr + PageSize.PAGE_SIZE : -ret;
     }
 
     private static boolean hugeLeafAllows(Mm mm, long addr, int flags) {

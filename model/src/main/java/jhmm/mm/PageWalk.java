@@ -93,6 +93,16 @@ public final class PageWalk {
     }
 
     /**
+     * Whether the PMD entry of {@code addr} is still {@code pmd} and, for a PTE table, still
+     * the array {@code ptes}: what a walker that acts on a window it was handed checks first,
+     * with the PTL held.
+     */
+    public static boolean unchanged(Mm mm, long addr, long pmd, long[] ptes) {
+        long now = mm.pt.pmd(addr);
+        return now == pmd && (ptes == null || mm.pt.entries(Pte.pfn(now)) == ptes);
+    }
+
+    /**
      * The PMD table under {@code addr}'s PUD entry, or null. Only PTE tables are ever freed, so
      * a walker may read a PMD table's entries without the PTL, as pmdp_get_lockless does; one
      * that acts on a huge leaf takes the lock and checks the entry again.

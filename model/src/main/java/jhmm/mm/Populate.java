@@ -53,9 +53,10 @@ final class Populate implements PageWalkOps {
                     ret = UserAccess.faultUntilMapped(v, page, write); // bounded retries, then on
                     a = page + PageSize.PAGE_SIZE;
                 } else {
-                    // fault the rest of the PMD window; the walk from here checks what it made
+                    // fault the page and the unpopulated run it starts; the walk from here checks what it made
                     long windowEnd = Math.min((page & PageSize.PMD_MASK) + PageSize.PMD_SIZE, vmaEnd);
-                    ret = errno(mm.sys.fault.handleRange(v, page, windowEnd, write ? Fault.FLAG_WRITE : 0));
+                    long done = mm.sys.fault.faultRun(v, page, windowEnd, write ? Fault.FLAG_WRITE : 0);
+                    ret = done < 0 ? errno((int) -done) : 0;
                     lastFaulted = page;
                     a = page;
                 }
@@ -104,8 +105,7 @@ final class Populate implements PageWalkOps {
         PageTable pt = mm.pt;
         mm.ptl.lock();
         try {
-            long now = pt.pmd(start);
-            if (now != pmd || (ptes != null && pt.entries(Pte.pfn(now)) != ptes)) {
+            if (!PageWalk.unchanged(mm, start, pmd, ptes)) {
                 stop = start; // changed since the walk read it: the fault path looks again
                 return FAULT;
             }

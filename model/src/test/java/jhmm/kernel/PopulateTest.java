@@ -38,4 +38,27 @@ class PopulateTest {
         assertThat(t.p.pageState(a)).isEqualTo(PageState.NONE);
         assertThat(t.p.read(a, new byte[4], 0, 4)).isEqualTo(-Errno.EFAULT);
     }
+
+    @Test
+    @org.junit.jupiter.api.DisplayName("MADV_POPULATE_WRITE of a fresh THP-eligible 2 MiB takes one fault (GUP steps over the huge leaf it made)")
+    void populateOfAFreshThpCountsOneFault() {
+        MachineFixture thp = MachineFixture.withThp(jhmm.mm.ThpMode.ALWAYS);
+        long a = thp.anonAligned(thp.p, MachineFixture.M2, MachineFixture.M2);
+        long before = thp.machine.stats().pageFaults.get();
+        assertThat(thp.p.madvise(a, MachineFixture.M2, Mman.MADV_POPULATE_WRITE)).isZero();
+        assertThat(thp.machine.stats().pageFaults.get() - before).isEqualTo(1);
+        assertThat(thp.machine.stats().thpFaultAlloc.get()).isEqualTo(1);
+        assertThat(thp.p.mm().rss()).isEqualTo(512);
+    }
+
+    @Test
+    @org.junit.jupiter.api.DisplayName("MADV_POPULATE_WRITE faults only the pages not yet mapped for writing: one missing page, one fault")
+    void populateFaultsOnlyWhatIsMissing() {
+        long a = t.anon(t.p, 8 * P, MachineFixture.RW);
+        assertThat(t.p.write(a + P, 7 * P, Pattern.i32(1), a)).isZero();
+        long before = t.machine.stats().pageFaults.get();
+        assertThat(t.p.madvise(a, 8 * P, Mman.MADV_POPULATE_WRITE)).isZero();
+        assertThat(t.machine.stats().pageFaults.get() - before).isEqualTo(1);
+        assertThat(t.p.mm().rss()).isEqualTo(8);
+    }
 }
