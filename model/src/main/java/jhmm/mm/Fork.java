@@ -100,14 +100,15 @@ public final class Fork {
                     child = ro;
                 }
                 sys.rmap.addEntire(pfn);
-                dst.mm.rssAdd(dst, f.nrPages(pfn));
+                dst.mm.rssAddFolio(dst, pfn, f.nrPages(pfn));
             } else if (Pte.isMigration(e)) {
                 child = Pte.mkNonPresent(Pte.KIND_MIGRATION_READ, Pte.pfn(e), Pte.HUGE);
+                dst.mm.rssAddFolio(dst, Pte.pfn(e), sys.phys.frames().nrPages(Pte.pfn(e))); // copy_nonpresent_pte counts it
             } else if (Pte.isDevicePrivate(e)) {
                 child = shareDevicePrivate(src, e);
                 setLeaf(parent, haddr, child, pud);
                 sys.rmap.addEntire(Pte.pfn(e));
-                dst.mm.rssAdd(dst, sys.phys.frames().nrPages(Pte.pfn(e)));
+                dst.mm.rssAddFolio(dst, Pte.pfn(e), sys.phys.frames().nrPages(Pte.pfn(e)));
             }
             setLeaf(dst.mm, haddr, child, pud);
             return 0;
@@ -168,9 +169,10 @@ public final class Fork {
                     child = shareDevicePrivate(src, e);
                     parent.pt.setPte(a, child);
                     sys.rmap.addPte(Pte.pfn(e));
-                    dst.mm.rssAdd(dst, 1);
+                    dst.mm.rssAddFolio(dst, Pte.pfn(e), 1);
                 } else if (Pte.isMigration(e)) {
                     child = Pte.mkNonPresent(Pte.KIND_MIGRATION_READ, Pte.pfn(e), 0);
+                    dst.mm.rssAddFolio(dst, Pte.pfn(e), 1); // copy_nonpresent_pte counts it
                     if (src.isCow() && Pte.kind(e) == Pte.KIND_MIGRATION_WRITE) {
                         parent.pt.setPte(a, Pte.mkNonPresent(Pte.KIND_MIGRATION_READ, Pte.pfn(e), 0));
                     }
@@ -187,7 +189,7 @@ public final class Fork {
                             child = Mprotect.adjust(dst, child);
                         }
                         dst.mm.pt.setPte(a, child);
-                        dst.mm.rssAdd(dst, 1);
+                        dst.mm.rssAddFolio(dst, copy, 1);
                         continue;
                     }
                     if (src.isCow()) {
@@ -198,7 +200,7 @@ public final class Fork {
                         parent.pt.setPte(a, child);
                     }
                     sys.rmap.addPte(pfn);
-                    dst.mm.rssAdd(dst, 1);
+                    dst.mm.rssAddFolio(dst, pfn, 1);
                 }
                 dst.mm.pt.setPte(a, child);
             }

@@ -122,6 +122,20 @@ public final class Mm {
         hook.invalidateRangeEnd(r);
     }
 
+    /**
+     * add_mm_counter(mm, mm_counter(folio), pages) for pages of the folio of {@code pfn} mapped
+     * in {@code v}: the counter follows the folio, so an anonymous copy in a private file
+     * mapping counts as anonymous.
+     */
+    void rssAddFolio(Vma v, int pfn, long pages) {
+        jhmm.phys.PageFrames f = sys.phys.frames();
+        if (!v.isHugetlb() && f.test(f.head(pfn), jhmm.phys.PageFlags.ANON)) {
+            rssAnon += pages;
+        } else {
+            rssAdd(v, pages);
+        }
+    }
+
     /** add_mm_counter for pages of {@code v}: hugetlb pages are not counted in rss, as in the kernel. */
     void rssAdd(Vma v, long pages) {
         if (v.isHugetlb()) {

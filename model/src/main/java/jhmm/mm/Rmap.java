@@ -163,7 +163,7 @@ public final class Rmap {
                     long replacement = mapper.replace(e, exclusive);
                     write(mm, addr, pmdLevel, f.order(head), replacement);
                     if (!Pte.isMigration(replacement)) {
-                        mm.rssAdd(vma, -(size >>> PageSize.PAGE_SHIFT)); // swapped out or discarded: no longer resident
+                        mm.rssAddFolio(vma, head, -(size >>> PageSize.PAGE_SHIFT)); // swapped out or discarded: no longer resident
                     }
                     if (Pte.dirty(e)) {
                         f.set(head + sub, PageFlags.DIRTY);

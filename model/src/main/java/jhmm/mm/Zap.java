@@ -117,8 +117,11 @@ public final class Zap {
             if (Pte.dirty(e)) {
                 sys.phys.frames().set(pfn, PageFlags.DIRTY);
             }
-            mm.rssAdd(vma, -sys.phys.frames().nrPages(pfn));
+            mm.rssAddFolio(vma, pfn, -sys.phys.frames().nrPages(pfn));
             sys.rmap.removeEntire(pfn);
+        } else if (Pte.isMigration(e)) {
+            // a folio under migration is still counted in rss (try_to_migrate keeps the counters)
+            mm.rssAddFolio(vma, Pte.pfn(e), -sys.phys.frames().nrPages(Pte.pfn(e)));
         }
     }
 
@@ -153,14 +156,12 @@ public final class Zap {
             if (Pte.dirty(e)) {
                 f.set(pfn, PageFlags.DIRTY);
             }
-            if (f.test(pfn, PageFlags.ANON)) {
-                mm.rssAnon--;
-            } else {
-                mm.rssAdd(vma, -1);
-            }
+            mm.rssAddFolio(vma, pfn, -1);
             sys.rmap.removePte(pfn);
         } else if (Pte.isSwap(e)) {
             sys.swap.free(Pte.pfn(e));
+        } else if (Pte.isMigration(e)) {
+            mm.rssAddFolio(vma, Pte.pfn(e), -1); // still counted while it migrates
         }
     }
 }
