@@ -46,6 +46,9 @@ public final class ModelPresentWalk extends ModelOp {
                 lock.unlock();
             }
             if (got != n) {
+                if (got > 0) {
+                    Gup.unpinUserPagesDirtyLock(phys, batch, (int) got, false); // no pin outlives the failed round
+                }
                 ret = (int) Math.min(got, 0);
                 return; // finish reports the short count
             }
