@@ -60,9 +60,9 @@ public final class Filemap {
     }
 
     /** Removes an unmapped page from the cache, writing it back first; false if it cannot go. */
-    synchronized boolean evict(FileInode file, long index) {
+    synchronized boolean evict(FileInode file, long index, int callerRefs) {
         int pfn = file.cache[(int) index];
-        if (pfn < 0 || file.shmem || sys.phys.frames().mapcount(pfn) > 0 || sys.phys.frames().refcount(pfn) != 1) {
+        if (pfn < 0 || file.shmem || sys.phys.frames().mapcount(pfn) > 0 || sys.phys.frames().refcount(pfn) != 1 + callerRefs) {
             return false;
         }
         writeback(file, index, pfn);

@@ -177,6 +177,14 @@ public final class HugeMemory {
      * cache) exist, as can_split_folio() does; -EINVAL for a small or hugetlb folio.
      */
     public int splitFolio(int pfn) {
+        return splitFolio(pfn, 0);
+    }
+
+    /**
+     * As {@link #splitFolio(int)} for a caller that holds {@code callerRefs} references on the
+     * folio (reclaim's isolation reference): they are expected, and stay on the first page.
+     */
+    int splitFolio(int pfn, int callerRefs) {
         PageFrames f = sys.phys.frames();
         int head = f.head(pfn);
         if (f.order(head) == 0 || f.test(head, PageFlags.HUGETLB) || f.test(head, PageFlags.ZERO)) {
@@ -191,7 +199,7 @@ public final class HugeMemory {
                 return true;
             });
             int n = f.nrPages(head);
-            int expected = 1 + (f.test(head, PageFlags.PAGECACHE) ? 1 : 0);
+            int expected = 1 + callerRefs + (f.test(head, PageFlags.PAGECACHE) ? 1 : 0);
             for (int i = 0; i < n; i++) {
                 expected += f.pteMapcount(head + i);
             }
@@ -205,7 +213,7 @@ public final class HugeMemory {
             for (int i = 0; i < n; i++) {
                 refs[i] = f.pteMapcount(head + i);
             }
-            refs[0] += 1; // our hold
+            refs[0] += 1 + callerRefs; // our hold and the caller's
             PhysicalMemory phys = sys.phys;
             phys.splitFolio(head);
             for (int i = 0; i < n; i++) {

@@ -117,8 +117,24 @@ public final class Reclaim {
         return young[0];
     }
 
-    /** Reclaims one folio; false when it must stay (pinned, no swap, shmem, still referenced). */
+    /**
+     * Reclaims one folio; false when it must stay (pinned, no swap, shmem, still referenced) or
+     * was freed meanwhile. Like folio_isolate_lru, it first takes a reference, and only if the
+     * folio still has one: a folio found by scanning frames may be freed by another thread.
+     */
     boolean reclaimFolio(int head) {
+        if (!sys.phys.frames().refTryGet(head)) {
+            return false;
+        }
+        try {
+            return reclaimHeld(head);
+        } finally {
+            sys.phys.put(head);
+        }
+    }
+
+    /** {@link #reclaimFolio} for a folio the caller holds one reference on. */
+    private boolean reclaimHeld(int head) {
         PhysicalMemory phys = sys.phys;
         PageFrames f = phys.frames();
         if (phys.maybeDmaPinned(head) || f.test(head, PageFlags.HUGETLB)) {
@@ -131,13 +147,13 @@ public final class Reclaim {
             return false;
         }
         if (f.order(head) > 0) {
-            if (sys.huge.splitFolio(head) < 0) {
+            if (sys.huge.splitFolio(head, 1) < 0) {
                 return false;
             }
-            boolean all = true;
+            boolean all = reclaimHeld(head); // our reference stayed on the first page
             int n = 1 << PageSize.PMD_ORDER;
-            for (int i = 0; i < n; i++) {
-                if (f.refcount(head + i) > 0 && !f.test(head + i, PageFlags.FREE)) {
+            for (int i = 1; i < n; i++) {
+                if (!f.test(head + i, PageFlags.FREE)) {
                     all &= reclaimFolio(head + i);
                 }
             }
@@ -149,25 +165,20 @@ public final class Reclaim {
         return swapOut(head);
     }
 
+    /** Swaps out a page the caller holds a reference on: the last mapping's going leaves it to that reference. */
     private boolean swapOut(int pfn) {
-        PhysicalMemory phys = sys.phys;
         int slot = sys.swap.alloc();
         if (slot < 0) {
             return false;
         }
-        phys.data().copyTo(pfn, sys.swap.data(), slot);
-        phys.get(pfn);
-        try {
-            sys.rmap.replaceMappings(pfn, (e, exclusive) -> {
-                sys.swap.dup(slot);
-                return Pte.mkNonPresent(Pte.KIND_SWAP, slot, exclusive ? Pte.EXCLUSIVE : 0);
-            }, NotifierEvent.CLEAR);
-            sys.swap.free(slot); // the allocation's count; the entries hold the rest
-            sys.stats.pswpout.incrementAndGet();
-            return true;
-        } finally {
-            phys.put(pfn);
-        }
+        sys.phys.data().copyTo(pfn, sys.swap.data(), slot);
+        sys.rmap.replaceMappings(pfn, (e, exclusive) -> {
+            sys.swap.dup(slot);
+            return Pte.mkNonPresent(Pte.KIND_SWAP, slot, exclusive ? Pte.EXCLUSIVE : 0);
+        }, NotifierEvent.CLEAR);
+        sys.swap.free(slot); // the allocation's count; the entries hold the rest
+        sys.stats.pswpout.incrementAndGet();
+        return true;
     }
 
     /** A clean lazily-freed page goes without swap, unless a store re-dirtied it since MADV_FREE. */
@@ -176,14 +187,8 @@ public final class Reclaim {
             sys.phys.frames().set(pfn, PageFlags.SWAPBACKED);
             return swapOut(pfn);
         }
-        PhysicalMemory phys = sys.phys;
-        phys.get(pfn);
-        try {
-            sys.rmap.replaceMappings(pfn, (e, exclusive) -> 0, NotifierEvent.CLEAR);
-            return true;
-        } finally {
-            phys.put(pfn);
-        }
+        sys.rmap.replaceMappings(pfn, (e, exclusive) -> 0, NotifierEvent.CLEAR);
+        return true;
     }
 
     private boolean dirtyMapping(int pfn) {
@@ -208,6 +213,6 @@ public final class Reclaim {
         }
         long index = sys.phys.frames().index(pfn);
         sys.rmap.replaceMappings(pfn, (e, exclusive) -> 0, NotifierEvent.CLEAR);
-        return sys.filemap.evict(file, index);
+        return sys.filemap.evict(file, index, 1);
     }
 }
