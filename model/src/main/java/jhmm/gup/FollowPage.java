@@ -14,16 +14,13 @@ import jhmm.mm.Vma;
  * address itself; 0 for a hole.
  */
 final class FollowPage implements PageWalkOps {
-    private final Mm mm;
     private long entry;
 
-    private FollowPage(Mm mm) {
-        this.mm = mm;
-    }
+    private FollowPage() {}
 
     /** The entry for {@code addr}; the caller holds the mmap lock. */
     static long entry(Mm mm, long addr) {
-        FollowPage f = new FollowPage(mm);
+        FollowPage f = new FollowPage();
         long page = addr & PageSize.PAGE_MASK;
         PageWalk.walkPageRange(mm, page, page + PageSize.PAGE_SIZE, f);
         return f.entry;
