@@ -17,7 +17,7 @@ import jhmm.phys.PhysicalMemory;
  * a VMA the access is not allowed in, hugetlb, device memory for a long-term pin.
  */
 final class PresentPages implements PageWalkOps {
-    /** Ends the walk: the page at {@link #stoppedAt} needs the general path. */
+    /** Ends the walk: the page at index {@link #got} needs the general path. */
     private static final int STOP = Integer.MIN_VALUE;
 
     private final Mm mm;

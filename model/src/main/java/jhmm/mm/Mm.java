@@ -6,6 +6,8 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
+import jhmm.phys.PageFlags;
+import jhmm.phys.PageFrames;
 
 /**
  * An address space (struct mm_struct): its VMAs in address order, its page table, the mmap
@@ -128,8 +130,8 @@ public final class Mm {
      * mapping counts as anonymous.
      */
     void rssAddFolio(Vma v, int pfn, long pages) {
-        jhmm.phys.PageFrames f = sys.phys.frames();
-        if (!v.isHugetlb() && f.test(f.head(pfn), jhmm.phys.PageFlags.ANON)) {
+        PageFrames f = sys.phys.frames();
+        if (!v.isHugetlb() && f.test(f.head(pfn), PageFlags.ANON)) {
             rssAnon += pages;
         } else {
             rssAdd(v, pages);

@@ -39,15 +39,15 @@ final class Populate implements PageWalkOps {
             long vmaEnd = Math.min(end, v.end);
             long lastFaulted = -1;
             while (a < vmaEnd) {
-                walk.stop = vmaEnd;
+                long page = a; // hugetlb VMAs are not walked: each page goes to the fault path
                 if (!v.isHugetlb()) {
+                    walk.stop = vmaEnd;
                     PageWalk.walkPageRange(mm, a, vmaEnd, walk);
+                    page = walk.stop;
+                    if (page == vmaEnd) {
+                        break;
+                    }
                 }
-                if (walk.stop == vmaEnd && !v.isHugetlb()) {
-                    a = vmaEnd;
-                    break;
-                }
-                long page = v.isHugetlb() ? a : walk.stop;
                 int ret;
                 if (page == lastFaulted || v.isHugetlb()) {
                     ret = UserAccess.faultUntilMapped(v, page, write); // bounded retries, then on
@@ -64,16 +64,14 @@ final class Populate implements PageWalkOps {
                     return ret;
                 }
             }
+            a = Math.max(a, vmaEnd);
         }
         return 0;
     }
 
+    /** The errno of a failed fault, as faultUntilMapped gives it. */
     private static int errno(int faultCode) {
-        return switch (faultCode) {
-            case Fault.OK -> 0;
-            case Fault.OOM -> -Errno.ENOMEM;
-            default -> -Errno.EFAULT;
-        };
+        return faultCode == Fault.OOM ? -Errno.ENOMEM : -Errno.EFAULT;
     }
 
     private boolean allows(long e) {
