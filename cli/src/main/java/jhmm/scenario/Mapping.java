@@ -1,4 +1,4 @@
 package jhmm.scenario;
 
 /** Where a named mapping sits in its process now: it moves with mremap. */
-record Mapping(long start, long length) {}
+public record Mapping(long start, long length) {}

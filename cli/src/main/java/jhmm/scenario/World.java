@@ -1,6 +1,7 @@
 package jhmm.scenario;
 
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import jhmm.kernel.Machine;
 import jhmm.kernel.Process;
@@ -12,7 +13,7 @@ import jhmm.mm.FileInode;
  */
 final class World {
     private final Machine machine;
-    private final Map<String, Process> processes = new HashMap<>();
+    private final Map<String, Process> processes = new LinkedHashMap<>();
     private final Map<String, Map<String, Mapping>> mappings = new HashMap<>();
     private final Map<String, FileInode> files = new HashMap<>();
     private final Devices devices;
@@ -47,6 +48,16 @@ final class World {
     Map<String, Mapping> mappingsOf(String process) {
         process(process);
         return Map.copyOf(mappings.get(process));
+    }
+
+    /** The processes in the order they were made, exited ones included. */
+    Map<String, Process> processes() {
+        return java.util.Collections.unmodifiableMap(processes);
+    }
+
+    /** The mapping table of {@code process} as it stands, or an empty one for a name never made. */
+    Map<String, Mapping> liveMappingsOf(String process) {
+        return mappings.getOrDefault(process, Map.of());
     }
 
     Mapping mapping(Target t) {

@@ -46,6 +46,15 @@ public final class HostKernel implements AutoCloseable {
     private static final MethodHandle OPEN = call("open", JAVA_INT, ADDRESS, JAVA_INT);
     private static final MethodHandle PREAD = call("pread", JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_LONG);
     private static final MethodHandle CLOSE = call("close", JAVA_INT, JAVA_INT);
+    private static final MethodHandle PIPE = call("pipe", JAVA_INT, ADDRESS);
+    private static final MethodHandle WRITE = call("write", JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG);
+    private static final MethodHandle READ = call("read", JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG);
+    private static final MethodHandle POLL = call("poll", JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT);
+    private static final MethodHandle IOCTL = call("ioctl", JAVA_INT, JAVA_INT, JAVA_LONG, ADDRESS);
+    private static final MethodHandle KILL = call("kill", JAVA_INT, JAVA_INT, JAVA_INT);
+    private static final MethodHandle WAITPID = call("waitpid", JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT);
+    private static final MethodHandle PRCTL = call("prctl", JAVA_INT, JAVA_INT, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG);
+    private static final MethodHandle PWRITE = call("pwrite", JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_LONG);
 
     private final Arena arena = Arena.ofShared();
     private final MemorySegment errno = arena.allocate(CAPTURE);
@@ -58,9 +67,14 @@ public final class HostKernel implements AutoCloseable {
 
     /** The address of the new mapping, or -errno. */
     public long mmap(long len, int prot, int flags) {
+        return mmap(0L, len, prot, flags, -1, 0L);
+    }
+
+    /** mmap(addr, len, prot, flags, fd, offset): the address of the new mapping, or -errno. */
+    public long mmap(long addr, long len, int prot, int flags, int fd, long offset) {
         try {
-            long addr = (long) MMAP.invokeExact(errno, 0L, len, prot, flags, -1, 0L);
-            return addr == MAP_FAILED ? -errno() : addr;
+            long ret = (long) MMAP.invokeExact(errno, addr, len, prot, flags, fd, offset);
+            return ret == MAP_FAILED ? -errno() : ret;
         } catch (Throwable t) {
             throw new AssertionError(t); // a downcall with matching types does not throw
         }
@@ -109,9 +123,98 @@ public final class HostKernel implements AutoCloseable {
         }
     }
 
+    /** Bytes written from {@code buf} at {@code offset}, or -errno. */
+    public long pwrite(int fd, MemorySegment buf, long count, long offset) {
+        try {
+            long n = (long) PWRITE.invokeExact(errno, fd, buf, count, offset);
+            return n < 0 ? -errno() : n;
+        } catch (Throwable t) {
+            throw new AssertionError(t);
+        }
+    }
+
     public int close(int fd) {
         try {
             return result((int) CLOSE.invokeExact(errno, fd));
+        } catch (Throwable t) {
+            throw new AssertionError(t);
+        }
+    }
+
+    /** pipe(): fills {@code fds} with the read and the write end; 0 or -errno. */
+    public int pipe(int[] fds) {
+        try (Arena call = Arena.ofConfined()) {
+            MemorySegment pair = call.allocate(JAVA_INT, 2);
+            int ret = result((int) PIPE.invokeExact(errno, pair));
+            fds[0] = pair.getAtIndex(JAVA_INT, 0);
+            fds[1] = pair.getAtIndex(JAVA_INT, 1);
+            return ret;
+        } catch (Throwable t) {
+            throw new AssertionError(t);
+        }
+    }
+
+    /** Bytes written from {@code buf}, or -errno. */
+    public long write(int fd, MemorySegment buf, long count) {
+        try {
+            long n = (long) WRITE.invokeExact(errno, fd, buf, count);
+            return n < 0 ? -errno() : n;
+        } catch (Throwable t) {
+            throw new AssertionError(t);
+        }
+    }
+
+    /** Bytes read into {@code buf}, or -errno. */
+    public long read(int fd, MemorySegment buf, long count) {
+        try {
+            long n = (long) READ.invokeExact(errno, fd, buf, count);
+            return n < 0 ? -errno() : n;
+        } catch (Throwable t) {
+            throw new AssertionError(t);
+        }
+    }
+
+    /** poll() of one descriptor for input: 1 when readable, 0 on time-out, or -errno. */
+    public int pollIn(int fd, int timeoutMillis) {
+        try (Arena call = Arena.ofConfined()) {
+            MemorySegment pfd = call.allocate(8, 4);
+            pfd.set(JAVA_INT, 0, fd);
+            pfd.set(java.lang.foreign.ValueLayout.JAVA_SHORT, 4, (short) 1); // POLLIN
+            return result((int) POLL.invokeExact(errno, pfd, 1L, timeoutMillis));
+        } catch (Throwable t) {
+            throw new AssertionError(t);
+        }
+    }
+
+    /** ioctl(fd, request, arg): its return, or -errno. */
+    public int ioctl(int fd, long request, MemorySegment arg) {
+        try {
+            return result((int) IOCTL.invokeExact(errno, fd, request, arg));
+        } catch (Throwable t) {
+            throw new AssertionError(t);
+        }
+    }
+
+    public int kill(int pid, int signal) {
+        try {
+            return result((int) KILL.invokeExact(errno, pid, signal));
+        } catch (Throwable t) {
+            throw new AssertionError(t);
+        }
+    }
+
+    /** waitpid(pid, NULL, options): the pid reaped, 0, or -errno. */
+    public int waitpid(int pid, int options) {
+        try {
+            return result((int) WAITPID.invokeExact(errno, pid, MemorySegment.NULL, options));
+        } catch (Throwable t) {
+            throw new AssertionError(t);
+        }
+    }
+
+    public int prctl(int option, long arg) {
+        try {
+            return result((int) PRCTL.invokeExact(errno, option, arg, 0L, 0L, 0L));
         } catch (Throwable t) {
             throw new AssertionError(t);
         }
