@@ -20,6 +20,9 @@ import org.junit.jupiter.api.Test;
 
 class RandomScenariosTest {
     private static final int SEEDS = 2000;
+    /** The files of seeds 0 to SEEDS-1, generated once for the tests that look at all of them. */
+    private static final List<List<String>> FILES =
+            LongStream.range(0, SEEDS).mapToObj(RandomScenarios::generate).toList();
 
     private static List<Step> steps(List<String> lines) {
         return ScenarioParser.parse("random.scn", String.join("\n", lines)).steps();
@@ -27,8 +30,8 @@ class RandomScenariosTest {
 
     @Test
     void everySeedGivesAFileTheParserAccepts() {
-        for (long seed = 0; seed < SEEDS; seed++) {
-            List<String> lines = RandomScenarios.generate(seed);
+        for (int seed = 0; seed < SEEDS; seed++) {
+            List<String> lines = FILES.get(seed);
             assertThat(ScenarioLines.parses(lines)).as("seed %d:%n%s", seed, String.join("\n", lines)).isTrue();
         }
     }
@@ -62,8 +65,8 @@ class RandomScenariosTest {
 
     @Test
     void onlyCommandsTheHostCanRunAppear() {
-        for (long seed = 0; seed < SEEDS; seed++) {
-            List<String> lines = RandomScenarios.generate(seed);
+        for (int seed = 0; seed < SEEDS; seed++) {
+            List<String> lines = FILES.get(seed);
             assertThat(lines.get(0)).isEqualTo("machine ram=256M");
             for (String line : lines) {
                 assertThat(line.split(" "))
@@ -76,8 +79,8 @@ class RandomScenariosTest {
 
     @Test
     void mappingsAndReadsStaySmall() {
-        for (long seed = 0; seed < SEEDS; seed++) {
-            for (Step step : steps(RandomScenarios.generate(seed))) {
+        for (List<String> lines : FILES) {
+            for (Step step : steps(lines)) {
                 switch (step.command()) {
                     case Command.Mmap m -> assertThat(m.size()).isBetween(4096L, 8L << 20);
                     case Command.Mremap r -> assertThat(r.newSize()).isBetween(4096L, 8L << 20);
@@ -93,9 +96,9 @@ class RandomScenariosTest {
     @Test
     void acrossSeedsEveryCommandAndMappingKindAppears() {
         Map<String, Integer> seen = new TreeMap<>();
-        for (long seed = 0; seed < SEEDS; seed++) {
+        for (List<String> lines : FILES) {
             Map<Target, Long> sizes = new HashMap<>();
-            for (Step step : steps(RandomScenarios.generate(seed))) {
+            for (Step step : steps(lines)) {
                 features(step.command(), sizes).forEach(f -> seen.merge(f, 1, Integer::sum));
             }
         }
