@@ -10,7 +10,8 @@ import java.util.Map;
  */
 final class MmapLines {
     static final long MAX_MAPPING = 8 * SizeWords.MIB;
-    static final List<String> PROTS = List.of("none", "r", "w", "rw", "rw", "rw", "rx", "rwx");
+    /** Every protection, writable ones most: a store to the others only faults. */
+    static final List<String> PROTS = List.of("none", "r", "w", "rw", "rw", "rw", "rw", "rw", "rx", "rwx", "rwx");
     private static final long THP = 2 * SizeWords.MIB;
     private static final List<String> ANON_KINDS = List.of("anon-private", "anon-shared");
     private static final List<String> FILE_KINDS = List.of("file-private", "file-shared");
@@ -49,9 +50,9 @@ final class MmapLines {
         if (fileBacked) {
             Map.Entry<String, Long> file = dice.pick(List.copyOf(actors.files().entrySet()));
             long filePages = (file.getValue() + SizeWords.PAGE - 1) / SizeWords.PAGE;
-            long offset = dice.chance(0.4) ? dice.pages(0, filePages) : 0;
+            long offset = dice.chance(0.4) ? dice.pages(0, dice.chance(0.9) ? filePages - 1 : filePages) : 0;
             long inside = filePages - offset / SizeWords.PAGE;
-            if (inside > 0 && dice.chance(0.7)) {
+            if (inside > 0 && dice.chance(0.85)) {
                 size = dice.pages(1, inside); // mostly within the file: past its end a load is SIGBUS
             }
             line.append(" file=").append(file.getKey());

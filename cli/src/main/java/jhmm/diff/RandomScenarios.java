@@ -55,7 +55,7 @@ public final class RandomScenarios {
     }
 
     private static String file(Dice dice, Actors actors) {
-        long size = dice.chance(0.6) ? dice.pages(1, 16) : 2 * SizeWords.MIB * dice.between(1, 2) + dice.pages(0, 16);
+        long size = dice.chance(0.4) ? dice.pages(1, 16) : 2 * SizeWords.MIB * dice.between(1, 2) + dice.pages(0, 16);
         String name = actors.addFile(size);
         String line = "file " + name + " " + SizeWords.format(size);
         return dice.chance(0.6) ? line + " pattern=" + dice.pick(List.of("i32", "-i32", "i32+7", "byte:165")) : line;
