@@ -11,9 +11,11 @@ import java.util.TreeMap;
 import java.util.stream.LongStream;
 import jhmm.scenario.Advice;
 import jhmm.scenario.Command;
+import jhmm.scenario.FileReport;
 import jhmm.scenario.MapKind;
 import jhmm.scenario.Range;
 import jhmm.scenario.ScenarioParser;
+import jhmm.scenario.ScenarioRunner;
 import jhmm.scenario.Step;
 import jhmm.scenario.Target;
 import org.junit.jupiter.api.Test;
@@ -33,6 +35,18 @@ class RandomScenariosTest {
         for (int seed = 0; seed < SEEDS; seed++) {
             List<String> lines = FILES.get(seed);
             assertThat(ScenarioLines.parses(lines)).as("seed %d:%n%s", seed, String.join("\n", lines)).isTrue();
+        }
+    }
+
+    /** The generator's idea of which names are live matches the runner's: no step fails but with an errno. */
+    @Test
+    void everyStepRunsOnTheModelOrReturnsAnErrno() {
+        for (int seed = 0; seed < 300; seed++) {
+            FileReport report = ScenarioRunner.run(
+                    ScenarioParser.parse("random.scn", String.join("\n", FILES.get(seed))), false);
+            assertThat(report.failures())
+                    .as("seed %d", seed)
+                    .allMatch(f -> "ok".equals(f.expected()) && f.actual().matches("E[A-Z]+"));
         }
     }
 
