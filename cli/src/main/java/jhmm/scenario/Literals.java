@@ -7,7 +7,7 @@ import jhmm.base.Pattern;
 import jhmm.mm.Mman;
 
 /** The value words of the scenario language: numbers, sizes, patterns, names and PROT words. */
-final class Literals {
+public final class Literals {
     private static final java.util.regex.Pattern NUMBER = java.util.regex.Pattern.compile("(0x[0-9a-fA-F]+|[0-9]+)");
     private static final java.util.regex.Pattern SIZE = java.util.regex.Pattern.compile("(0x[0-9a-fA-F]+|[0-9]+)([KMGp]?)");
     private static final java.util.regex.Pattern NAME = java.util.regex.Pattern.compile("[a-z][a-z0-9_-]*");
@@ -20,8 +20,11 @@ final class Literals {
         return NUMBER.matcher(word).matches() ? parseNumber(word) : OptionalLong.empty();
     }
 
-    /** A number with an optional K, M, G (powers of 1024) or p (4 KiB pages) suffix. */
-    static OptionalLong size(String word) {
+    /**
+     * A number with an optional K, M, G (powers of 1024) or p (4 KiB pages) suffix. Public so that
+     * jhmm diff's shrinker reads size words exactly as the parser does.
+     */
+    public static OptionalLong size(String word) {
         Matcher m = SIZE.matcher(word);
         if (!m.matches()) {
             return OptionalLong.empty();
