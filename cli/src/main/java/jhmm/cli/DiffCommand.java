@@ -15,6 +15,7 @@ import java.util.concurrent.Callable;
 import jhmm.diff.DiffFiles;
 import jhmm.diff.FileDiff;
 import jhmm.diff.HostMachine;
+import jhmm.diff.RandomDiff;
 import jhmm.diff.host.HostSession;
 import jhmm.scenario.ScenarioFiles;
 import picocli.CommandLine.Command;
@@ -41,8 +42,20 @@ final class DiffCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Print a JSON report instead of text.")
     private boolean json;
 
-    @Parameters(arity = "1..*", paramLabel = "FILE|DIR", description = "Scenario files or directories.")
-    private List<Path> paths;
+    @Parameters(arity = "0..*", paramLabel = "FILE|DIR", description = "Scenario files or directories.")
+    private List<Path> paths = List.of();
+
+    @Option(names = "--random", paramLabel = "N", description = "Also run N random scenarios (seeds S, S+1, ...).")
+    private int random;
+
+    @Option(names = "--seed", paramLabel = "S", description = "The first random seed (default: ${DEFAULT-VALUE}).")
+    private long seed = 1;
+
+    @Option(names = "--out", paramLabel = "DIR", description = "Where shrunk diverging random cases go (default: ${DEFAULT-VALUE}).")
+    private Path outDir = Path.of("diff-cases");
+
+    @Option(names = "--no-shrink", description = "Write diverging random cases as generated, without shrinking them.")
+    private boolean noShrink;
 
     @Override
     public Integer call() {
@@ -53,9 +66,17 @@ final class DiffCommand implements Callable<Integer> {
             err.println("jhmm diff: no host side here: " + unavailable.get());
             return RunCommand.USAGE;
         }
+        if (paths.isEmpty() && random <= 0) {
+            err.println("jhmm: give scenario files or directories, or --random N (see 'jhmm diff --help')");
+            return RunCommand.USAGE;
+        }
+        if (random < 0) {
+            err.println("jhmm: --random must be at least 0, got " + random);
+            return RunCommand.USAGE;
+        }
         List<Path> files;
         try {
-            files = ScenarioFiles.collect(paths);
+            files = paths.isEmpty() ? List.of() : ScenarioFiles.collect(paths);
         } catch (IOException e) {
             err.println("jhmm: " + e.getMessage());
             return RunCommand.USAGE;
@@ -72,12 +93,31 @@ final class DiffCommand implements Callable<Integer> {
                 DiffText.printFile(out, d);
             }
         }
-        if (json) {
-            printJson(out, host, diffs);
-        } else {
-            DiffText.printSummary(out, diffs);
+        RandomDiff.Summary summary = null;
+        if (random > 0) {
+            try {
+                summary = RandomDiff.run(random, seed, outDir, !noShrink, host, c -> {
+                    if (!json) {
+                        DiffText.printCase(out, c);
+                    }
+                });
+            } catch (IOException e) {
+                err.println("jhmm: cannot write the diverging cases: " + e.getMessage());
+                return RunCommand.USAGE;
+            }
         }
-        return exitCode(diffs);
+        if (json) {
+            printJson(out, host, diffs, summary);
+        } else {
+            if (!files.isEmpty()) {
+                DiffText.printSummary(out, diffs);
+            }
+            if (summary != null) {
+                DiffText.printRandomSummary(out, summary, seed);
+            }
+        }
+        boolean randomDiverged = summary != null && (!summary.diverged().isEmpty() || !summary.errors().isEmpty());
+        return Math.max(exitCode(diffs), randomDiverged ? 1 : 0);
     }
 
     static int exitCode(List<FileDiff> diffs) {
@@ -88,32 +128,52 @@ final class DiffCommand implements Callable<Integer> {
                 ? 1 : 0;
     }
 
-    private static void printJson(PrintWriter out, HostMachine host, List<FileDiff> diffs) {
+    private static void printJson(PrintWriter out, HostMachine host, List<FileDiff> diffs, RandomDiff.Summary summary) {
         ObjectNode root = MAPPER.createObjectNode();
         root.put("host", host.describe());
         ArrayNode files = root.putArray("files");
         for (FileDiff d : diffs) {
-            ObjectNode f = files.addObject();
-            f.put("name", d.file());
-            f.put("status", d.status().name().toLowerCase().replace('_', '-'));
-            f.put("commandsCompared", d.steps());
-            if (d.line() > 0) {
-                f.put("line", d.line());
-            }
-            putIfSet(f, "command", d.command());
-            putIfSet(f, "what", d.what());
-            putIfSet(f, "model", d.model());
-            putIfSet(f, "host", d.host());
-            putIfSet(f, "note", d.note());
+            fileJson(files.addObject(), d);
         }
         for (FileDiff.Status s : FileDiff.Status.values()) {
             root.put(s.name().toLowerCase().replace('_', '-'), diffs.stream().filter(d -> d.status() == s).count());
+        }
+        if (summary != null) {
+            ObjectNode r = root.putObject("random");
+            r.put("cases", summary.cases());
+            r.put("agreed", summary.agreed());
+            r.put("agreementPercent", summary.agreementPercent());
+            ArrayNode cases = r.putArray("diverged");
+            for (RandomDiff.Case c : summary.diverged()) {
+                ObjectNode cn = cases.addObject();
+                cn.put("seed", c.seed());
+                cn.put("file", c.written().toString());
+                fileJson(cn.putObject("divergence"), c.diff());
+            }
+            ArrayNode errors = r.putArray("errors");
+            summary.errors().forEach(e -> fileJson(errors.addObject(), e));
+            ObjectNode kinds = r.putObject("divergencesByCommand");
+            summary.byCommand().forEach(kinds::put);
         }
         try {
             out.println(MAPPER.writeValueAsString(root));
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("cannot write the JSON report: " + e.getMessage(), e);
         }
+    }
+
+    private static void fileJson(ObjectNode f, FileDiff d) {
+        f.put("name", d.file());
+        f.put("status", d.status().name().toLowerCase().replace('_', '-'));
+        f.put("commandsCompared", d.steps());
+        if (d.line() > 0) {
+            f.put("line", d.line());
+        }
+        putIfSet(f, "command", d.command());
+        putIfSet(f, "what", d.what());
+        putIfSet(f, "model", d.model());
+        putIfSet(f, "host", d.host());
+        putIfSet(f, "note", d.note());
     }
 
     private static void putIfSet(ObjectNode node, String key, String value) {

@@ -3,6 +3,7 @@ package jhmm.cli;
 import java.io.PrintWriter;
 import java.util.List;
 import jhmm.diff.FileDiff;
+import jhmm.diff.RandomDiff;
 
 /** The text report of {@code jhmm diff}: one line a file, the first divergence in full, a summary. */
 final class DiffText {
@@ -23,6 +24,23 @@ final class DiffText {
             case BAD_INPUT -> out.println("BAD INPUT " + d.file() + ":" + d.line() + ": " + d.note());
         }
         out.flush();
+    }
+
+    /** A diverging random case, as found: its seed, the divergence and the shrunk file. */
+    static void printCase(PrintWriter out, RandomDiff.Case c) {
+        out.println("DIVERGE seed " + c.seed() + " -> " + c.written() + " (" + c.shrunk().size() + " lines)");
+        out.println("    after:   " + c.diff().command());
+        out.println("    differs: " + c.diff().what());
+        out.println("    model:   " + c.diff().model());
+        out.println("    host:    " + c.diff().host());
+        out.flush();
+    }
+
+    static void printRandomSummary(PrintWriter out, RandomDiff.Summary s, long seed) {
+        out.printf("random: %d cases from seed %d, %d agree (%.1f %%), %d diverge, %d errors%n", s.cases(), seed, s.agreed(),
+                s.agreementPercent(), s.diverged().size(), s.errors().size());
+        s.errors().forEach(e -> out.println("    error " + e.file() + ":" + e.line() + ": " + e.note()));
+        s.byCommand().forEach((kind, n) -> out.println("    divergences after " + kind + ": " + n));
     }
 
     static void printSummary(PrintWriter out, List<FileDiff> diffs) {
