@@ -33,21 +33,52 @@ public final class DiffRunner {
         return new DiffRunner(scenario, lines).run();
     }
 
+    /** What one side showed after one command: its result, where the command's mapping is, and every page. */
+    private record Observation(Result result, Optional<Mapping> place, Snapshot pages) {}
+
+    /** Looks at the model's and a host's observation after each command; false stops the walk. */
+    private interface Visitor {
+        boolean visit(int index, Step step, Observation model, Observation host);
+    }
+
     private FileDiff run() {
-        ModelStepper model;
         try {
-            model = new ModelStepper(scenario);
+            new ModelStepper(scenario);
         } catch (IllegalArgumentException bad) {
             return FileDiff.notComparable(scenario.file(), scenario.machineLine(), "machine: " + bad.getMessage());
         }
-        try (HostSession host1 = new HostSession(scenario); HostSession host2 = new HostSession(scenario)) {
-            return lockstep(model, host1, host2);
+        // The two host runs are made one after the other, so that background kernel work
+        // (khugepaged collapsing a range) rarely hits both at the same command.
+        List<Observation> first = new ArrayList<>();
+        FileDiff ended;
+        try (HostSession host1 = new HostSession(scenario)) {
+            ended = walk(host1, (i, step, model, host) -> first.add(host));
         } catch (IOException e) {
             return FileDiff.error(scenario.file(), 0, null, "cannot set up the host side: " + e.getMessage(), 0);
         }
+        FileDiff[] divergence = {null};
+        try (HostSession host2 = new HostSession(scenario)) {
+            walk(host2, (i, step, model, host) -> {
+                if (i >= first.size()) {
+                    return false;
+                }
+                compare(model, first.get(i), host, step).ifPresent(d -> divergence[0] = new FileDiff(scenario.file(),
+                        FileDiff.Status.DIVERGE, step.line(), text(step), d.what(), d.model(), d.host(), i + 1, null));
+                return divergence[0] == null;
+            });
+        } catch (IOException e) {
+            return FileDiff.error(scenario.file(), 0, null, "cannot set up the host side: " + e.getMessage(), 0);
+        }
+        return divergence[0] != null ? divergence[0] : ended;
     }
 
-    private FileDiff lockstep(ModelStepper model, HostSession host1, HostSession host2) {
+    /**
+     * Runs the scenario on a fresh model and on {@code host} in lockstep, showing {@code visitor}
+     * both sides after each command, until the end, a command the host cannot run, a failure,
+     * or the visitor stops it. Returns how the walk ended (as if every visited step agreed).
+     */
+    private FileDiff walk(HostSession host, Visitor visitor) {
+        ModelStepper model = new ModelStepper(scenario);
         int compared = 0;
         for (Step step : scenario.steps()) {
             Optional<String> why = HostSession.unsupported(step.command());
@@ -56,36 +87,33 @@ public final class DiffRunner {
                 return compared == 0 ? FileDiff.notComparable(scenario.file(), step.line(), note)
                         : FileDiff.agree(scenario.file(), compared, note);
             }
-            Optional<Divergence> d;
+            Observation m;
+            Observation h;
             try {
-                d = step(step.command(), model, host1, host2);
+                Command c = step.command();
+                Result result = run(() -> model.execute(c));
+                Optional<Mapping> place = target(c).flatMap(t -> Optional.ofNullable(placeIn(model, t)));
+                Result hostResult = run(() -> host.execute(c, result.ok() ? place : Optional.empty()));
+                List<Snapshot.Place> places = places(model);
+                m = new Observation(result, place, Snapshot.read(new ModelPages(model), places));
+                h = new Observation(hostResult, target(c).flatMap(host::place), Snapshot.read(host, places));
             } catch (RuntimeException e) {
                 return FileDiff.error(scenario.file(), step.line(), text(step), describe(e), compared);
             }
-            compared++;
-            if (d.isPresent()) {
-                return new FileDiff(scenario.file(), FileDiff.Status.DIVERGE, step.line(), text(step), d.get().what(),
-                        d.get().model(), d.get().host(), compared, null);
+            if (!visitor.visit(compared, step, m, h)) {
+                return FileDiff.agree(scenario.file(), compared, null);
             }
+            compared++;
         }
         return FileDiff.agree(scenario.file(), compared, null);
     }
 
-    private Optional<Divergence> step(Command c, ModelStepper model, HostSession host1, HostSession host2) {
-        Result m = run(() -> model.execute(c));
-        Optional<Mapping> place = target(c).flatMap(t -> Optional.ofNullable(placeIn(model, t)));
-        Result h1 = run(() -> host1.execute(c, m.ok() ? place : Optional.empty()));
-        Result h2 = run(() -> host2.execute(c, m.ok() ? place : Optional.empty()));
-        Optional<Divergence> d = Comparison.results(m, h1, h2);
-        if (d.isEmpty() && target(c).isPresent()) {
-            d = placement(target(c).get(), place, host1.place(target(c).get()), host2.place(target(c).get()));
-        }
+    private static Optional<Divergence> compare(Observation m, Observation h1, Observation h2, Step step) {
+        Optional<Divergence> d = Comparison.results(m.result(), h1.result(), h2.result());
         if (d.isEmpty()) {
-            List<Snapshot.Place> places = places(model);
-            d = Comparison.pages(Snapshot.read(new ModelPages(model), places), Snapshot.read(host1, places),
-                    Snapshot.read(host2, places));
+            d = target(step.command()).flatMap(t -> placement(t, m.place(), h1.place(), h2.place()));
         }
-        return d;
+        return d.isPresent() ? d : Comparison.pages(m.pages(), h1.pages(), h2.pages());
     }
 
     /** A command that names something an earlier failure left undefined gives this on both sides. */

@@ -3,12 +3,14 @@ package jhmm.diff.host;
 import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 
 import java.io.IOException;
-import java.io.OutputStream;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
@@ -264,16 +266,21 @@ public final class HostSession implements PageSource, AutoCloseable {
         });
     }
 
+    /**
+     * Writes the file and syncs it: its page-cache pages start clean, as the model's do, so that
+     * reclaim (MADV_PAGEOUT) finds them the same whatever writeback did meanwhile.
+     */
     private int createFile(String name, long size, Pattern contents) throws IOException {
         Path file = dir.resolve(name);
         byte[] chunk = new byte[CHUNK];
-        try (OutputStream out = Files.newOutputStream(file)) {
+        try (FileChannel out = FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
             for (long done = 0; done < size; ) {
                 int n = (int) Math.min(CHUNK, size - done);
                 contents.fill(done, chunk, 0, n);
-                out.write(chunk, 0, n);
+                out.write(ByteBuffer.wrap(chunk, 0, n));
                 done += n;
             }
+            out.force(true);
         }
         int fd = kernel.open(file.toString(), O_RDWR);
         if (fd < 0) {
