@@ -34,10 +34,6 @@ final class Actors {
         return files;
     }
 
-    List<String> processes() {
-        return List.copyOf(processes.keySet());
-    }
-
     List<String> children() {
         return processes.keySet().stream().filter(p -> !p.equals(PARENT)).toList();
     }
