@@ -8,6 +8,7 @@ import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -53,14 +54,13 @@ public final class HostSession implements PageSource, AutoCloseable {
     private static final long REGION_HIGH = 0x1000_0000_0000L;
     private static final int MAP_FIXED_NOREPLACE = 0x100000;
     private static final int O_RDWR = 2;
-    private static final int MAX_PROCESSES = 32;
     private static final int CHUNK = 1 << 20;
 
     private final HostKernel kernel = new HostKernel();
     private final Arena arena = Arena.ofConfined();
     private final MemorySegment buffer = arena.allocate(CHUNK, 4096);
     private final Path dir;
-    private final Map<String, Integer> fileFds = new HashMap<>();
+    private final Map<String, Path> files = new HashMap<>();
     private final HostProcesses processes;
     private final HostPages pages;
     private final Map<String, SyscallServer> servers = new HashMap<>();
@@ -93,10 +93,10 @@ public final class HostSession implements PageSource, AutoCloseable {
         this.dir = Files.createTempDirectory("jhmm-diff-");
         for (Step step : scenario.steps()) {
             if (step.command() instanceof Command.NewFile f) {
-                fileFds.put(f.name(), createFile(f.name(), f.size(), f.contents()));
+                files.put(f.name(), createFile(f.name(), f.size(), f.contents()));
             }
         }
-        this.processes = new HostProcesses(kernel, MAX_PROCESSES);
+        this.processes = new HostProcesses(kernel);
         this.pages = new HostPages(kernel);
     }
 
@@ -165,16 +165,35 @@ public final class HostSession implements PageSource, AutoCloseable {
 
     private Result mmap(Command.Mmap m, Optional<Mapping> modelPlace) {
         int flags = m.kind().flags() | (m.populate() ? Mman.MAP_POPULATE : 0);
-        int fd = m.file().map(fileFds::get).orElse(-1);
         long addr = modelPlace.map(p -> p.start() + DELTA).orElse(0L);
         if (modelPlace.isPresent()) {
             flags |= MAP_FIXED_NOREPLACE;
         }
-        long ret = server(m.target().process()).call(SyscallServer.SYS_MMAP, addr, m.size(), m.prot(), flags, fd, m.offset());
+        SyscallServer s = server(m.target().process());
+        int fd = m.file().isPresent() ? open(s, files.get(m.file().get())) : -1;
+        long ret = s.call(SyscallServer.SYS_MMAP, addr, m.size(), m.prot(), flags, fd, m.offset());
+        if (fd >= 0) {
+            s.call(SyscallServer.SYS_CLOSE, fd, 0, 0, 0, 0, 0);
+        }
         if (ret >= 0) {
             tables.get(m.target().process()).put(m.target().mapping(), new Mapping(ret, m.size()));
         }
         return Result.ofReturn(ret);
+    }
+
+    /** Opens {@code file} in the server, as the program would before its mmap: the path goes into the server's buffer page. */
+    private int open(SyscallServer s, Path file) {
+        byte[] path = (file.toString() + "\0").getBytes(StandardCharsets.UTF_8);
+        MemorySegment.copy(path, 0, buffer, JAVA_BYTE, 0, path.length);
+        long at = SyscallServer.bufferPage() + SyscallServer.STRINGS;
+        if (kernel.pwrite(memFd(s), buffer, path.length, at) != path.length) {
+            throw new IllegalStateException("cannot write a path into host process " + s.pid());
+        }
+        long fd = s.call(SyscallServer.SYS_OPEN, at, O_RDWR, 0, 0, 0, 0);
+        if (fd < 0) {
+            throw new IllegalStateException("host process " + s.pid() + " cannot open " + file + ": errno " + -fd);
+        }
+        return (int) fd;
     }
 
     private Result munmap(Command.Munmap u) {
@@ -270,7 +289,7 @@ public final class HostSession implements PageSource, AutoCloseable {
      * Writes the file and syncs it: its page-cache pages start clean, as the model's do, so that
      * reclaim (MADV_PAGEOUT) finds them the same whatever writeback did meanwhile.
      */
-    private int createFile(String name, long size, Pattern contents) throws IOException {
+    private Path createFile(String name, long size, Pattern contents) throws IOException {
         Path file = dir.resolve(name);
         byte[] chunk = new byte[CHUNK];
         try (FileChannel out = FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
@@ -282,11 +301,7 @@ public final class HostSession implements PageSource, AutoCloseable {
             }
             out.force(true);
         }
-        int fd = kernel.open(file.toString(), O_RDWR);
-        if (fd < 0) {
-            throw new IOException("cannot open " + file + ": errno " + -fd);
-        }
-        return fd;
+        return file;
     }
 
     private SyscallServer server(String process) {
@@ -330,7 +345,6 @@ public final class HostSession implements PageSource, AutoCloseable {
         pages.close();
         memFds.values().forEach(kernel::close);
         processes.close();
-        fileFds.values().forEach(kernel::close);
         kernel.close();
         arena.close();
         try (var files = Files.list(dir)) {

@@ -23,7 +23,7 @@ import jhmm.perf.host.HostKernel;
  * and reads their page tables through /proc/PID/pagemap.
  */
 final class SyscallServer {
-    static final long SYS_READ = 0;
+    static final long SYS_OPEN = 2;
     static final long SYS_CLOSE = 3;
     static final long SYS_MMAP = 9;
     static final long SYS_MPROTECT = 10;
@@ -31,7 +31,8 @@ final class SyscallServer {
     static final long SYS_MREMAP = 25;
     static final long SYS_MADVISE = 28;
     static final long SYS_FORK = 57;
-    static final long SYS_EXIT_GROUP = 231;
+    static final long SYS_WAIT4 = 61;
+    static final long SYS_PRCTL = 157;
     private static final int REQUEST_BYTES = 56;
     /** How long a reply may take before the server counts as dead (a page fault storm is far faster). */
     private static final int REPLY_TIMEOUT_MILLIS = 30_000;
@@ -64,7 +65,13 @@ final class SyscallServer {
         0x00, 0x00, 0x00, 0x31, (byte) 0xff, 0x0f, 0x05, (byte) 0xeb, (byte) 0xf5
     };
 
+    /** The code page, then the page every server keeps its request in (at offset 0) and strings (from {@link #STRINGS}). */
+    private static long pages;
     private static MethodHandle spawn;
+    /** The rseq area of the thread that last forked from the JVM: the kernel writes it on every return to user space. */
+    private static long forkingThreadRseq;
+    /** Where in a server's buffer page the JVM may write a string (a path) for a request to point at. */
+    static final int STRINGS = 64;
 
     private final HostKernel kernel;
     private final int pid;
@@ -84,12 +91,16 @@ final class SyscallServer {
                 && ("amd64".equals(System.getProperty("os.arch")) || "x86_64".equals(System.getProperty("os.arch")));
     }
 
-    /** A new server forked from the JVM, talking over {@code pipes}; its memory is a copy of the JVM's. */
+    /**
+     * A new server forked from the JVM, talking over {@code pipes}; its memory is a copy of the
+     * JVM's until it is {@link ServerTemplate trimmed}.
+     */
     static SyscallServer forkFromJvm(HostKernel kernel, PipePair pipes, Arena arena) {
-        MemorySegment buf = arena.allocate(64, 8);
         long pid;
         try {
-            pid = (long) spawnHandle(kernel).invokeExact((long) pipes.serverReads(), (long) pipes.serverWrites(), buf.address());
+            MethodHandle h = spawnHandle(kernel);
+            forkingThreadRseq = rseqArea();
+            pid = (long) h.invokeExact((long) pipes.serverReads(), (long) pipes.serverWrites(), bufferPage());
         } catch (Throwable t) {
             throw new AssertionError(t);
         }
@@ -97,6 +108,39 @@ final class SyscallServer {
             throw new IllegalStateException("fork failed: errno " + -pid);
         }
         return new SyscallServer(kernel, (int) pid, pipes, arena);
+    }
+
+    /** The first of the two pages a server needs: its code, then its buffer page. */
+    static synchronized long codePage() {
+        if (pages == 0) {
+            throw new IllegalStateException("no server has been made yet");
+        }
+        return pages;
+    }
+
+    /**
+     * An address in the memory the kernel writes for the forking thread on each return from a
+     * system call (glibc registers the thread's rseq area, inside its TLS, with the kernel): a
+     * server that unmapped it would get SIGSEGV. 0 when libc registers none.
+     */
+    static synchronized long forkingThreadRseq() {
+        return forkingThreadRseq;
+    }
+
+    private static long rseqArea() throws Throwable {
+        Linker linker = Linker.nativeLinker();
+        var offset = linker.defaultLookup().find("__rseq_offset");
+        var self = linker.defaultLookup().find("pthread_self");
+        if (offset.isEmpty() || self.isEmpty()) {
+            return 0;
+        }
+        long tp = (long) linker.downcallHandle(self.get(), FunctionDescriptor.of(JAVA_LONG)).invokeExact();
+        return tp + offset.get().reinterpret(8).get(JAVA_LONG, 0);
+    }
+
+    /** The address of the buffer page, the same in every server. */
+    static long bufferPage() {
+        return codePage() + 4096;
     }
 
     /** This server forks; the child serves over {@code childPipes}. The child's pid, or -errno. */
@@ -110,6 +154,10 @@ final class SyscallServer {
 
     int pid() {
         return pid;
+    }
+
+    PipePair pipes() {
+        return pipes;
     }
 
     /** Makes system call {@code nr} in the server; its raw return (-errno on failure). */
@@ -131,18 +179,12 @@ final class SyscallServer {
         return request.get(JAVA_LONG, 0);
     }
 
-    /** Ends the server at once and reaps it (the JVM is the subreaper of every server). */
-    void kill() {
-        kernel.kill(pid, 9);
-        kernel.waitpid(pid, 0);
-    }
-
     private static synchronized MethodHandle spawnHandle(HostKernel kernel) {
         if (spawn == null) {
-            long page = kernel.mmap(4096, HostKernel.PROT_READ | HostKernel.PROT_WRITE,
+            long page = kernel.mmap(2 * 4096, HostKernel.PROT_READ | HostKernel.PROT_WRITE,
                     HostKernel.MAP_PRIVATE | HostKernel.MAP_ANONYMOUS);
             if (page < 0) {
-                throw new IllegalStateException("cannot map a page for the server's code: errno " + -page);
+                throw new IllegalStateException("cannot map the server's pages: errno " + -page);
             }
             MemorySegment code = MemorySegment.ofAddress(page).reinterpret(4096);
             MemorySegment.copy(MemorySegment.ofArray(CODE), 0, code, 0, CODE.length);
@@ -150,6 +192,7 @@ final class SyscallServer {
             if (ret < 0) {
                 throw new IllegalStateException("cannot make the server's code executable: errno " + -ret);
             }
+            pages = page;
             spawn = Linker.nativeLinker().downcallHandle(code,
                     FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG));
         }

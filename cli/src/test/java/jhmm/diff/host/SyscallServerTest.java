@@ -20,7 +20,7 @@ class SyscallServerTest {
 
     @Test
     void serverMakesSystemCallsAsItsOwnProcess() {
-        try (HostKernel kernel = new HostKernel(); HostProcesses processes = new HostProcesses(kernel, 4)) {
+        try (HostKernel kernel = new HostKernel(); HostProcesses processes = new HostProcesses(kernel)) {
             SyscallServer s = processes.spawn();
             assertThat(s.pid()).isPositive().isNotEqualTo(ProcessHandle.current().pid());
             assertThat(s.call(SYS_GETPID, 0, 0, 0, 0, 0, 0)).isEqualTo(s.pid());
@@ -29,7 +29,7 @@ class SyscallServerTest {
 
     @Test
     void forkedServerIsAChildThatServesItsOwnPipes() throws Exception {
-        try (HostKernel kernel = new HostKernel(); HostProcesses processes = new HostProcesses(kernel, 4)) {
+        try (HostKernel kernel = new HostKernel(); HostProcesses processes = new HostProcesses(kernel)) {
             SyscallServer parent = processes.spawn();
             SyscallServer child = processes.fork(parent);
             assertThat(child.call(SYS_GETPID, 0, 0, 0, 0, 0, 0)).isEqualTo(child.pid());
@@ -42,7 +42,7 @@ class SyscallServerTest {
 
     @Test
     void mmapInAServerMapsInThatProcessOnly() throws Exception {
-        try (HostKernel kernel = new HostKernel(); HostProcesses processes = new HostProcesses(kernel, 4)) {
+        try (HostKernel kernel = new HostKernel(); HostProcesses processes = new HostProcesses(kernel)) {
             SyscallServer s = processes.spawn();
             long want = 0x0f00_0000_0000L;
             long got = s.call(SyscallServer.SYS_MMAP, want, 8192, 3, 0x22 | 0x100000, -1, 0);
@@ -55,10 +55,19 @@ class SyscallServerTest {
     }
 
     @Test
+    void scenarioProcessMapsNothingOfTheJvm() throws Exception {
+        try (HostKernel kernel = new HostKernel(); HostProcesses processes = new HostProcesses(kernel)) {
+            SyscallServer s = processes.spawn();
+            java.util.List<String> maps = Files.readAllLines(Path.of("/proc/" + s.pid() + "/maps"));
+            assertThat(maps).as("code page, buffer page, the forking thread's TLS, vsyscall").hasSizeLessThanOrEqualTo(4);
+        }
+    }
+
+    @Test
     void closingEndsAndReapsEveryServer() {
         int parentPid;
         int childPid;
-        try (HostKernel kernel = new HostKernel(); HostProcesses processes = new HostProcesses(kernel, 4)) {
+        try (HostKernel kernel = new HostKernel(); HostProcesses processes = new HostProcesses(kernel)) {
             SyscallServer parent = processes.spawn();
             parentPid = parent.pid();
             childPid = processes.fork(parent).pid();
@@ -69,11 +78,11 @@ class SyscallServerTest {
 
     @Test
     void exitWaitsUntilTheAddressSpaceIsGone() throws Exception {
-        try (HostKernel kernel = new HostKernel(); HostProcesses processes = new HostProcesses(kernel, 4)) {
+        try (HostKernel kernel = new HostKernel(); HostProcesses processes = new HostProcesses(kernel)) {
             SyscallServer parent = processes.spawn();
             SyscallServer child = processes.fork(parent);
             processes.exit(child);
-            // the child's parent is a server that never reaps: it stays a zombie, without memory
+            // the child's parent is a scenario process that never reaps: it stays a zombie, without memory
             assertThat(Files.readString(Path.of("/proc/" + child.pid() + "/status"))).contains("State:\tZ");
             assertThat(parent.call(SYS_GETPID, 0, 0, 0, 0, 0, 0)).isEqualTo(parent.pid());
         }
