@@ -225,8 +225,8 @@ public final class Fault {
         if (write && !Pte.writable(e)) {
             return wpFault(vma, addr, e, flags);
         }
-        if ((flags & FLAG_UNSHARE) != 0 && !Pte.special(e) && isAnonPage(Pte.pfn(e)) && !sys.rmap.anonExclusive(Pte.pfn(e))) {
-            return wpFault(vma, addr, e, flags);
+        if ((flags & FLAG_UNSHARE) != 0 && !Pte.writable(e) && vma.isCow()) {
+            return wpFault(vma, addr, e, flags); // GUP asked: make the page this process's own
         }
         mm.pt.setPte(addr, Pte.set(e, Pte.ACCESSED | (write ? Pte.DIRTY : 0)));
         return OK;
@@ -362,6 +362,9 @@ public final class Fault {
                     || (f.order(head) == 0 && f.refcount(head) == 1 && f.pteMapcount(head) == 1);
             if (reuse) {
                 f.set(head, PageFlags.ANON_EXCLUSIVE);
+                if ((flags & FLAG_UNSHARE) != 0) {
+                    return OK; // unsharing only marks the page exclusive; the PTE stays read-only
+                }
                 long bits = Pte.ACCESSED | ((flags & FLAG_WRITE) != 0 ? Pte.DIRTY : 0);
                 if (vma.has(VmFlags.WRITE)) {
                     bits |= Pte.WRITE;
@@ -414,8 +417,8 @@ public final class Fault {
         if ((flags & FLAG_WRITE) != 0) {
             bits |= Pte.DIRTY;
         }
-        if (vma.has(VmFlags.WRITE)) {
-            bits |= Pte.WRITE | Pte.DIRTY;
+        if (vma.has(VmFlags.WRITE) && (flags & FLAG_UNSHARE) == 0) {
+            bits |= Pte.WRITE | Pte.DIRTY; // an unshare copy is mapped read-only, like the page it replaces
         }
         sys.rmap.addPte(newPfn);
         mm.pt.setPte(page, Pte.mk(newPfn, bits));

@@ -23,6 +23,8 @@ public final class Mm {
     final ReentrantLock ptl = new ReentrantLock();
     private volatile MmuNotifierHook hook = MmuNotifierHook.NONE;
     volatile boolean dead;
+    /** MMF_HAS_PINNED: set by the first FOLL_PIN call on this mm, never cleared; fork reads it. */
+    private volatile boolean hasPinned;
     /** Resident pages by kind (MM_ANONPAGES, MM_FILEPAGES, MM_SHMEMPAGES). */
     long rssAnon;
     long rssFile;
@@ -55,6 +57,16 @@ public final class Mm {
 
     public boolean isDead() {
         return dead;
+    }
+
+    /** mm_set_has_pinned_flag: a FOLL_PIN call is working on this mm. */
+    public void setHasPinned() {
+        hasPinned = true;
+    }
+
+    /** MMF_HAS_PINNED: whether FOLL_PIN was ever used on this mm. */
+    public boolean hasPinned() {
+        return hasPinned;
     }
 
     public long rss() {
