@@ -11,6 +11,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import jhmm.base.Errno;
 import jhmm.base.Pattern;
+import jhmm.device.dmirror.Dmirror;
+import jhmm.device.dmirror.DmirrorCmd;
+import jhmm.device.dmirror.DmirrorDevice;
 import jhmm.kernel.Machine;
 import jhmm.kernel.MachineConfig;
 import jhmm.kernel.Process;
@@ -24,9 +27,9 @@ import jhmm.phys.PhysicalMemory;
 import org.junit.jupiter.api.Test;
 
 /**
- * What the GUP entry points accept and refuse (gup-migrate-dma.md, Corrections 1-5):
- * FOLL_NOWAIT, the VMA checks, is_valid_gup_args, special PTEs without a struct page and
- * FOLL_DUMP.
+ * What the GUP entry points accept and refuse (gup-migrate-dma.md, Corrections 1-6):
+ * FOLL_NOWAIT, the VMA checks, is_valid_gup_args, FOLL_LONGTERM on device-private pages, special
+ * PTEs without a struct page and FOLL_DUMP.
  */
 class GupFlagRulesTest {
     private final Machine machine = new Machine(MachineConfig.defaults().withRam(256L << 20).withSwap(64L << 20));
@@ -98,6 +101,24 @@ class GupFlagRulesTest {
         assertThat(Gup.getUserPagesFast(p.mm(), a, 1, Foll.LONGTERM, pages)).isEqualTo(-Errno.EINVAL);
         assertThat(pin(p, a, 1, Foll.LONGTERM, pages)).as("with the pin it is valid").isEqualTo(1);
         Gup.unpinUserPage(phys(), pages[0]);
+        assertNothingHeld();
+    }
+
+    @Test
+    void longtermPinOfDevicePrivatePageFaultsItBackToRam() {
+        long a = EdgeCaseSupport.written(p, 2 * P);
+        DmirrorDevice dev = new DmirrorDevice("dmirror0", DmirrorDevice.MemoryType.PRIVATE, machine.memory(), 4L << 20);
+        Dmirror mirror = dev.open(p.mm());
+        assertThat(mirror.migrateToDev(new DmirrorCmd(a, 2, new byte[(int) (2 * P)]))).isZero();
+        assertThat(PageStates.of(p.mm(), a)).isEqualTo(PageState.DEVICE_PRIVATE);
+        int[] pages = new int[2];
+        assertThat(pin(p, a, 2, Foll.WRITE | Foll.LONGTERM, pages)).as("no failure: migrate_to_ram first").isEqualTo(2);
+        for (int i = 0; i < 2; i++) {
+            assertThat(phys().pgmap(pages[i])).as("page %d is system RAM", i).isNull();
+            assertThat(frame(p, a + i * P)).isEqualTo(pages[i]);
+        }
+        assertThat(dev.pagesInUse()).isZero();
+        Gup.unpinUserPagesDirtyLock(phys(), pages, 2, false);
         assertNothingHeld();
     }
 
