@@ -110,6 +110,20 @@ class GupUnshareTest {
     }
 
     @Test
+    void followGetTakesReferenceOnZeroPage() {
+        long a = map(p, P, RW, ANON);
+        int zero = phys().zeroPfn();
+        int zeroRefs = phys().frames().refcount(zero);
+        int[] pages = new int[1];
+        assertThat(get(p, a, 1, 0, pages)).isEqualTo(1);
+        assertThat(pages[0]).isEqualTo(zero);
+        assertThat(phys().frames().refcount(zero)).as("FOLL_GET, unlike FOLL_PIN, counts on the zero page").isEqualTo(zeroRefs + 1);
+        Gup.putPage(phys(), pages[0]);
+        assertThat(phys().frames().refcount(zero)).isEqualTo(zeroRefs);
+        assertNothingHeld();
+    }
+
+    @Test
     void longtermReadPinOfPrivateFilePageUnsharesIntoAnonCopy() {
         FileInode file = machine.createFile("f", P, Pattern.i32(100));
         long a = p.mmap(0, P, Mman.PROT_READ | Mman.PROT_WRITE, Mman.MAP_PRIVATE, file, 0);
