@@ -48,6 +48,21 @@ final class IovaAllocator {
                 return c.pop();
             }
         }
+        long reused = freeSpace.isEmpty() ? -1 : reuse(len, align);
+        if (reused >= 0) {
+            return reused;
+        }
+        long iova = (next + align - 1) & -align;
+        if (iova + len > LIMIT) {
+            return -1;
+        }
+        keep(next, iova); // the alignment gap stays free
+        next = iova + len;
+        return iova;
+    }
+
+    /** The lowest freed range that holds {@code len} bytes at {@code align}, taken; or -1. */
+    private long reuse(long len, long align) {
         for (Map.Entry<Long, Long> hole : freeSpace.entrySet()) {
             long at = (hole.getKey() + align - 1) & -align;
             if (at + len <= hole.getValue()) {
@@ -59,13 +74,7 @@ final class IovaAllocator {
                 return at;
             }
         }
-        long iova = (next + align - 1) & -align;
-        if (iova + len > LIMIT) {
-            return -1;
-        }
-        keep(next, iova); // the alignment gap stays free
-        next = iova + len;
-        return iova;
+        return -1;
     }
 
     private void keep(long start, long end) {
