@@ -466,10 +466,11 @@ public final class Fault {
                 setHugeLeaf(mm, pud, haddr, Pte.mk(pfn, bits));
                 return OK;
             }
-            if (!write || Pte.writable(e)) {
+            boolean unshare = (flags & FLAG_UNSHARE) != 0 && vma.isCow();
+            if (!(write || unshare) || Pte.writable(e)) {
                 return OK;
             }
-            return hugetlbWp(vma, haddr, e, order, pud);
+            return hugetlbWp(vma, haddr, e, order, pud, write);
         } finally {
             mm.ptl.unlock();
         }
@@ -483,12 +484,18 @@ public final class Fault {
         }
     }
 
-    /** hugetlb_wp: reuse an exclusive private hugetlb page, else copy the whole huge page. */
-    private int hugetlbWp(Vma vma, long haddr, long e, int order, boolean pud) {
+    /**
+     * hugetlb_wp: reuse an exclusive private hugetlb page, else copy the whole huge page. An
+     * unshare ({@code write} false) only needs the page exclusive: nothing to do for one that
+     * is, and a copy is mapped read-only.
+     */
+    private int hugetlbWp(Vma vma, long haddr, long e, int order, boolean pud, boolean write) {
         Mm mm = vma.mm;
         int pfn = Pte.pfn(e);
         if (vma.has(VmFlags.SHARED) || sys.rmap.anonExclusive(pfn)) {
-            setHugeLeaf(mm, pud, haddr, Pte.set(e, Pte.WRITE | Pte.DIRTY));
+            if (write) {
+                setHugeLeaf(mm, pud, haddr, Pte.set(e, Pte.WRITE | Pte.DIRTY));
+            }
             return OK;
         }
         int copy = sys.phys.allocHugetlb(order);
@@ -505,7 +512,7 @@ public final class Fault {
         mm.ptl.lock();
         sys.rmap.addEntire(copy);
         sys.phys.put(copy);
-        setHugeLeaf(mm, pud, haddr, Pte.mk(copy, Pte.HUGE | Pte.ACCESSED | Pte.WRITE | Pte.DIRTY));
+        setHugeLeaf(mm, pud, haddr, Pte.mk(copy, Pte.HUGE | Pte.ACCESSED | (write ? Pte.WRITE | Pte.DIRTY : 0)));
         sys.rmap.removeEntire(pfn);
         mm.ptl.unlock();
         mm.invalidateEnd(r);

@@ -65,6 +65,27 @@ class GupUnshareTest {
     }
 
     @Test
+    void readPinOfHugetlbPageSharedAfterForkUnsharesIt() {
+        Machine huge = new Machine(MachineConfig.defaults().withRam(256L << 20).withHugetlb(4, 0));
+        Process q = huge.createProcess("q");
+        long m2 = 2L << 20;
+        long a = q.mmap(0, m2, RW, ANON | Mman.MAP_HUGETLB, null, 0);
+        assertThat(q.write(a, m2, Pattern.i32(0), a)).isZero();
+        int shared = PageStates.frameAt(q.mm(), a);
+        Process child = q.fork("c");
+        int[] pages = new int[1];
+
+        assertThat(pin(q, a + P, 1, 0, pages)).as("no endless unshare fault: the pin succeeds").isEqualTo(1);
+        int copy = PageStates.frameAt(q.mm(), a);
+        assertThat(copy).as("the parent got its own huge page").isNotEqualTo(shared);
+        assertThat(pages[0]).isEqualTo(copy + 1);
+        assertThat(PageStates.frameAt(child.mm(), a)).isEqualTo(shared);
+        assertReads(q, a, m2, Pattern.i32(0), a);
+        Gup.unpinUserPage(huge.physicalMemory(), pages[0]);
+        assertThat(huge.checkInvariants()).isEmpty();
+    }
+
+    @Test
     void fastReadPinOfExclusivePageNeedsNoUnshare() {
         long a = EdgeCaseSupport.written(p, P);
         int own = frame(p, a);
