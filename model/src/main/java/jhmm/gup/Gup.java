@@ -106,9 +106,36 @@ public final class Gup {
         if (!GupArgs.fastAccepts(flags)) {
             return -Errno.EINVAL;
         }
-        if ((flags & Foll.PIN) != 0) {
+        boolean pin = (flags & Foll.PIN) != 0;
+        int seq = 0;
+        if (pin) {
             mm.setHasPinned();
+            seq = mm.writeProtectSeq();
         }
+        // a pin must not race with fork write-protecting pages (write_protect_seq): while fork
+        // runs, or if it ran meanwhile, the lockless walk keeps nothing and the slow path,
+        // which waits for fork's mmap lock, does it all
+        int got = pin && (seq & 1) != 0 ? 0 : lockless(mm, start, nrPages, flags, pages);
+        if (pin && got > 0 && mm.writeProtectSeq() != seq) {
+            for (int i = 0; i < got; i++) {
+                release(mm.system().phys(), pages[i], flags);
+            }
+            got = 0;
+        }
+        if (got == nrPages) {
+            return got;
+        }
+        mm.mmapLock().readLock().lock();
+        try {
+            long more = slow(mm, start, nrPages, flags, pages, got);
+            return more < 0 && got > 0 ? got : more;
+        } finally {
+            mm.mmapLock().readLock().unlock();
+        }
+    }
+
+    /** The lockless walk: takes pages from the start while they need no fault; returns how many. */
+    private static int lockless(Mm mm, long start, int nrPages, int flags, int[] pages) {
         int got = 0;
         for (; got < nrPages; got++) {
             long addr = start + ((long) got << PageSize.PAGE_SHIFT);
@@ -123,16 +150,7 @@ public final class Gup {
             }
             pages[got] = Pte.pfn(e);
         }
-        if (got == nrPages) {
-            return got;
-        }
-        mm.mmapLock().readLock().lock();
-        try {
-            long more = slow(mm, start, nrPages, flags, pages, got);
-            return more < 0 && got > 0 ? got : more;
-        } finally {
-            mm.mmapLock().readLock().unlock();
-        }
+        return got;
     }
 
     /**

@@ -55,6 +55,9 @@ public final class Fork {
     private static int copyRange(Vma src, Vma dst) {
         Mm parent = src.mm;
         NotifierRange r = src.isCow() ? parent.invalidateStart(NotifierEvent.CLEAR, src.start, src.end) : null;
+        if (r != null) {
+            parent.bumpWriteProtectSeq(); // a GUP-fast pin meanwhile gives up and goes the slow way
+        }
         int ret = 0;
         try {
             for (long a = src.start; a < src.end && ret == 0; ) {
@@ -83,6 +86,7 @@ public final class Fork {
             }
         } finally {
             if (r != null) {
+                parent.bumpWriteProtectSeq();
                 parent.invalidateEnd(r);
             }
         }

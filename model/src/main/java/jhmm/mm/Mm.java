@@ -25,6 +25,8 @@ public final class Mm {
     volatile boolean dead;
     /** MMF_HAS_PINNED: set by the first FOLL_PIN call on this mm, never cleared; fork reads it. */
     private volatile boolean hasPinned;
+    /** mm->write_protect_seq: odd while fork write-protects a COW mapping (one writer: fork, under the mmap write lock). */
+    private volatile int writeProtectSeq;
     /** Resident pages by kind (MM_ANONPAGES, MM_FILEPAGES, MM_SHMEMPAGES). */
     long rssAnon;
     long rssFile;
@@ -67,6 +69,16 @@ public final class Mm {
     /** MMF_HAS_PINNED: whether FOLL_PIN was ever used on this mm. */
     public boolean hasPinned() {
         return hasPinned;
+    }
+
+    /** The write_protect_seq count GUP-fast samples: odd while fork is write-protecting pages. */
+    public int writeProtectSeq() {
+        return writeProtectSeq;
+    }
+
+    /** Fork starts or ends write-protecting a COW mapping (raw_write_seqcount_begin / _end); fork is the one writer. */
+    void bumpWriteProtectSeq() {
+        writeProtectSeq++;
     }
 
     public long rss() {
