@@ -31,6 +31,10 @@ public final class DmaDevice {
     private final IommuDomain domain;
     private final Swiotlb swiotlb;
     private long maxSegSize = DEFAULT_MAX_SEG;
+    /** dma_get_seg_boundary: no DMA segment may cross an address with these bits clear (none by default). */
+    private long segBoundaryMask = -1L;
+    /** dma_get_min_align_mask: address bits a bounce buffer must keep from the original. */
+    private long minAlignMask;
     /** Live mappings by DMA address; direct mapping can give one address to several mappings. */
     private final Map<Long, ArrayDeque<Live>> live = new HashMap<>();
     private int liveCount;
@@ -64,6 +68,25 @@ public final class DmaDevice {
         maxSegSize = bytes;
     }
 
+    /** dma_set_seg_boundary. */
+    public void setSegmentBoundary(long mask) {
+        segBoundaryMask = mask;
+    }
+
+    /** dma_set_min_align_mask. */
+    public void setMinAlignMask(long mask) {
+        minAlignMask = mask;
+    }
+
+    /**
+     * swiotlb_max_mapping_size: the largest mapping that can bounce, 256 KiB less the minimum
+     * alignment rounded up to a slot.
+     */
+    public long swiotlbMaxMappingSize() {
+        long minAlign = (minAlignMask + Swiotlb.SLOT - 1) & -Swiotlb.SLOT;
+        return Swiotlb.MAX_MAPPING - minAlign;
+    }
+
     /** Whether the CPU must sync caches around DMA (dev_is_dma_coherent false). */
     public boolean needsSync() {
         return !coherent;
@@ -94,6 +117,11 @@ public final class DmaDevice {
         return domain == null ? 0 : domain.iotlbFlushes();
     }
 
+    /** iommu_sync_map calls (dma_iova_sync) made for this device. */
+    public long mapSyncs() {
+        return domain == null ? 0 : domain.mapSyncs();
+    }
+
     /** dma_map_page: the DMA address of [page+offset, +size), or {@link #MAPPING_ERROR}. */
     public synchronized long mapPage(int pfn, long offset, long size, DmaDirection dir) {
         long pages = PageSize.pageAlignUp(offset + size) >>> PageSize.PAGE_SHIFT;
@@ -109,18 +137,18 @@ public final class DmaDevice {
         if (end <= dmaMask) {
             return record((long) pfn << PageSize.PAGE_SHIFT, new Live(pfn, size, dir, -1)) + offset;
         }
-        if (pages > Swiotlb.MAX_PAGES) {
-            return MAPPING_ERROR; // beyond swiotlb_max_mapping_size
+        if (size > swiotlbMaxMappingSize()) {
+            return MAPPING_ERROR;
         }
         int bounce = swiotlb.alloc((dmaMask + 1) >>> PageSize.PAGE_SHIFT, (int) pages);
         if (bounce < 0) {
             return MAPPING_ERROR;
         }
         bounces++;
-        if (dir != DmaDirection.FROM_DEVICE) {
-            for (int k = 0; k < pages; k++) {
-                phys.data().copyTo(pfn + k, phys.data(), bounce + k);
-            }
+        // filled from the original whatever the direction: what a FROM_DEVICE transfer leaves
+        // unwritten must come back as the original data, never as old pool contents
+        for (int k = 0; k < pages; k++) {
+            phys.data().copyTo(pfn + k, phys.data(), bounce + k);
         }
         return record((long) bounce << PageSize.PAGE_SHIFT, new Live(pfn, pages << PageSize.PAGE_SHIFT, dir, bounce)) + offset;
     }
@@ -175,8 +203,11 @@ public final class DmaDevice {
     }
 
     /**
-     * dma_map_sg: maps every entry; returns the DMA segments (fewer than the entries when an
-     * IOMMU places them in one IOVA range and merges neighbours up to the segment size), or 0.
+     * dma_map_sg: maps every entry and returns the DMA segments, or 0. Without an IOMMU each
+     * entry is a segment of its own. Through an IOMMU the list gets one IOVA range and an entry
+     * joins the segment before it (__finalise_sg) unless it starts on a segment boundary or the
+     * segment would outgrow the maximum segment size; entries are whole pages, so granule-aligned,
+     * and never split: never more segments than entries.
      */
     public synchronized int mapSg(ScatterList sg, DmaDirection dir) {
         sg.segments.clear();
@@ -199,17 +230,24 @@ public final class DmaDevice {
             return 0;
         }
         long at = iova;
+        long segStart = iova;
+        long segLen = 0;
         for (ScatterList.Entry e : sg.entries()) {
             long bytes = (long) e.pages() << PageSize.PAGE_SHIFT;
             domain.map(at, e.pfn(), bytes);
+            boolean joins = (at & segBoundaryMask) != 0 && maxSegSize - segLen >= bytes;
+            if (segLen > 0 && !joins) {
+                sg.segments.add(new ScatterList.Segment(segStart, segLen));
+                segStart = at;
+                segLen = 0;
+            }
+            segLen += bytes;
             at += bytes;
         }
+        sg.segments.add(new ScatterList.Segment(segStart, segLen));
         sg.iova = iova;
         sg.iovaSize = total;
         record(iova, new Live(-1, total, dir, -1));
-        for (long off = 0; off < total; off += maxSegSize) {
-            sg.segments.add(new ScatterList.Segment(iova + off, Math.min(maxSegSize, total - off)));
-        }
         return sg.segments.size();
     }
 
@@ -252,7 +290,7 @@ public final class DmaDevice {
 
     /** dma_iova_link: maps {@code size} bytes of frame {@code pfn} at {@code offset} in the window. */
     public synchronized int iovaLink(DmaIovaState state, int pfn, long offset, long size, DmaDirection dir) {
-        if (!state.used() || offset + size > IovaAllocator.roundUp(state.size)) {
+        if (!state.used() || offset + size > state.size) {
             return -Errno.EINVAL;
         }
         domain.map(state.base + offset, pfn, size);
@@ -260,9 +298,12 @@ public final class DmaDevice {
         return 0;
     }
 
-    /** dma_iova_sync: one IOTLB flush for everything linked so far. */
+    /**
+     * dma_iova_sync: iommu_sync_map over the window, publishing what was linked to IOMMUs that
+     * need it after a map. Not an IOTLB invalidation: those come with unlink and destroy.
+     */
     public void iovaSync(DmaIovaState state) {
-        domain.flush();
+        domain.syncMap();
     }
 
     /** dma_iova_unlink: unmaps [offset, offset+size) of the window. */

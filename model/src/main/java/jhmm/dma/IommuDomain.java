@@ -16,6 +16,7 @@ public final class IommuDomain {
     private final PageTable io = new PageTable();
     private long leavesWritten;
     private long iotlbFlushes;
+    private long mapSyncs;
 
     /** I/O page-table leaves written since the domain was made. */
     public synchronized long leavesWritten() {
@@ -24,6 +25,11 @@ public final class IommuDomain {
 
     public synchronized long iotlbFlushes() {
         return iotlbFlushes;
+    }
+
+    /** iommu_sync_map calls since the domain was made. */
+    public synchronized long mapSyncs() {
+        return mapSyncs;
     }
 
     long allocIova(long size) {
@@ -99,8 +105,8 @@ public final class IommuDomain {
         return Pte.pfn(e) + ((iova & mask) >>> PageSize.PAGE_SHIFT);
     }
 
-    /** An explicit IOTLB flush (dma_iova_sync). */
-    synchronized void flush() {
-        iotlbFlushes++;
+    /** iommu_sync_map: new mappings made visible (dma_iova_sync); it invalidates nothing. */
+    synchronized void syncMap() {
+        mapSyncs++;
     }
 }

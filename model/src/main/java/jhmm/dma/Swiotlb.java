@@ -1,17 +1,22 @@
 package jhmm.dma;
 
 import java.util.TreeSet;
+import jhmm.base.PageSize;
 import jhmm.phys.PhysicalMemory;
 
 /**
  * The software IO TLB: a pool of low frames that a device whose DMA mask cannot reach a page
  * uses instead, with a copy on map and on unmap. Frames are taken from the bottom of RAM on
- * first use, as the boot-time pool sits low. One mapping bounces through contiguous frames, up
- * to {@link #MAX_PAGES} of them (swiotlb_max_mapping_size: IO_TLB_SEGSIZE slots of 2 KiB).
+ * first use, as the boot-time pool sits low. One mapping bounces through contiguous frames,
+ * keeping its offset in the page: at most {@link #MAX_MAPPING} bytes, {@link #MAX_PAGES} frames.
  */
 final class Swiotlb {
-    /** The most pages one mapping can bounce through (256 KiB). */
-    static final int MAX_PAGES = 64;
+    /** Bytes of one slot (IO_TLB_SIZE). */
+    static final long SLOT = 2048;
+    /** swiotlb_max_mapping_size for a device with no minimum alignment: IO_TLB_SEGSIZE (128) slots. */
+    static final long MAX_MAPPING = 128 * SLOT;
+    /** The frames a mapping of the largest size spans when it starts inside a page. */
+    static final int MAX_PAGES = (int) (MAX_MAPPING >>> PageSize.PAGE_SHIFT) + 1;
     private final PhysicalMemory phys;
     /** Pool frames not in use, in address order. */
     private final TreeSet<Integer> free = new TreeSet<>();

@@ -106,6 +106,7 @@ public final class CoreRangeMapper implements RangeDmaMapper {
                 dma[i + j] = addr < 0 ? -1 : addr + ((long) j << PageSize.PAGE_SHIFT);
                 span[i + j] = j == 0 ? pages : 0;
                 if (mode == Mode.PIN) {
+                    st.mm.setHasPinned(); // a pin, as FOLL_PIN takes it: fork must copy what it holds
                     phys.pin(pfn + j);
                     pinnedPfn[i + j] = pfn + j;
                     pinned++;

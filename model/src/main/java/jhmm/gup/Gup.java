@@ -29,24 +29,46 @@ public final class Gup {
 
     private Gup() {}
 
-    /** get_user_pages: the caller holds the mmap lock for reading. */
+    /** get_user_pages: the caller holds the mmap lock for reading; -EINVAL for flags it refuses. */
     public static long getUserPages(Mm mm, long start, int nrPages, int gupFlags, int[] pages) {
-        return slow(mm, start, nrPages, (gupFlags & ~Foll.PIN) | Foll.GET, pages, 0);
+        int flags = GupArgs.withEntryFlag(gupFlags, Foll.GET);
+        return flags == GupArgs.INVALID ? -Errno.EINVAL : slow(mm, start, nrPages, flags, pages, 0);
     }
 
-    /** pin_user_pages: the caller holds the mmap lock for reading. */
+    /** pin_user_pages: the caller holds the mmap lock for reading; 0 for flags it refuses. */
     public static long pinUserPages(Mm mm, long start, int nrPages, int gupFlags, int[] pages) {
-        return slow(mm, start, nrPages, (gupFlags & ~Foll.GET) | Foll.PIN, pages, 0);
+        int flags = GupArgs.withEntryFlag(gupFlags, Foll.PIN);
+        if (flags == GupArgs.INVALID) {
+            return 0;
+        }
+        mm.setHasPinned();
+        return slow(mm, start, nrPages, flags, pages, 0);
     }
 
     /** get_user_pages_fast: lockless for what is already mapped as needed, then the slow path. */
     public static long getUserPagesFast(Mm mm, long start, int nrPages, int gupFlags, int[] pages) {
-        return fast(mm, start, nrPages, (gupFlags & ~Foll.PIN) | Foll.GET, pages);
+        int flags = GupArgs.withEntryFlag(gupFlags, Foll.GET);
+        return flags == GupArgs.INVALID ? -Errno.EINVAL : fast(mm, start, nrPages, flags, pages);
     }
 
-    /** pin_user_pages_fast. */
+    /** pin_user_pages_fast: 0 for flags is_valid_gup_args refuses. */
     public static long pinUserPagesFast(Mm mm, long start, int nrPages, int gupFlags, int[] pages) {
-        return fast(mm, start, nrPages, (gupFlags & ~Foll.GET) | Foll.PIN, pages);
+        int flags = GupArgs.withEntryFlag(gupFlags, Foll.PIN);
+        return flags == GupArgs.INVALID ? 0 : fast(mm, start, nrPages, flags, pages);
+    }
+
+    /**
+     * get_dump_page: the page at {@code addr} with a FOLL_GET reference, for a core dump, or -1
+     * (a hole in the dump) whatever made it fail. Takes the mmap lock itself.
+     */
+    public static int getDumpPage(Mm mm, long addr) {
+        int[] page = new int[1];
+        mm.mmapLock().readLock().lock();
+        try {
+            return slow(mm, addr & PageSize.PAGE_MASK, 1, Foll.FORCE | Foll.DUMP | Foll.GET, page, 0) == 1 ? page[0] : -1;
+        } finally {
+            mm.mmapLock().readLock().unlock();
+        }
     }
 
     /** unpin_user_page: reverses exactly one pin. */
@@ -81,19 +103,24 @@ public final class Gup {
     }
 
     private static long fast(Mm mm, long start, int nrPages, int flags, int[] pages) {
-        int got = 0;
-        for (; got < nrPages; got++) {
-            long addr = start + ((long) got << PageSize.PAGE_SHIFT);
-            long e = PageStates.entryAt(mm, addr);
-            if (!usableWithoutFault(mm, e, flags)) {
-                break;
+        if (!GupArgs.fastAccepts(flags)) {
+            return -Errno.EINVAL;
+        }
+        boolean pin = (flags & Foll.PIN) != 0;
+        int seq = 0;
+        if (pin) {
+            mm.setHasPinned();
+            seq = mm.writeProtectSeq();
+        }
+        // a pin must not race with fork write-protecting pages (write_protect_seq): while fork
+        // runs, or if it ran meanwhile, the lockless walk keeps nothing and the slow path,
+        // which waits for fork's mmap lock, does it all
+        int got = pin && (seq & 1) != 0 ? 0 : lockless(mm, start, nrPages, flags, pages);
+        if (pin && got > 0 && mm.writeProtectSeq() != seq) {
+            for (int i = 0; i < got; i++) {
+                release(mm.system().phys(), pages[i], flags);
             }
-            take(mm, e, flags);
-            if (PageStates.entryAt(mm, addr) != e) {
-                release(mm.system().phys(), Pte.pfn(e), flags); // changed under us: drop it, go slow
-                break;
-            }
-            pages[got] = Pte.pfn(e);
+            got = 0;
         }
         if (got == nrPages) {
             return got;
@@ -107,12 +134,65 @@ public final class Gup {
         }
     }
 
-    /** What the lockless walk accepts: a normal page mapped with the access needed, nothing to migrate. */
-    private static boolean usableWithoutFault(Mm mm, long e, int flags) {
+    /** The lockless walk: takes pages from the start while they need no fault; returns how many. */
+    private static int lockless(Mm mm, long start, int nrPages, int flags, int[] pages) {
+        int got = 0;
+        for (; got < nrPages; got++) {
+            long addr = start + ((long) got << PageSize.PAGE_SHIFT);
+            long e = PageStates.entryAt(mm, addr);
+            if (!usableWithoutFault(mm.system().phys(), e, flags)) {
+                break;
+            }
+            take(mm, e, flags);
+            if (PageStates.entryAt(mm, addr) != e) {
+                release(mm.system().phys(), Pte.pfn(e), flags); // changed under us: drop it, go slow
+                break;
+            }
+            pages[got] = Pte.pfn(e);
+        }
+        return got;
+    }
+
+    /**
+     * What the lockless walk accepts: a normal page mapped with the access needed (no PROT_NONE,
+     * no special entry, the zero page included), pinnable for as long as asked, and one a
+     * read-only pin need not unshare; the rest is left to the slow path.
+     */
+    private static boolean usableWithoutFault(PhysicalMemory phys, long e, int flags) {
         if (!Pte.accessible(e) || Pte.special(e) || ((flags & Foll.WRITE) != 0 && !Pte.writable(e))) {
             return false;
         }
-        return (flags & Foll.LONGTERM) == 0 || mm.system().phys().pgmap(Pte.pfn(e)) == null;
+        int pfn = Pte.pfn(e);
+        if ((flags & Foll.LONGTERM) != 0 && phys.pgmap(pfn) != null) {
+            return false;
+        }
+        return !longtermWriteOfTrackedFile(phys.frames(), pfn, flags) && !mustUnshare(null, phys.frames(), e, flags);
+    }
+
+    /**
+     * gup_fast_folio_allowed: a long-term writable pin of a page-cache folio that needs dirty
+     * tracking (not shmem, not hugetlb) is left to the slow path, which sees the VMA.
+     */
+    private static boolean longtermWriteOfTrackedFile(PageFrames f, int pfn, int flags) {
+        int all = Foll.PIN | Foll.LONGTERM | Foll.WRITE;
+        return (flags & all) == all && !f.test(f.head(pfn), PageFlags.ANON | PageFlags.SWAPBACKED | PageFlags.HUGETLB);
+    }
+
+    /**
+     * gup_must_unshare: a read-only pin must not hold a page the process shares. An anonymous
+     * page must be exclusive; any other page (page cache, the zero page) is unshared only for a
+     * long-term pin in a COW mapping ({@code vma} is null in the lockless walk, which cannot
+     * tell: it leaves every such page to the slow path). A writable PTE never needs it.
+     */
+    static boolean mustUnshare(Vma vma, PageFrames f, long e, int flags) {
+        if ((flags & (Foll.WRITE | Foll.PIN)) != Foll.PIN || Pte.writable(e)) {
+            return false;
+        }
+        int head = f.head(Pte.pfn(e));
+        if (Pte.special(e) || !f.test(head, PageFlags.ANON)) {
+            return (flags & Foll.LONGTERM) != 0 && (vma == null || vma.isCow());
+        }
+        return !f.test(head, PageFlags.ANON_EXCLUSIVE);
     }
 
     private static long slow(Mm mm, long start, int nrPages, int flags, int[] pages, int from) {
@@ -124,7 +204,8 @@ public final class Gup {
             }
             int pfn = onePage(mm, start + ((long) got << PageSize.PAGE_SHIFT), flags);
             if (pfn < 0) {
-                return got == 0 ? pfn : got;
+                // FOLL_NOWAIT: a fault that would wait ends the call without an errno
+                return got > 0 || pfn == -Errno.EBUSY ? got : pfn;
             }
             pages[got++] = pfn;
         }
@@ -141,8 +222,11 @@ public final class Gup {
         MemorySystem sys = mm.system();
         for (int tries = 0; tries < MAX_TRIES; tries++) {
             long e = FollowPage.entry(mm, addr);
+            if ((flags & Foll.DUMP) != 0 && leftOutOfDump(vma, e)) {
+                return -Errno.EFAULT;
+            }
             if (Pte.present(e) && Pte.special(e) && !sys.phys().isZeroPfn(Pte.pfn(e))) {
-                return -Errno.EFAULT; // no struct page behind it
+                return -Errno.EEXIST; // follow_pfn_pte: no struct page to put in pages[]
             }
             int faultFlags = faultNeeded(mm, vma, e, flags);
             if (faultFlags < 0) {
@@ -157,7 +241,7 @@ public final class Gup {
                 return -Errno.EFAULT;
             }
             if ((flags & Foll.NOWAIT) != 0 && Pte.isSwap(e)) {
-                return -Errno.EAGAIN;
+                return -Errno.EBUSY; // faultin_page: the swap-in would wait for I/O
             }
             if (Pte.isMigration(e)) {
                 // the fault would wait for the migration to end (migration_entry_wait): no try is spent
@@ -176,20 +260,36 @@ public final class Gup {
         return -Errno.EFAULT;
     }
 
+    /**
+     * FOLL_DUMP (follow_page_mask, no_page_table): a hole of an anonymous VMA is not faulted in
+     * and a special entry (the zero page among them) is not handed out.
+     */
+    private static boolean leftOutOfDump(Vma vma, long e) {
+        return (e == 0 && vma.file() == null) || (Pte.present(e) && Pte.special(e));
+    }
+
     /** check_vma_flags. */
     static int checkVma(Vma vma, int flags) {
         if (vma == null || vma.has(VmFlags.IO | VmFlags.PFNMAP)) {
             return -Errno.EFAULT;
         }
-        boolean write = (flags & Foll.WRITE) != 0;
         boolean force = (flags & Foll.FORCE) != 0;
-        if (write && !vma.has(VmFlags.WRITE) && (!force || !vma.isCow())) {
-            return -Errno.EFAULT; // FOLL_FORCE writes only private mappings that may be written
-        }
-        if (!vma.has(VmFlags.READ) && (!force || !vma.has(VmFlags.MAYREAD))) {
-            return -Errno.EFAULT;
+        if ((flags & Foll.WRITE) != 0) {
+            if (needsDirtyTracking(vma) && (flags & (Foll.PIN | Foll.LONGTERM)) == (Foll.PIN | Foll.LONGTERM)) {
+                return -Errno.EFAULT; // writable_file_mapping_allowed
+            }
+            if (!vma.has(VmFlags.WRITE) && (!force || !vma.isCow())) {
+                return -Errno.EFAULT; // FOLL_FORCE writes only private mappings that may be written
+            }
+        } else if (!vma.has(VmFlags.READ) && (!force || !vma.has(VmFlags.MAYREAD))) {
+            return -Errno.EFAULT; // the read test applies to reads only
         }
         return 0;
+    }
+
+    /** vma_needs_dirty_tracking: a shared writable mapping of a file with writeback (not shmem, not hugetlbfs). */
+    private static boolean needsDirtyTracking(Vma vma) {
+        return vma.has(VmFlags.SHARED) && vma.has(VmFlags.WRITE) && vma.file() != null && !vma.file().isShmem() && !vma.isHugetlb();
     }
 
     /**
@@ -198,25 +298,33 @@ public final class Gup {
      */
     static int faultNeeded(Mm mm, Vma vma, long e, int flags) {
         boolean write = (flags & Foll.WRITE) != 0;
-        if (!Pte.accessible(e)) {
+        if (!Pte.accessible(e) && (write || !protNoneVma(vma, e))) {
             return write ? Fault.FLAG_WRITE : 0;
         }
         PageFrames f = mm.system().phys().frames();
         int pfn = Pte.pfn(e);
-        boolean anon = !Pte.special(e) && f.test(f.head(pfn), PageFlags.ANON);
-        boolean exclusive = anon && f.test(f.head(pfn), PageFlags.ANON_EXCLUSIVE);
         if (write && !Pte.writable(e)) {
             // a FOLL_FORCE write may use the private copy it made, though the PTE stays read-only
+            int head = f.head(pfn);
+            boolean exclusive = !Pte.special(e) && f.test(head, PageFlags.ANON) && f.test(head, PageFlags.ANON_EXCLUSIVE);
             boolean forcedCopy = (flags & Foll.FORCE) != 0 && exclusive && !vma.has(VmFlags.WRITE);
             return forcedCopy ? -1 : Fault.FLAG_WRITE;
         }
-        if ((flags & Foll.PIN) != 0 && anon && !exclusive) {
+        if (mustUnshare(vma, f, e, flags)) {
             return Fault.FLAG_UNSHARE; // the pinned page must be this process's own
         }
         if (write && Pte.special(e)) {
             return Fault.FLAG_WRITE; // never pin the zero page for writing
         }
         return -1;
+    }
+
+    /**
+     * gup_can_follow_protnone: in a VMA without access rights (read with FOLL_FORCE) a PROT_NONE
+     * entry is the VMA's own protection, not a NUMA hint, and the page is taken as it is.
+     */
+    private static boolean protNoneVma(Vma vma, long e) {
+        return Pte.protnone(e) && !vma.has(VmFlags.ACCESS);
     }
 
     private static boolean isCoherent(MemorySystem sys, int pfn) {

@@ -101,8 +101,8 @@ final class PresentPages implements PageWalkOps {
     }
 
     private boolean usable(long e, Vma vma) {
-        if (!Pte.present(e) || (Pte.special(e) && !phys.isZeroPfn(Pte.pfn(e)))) {
-            return false;
+        if (!Pte.present(e) || (Pte.special(e) && (!phys.isZeroPfn(Pte.pfn(e)) || (flags & Foll.DUMP) != 0))) {
+            return false; // the general path refuses these (FOLL_DUMP: the zero page as well)
         }
         return Gup.faultNeeded(mm, vma, e, flags) < 0 && ((flags & Foll.LONGTERM) == 0 || phys.pgmap(Pte.pfn(e)) == null);
     }

@@ -225,8 +225,8 @@ public final class Fault {
         if (write && !Pte.writable(e)) {
             return wpFault(vma, addr, e, flags);
         }
-        if ((flags & FLAG_UNSHARE) != 0 && !Pte.special(e) && isAnonPage(Pte.pfn(e)) && !sys.rmap.anonExclusive(Pte.pfn(e))) {
-            return wpFault(vma, addr, e, flags);
+        if ((flags & FLAG_UNSHARE) != 0 && !Pte.writable(e) && vma.isCow()) {
+            return wpFault(vma, addr, e, flags); // GUP asked: make the page this process's own
         }
         mm.pt.setPte(addr, Pte.set(e, Pte.ACCESSED | (write ? Pte.DIRTY : 0)));
         return OK;
@@ -362,6 +362,9 @@ public final class Fault {
                     || (f.order(head) == 0 && f.refcount(head) == 1 && f.pteMapcount(head) == 1);
             if (reuse) {
                 f.set(head, PageFlags.ANON_EXCLUSIVE);
+                if ((flags & FLAG_UNSHARE) != 0) {
+                    return OK; // unsharing only marks the page exclusive; the PTE stays read-only
+                }
                 long bits = Pte.ACCESSED | ((flags & FLAG_WRITE) != 0 ? Pte.DIRTY : 0);
                 if (vma.has(VmFlags.WRITE)) {
                     bits |= Pte.WRITE;
@@ -414,8 +417,8 @@ public final class Fault {
         if ((flags & FLAG_WRITE) != 0) {
             bits |= Pte.DIRTY;
         }
-        if (vma.has(VmFlags.WRITE)) {
-            bits |= Pte.WRITE | Pte.DIRTY;
+        if (vma.has(VmFlags.WRITE) && (flags & FLAG_UNSHARE) == 0) {
+            bits |= Pte.WRITE | Pte.DIRTY; // an unshare copy is mapped read-only, like the page it replaces
         }
         sys.rmap.addPte(newPfn);
         mm.pt.setPte(page, Pte.mk(newPfn, bits));
@@ -463,10 +466,11 @@ public final class Fault {
                 setHugeLeaf(mm, pud, haddr, Pte.mk(pfn, bits));
                 return OK;
             }
-            if (!write || Pte.writable(e)) {
+            boolean unshare = (flags & FLAG_UNSHARE) != 0 && vma.isCow();
+            if (!(write || unshare) || Pte.writable(e)) {
                 return OK;
             }
-            return hugetlbWp(vma, haddr, e, order, pud);
+            return hugetlbWp(vma, haddr, e, order, pud, write);
         } finally {
             mm.ptl.unlock();
         }
@@ -480,12 +484,18 @@ public final class Fault {
         }
     }
 
-    /** hugetlb_wp: reuse an exclusive private hugetlb page, else copy the whole huge page. */
-    private int hugetlbWp(Vma vma, long haddr, long e, int order, boolean pud) {
+    /**
+     * hugetlb_wp: reuse an exclusive private hugetlb page, else copy the whole huge page. An
+     * unshare ({@code write} false) only needs the page exclusive: nothing to do for one that
+     * is, and a copy is mapped read-only.
+     */
+    private int hugetlbWp(Vma vma, long haddr, long e, int order, boolean pud, boolean write) {
         Mm mm = vma.mm;
         int pfn = Pte.pfn(e);
         if (vma.has(VmFlags.SHARED) || sys.rmap.anonExclusive(pfn)) {
-            setHugeLeaf(mm, pud, haddr, Pte.set(e, Pte.WRITE | Pte.DIRTY));
+            if (write) {
+                setHugeLeaf(mm, pud, haddr, Pte.set(e, Pte.WRITE | Pte.DIRTY));
+            }
             return OK;
         }
         int copy = sys.phys.allocHugetlb(order);
@@ -502,7 +512,7 @@ public final class Fault {
         mm.ptl.lock();
         sys.rmap.addEntire(copy);
         sys.phys.put(copy);
-        setHugeLeaf(mm, pud, haddr, Pte.mk(copy, Pte.HUGE | Pte.ACCESSED | Pte.WRITE | Pte.DIRTY));
+        setHugeLeaf(mm, pud, haddr, Pte.mk(copy, Pte.HUGE | Pte.ACCESSED | (write ? Pte.WRITE | Pte.DIRTY : 0)));
         sys.rmap.removeEntire(pfn);
         mm.ptl.unlock();
         mm.invalidateEnd(r);

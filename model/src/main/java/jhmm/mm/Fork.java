@@ -44,9 +44,20 @@ public final class Fork {
         return v.anonVma != null || v.isHugetlb() || v.has(VmFlags.PFNMAP | VmFlags.MIXEDMAP);
     }
 
+    /**
+     * folio_needs_cow_for_dma: a private page that may be pinned is copied for the child, but
+     * only in an mm that has used FOLL_PIN (MMF_HAS_PINNED); plain references never count.
+     */
+    private static boolean needsCowForDma(Vma src, int pfn) {
+        return src.isCow() && src.mm.hasPinned() && src.mm.sys.phys.maybeDmaPinned(pfn);
+    }
+
     private static int copyRange(Vma src, Vma dst) {
         Mm parent = src.mm;
         NotifierRange r = src.isCow() ? parent.invalidateStart(NotifierEvent.CLEAR, src.start, src.end) : null;
+        if (r != null) {
+            parent.bumpWriteProtectSeq(); // a GUP-fast pin meanwhile gives up and goes the slow way
+        }
         int ret = 0;
         try {
             for (long a = src.start; a < src.end && ret == 0; ) {
@@ -59,7 +70,7 @@ public final class Fork {
                 long pmd = parent.pt.pmd(a);
                 long next = Math.min((a & PageSize.PMD_MASK) + PageSize.PMD_SIZE, src.end);
                 if (Pte.leaf(pmd)) {
-                    if (!src.isHugetlb() && Pte.present(pmd) && !Pte.special(pmd) && parent.sys.phys.maybeDmaPinned(Pte.pfn(pmd))) {
+                    if (!src.isHugetlb() && Pte.present(pmd) && !Pte.special(pmd) && needsCowForDma(src, Pte.pfn(pmd))) {
                         // copy_huge_pmd refuses pinned THPs: split and copy per page
                         parent.sys.huge.splitPmd(src, a & PageSize.PMD_MASK);
                     } else {
@@ -75,6 +86,7 @@ public final class Fork {
             }
         } finally {
             if (r != null) {
+                parent.bumpWriteProtectSeq();
                 parent.invalidateEnd(r);
             }
         }
@@ -90,7 +102,7 @@ public final class Fork {
             if (Pte.present(e) && !Pte.special(e)) {
                 int pfn = Pte.pfn(e);
                 PageFrames f = sys.phys.frames();
-                if (src.isHugetlb() && !src.has(VmFlags.SHARED) && sys.phys.maybeDmaPinned(pfn)) {
+                if (src.isHugetlb() && !src.has(VmFlags.SHARED) && needsCowForDma(src, pfn)) {
                     return copyPinnedHugetlb(src, dst, haddr, e, pud);
                 }
                 if (src.isCow()) {
@@ -179,7 +191,7 @@ public final class Fork {
                 } else if (Pte.present(e) && !Pte.special(e)) {
                     int pfn = Pte.pfn(e);
                     boolean anon = f.test(f.head(pfn), PageFlags.ANON);
-                    if (anon && src.isCow() && f.test(f.head(pfn), PageFlags.ANON_EXCLUSIVE) && phys.maybeDmaPinned(pfn)) {
+                    if (anon && f.test(f.head(pfn), PageFlags.ANON_EXCLUSIVE) && needsCowForDma(src, pfn)) {
                         int copy = copyPinnedPage(src, dst, a, pfn);
                         if (copy < 0) {
                             return copy;

@@ -93,10 +93,12 @@ public final class HugeMemory {
                     return Fault.OK;
                 }
             }
-        } else if (vma.has(VmFlags.WRITE)
+        } else if ((vma.has(VmFlags.WRITE) || (flags & Fault.FLAG_UNSHARE) != 0)
                 && (f.test(pfn, PageFlags.ANON_EXCLUSIVE) || (f.refcount(pfn) == 1 && f.entireMapcount(pfn) == 1))) {
             f.set(pfn, PageFlags.ANON_EXCLUSIVE);
-            mm.pt.setPmd(haddr, Pte.set(pmd, Pte.WRITE | Pte.DIRTY | Pte.ACCESSED));
+            if ((flags & Fault.FLAG_UNSHARE) == 0) {
+                mm.pt.setPmd(haddr, Pte.set(pmd, Pte.WRITE | Pte.DIRTY | Pte.ACCESSED));
+            }
             return Fault.OK;
         }
         splitPmdLocked(vma, haddr, true);

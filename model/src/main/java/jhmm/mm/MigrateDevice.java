@@ -21,15 +21,18 @@ public final class MigrateDevice {
     private MigrateDevice() {}
 
     /**
-     * migrate_vma_setup: validates the request, raises a MIGRATE invalidation owned by
-     * {@code pgmapOwner}, collects the pages the selection flags ask for (holes and the zero
-     * page as "no source page" entries in anonymous VMAs) and unmaps them. 0 or -EINVAL.
-     * The caller holds the mmap lock for reading.
+     * migrate_vma_setup: masks start and end down to pages, validates the request, raises a
+     * MIGRATE invalidation owned by {@code pgmapOwner}, collects the pages the selection flags
+     * ask for (holes of anonymous VMAs whatever the flags, the zero page with SELECT_SYSTEM, as
+     * "no source page" entries) and unmaps them; an entry that cannot be collected or unmapped
+     * is 0. Returns 0 or -EINVAL. The caller holds the mmap lock for reading.
      */
     public static int setup(MigrateVma m) {
         Vma vma = m.vma;
-        if (vma == null || vma.isHugetlb() || vma.isSpecial() || !PageSize.isPageAligned(m.start)
-                || !PageSize.isPageAligned(m.end) || m.start >= m.end || m.start < vma.start || m.end > vma.end) {
+        m.start &= PageSize.PAGE_MASK;
+        m.end &= PageSize.PAGE_MASK;
+        if (vma == null || vma.isHugetlb() || vma.isSpecial() || m.start >= m.end || m.start < vma.start
+                || m.end > vma.end || m.src == null || m.dst == null || !validFaultPage(vma.mm.sys, m.faultPage)) {
             return -Errno.EINVAL;
         }
         m.npages = (int) ((m.end - m.start) >>> PageSize.PAGE_SHIFT);
@@ -48,6 +51,15 @@ public final class MigrateDevice {
             }
         }
         return 0;
+    }
+
+    /** A fault page, when there is one, must be a device-private page. */
+    private static boolean validFaultPage(MemorySystem sys, int faultPage) {
+        if (faultPage < 0) {
+            return true;
+        }
+        DevPagemap pgmap = sys.phys.pgmap(faultPage);
+        return pgmap != null && pgmap.type() == DevPagemap.Type.PRIVATE;
     }
 
     /** Collects the PMD window starting at slot {@code i}; returns the next slot. */
@@ -82,7 +94,7 @@ public final class MigrateDevice {
             if (!zero) {
                 sys.huge.splitFolio(pfn);
             }
-        } else if (pmd == 0 && whole && vma.file == null && (m.flags & MigrateVma.SELECT_SYSTEM) != 0) {
+        } else if (pmd == 0 && whole && vma.file == null) {
             m.src[i] = MigrateVma.MIGRATE | MigrateVma.COMPOUND; // an empty block, kept whole
             m.cpages++;
             return next;
@@ -99,7 +111,7 @@ public final class MigrateDevice {
         long e = vma.mm.readPte(addr);
         boolean system = (m.flags & MigrateVma.SELECT_SYSTEM) != 0;
         if (Pte.none(e)) {
-            if (vma.file == null && system) {
+            if (vma.file == null) { // migrate_vma_collect_hole: any selection, anonymous VMAs only
                 m.src[i] = MigrateVma.MIGRATE;
                 m.cpages++;
             }
@@ -117,8 +129,8 @@ public final class MigrateDevice {
         }
         int pfn = Pte.pfn(e);
         PageFrames f = sys.phys.frames();
-        if (!selectable(m, pfn) || !f.test(f.head(pfn), PageFlags.ANON)) {
-            return;
+        if (!selectable(m, pfn) || !f.test(f.head(pfn), PageFlags.ANON | PageFlags.PAGECACHE)) {
+            return; // a page without a mapping is not collected; file and shmem pages are, like anonymous ones
         }
         if (f.isLarge(pfn) && sys.huge.splitFolio(pfn) < 0) {
             return; // a large folio mapped by PTEs that cannot be split is left alone
@@ -154,6 +166,9 @@ public final class MigrateDevice {
             int head = f.head(pfn);
             boolean write = Pte.writable(e) || Pte.kindWritable(e);
             boolean exclusive = f.test(head, PageFlags.ANON_EXCLUSIVE);
+            if (exclusive && sys.phys.maybeDmaPinned(head)) {
+                return false; // folio_try_share_anon_rmap_pte refuses: the PTE stays, the entry is 0
+            }
             sys.phys.get(head);
             long mig = Pte.mkNonPresent(write ? Pte.KIND_MIGRATION_WRITE : Pte.KIND_MIGRATION_READ, pfn,
                     (exclusive ? Pte.EXCLUSIVE : 0) | (pmdLevel ? Pte.HUGE : 0));
@@ -178,8 +193,8 @@ public final class MigrateDevice {
 
     /**
      * Unmaps the collected folio everywhere else (try_to_migrate) and checks that only our
-     * isolation reference is left; if not, the old mappings come back and the entry loses
-     * MIGRATE. Returns whether the entry can still move.
+     * isolation reference is left; if not, the old mappings come back, the reference is dropped
+     * and the entry is set to 0. Returns whether the entry can still move.
      */
     private static boolean unmapElsewhere(MemorySystem sys, long[] src, int i) {
         int head = MigrateVma.pfn(src[i]);
@@ -196,13 +211,19 @@ public final class MigrateDevice {
                 src[i] |= MigrateVma.WRITE;
             }
         }
-        if (f.refcount(head) != 1) {
+        if (f.refcount(head) != expectedRefs(f, head)) {
             sys.rmap.restoreMigrationEntries(head, head);
-            src[i] &= ~MigrateVma.MIGRATE;
+            src[i] = 0; // migrate_device_unmap: a failed entry is dropped, its isolation reference too
+            sys.phys.put(head);
             sys.stats.migrateBlockedByRefs.incrementAndGet();
             return false;
         }
         return true;
+    }
+
+    /** The references a collected, unmapped folio may hold: the isolation one, plus the page cache's. */
+    private static int expectedRefs(PageFrames f, int head) {
+        return 1 + (f.test(head, PageFlags.PAGECACHE) ? 1 : 0);
     }
 
     /**
@@ -270,6 +291,12 @@ public final class MigrateDevice {
                 }
             }
             if (MigrateVma.valid(s)) {
+                if (sys.phys.frames().test(MigrateVma.pfn(s), PageFlags.PAGECACHE)) {
+                    // only anonymous memory moves to device memory; the model moves page-cache
+                    // pages between system frames only through migrate_pages (Migrate)
+                    src[i] &= ~MigrateVma.MIGRATE;
+                    continue;
+                }
                 if (sys.phys.frames().refcount(MigrateVma.pfn(s)) != 1) {
                     // folio_migrate_mapping: a reference appeared since setup (only the isolation one may be left)
                     src[i] &= ~MigrateVma.MIGRATE;

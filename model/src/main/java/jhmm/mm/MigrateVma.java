@@ -1,5 +1,7 @@
 package jhmm.mm;
 
+import jhmm.base.PageSize;
+
 /**
  * struct migrate_vma: a request to move [start, end) of one VMA between system and device
  * memory. {@code src} and {@code dst} hold one MIGRATE_PFN entry per 4 KiB page: a frame
@@ -42,7 +44,7 @@ public final class MigrateVma {
         this.end = end;
         this.pgmapOwner = pgmapOwner;
         this.flags = flags;
-        int n = (int) ((end - start) >>> 12);
+        int n = (int) (((end & PageSize.PAGE_MASK) - (start & PageSize.PAGE_MASK)) >>> PageSize.PAGE_SHIFT);
         this.src = new long[Math.max(n, 0)];
         this.dst = new long[Math.max(n, 0)];
     }

@@ -23,6 +23,10 @@ public final class Mm {
     final ReentrantLock ptl = new ReentrantLock();
     private volatile MmuNotifierHook hook = MmuNotifierHook.NONE;
     volatile boolean dead;
+    /** MMF_HAS_PINNED: set by the first FOLL_PIN call on this mm, never cleared; fork reads it. */
+    private volatile boolean hasPinned;
+    /** mm->write_protect_seq: odd while fork write-protects a COW mapping (one writer: fork, under the mmap write lock). */
+    private volatile int writeProtectSeq;
     /** Resident pages by kind (MM_ANONPAGES, MM_FILEPAGES, MM_SHMEMPAGES). */
     long rssAnon;
     long rssFile;
@@ -55,6 +59,26 @@ public final class Mm {
 
     public boolean isDead() {
         return dead;
+    }
+
+    /** mm_set_has_pinned_flag: a FOLL_PIN call is working on this mm. */
+    public void setHasPinned() {
+        hasPinned = true;
+    }
+
+    /** MMF_HAS_PINNED: whether FOLL_PIN was ever used on this mm. */
+    public boolean hasPinned() {
+        return hasPinned;
+    }
+
+    /** The write_protect_seq count GUP-fast samples: odd while fork is write-protecting pages. */
+    public int writeProtectSeq() {
+        return writeProtectSeq;
+    }
+
+    /** Fork starts or ends write-protecting a COW mapping (raw_write_seqcount_begin / _end); fork is the one writer. */
+    void bumpWriteProtectSeq() {
+        writeProtectSeq++;
     }
 
     public long rss() {

@@ -239,10 +239,14 @@ public final class PhysicalMemory {
         }
     }
 
-    /** A reference taken for a caller outside the kernel's structures (FOLL_GET). */
+    /**
+     * A reference taken for a caller outside the kernel's structures (FOLL_GET). The zero page
+     * gets one too (unlike a pin), but it is never freed and stays out of the holders' account.
+     */
     public void getExternal(int pfn) {
         if (isZeroPfn(pfn)) {
-            return; // the zero pages are never counted
+            frames.refAdd(pfn, 1);
+            return;
         }
         externalRefs.incrementAndGet();
         get(pfn);
@@ -251,6 +255,7 @@ public final class PhysicalMemory {
     /** Drops a {@link #getExternal} reference (put_page). */
     public void putExternal(int pfn) {
         if (isZeroPfn(pfn)) {
+            frames.refAdd(pfn, -1);
             return;
         }
         externalRefs.decrementAndGet();

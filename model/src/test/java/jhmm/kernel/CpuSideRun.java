@@ -556,6 +556,7 @@ final class CpuSideRun {
         pg.touchForWrite();
         int pfn = p.proc.frameAt(addr);
         check(pfn >= 0, "no frame at %x after MADV_POPULATE_WRITE", addr);
+        p.proc.mm().setHasPinned(); // as pin_user_pages does (MMF_HAS_PINNED): fork copies pinned pages only then
         machine.physicalMemory().pin(pfn);
         pins.add(new Pin(pfn, p, addr, pg.isPrivate()));
         log("%s pin %x (%s) frame %d", p.name(), addr, pg.kind, pfn);

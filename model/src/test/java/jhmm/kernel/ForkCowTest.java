@@ -3,6 +3,8 @@ package jhmm.kernel;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import jhmm.base.Pattern;
+import jhmm.gup.EdgeCaseSupport;
+import jhmm.gup.Foll;
 import jhmm.mm.Mman;
 import jhmm.mm.PageState;
 import jhmm.mm.ThpMode;
@@ -35,7 +37,7 @@ class ForkCowTest {
         long a = t.anon(t.p, P, MachineFixture.RW);
         t.p.write(a, P, Pattern.i32(0), a);
         int pfn = t.p.frameAt(a);
-        t.machine.physicalMemory().pin(pfn);
+        assertThat(EdgeCaseSupport.pin(t.p, a, 1, Foll.WRITE, new int[1])).isEqualTo(1); // sets MMF_HAS_PINNED
         Process child = t.p.fork("c");
         // the parent keeps its pinned page mapped writable; the child has a copy
         assertThat(t.p.pageState(a)).isEqualTo(PageState.PRESENT_RW);

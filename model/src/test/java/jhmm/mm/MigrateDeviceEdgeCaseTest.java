@@ -39,9 +39,8 @@ import org.junit.jupiter.api.Timeout;
  * <p>Case 13, the non-readable VMA: Linux's migrate_vma_setup itself has no VM_READ check (it
  * checks the VMA kind, the bounds and the arrays); the -EINVAL comes from its caller, the test
  * device's dmirror_migrate_to_device, which is what the selftest sees. The model keeps that
- * split, so that half is checked through the test device. Unaligned bounds are checked for the
- * reference's -EINVAL, which the model returns; Linux 6.x's migrate_vma_setup rounds start and
- * end down to a page instead.
+ * split, so that half is checked through the test device. Unaligned bounds are masked down to a
+ * page, as Linux 6.x's migrate_vma_setup does.
  */
 @Timeout(value = 60, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
 class MigrateDeviceEdgeCaseTest {
@@ -136,20 +135,35 @@ class MigrateDeviceEdgeCaseTest {
         assertCoherent();
     }
 
-    /** Edge case 13: migrate_vma_setup on a range not inside one VMA, unaligned, or with a non-readable VMA: -EINVAL; shared anonymous pages are not collected (the selftest sees -ENOENT from the test device when nothing could migrate). */
+    /**
+     * Edge case 13: migrate_vma_setup -EINVAL for a range not inside one VMA; an unaligned start
+     * or end is masked down, not refused; the non-readable VMA's -EINVAL is the test device's.
+     * Shared anonymous (shmem) pages are collected and unmapped, then refused by
+     * migrate_vma_pages for a device destination (the selftest sees -ENOENT).
+     */
     @Test
-    @DisplayName("gup edge 13: migrate_vma_setup -EINVAL across VMAs or unaligned, -EINVAL for a non-readable VMA; shared anonymous pages are not collected (-ENOENT)")
+    @DisplayName("gup edge 13: migrate_vma_setup -EINVAL across VMAs, masks unaligned ends down; -EINVAL for a non-readable VMA from the test device; shmem pages collected, then refused (-ENOENT)")
     void setupRefusalsAndSharedAnon() {
         long a = written(p, 4 * P);
         assertThat(p.mprotect(a + 2 * P, 2 * P, Mman.PROT_READ)).isZero(); // two VMAs
         assertThat(p.mm().findVma(a).end()).isEqualTo(a + 2 * P);
         assertThat(setupResult(a, a + 4 * P)).as("across two VMAs").isEqualTo(-Errno.EINVAL);
         assertThat(setupResult(a + P, a + 3 * P)).as("straddling the boundary").isEqualTo(-Errno.EINVAL);
-        assertThat(setupResult(a + 1, a + 2 * P)).as("unaligned start").isEqualTo(-Errno.EINVAL);
-        assertThat(setupResult(a, a + P + 8)).as("unaligned end").isEqualTo(-Errno.EINVAL);
+        assertThat(setupResult(a + 8, a + 8)).as("empty once masked").isEqualTo(-Errno.EINVAL);
         for (int i = 0; i < 4; i++) {
             assertThat(PageStates.of(p.mm(), a + i * P)).as("page %d untouched", i).isIn(PageState.PRESENT_RW, PageState.PRESENT_RO);
         }
+
+        int[] ret = new int[1];
+        MigrateVma unaligned = setup(a + 1, a + 2 * P - 8, MigrateVma.SELECT_SYSTEM, ret);
+        assertThat(ret[0]).as("unaligned start and end are masked down").isZero();
+        assertThat(unaligned.start).isEqualTo(a);
+        assertThat(unaligned.end).isEqualTo(a + P);
+        assertThat(unaligned.npages).isEqualTo(1);
+        assertThat(unaligned.cpages).isEqualTo(1);
+        MigrateDevice.pages(unaligned);
+        MigrateDevice.finalizeMigration(unaligned);
+        assertReads(p, a, 2 * P, Pattern.i32(0), a);
 
         DmirrorDevice dev = new DmirrorDevice("dmirror", DmirrorDevice.MemoryType.PRIVATE, machine.memory(), 64L << 20);
         Dmirror mirror = dev.open(p.mm());
@@ -160,14 +174,15 @@ class MigrateDeviceEdgeCaseTest {
         long shared = map(p, 4 * P, RW, Mman.MAP_SHARED | Mman.MAP_ANONYMOUS);
         assertThat(p.write(shared, 2 * P, Pattern.i32(50), shared)).isZero(); // two pages, two holes
         int[] frames = {frame(p, shared), frame(p, shared + P)};
-        int[] ret = new int[1];
         MigrateVma m = setup(shared, shared + 4 * P, MigrateVma.SELECT_SYSTEM, ret);
         assertThat(ret[0]).isZero();
-        assertThat(m.cpages).as("nothing collected").isZero();
-        for (int i = 0; i < 4; i++) {
-            assertThat(m.src[i] & MigrateVma.MIGRATE).as("slot %d", i).isZero();
-        }
+        assertThat(m.cpages).as("the two shmem pages are collected; no hole in a shmem VMA").isEqualTo(2);
+        assertThat(PageStates.of(p.mm(), shared)).as("and unmapped").isEqualTo(PageState.MIGRATION);
+        assertThat(m.src[2]).isZero();
+        assertThat(m.src[3]).isZero();
+        m.dst[0] = MigrateVma.entry(phys.allocFolio(0));
         MigrateDevice.pages(m);
+        assertThat(m.src[0] & MigrateVma.MIGRATE).as("a page-cache page is refused").isZero();
         MigrateDevice.finalizeMigration(m);
         assertThat(frame(p, shared)).isEqualTo(frames[0]);
         assertThat(frame(p, shared + P)).isEqualTo(frames[1]);
