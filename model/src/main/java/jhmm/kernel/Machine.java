@@ -36,7 +36,7 @@ public final class Machine {
             throw new IllegalArgumentException("swap must be a whole number of pages: " + config.swapBytes());
         }
         this.phys = new PhysicalMemory(config.ramBytes(), config.hugetlb2m(), config.hugetlb1g());
-        this.mm = new MemorySystem(phys, config.swapBytes(), config.thp());
+        this.mm = new MemorySystem(phys, config.swapBytes(), config.tunables());
     }
 
     public MachineConfig config() {
