@@ -36,11 +36,15 @@ public final class HugeMemory {
         return haddr >= vma.start && haddr + PageSize.PMD_SIZE <= vma.end;
     }
 
-    /** do_huge_pmd_anonymous_page; called with the PTL held. Returns -1 to fall back to PTEs. */
+    /**
+     * do_huge_pmd_anonymous_page; called with the PTL held. A read fault maps the huge zero page
+     * unless use_zero_page is off, when it allocates a THP as a write fault does. Returns -1 to
+     * fall back to PTEs.
+     */
     int anonymousPmdFault(Vma vma, long addr, int flags) {
         Mm mm = vma.mm;
         long haddr = addr & PageSize.PMD_MASK;
-        if ((flags & Fault.FLAG_WRITE) == 0) {
+        if ((flags & Fault.FLAG_WRITE) == 0 && sys.tunables().thpZeroPage()) {
             mm.pt.setPmd(haddr, Pte.mk(sys.phys.hugeZeroPfn(), Pte.HUGE | Pte.SPECIAL | Pte.ACCESSED));
             return Fault.OK;
         }
