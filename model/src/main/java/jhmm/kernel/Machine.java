@@ -102,7 +102,7 @@ public final class Machine {
         if (pfn < 0) {
             return -Errno.EINVAL;
         }
-        return mm.hugeMemory().splitFolio(pfn);
+        return mm.hugeMemory().splitHugePage(pfn);
     }
 
     /** Full compaction of RAM: returns the pages moved; those that could not move are counted in {@link #stats()}. */
