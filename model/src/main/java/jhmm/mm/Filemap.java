@@ -62,6 +62,16 @@ public final class Filemap {
         mm.rssAdd(vma, mapped);
     }
 
+    /** Reads every page of the file into the cache, as writing the file does; false when out of memory. */
+    synchronized boolean readAll(FileInode file) {
+        for (long i = 0; i < file.pages(); i++) {
+            if (getPage(file, i) < 0) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     /** A hugetlbfs page for a shared hugetlb mapping, allocated from the pool on first use. */
     synchronized int getHugetlbPage(FileInode file, long index, int order) {
         long aligned = index & -(1L << order);

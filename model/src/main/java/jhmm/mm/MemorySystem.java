@@ -104,6 +104,11 @@ public final class MemorySystem {
         return f;
     }
 
+    /** Brings every page of {@code f} into the page cache, as writing it would; false when out of memory. */
+    public boolean cacheFile(FileInode f) {
+        return filemap.readAll(f);
+    }
+
     synchronized Object mappingById(int id) {
         return mappings.get(id);
     }

@@ -74,6 +74,17 @@ class FaultAroundTest {
     }
 
     @Test
+    void firstReadFaultOfAFileJustWrittenMapsTheWholeWindow() {
+        FileInode written = t.machine.createFile("written", 64 * P, Pattern.i32(0), true);
+        assertThat(written.cachedPfn(63)).isNotNegative();
+        long hole = t.anonAligned(t.p, 2 * M2, M2);
+        long a = t.p.mmap(hole, 64 * P, Mman.PROT_READ, Mman.MAP_PRIVATE | Mman.MAP_FIXED, written, 0);
+        MachineFixture.assertReads(t.p, a + 40 * P, 4, Pattern.i32(0), a);
+        assertThat(s.present(a, 64)).isEqualTo("0".repeat(32) + "1".repeat(16) + "0".repeat(16));
+        t.assertCoherent();
+    }
+
+    @Test
     void faultAroundMapsOnlyPagesAlreadyInThePageCache() {
         s.cache(16, 18);
         long a = s.mapAt(0, 64, Mman.PROT_READ, Mman.MAP_PRIVATE, 0);
