@@ -14,6 +14,7 @@ import jhmm.mm.Mman;
 import jhmm.mm.ShmemThpMode;
 import jhmm.mm.ThpDefrag;
 import jhmm.mm.ThpMode;
+import jhmm.perf.host.HostSettings;
 import jhmm.scenario.Command.Mmap;
 import jhmm.scenario.Expectation.DataCheck;
 import jhmm.scenario.DeviceCommand.DeviceAccess;
@@ -52,6 +53,15 @@ class ScenarioParserTest {
         assertThat(s.machine()).isEqualTo(MachineConfig.defaults().withThpDefrag(ThpDefrag.DEFER_MADVISE)
                 .withThpZeroPage(false).withMaxPtesNone(0).withShmemThp(ShmemThpMode.WITHIN_SIZE)
                 .withFaultAroundBytes(16 << 10).withThpSplitZero(false));
+    }
+
+    @Test
+    void theRunningHostsSettingsAreAMachineLine() {
+        HostSettings host = HostSettings.read();
+        MachineConfig m = parse("machine " + host.machineOptions() + "\n").machine();
+        assertThat(m.faultAroundBytes()).isEqualTo(host.faultAroundBytes());
+        assertThat(m.maxPtesNone()).isEqualTo(host.maxPtesNone());
+        assertThat(m.swapBytes()).isEqualTo(host.swapBytes());
     }
 
     @ParameterizedTest
