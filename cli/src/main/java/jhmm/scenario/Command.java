@@ -15,6 +15,7 @@ public sealed interface Command permits Command.NewProcess, Command.NewFile, Com
     record NewProcess(String name) implements Command {}
 
     /** {@code file NAME SIZE [pattern=PAT]}. */
+    /** A file whose every page is in the page cache, as after a program wrote it. */
     record NewFile(String name, long size, Pattern contents) implements Command {}
 
     /**

@@ -1,20 +1,34 @@
 package jhmm.scenario;
 
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.UnaryOperator;
+import jhmm.base.PageSize;
 import jhmm.kernel.MachineConfig;
+import jhmm.mm.MmTunables;
+import jhmm.mm.ShmemThpMode;
+import jhmm.mm.ThpDefrag;
 import jhmm.mm.ThpMode;
 
 /** Parses the text of a {@code *.scn} file into a {@link Scenario}; see docs/scenario-language.md. */
 public final class ScenarioParser {
     private static final Form<ThpMode> THP = Form.oneOf(
             "THP", Map.of("always", ThpMode.ALWAYS, "madvise", ThpMode.MADVISE, "never", ThpMode.NEVER));
+    /** transparent_hugepage/defrag's words: the constants' names, with + for _ (defer+madvise). */
+    private static final Form<ThpDefrag> THP_DEFRAG = kernelWords("DEFRAG", ThpDefrag.values(), w -> w.replace('_', '+'));
+    /** transparent_hugepage/shmem_enabled's words, within_size spelt as the kernel does. */
+    private static final Form<ShmemThpMode> SHMEM_THP = kernelWords("SHMEM-THP", ShmemThpMode.values(), w -> w);
     private static final Form<Boolean> ON_OFF = Form.oneOf("on|off", Map.of("on", true, "off", false));
-    private static final Map<String, Form<?>> MACHINE_OPTIONS = Map.of(
-            "ram", Form.SIZE, "thp", THP, "hugetlb-2m", Form.COUNT, "hugetlb-1g", Form.COUNT,
-            "swap", Form.SIZE, "iommu", ON_OFF);
+    private static final Map<String, Form<?>> MACHINE_OPTIONS = Map.ofEntries(
+            Map.entry("ram", Form.SIZE), Map.entry("thp", THP), Map.entry("hugetlb-2m", Form.COUNT),
+            Map.entry("hugetlb-1g", Form.COUNT), Map.entry("swap", Form.SIZE), Map.entry("iommu", ON_OFF),
+            Map.entry("thp-defrag", THP_DEFRAG), Map.entry("thp-zero-page", ON_OFF),
+            Map.entry("max-ptes-none", Form.COUNT), Map.entry("shmem-thp", SHMEM_THP),
+            Map.entry("fault-around", Form.SIZE), Map.entry("thp-split-zero", ON_OFF));
     private static final String COMMANDS = "machine, process, device, file, kernel, expect, check, "
             + "or a process or device name";
 
@@ -105,16 +119,36 @@ public final class ScenarioParser {
                 poolSize(w, o, "hugetlb-2m", d.hugetlb2m()),
                 poolSize(w, o, "hugetlb-1g", d.hugetlb1g()),
                 o.get("swap", Form.SIZE).orElse(d.swapBytes()),
-                o.get("iommu", ON_OFF).orElse(d.iommu()));
+                o.get("iommu", ON_OFF).orElse(d.iommu()),
+                o.get("thp-defrag", THP_DEFRAG).orElse(d.thpDefrag()),
+                o.get("thp-zero-page", ON_OFF).orElse(d.thpZeroPage()),
+                (int) atMost(w, "max-ptes-none", o.get("max-ptes-none", Form.COUNT).orElse((long) d.maxPtesNone()),
+                        MmTunables.DEFAULT_MAX_PTES_NONE),
+                o.get("shmem-thp", SHMEM_THP).orElse(d.shmemThp()),
+                (int) atMost(w, "fault-around", o.get("fault-around", Form.SIZE).orElse((long) d.faultAroundBytes()),
+                        PageSize.PMD_SIZE),
+                o.get("thp-split-zero", ON_OFF).orElse(d.thpSplitZero()));
         machineLine = w.line();
     }
 
-    private static int poolSize(Words w, Options o, String key, int otherwise) {
-        long n = o.get(key, Form.COUNT).orElse((long) otherwise);
-        if (n > Integer.MAX_VALUE) {
-            throw w.error(key + "=" + n + " is too large");
+    /** The enum's constants as the kernel's sysfs spells them: lower case, in declaration order. */
+    private static <E extends Enum<E>> Form<E> kernelWords(String label, E[] values, UnaryOperator<String> spelling) {
+        Map<String, E> byWord = new LinkedHashMap<>();
+        for (E v : values) {
+            byWord.put(spelling.apply(v.name().toLowerCase(Locale.ROOT)), v);
         }
-        return (int) n;
+        return Form.oneOf(label, byWord);
+    }
+
+    private static int poolSize(Words w, Options o, String key, int otherwise) {
+        return (int) atMost(w, key, o.get(key, Form.COUNT).orElse((long) otherwise), Integer.MAX_VALUE);
+    }
+
+    private static long atMost(Words w, String key, long n, long max) {
+        if (n > max) {
+            throw w.error(key + "=" + n + " is too large (at most " + max + ")");
+        }
+        return n;
     }
 
     private Command process(Words w) {

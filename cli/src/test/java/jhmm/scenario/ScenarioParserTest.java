@@ -11,7 +11,10 @@ import java.util.OptionalLong;
 import jhmm.base.Pattern;
 import jhmm.kernel.MachineConfig;
 import jhmm.mm.Mman;
+import jhmm.mm.ShmemThpMode;
+import jhmm.mm.ThpDefrag;
 import jhmm.mm.ThpMode;
+import jhmm.perf.host.HostSettings;
 import jhmm.scenario.Command.Mmap;
 import jhmm.scenario.Expectation.DataCheck;
 import jhmm.scenario.DeviceCommand.DeviceAccess;
@@ -41,6 +44,35 @@ class ScenarioParserTest {
         Scenario s = parse("# comment\n\nmachine ram=64M thp=always hugetlb-2m=3 hugetlb-1g=0x1 swap=1G iommu=off\n");
         assertThat(s.machine()).isEqualTo(new MachineConfig(64L << 20, ThpMode.ALWAYS, 3, 1, 1L << 30, false));
         assertThat(s.machineLine()).isEqualTo(3);
+    }
+
+    @Test
+    void machineLineSetsTheHostKernelsMmSettings() {
+        Scenario s = parse("machine thp-defrag=defer+madvise thp-zero-page=off max-ptes-none=0 shmem-thp=within_size "
+                + "fault-around=16K thp-split-zero=off\n");
+        assertThat(s.machine()).isEqualTo(MachineConfig.defaults().withThpDefrag(ThpDefrag.DEFER_MADVISE)
+                .withThpZeroPage(false).withMaxPtesNone(0).withShmemThp(ShmemThpMode.WITHIN_SIZE)
+                .withFaultAroundBytes(16 << 10).withThpSplitZero(false));
+    }
+
+    @Test
+    void theRunningHostsSettingsAreAMachineLine() {
+        HostSettings host = HostSettings.read();
+        MachineConfig m = parse("machine " + host.machineOptions() + "\n").machine();
+        assertThat(m.faultAroundBytes()).isEqualTo(host.faultAroundBytes());
+        assertThat(m.maxPtesNone()).isEqualTo(host.maxPtesNone());
+        assertThat(m.swapBytes()).isEqualTo(host.swapBytes());
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', textBlock = """
+            machine max-ptes-none=512       | t.scn:1: max-ptes-none=512 is too large (at most 511)
+            machine fault-around=4M         | t.scn:1: fault-around=4194304 is too large (at most 2097152)
+            machine thp-defrag=sometimes    | t.scn:1: unknown word 'sometimes' after 'thp-defrag=' (expected DEFRAG: always, defer, defer+madvise, madvise, never)
+            machine shmem-thp=within-size   | t.scn:1: unknown word 'within-size' after 'shmem-thp=' (expected SHMEM-THP: always, within_size, advise, never, deny, force)
+            """)
+    void machineSettingsTheKernelRefusesAreParseErrors(String line, String message) {
+        assertThatThrownBy(() -> parse(line + "\n")).hasMessageStartingWith(message);
     }
 
     @Test

@@ -36,7 +36,7 @@ public final class Machine {
             throw new IllegalArgumentException("swap must be a whole number of pages: " + config.swapBytes());
         }
         this.phys = new PhysicalMemory(config.ramBytes(), config.hugetlb2m(), config.hugetlb1g());
-        this.mm = new MemorySystem(phys, config.swapBytes(), config.thp());
+        this.mm = new MemorySystem(phys, config.swapBytes(), config.tunables());
     }
 
     public MachineConfig config() {
@@ -73,8 +73,19 @@ public final class Machine {
         return processes.get(name);
     }
 
-    /** A regular file of {@code size} bytes whose contents are {@code initial} (indexed from the file start). */
+    /**
+     * A regular file of {@code size} bytes whose contents are {@code initial} (indexed from the
+     * file start), on storage only: no page of it is cached yet.
+     */
     public FileInode createFile(String name, long size, Pattern initial) {
+        return createFile(name, size, initial, false);
+    }
+
+    /**
+     * As {@link #createFile(String, long, Pattern)}; with {@code cached} every page is also in
+     * the page cache, as after a program wrote the file (ENOMEM when memory runs out).
+     */
+    public FileInode createFile(String name, long size, Pattern initial, boolean cached) {
         if (files.containsKey(name)) {
             throw new ErrnoException(Errno.EEXIST, "file " + name + " exists");
         }
@@ -82,6 +93,9 @@ public final class Machine {
             throw new ErrnoException(Errno.EINVAL, "file size must not be negative");
         }
         FileInode f = mm.newFile(name, size, initial);
+        if (cached && !mm.cacheFile(f)) {
+            throw new ErrnoException(Errno.ENOMEM, "no memory to cache file " + name);
+        }
         files.put(name, f);
         return f;
     }
@@ -102,7 +116,7 @@ public final class Machine {
         if (pfn < 0) {
             return -Errno.EINVAL;
         }
-        return mm.hugeMemory().splitFolio(pfn);
+        return mm.hugeMemory().splitHugePage(pfn);
     }
 
     /** Full compaction of RAM: returns the pages moved; those that could not move are counted in {@link #stats()}. */

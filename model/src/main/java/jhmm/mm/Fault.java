@@ -11,7 +11,8 @@ import jhmm.phys.PhysicalMemory;
  * can write-fault a read-only private mapping, which gets a private copy mapped read-only).
  *
  * <p>Anonymous read faults map the shared zero page (the huge zero page for THP-eligible
- * ranges); write faults allocate, or break COW. Page-cache pages back file mappings. Replacing
+ * ranges); write faults allocate, or break COW. Page-cache pages back file mappings; a read
+ * fault there also maps the cached pages around it (fault-around). Replacing
  * a mapped page (COW) invalidates that page with a CLEAR event, as the kernel does.
  */
 public final class Fault {
@@ -197,7 +198,7 @@ public final class Fault {
             if (vma.isSpecial()) {
                 return SIGBUS; // pages come only from the driver that owns the mapping
             }
-            return vma.file == null ? anonymousFault(vma, table, addr, flags) : fileFault(vma, addr, flags);
+            return vma.file == null ? anonymousFault(vma, table, addr, flags) : fileFault(vma, table, addr, flags);
         }
         if (Pte.isSwap(e)) {
             return swapInFault(vma, addr, e, flags);
@@ -294,31 +295,67 @@ public final class Fault {
         }
     }
 
-    private int fileFault(Vma vma, long addr, int flags) {
+    /**
+     * do_read_fault / do_cow_fault / do_shared_fault on a none PTE of a file (or shmem) VMA. A
+     * read fault first maps the cached pages around {@code addr} (fault-around) and is done when
+     * that mapped {@code addr} too; otherwise the page is found or read in and mapped alone.
+     */
+    private int fileFault(Vma vma, int table, long addr, int flags) {
         long index = vma.pageIndex(addr);
         if (index >= vma.file.pages()) {
             return SIGBUS; // beyond end of file
+        }
+        Mm mm = vma.mm;
+        boolean write = (flags & FLAG_WRITE) != 0;
+        if (!write && faultAround(vma, table, addr)) {
+            return OK;
         }
         int pfn = sys.filemap.getPage(vma.file, index);
         if (pfn < 0) {
             return OOM;
         }
-        Mm mm = vma.mm;
-        boolean write = (flags & FLAG_WRITE) != 0;
         if (write && !vma.has(VmFlags.SHARED)) {
             return cowIntoAnon(vma, addr, pfn, 0, flags);
         }
-        long bits = Pte.ACCESSED;
-        if (vma.has(VmFlags.SHARED) && vma.has(VmFlags.WRITE) && (write || vma.file.shmem)) {
-            bits |= Pte.WRITE | (write ? Pte.DIRTY : 0);
-        }
         sys.rmap.addPte(pfn);
-        mm.pt.setPte(addr, Pte.mk(pfn, bits));
+        mm.pt.setPte(addr, Pte.mk(pfn, filePteBits(vma, write)));
         mm.rssAdd(vma, 1);
         if (write) {
             sys.phys.frames().set(pfn, PageFlags.DIRTY);
         }
         return OK;
+    }
+
+    /**
+     * The bits of a PTE mapping a page-cache page: read-only, except in a shared writable mapping
+     * on a write, or of shmem (which needs no write notification, so its pages map writable).
+     */
+    static long filePteBits(Vma vma, boolean write) {
+        long bits = Pte.ACCESSED;
+        if (vma.has(VmFlags.SHARED) && vma.has(VmFlags.WRITE) && (write || vma.file.shmem)) {
+            bits |= Pte.WRITE | (write ? Pte.DIRTY : 0);
+        }
+        return bits;
+    }
+
+    /**
+     * do_fault_around: maps the already-cached pages of an aligned window of fault_around_bytes
+     * around {@code addr}, clipped to the VMA and to this PTE table. Returns whether {@code addr}
+     * itself got mapped.
+     */
+    private boolean faultAround(Vma vma, int table, long addr) {
+        int nr = sys.tunables().faultAroundPages();
+        if (nr <= 1) {
+            return false;
+        }
+        int pteOff = PageTable.index(addr);
+        long vmaOff = (addr - vma.start) >>> PageSize.PAGE_SHIFT;
+        long vmaPages = (vma.end - vma.start) >>> PageSize.PAGE_SHIFT;
+        int from = (int) Math.max(pteOff & -nr, pteOff - Math.min(pteOff, vmaOff));
+        int to = (int) Math.min(Math.min(from + nr, PageTable.ENTRIES), pteOff + vmaPages - vmaOff);
+        long first = (addr & PageSize.PAGE_MASK) - ((long) (pteOff - from) << PageSize.PAGE_SHIFT);
+        sys.filemap.mapPages(vma, table, first, to - from);
+        return !Pte.none(PageTable.entry(vma.mm.pt.entries(table), addr));
     }
 
     private int swapInFault(Vma vma, long addr, long e, int flags) {

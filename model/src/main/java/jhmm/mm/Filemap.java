@@ -1,11 +1,13 @@
 package jhmm.mm;
 
+import jhmm.base.PageSize;
 import jhmm.phys.PageFlags;
 import jhmm.phys.PageFrames;
 
 /**
- * The page cache: finds or reads in the frame caching a file page, writes dirty pages back,
- * drops clean ones. A cached folio holds one reference for the cache.
+ * The page cache: finds or reads in the frame caching a file page, maps the cached pages
+ * around a read fault (fault-around), writes dirty pages back, drops clean ones. A cached
+ * folio holds one reference for the cache.
  */
 public final class Filemap {
     private final MemorySystem sys;
@@ -30,6 +32,44 @@ public final class Filemap {
         f.set(pfn, PageFlags.PAGECACHE | (file.shmem ? PageFlags.SWAPBACKED : 0));
         file.cache[(int) index] = pfn; // the allocation's reference is the cache's
         return pfn;
+    }
+
+    /**
+     * filemap_map_pages: maps each page of the {@code n} pages of {@code vma} from {@code first}
+     * (inside PTE table {@code table}, PTL held) whose file page is cached and not locked and
+     * whose PTE is none, with the bits of a read fault. Reads nothing in; stops at the end of the
+     * file.
+     */
+    synchronized void mapPages(Vma vma, int table, long first, int n) {
+        FileInode file = vma.file;
+        PageFrames f = sys.phys.frames();
+        Mm mm = vma.mm;
+        long[] ptes = mm.pt.entries(table);
+        long bits = Fault.filePteBits(vma, false);
+        long index = vma.pageIndex(first);
+        int count = (int) Math.min(n, file.pages() - index);
+        int mapped = 0;
+        for (int i = 0; i < count; i++) {
+            long addr = first + ((long) i << PageSize.PAGE_SHIFT);
+            int pfn = file.cache[(int) index + i];
+            if (pfn < 0 || f.test(pfn, PageFlags.LOCKED) || !Pte.none(PageTable.entry(ptes, addr))) {
+                continue;
+            }
+            sys.rmap.addPte(pfn);
+            mm.pt.setEntryAt(table, PageTable.index(addr), Pte.mk(pfn, bits));
+            mapped++;
+        }
+        mm.rssAdd(vma, mapped);
+    }
+
+    /** Reads every page of the file into the cache, as writing the file does; false when out of memory. */
+    synchronized boolean readAll(FileInode file) {
+        for (long i = 0; i < file.pages(); i++) {
+            if (getPage(file, i) < 0) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** A hugetlbfs page for a shared hugetlb mapping, allocated from the pool on first use. */

@@ -2,6 +2,7 @@ package jhmm.mm;
 
 import jhmm.base.Errno;
 import jhmm.base.PageSize;
+import jhmm.base.Pattern;
 import jhmm.phys.PageFlags;
 import jhmm.phys.PageFrames;
 import jhmm.phys.PhysicalMemory;
@@ -36,11 +37,15 @@ public final class HugeMemory {
         return haddr >= vma.start && haddr + PageSize.PMD_SIZE <= vma.end;
     }
 
-    /** do_huge_pmd_anonymous_page; called with the PTL held. Returns -1 to fall back to PTEs. */
+    /**
+     * do_huge_pmd_anonymous_page; called with the PTL held. A read fault maps the huge zero page
+     * unless use_zero_page is off, when it allocates a THP as a write fault does. Returns -1 to
+     * fall back to PTEs.
+     */
     int anonymousPmdFault(Vma vma, long addr, int flags) {
         Mm mm = vma.mm;
         long haddr = addr & PageSize.PMD_MASK;
-        if ((flags & Fault.FLAG_WRITE) == 0) {
+        if ((flags & Fault.FLAG_WRITE) == 0 && sys.tunables().thpZeroPage()) {
             mm.pt.setPmd(haddr, Pte.mk(sys.phys.hugeZeroPfn(), Pte.HUGE | Pte.SPECIAL | Pte.ACCESSED));
             return Fault.OK;
         }
@@ -180,6 +185,46 @@ public final class HugeMemory {
      */
     public int splitFolio(int pfn) {
         return splitFolio(pfn, 0);
+    }
+
+    /**
+     * split_huge_page as the kernel runs it on a folio it isolates (debugfs split_huge_pages,
+     * MADV_PAGEOUT, reclaim): {@link #splitFolio(int)}, after which, with thp-split-zero (Linux
+     * 6.12+), each subpage of an anonymous folio that holds only zeros is mapped by the shared
+     * zero page wherever it was mapped, and freed.
+     */
+    public int splitHugePage(int pfn) {
+        return splitHugePage(pfn, 0);
+    }
+
+    /** {@link #splitHugePage(int)} for a caller holding {@code callerRefs} references (reclaim's isolation). */
+    int splitHugePage(int pfn, int callerRefs) {
+        PageFrames f = sys.phys.frames();
+        int head = f.head(pfn);
+        int n = f.nrPages(head);
+        boolean anon = f.test(head, PageFlags.ANON);
+        int ret = splitFolio(head, callerRefs);
+        if (ret == 0 && anon && sys.tunables().thpSplitZero()) {
+            for (int i = 0; i < n; i++) {
+                mapZeroSubpage(head + i);
+            }
+        }
+        return ret;
+    }
+
+    /** Replaces every mapping of a just-split, still-mapped, all-zero page by the shared zero page. */
+    private void mapZeroSubpage(int pfn) {
+        PageFrames f = sys.phys.frames();
+        if (f.test(pfn, PageFlags.FREE) || f.pteMapcount(pfn) == 0
+                || !sys.phys.data().matches(pfn, 0, (int) PageSize.PAGE_SIZE, Pattern.ZERO, 0)) {
+            return;
+        }
+        int zero = sys.phys.zeroPfn();
+        sys.rmap.replaceMappings(pfn, (e, exclusive) -> {
+            // the zero page with the VMA's protection: read-only, or inaccessible under PROT_NONE
+            long z = Pte.mk(zero, Pte.SPECIAL | Pte.ACCESSED | (e & Pte.PROTNONE));
+            return Pte.protnone(e) ? z & ~Pte.PRESENT : z;
+        }, NotifierEvent.CLEAR);
     }
 
     /**

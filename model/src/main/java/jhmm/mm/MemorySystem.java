@@ -6,14 +6,15 @@ import jhmm.base.Pattern;
 import jhmm.phys.PhysicalMemory;
 
 /**
- * Everything the address spaces share: physical memory, swap, the THP policy, the registry of
+ * Everything the address spaces share: physical memory, swap, the mm tunables (THP policy,
+ * fault-around, ...), the registry of
  * reverse-map roots (anon_vmas and files, named by the int id a frame stores), the list of
  * live address spaces and the machine-wide counters. The mm operations hang off it.
  */
 public final class MemorySystem {
     final PhysicalMemory phys;
     final SwapSpace swap;
-    private volatile ThpMode thp;
+    private volatile MmTunables tunables;
     final MmStats stats = new MmStats();
     private final List<Object> mappings = new ArrayList<>();
     private final List<Mm> mms = new ArrayList<>();
@@ -28,10 +29,10 @@ public final class MemorySystem {
     final Reclaim reclaim = new Reclaim(this);
     final Migrate migrate = new Migrate(this);
 
-    public MemorySystem(PhysicalMemory phys, long swapBytes, ThpMode thp) {
+    public MemorySystem(PhysicalMemory phys, long swapBytes, MmTunables tunables) {
         this.phys = phys;
         this.swap = new SwapSpace(swapBytes);
-        this.thp = thp;
+        this.tunables = tunables;
         mappings.add(null); // id 0 means "no mapping"
     }
 
@@ -48,11 +49,15 @@ public final class MemorySystem {
     }
 
     public ThpMode thp() {
-        return thp;
+        return tunables.thp();
     }
 
     public void setThp(ThpMode mode) {
-        thp = mode;
+        tunables = tunables.withThp(mode);
+    }
+
+    public MmTunables tunables() {
+        return tunables;
     }
 
     /** Registers device memory: its frames, and what a CPU fault on its private pages calls. */
@@ -97,6 +102,11 @@ public final class MemorySystem {
         FileInode f = new FileInode(mappings.size(), name, size, name == null, initial);
         mappings.add(f);
         return f;
+    }
+
+    /** Brings every page of {@code f} into the page cache, as writing it would; false when out of memory. */
+    public boolean cacheFile(FileInode f) {
+        return filemap.readAll(f);
     }
 
     synchronized Object mappingById(int id) {

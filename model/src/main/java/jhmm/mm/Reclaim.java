@@ -147,10 +147,11 @@ public final class Reclaim {
             return false;
         }
         if (f.order(head) > 0) {
-            if (sys.huge.splitFolio(head, 1) < 0) {
+            if (sys.huge.splitHugePage(head, 1) < 0) {
                 return false;
             }
-            boolean all = reclaimHeld(head); // our reference stayed on the first page
+            // our reference stayed on the first page; a zero page the split unmapped has gone already
+            boolean all = !f.folioMapped(head) || reclaimHeld(head);
             int n = 1 << PageSize.PMD_ORDER;
             for (int i = 1; i < n; i++) {
                 if (!f.test(head + i, PageFlags.FREE)) {
