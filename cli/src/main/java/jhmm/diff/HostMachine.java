@@ -1,63 +1,69 @@
 package jhmm.diff;
 
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.function.Function;
 import jhmm.kernel.MachineConfig;
-import jhmm.mm.ThpMode;
+import jhmm.perf.host.HostSettings;
+import jhmm.scenario.ScenarioParser;
 
 /**
- * The host kernel's settings that change what a CPU-side scenario shows, read from /sys and
- * /proc, and the model's machine set to match them.
+ * The host kernel's settings that change what a CPU-side scenario shows (THP mode, defrag,
+ * zero pages, fault-around, shmem THP, swap, version-dependent behaviour), as a machine
+ * configuration: the model runs each scenario set as the host is.
  */
-public record HostMachine(ThpMode thp, boolean swap, String release) {
+public record HostMachine(HostSettings settings, MachineConfig config) {
     /** The settings of the kernel this JVM runs on. */
     public static HostMachine read() {
-        return new HostMachine(thpMode(), hasSwap(), firstLine(Path.of("/proc/sys/kernel/osrelease"), "unknown"));
+        HostSettings s = HostSettings.read();
+        return new HostMachine(s, ScenarioParser.parse("host settings", "machine " + s.machineOptions()).machine());
     }
 
-    /** Why a scenario's machine cannot be compared with this host, or null when it can. */
+    /** The settings the host decides, each read from a machine configuration. */
+    private static final List<Setting> SETTINGS = List.of(
+            new Setting("thp", c -> c.thp().name().toLowerCase()),
+            new Setting("thp-defrag", MachineConfig::thpDefrag),
+            new Setting("thp-zero-page", MachineConfig::thpZeroPage),
+            new Setting("max-ptes-none", MachineConfig::maxPtesNone),
+            new Setting("shmem-thp", MachineConfig::shmemThp),
+            new Setting("fault-around", MachineConfig::faultAroundBytes),
+            new Setting("swap", MachineConfig::swapBytes),
+            new Setting("thp-split-zero", MachineConfig::thpSplitZero));
+
+    private record Setting(String name, Function<MachineConfig, Object> value) {}
+
+    /**
+     * Why a scenario's machine cannot be compared with this host (it sets one of the host's
+     * settings to another value than the host has), or null when it can.
+     */
     String conflict(MachineConfig scenario) {
-        if (scenario.swapBytes() > 0 && !swap) {
-            return "the scenario has swap, the host has none";
+        MachineConfig defaults = MachineConfig.defaults();
+        List<String> differ = new ArrayList<>();
+        for (Setting s : SETTINGS) {
+            Object asked = s.value().apply(scenario);
+            Object host = s.value().apply(config);
+            if (!Objects.equals(asked, s.value().apply(defaults)) && !Objects.equals(asked, host)) {
+                differ.add(s.name() + "=" + asked + " (the host has " + host + ")");
+            }
         }
-        if (scenario.thp() != MachineConfig.defaults().thp() && scenario.thp() != thp) {
-            return "the scenario sets thp=" + scenario.thp().name().toLowerCase() + ", the host has "
-                    + thp.name().toLowerCase();
-        }
-        return null;
+        return differ.isEmpty() ? null : "the scenario sets " + String.join(", ", differ);
     }
 
-    /** The scenario's machine with the host's settings. */
+    /** The scenario's machine (its RAM, pools, IOMMU) with the host's settings. */
     MachineConfig apply(MachineConfig scenario) {
-        return scenario.withThp(thp);
+        return new MachineConfig(scenario.ramBytes(), config.thp(), scenario.hugetlb2m(), scenario.hugetlb1g(),
+                config.swapBytes(), scenario.iommu(), config.thpDefrag(), config.thpZeroPage(), config.maxPtesNone(),
+                config.shmemThp(), config.faultAroundBytes(), config.thpSplitZero());
     }
 
     /** One line for reports: the kernel and its settings. */
     public String describe() {
-        return "Linux " + release + ", thp=" + thp.name().toLowerCase() + ", swap " + (swap ? "on" : "off");
+        return settings.describe();
     }
 
-    private static ThpMode thpMode() {
-        String line = firstLine(Path.of("/sys/kernel/mm/transparent_hugepage/enabled"), "[madvise]");
-        int open = line.indexOf('[');
-        String word = open < 0 ? "madvise" : line.substring(open + 1, line.indexOf(']', open));
-        return ThpMode.valueOf(word.toUpperCase());
-    }
-
-    private static boolean hasSwap() {
-        try {
-            return Files.readAllLines(Path.of("/proc/swaps")).size() > 1;
-        } catch (IOException e) {
-            return false;
-        }
-    }
-
-    private static String firstLine(Path file, String fallback) {
-        try {
-            return Files.readAllLines(file).stream().findFirst().orElse(fallback).strip();
-        } catch (IOException e) {
-            return fallback;
-        }
+    /** The THP mode, for callers that only need it. */
+    public jhmm.mm.ThpMode thp() {
+        return config.thp();
     }
 }

@@ -286,17 +286,19 @@ public final class HostSession implements PageSource, AutoCloseable {
     }
 
     /**
-     * Writes the file and syncs it: its page-cache pages start clean, as the model's do, so that
-     * reclaim (MADV_PAGEOUT) finds them the same whatever writeback did meanwhile.
+     * Writes the file a page at a time and syncs it: its page cache is then made of single-page
+     * folios, as the model's is (a filesystem with large folios, ext4 since 6.16, makes large
+     * ones for large writes, and a large folio changes how much a fault maps), and its pages
+     * start clean as the model's do, whatever writeback did meanwhile.
      */
     private Path createFile(String name, long size, Pattern contents) throws IOException {
         Path file = dir.resolve(name);
-        byte[] chunk = new byte[CHUNK];
+        byte[] page = new byte[4096];
         try (FileChannel out = FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
             for (long done = 0; done < size; ) {
-                int n = (int) Math.min(CHUNK, size - done);
-                contents.fill(done, chunk, 0, n);
-                out.write(ByteBuffer.wrap(chunk, 0, n));
+                int n = (int) Math.min(page.length, size - done);
+                contents.fill(done, page, 0, n);
+                out.write(ByteBuffer.wrap(page, 0, n));
                 done += n;
             }
             out.force(true);
