@@ -189,15 +189,20 @@ public final class MmapOps {
         mm.mmapLock().writeLock().lock();
         try {
             Vma v = mm.findVma(old);
-            int bad = remappable(v, old, oldLen);
+            int bad = v == null ? -Errno.EFAULT : remappableKind(v);
             if (bad != 0) {
                 return bad;
             }
             if (newLen <= oldLen) {
+                // shrinking only unmaps the tail: the old range may span several VMAs and holes
                 if (newLen < oldLen) {
                     AddressSpaceOps.removeRange(mm, old + newLen, old + oldLen);
                 }
                 return old;
+            }
+            bad = remappable(v, old, oldLen);
+            if (bad != 0) {
+                return bad;
             }
             if (old + oldLen == v.end && AddressSpaceOps.isFree(mm, v.end, old + newLen)) {
                 v.end = old + newLen; // expand in place
@@ -222,6 +227,11 @@ public final class MmapOps {
         if (v == null || old + oldLen > v.end) {
             return -Errno.EFAULT;
         }
+        return remappableKind(v);
+    }
+
+    /** -EINVAL for the VMAs jhmm's mremap does not handle (hugetlb, raw PFNs), else 0. */
+    private static int remappableKind(Vma v) {
         return v.isHugetlb() || v.isSpecial() ? -Errno.EINVAL : 0;
     }
 
