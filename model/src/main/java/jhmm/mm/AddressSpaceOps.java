@@ -1,5 +1,8 @@
 package jhmm.mm;
 
+import java.util.List;
+import java.util.function.Consumer;
+import java.util.function.ToIntFunction;
 import jhmm.base.Errno;
 import jhmm.base.PageSize;
 
@@ -54,6 +57,46 @@ final class AddressSpaceOps {
         v.mm.insert(v);
         v.mm.insert(upper);
         return upper;
+    }
+
+    /** Splits {@code v} so that [start, end), inside it, is one VMA; returns that VMA. */
+    static Vma carve(Vma v, long start, long end) {
+        if (v.start < start) {
+            v = split(v, start);
+        }
+        if (v.end > end) {
+            split(v, end);
+        }
+        return v;
+    }
+
+    /**
+     * vma_modify_flags over [start, end), holes skipped: each VMA there is offered its new
+     * flags by {@code flagsOf} (or a -errno, which stops the walk and is returned). A VMA whose
+     * flags stay the same is left whole, as mprotect_fixup and madvise_update_vma leave it;
+     * the part of one whose flags change is split out, given them and passed to
+     * {@code changed}.
+     */
+    static int updateFlags(Mm mm, long start, long end, ToIntFunction<Vma> flagsOf, Consumer<Vma> changed) {
+        for (long a = start; a < end; ) {
+            List<Vma> rest = mm.vmasIn(a, end);
+            if (rest.isEmpty()) {
+                break;
+            }
+            Vma v = rest.get(0);
+            long e = Math.min(end, v.end);
+            int flags = flagsOf.applyAsInt(v);
+            if (flags < 0) {
+                return flags;
+            }
+            if (flags != v.flags) {
+                Vma piece = carve(v, Math.max(a, v.start), e);
+                piece.flags = flags;
+                changed.accept(piece);
+            }
+            a = e;
+        }
+        return 0;
     }
 
     /** Makes VMA boundaries at {@code start} and {@code end}; returns the VMAs now inside. */
