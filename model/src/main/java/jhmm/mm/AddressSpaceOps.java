@@ -93,10 +93,60 @@ final class AddressSpaceOps {
                 Vma piece = carve(v, Math.max(a, v.start), e);
                 piece.flags = flags;
                 changed.accept(piece);
+                merge(piece);
             }
             a = e;
         }
         return 0;
+    }
+
+    /**
+     * vma_merge: folds {@code v} into the VMA right below it, then the one right above it,
+     * where the two can be one VMA; returns the VMA that now holds v's range.
+     */
+    static Vma merge(Vma v) {
+        Vma prev = v.mm.findVma(v.start - 1);
+        if (prev != null && mergeable(prev, v)) {
+            absorb(prev, v);
+            v = prev;
+        }
+        Vma next = v.mm.findVma(v.end);
+        if (next != null && mergeable(v, next)) {
+            absorb(v, next);
+        }
+        return v;
+    }
+
+    /**
+     * is_mergeable_vma for {@code lo} right below {@code hi}: same flags, same file, pages that
+     * continue each other, compatible anon_vmas. Never VM_IO/PFNMAP/MIXEDMAP, nor hugetlb (each
+     * hugetlb mapping has a file of its own in the kernel; the model's private ones have none).
+     */
+    private static boolean mergeable(Vma lo, Vma hi) {
+        return lo.flags == hi.flags && lo.file == hi.file && !lo.isSpecial() && !lo.isHugetlb()
+                && lo.pgoff + ((lo.end - lo.start) >>> PageSize.PAGE_SHIFT) == hi.pgoff && anonCompatible(lo, hi);
+    }
+
+    /**
+     * is_mergeable_anon_vma: the same anon_vma, or only one side has one and it is not a fork's
+     * copy (whose anon_vma chain is longer than one).
+     */
+    private static boolean anonCompatible(Vma a, Vma b) {
+        if (a.anonVma != null && b.anonVma != null) {
+            return a.anonVma == b.anonVma && a.forkCopy == b.forkCopy;
+        }
+        return (a.anonVma != null ? a : b).forkCopy == null;
+    }
+
+    /** {@code lo} takes over {@code hi}'s range, and its anon_vma when it has none; hi goes. */
+    private static void absorb(Vma lo, Vma hi) {
+        if (lo.anonVma == null && hi.anonVma != null) {
+            lo.anonVma = hi.anonVma;
+            lo.forkCopy = hi.forkCopy;
+            lo.anonVma.add(lo);
+        }
+        detach(hi);
+        lo.end = hi.end;
     }
 
     /** Makes VMA boundaries at {@code start} and {@code end}; returns the VMAs now inside. */

@@ -44,6 +44,8 @@ public final class MmapOps {
         }
         if (hugetlb) {
             vmFlags |= VmFlags.HUGETLB;
+        } else if (!shared && (prot & Mman.PROT_WRITE) != 0) {
+            vmFlags |= VmFlags.ACCOUNT; // accountable_mapping: private, writable, not hugetlb
         }
         mm.mmapLock().writeLock().lock();
         try {
@@ -75,6 +77,7 @@ public final class MmapOps {
                 backing.addVma(v);
             }
             mm.insert(v);
+            AddressSpaceOps.merge(v);
             if ((flags & Mman.MAP_POPULATE) != 0) {
                 // populate_vma_page_range write-faults only private writable mappings
                 Populate.populate(mm, start, start + len, (vmFlags & (VmFlags.WRITE | VmFlags.SHARED)) == VmFlags.WRITE);

@@ -46,12 +46,24 @@ public final class Mprotect {
      * split a hugetlb VMA off a huge-page boundary.
      */
     private static int newFlags(Vma v, long start, long end, int prot) {
-        int flags = (v.flags & ~VmFlags.ACCESS) | VmFlags.fromProt(prot);
+        int flags = withAccount(v, (v.flags & ~VmFlags.ACCESS) | VmFlags.fromProt(prot));
         long unit = (1L << v.pageShift) - 1;
         if (flags != v.flags && v.isHugetlb() && ((Math.max(start, v.start) | Math.min(end, v.end)) & unit) != 0) {
             return -Errno.EINVAL;
         }
         return flags;
+    }
+
+    /**
+     * VM_ACCOUNT follows write permission one way: a private mapping is charged when it first
+     * becomes writable, and gives the charge back on losing write only while it is anonymous
+     * memory that never had a page (no anon_vma).
+     */
+    private static int withAccount(Vma v, int flags) {
+        if ((flags & VmFlags.WRITE) != 0) {
+            return v.has(VmFlags.ACCOUNT | VmFlags.WRITE | VmFlags.HUGETLB | VmFlags.SHARED) ? flags : flags | VmFlags.ACCOUNT;
+        }
+        return v.isAnonPrivate() && v.anonVma == null ? flags & ~VmFlags.ACCOUNT : flags;
     }
 
     private static void changeProtection(Vma v) {
