@@ -208,7 +208,8 @@ public final class MmapOps {
                 return bad;
             }
             if (old + oldLen == v.end && AddressSpaceOps.isFree(mm, v.end, old + newLen)) {
-                v.end = old + newLen; // expand in place
+                v.end = old + newLen; // expand in place, joining the VMA above when it can
+                AddressSpaceOps.merge(v);
                 return old;
             }
             if ((flags & Mman.MREMAP_MAYMOVE) == 0) {
@@ -260,21 +261,46 @@ public final class MmapOps {
         }
     }
 
-    /** move_vma: a new VMA at {@code dst} takes over the old range's entries as they are. */
+    /**
+     * move_vma: a new VMA at {@code dst} takes over the old range's entries as they are, and
+     * merges with its new neighbours (copy_vma).
+     */
     private static long move(Mm mm, long old, long oldLen, long newLen, long dst, boolean dontUnmap) {
+        Vma whole = mm.findVma(old);
+        boolean wholeVma = whole.start == old && whole.end == old + oldLen;
         java.util.List<Vma> src = AddressSpaceOps.isolate(mm, old, old + oldLen);
         Vma v = src.get(0);
         Vma moved = v.copyFor(mm, old, old + oldLen);
         moved.start = dst;
         moved.end = dst + newLen;
+        if (v.isAnonPrivate() && v.anonVma == null) {
+            moved.pgoff = dst >>> PageSize.PAGE_SHIFT; // anonymous memory without pages is placed as if mapped there anew
+        }
         NotifierRange r = mm.invalidateStart(NotifierEvent.UNMAP, old, old + oldLen);
         movePageTables(v, old, dst, oldLen);
         mm.invalidateEnd(r);
         if (!dontUnmap) {
-            AddressSpaceOps.detach(v); // with MREMAP_DONTUNMAP the old range stays, with no pages
+            AddressSpaceOps.detach(v);
+        } else {
+            keepEmptied(v, wholeVma);
         }
         mm.insert(moved);
+        AddressSpaceOps.merge(moved);
         return dst;
+    }
+
+    /**
+     * MREMAP_DONTUNMAP leaves the old range mapped with no pages. The kernel never split the
+     * old VMA for it, so a part is joined back to the rest; a whole VMA lets its anon_vma go.
+     */
+    private static void keepEmptied(Vma v, boolean wholeVma) {
+        if (!wholeVma) {
+            AddressSpaceOps.merge(v);
+        } else if (v.anonVma != null) {
+            v.anonVma.remove(v);
+            v.anonVma = null;
+            v.forkCopy = null;
+        }
     }
 
     /** move_page_tables: entries keep their frames and counts; only their addresses change. */

@@ -3,6 +3,7 @@ package jhmm.mm;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import jhmm.base.Errno;
+import jhmm.base.Pattern;
 import jhmm.kernel.Machine;
 import jhmm.kernel.MachineConfig;
 import jhmm.kernel.Process;
@@ -42,5 +43,62 @@ class MremapTest {
     void shrinkNeedsTheOldAddressMapped() {
         long a = anon(8 * P, RW);
         assertThat(p.mremap(a - P, 8 * P, 2 * P, 0)).isEqualTo(-Errno.EFAULT);
+    }
+
+    private long anonAt(long addr, long len) {
+        assertThat(p.mmap(addr, len, RW, Mman.MAP_PRIVATE | Mman.MAP_ANONYMOUS | Mman.MAP_FIXED, null, 0)).isEqualTo(addr);
+        return addr;
+    }
+
+    private long moveTo(long from, long len, long to, int extra) {
+        return p.mremap(from, len, len, Mman.MREMAP_MAYMOVE | Mman.MREMAP_FIXED | extra, to);
+    }
+
+    @Test
+    void growInPlaceJoinsTheVmaAboveWhenCompatible() {
+        long a = anon(8 * P, RW);
+        assertThat(p.write(a, P, Pattern.i32(0), a)).isZero();
+        anonAt(a + 10 * P, 4 * P);
+        assertThat(p.mremap(a, 8 * P, 10 * P, 0)).isEqualTo(a);
+        assertThat(p.mm().vmasIn(a, a + 14 * P)).hasSize(1);
+    }
+
+    @Test
+    void movedVmaWithoutPagesTakesItsNewAddressAsPgoffAndMergesThere() {
+        long a = anon(8 * P, RW);
+        long n = anonAt(a + 32 * P, 4 * P);
+        assertThat(moveTo(n, 4 * P, a + 8 * P, 0)).isEqualTo(a + 8 * P);
+        assertThat(p.mm().vmasIn(a, a + 12 * P)).hasSize(1);
+    }
+
+    @Test
+    void movedVmaWithPagesKeepsItsPgoffAndStaysApart() {
+        long a = anon(8 * P, RW);
+        long n = anonAt(a + 32 * P, 4 * P);
+        assertThat(p.write(n, P, Pattern.i32(0), n)).isZero();
+        assertThat(moveTo(n, 4 * P, a + 8 * P, 0)).isEqualTo(a + 8 * P);
+        assertThat(p.mm().vmasIn(a, a + 12 * P)).hasSize(2);
+    }
+
+    @Test
+    void pieceMovedAwayAndBackMergesAgain() {
+        long a = anon(8 * P, RW);
+        assertThat(p.write(a, 8 * P, Pattern.i32(0), a)).isZero();
+        assertThat(moveTo(a + 4 * P, 4 * P, a + 32 * P, 0)).isEqualTo(a + 32 * P);
+        assertThat(moveTo(a + 32 * P, 4 * P, a + 4 * P, 0)).isEqualTo(a + 4 * P);
+        assertThat(p.mm().vmasIn(a, a + 8 * P)).hasSize(1);
+        byte[] back = new byte[(int) (8 * P)];
+        byte[] want = new byte[back.length];
+        Pattern.i32(0).fill(0, want, 0, want.length);
+        assertThat(p.read(a, back, 0, back.length)).isZero();
+        assertThat(back).isEqualTo(want);
+    }
+
+    @Test
+    void dontunmapOfPartOfAVmaLeavesTheOldVmaWhole() {
+        long a = anon(8 * P, RW);
+        assertThat(p.write(a, 8 * P, Pattern.i32(0), a)).isZero();
+        assertThat(moveTo(a + 2 * P, 2 * P, a + 32 * P, Mman.MREMAP_DONTUNMAP)).isEqualTo(a + 32 * P);
+        assertThat(p.mm().vmasIn(a, a + 8 * P)).hasSize(1);
     }
 }
