@@ -58,9 +58,8 @@ public final class MmapOps {
                 AddressSpaceOps.removeRange(mm, start, start + len);
             } else {
                 long a = Math.max(align, unit);
-                if (!hugetlb && anon && !shared && align == 0 && mm.sys.thp() != ThpMode.NEVER
-                        && (len & ~PageSize.PMD_MASK) == 0) {
-                    a = PageSize.PMD_SIZE; // thp_get_unmapped_area for PMD-multiple anonymous lengths
+                if (align == 0) {
+                    a = Math.max(a, placement(mm, !hugetlb && anon && !shared, len));
                 }
                 start = AddressSpaceOps.unmappedArea(mm, len, a);
                 if (start < 0) {
@@ -86,6 +85,16 @@ public final class MmapOps {
         } finally {
             mm.mmapLock().writeLock().unlock();
         }
+    }
+
+    /**
+     * The alignment get_unmapped_area gives {@code len} bytes: thp_get_unmapped_area places
+     * private anonymous memory that is a whole number of PMDs PMD-aligned, whatever address
+     * it comes from (mremap too); anything else page-aligned.
+     */
+    private static long placement(Mm mm, boolean anonPrivate, long len) {
+        boolean thp = anonPrivate && mm.sys.thp() != ThpMode.NEVER && (len & ~PageSize.PMD_MASK) == 0;
+        return thp ? PageSize.PMD_SIZE : PageSize.PAGE_SIZE;
     }
 
     /** Memory the mapping may commit: private writable, or shared anonymous (shmem). */
@@ -186,15 +195,18 @@ public final class MmapOps {
                         || newAddr < old + oldLen && old < newAddr + newLen)) {
             return -Errno.EINVAL;
         }
-        if (fixed || dontUnmap) {
-            return moveTo(mm, old, oldLen, newLen, fixed ? newAddr : -1, dontUnmap);
-        }
         mm.mmapLock().writeLock().lock();
         try {
             Vma v = mm.findVma(old);
             int bad = v == null ? -Errno.EFAULT : remappableKind(v);
             if (bad != 0) {
                 return bad;
+            }
+            if (fixed && oldLen == newLen) {
+                return moveEach(mm, old, oldLen, newAddr, dontUnmap);
+            }
+            if (fixed || dontUnmap) {
+                return moveTo(mm, v, old, oldLen, newLen, fixed ? newAddr : -1, dontUnmap);
             }
             if (newLen <= oldLen) {
                 // shrinking only unmaps the tail: the old range may span several VMAs and holes
@@ -215,8 +227,7 @@ public final class MmapOps {
             if ((flags & Mman.MREMAP_MAYMOVE) == 0) {
                 return -Errno.ENOMEM;
             }
-            long align = (old & ~PageSize.PMD_MASK) == 0 ? PageSize.PMD_SIZE : PageSize.PAGE_SIZE;
-            long dst = AddressSpaceOps.unmappedArea(mm, newLen, align);
+            long dst = AddressSpaceOps.unmappedArea(mm, newLen, placement(mm, v.isAnonPrivate(), newLen));
             if (dst < 0) {
                 return dst;
             }
@@ -239,26 +250,49 @@ public final class MmapOps {
         return v.isHugetlb() || v.isSpecial() ? -Errno.EINVAL : 0;
     }
 
-    private static long moveTo(Mm mm, long old, long oldLen, long newLen, long newAddr, boolean dontUnmap) {
-        mm.mmapLock().writeLock().lock();
-        try {
-            int bad = remappable(mm.findVma(old), old, oldLen);
+    /** MREMAP_FIXED (to {@code newAddr}) or MREMAP_DONTUNMAP (newAddr -1: placed as mmap would) of one VMA's range. */
+    private static long moveTo(Mm mm, Vma v, long old, long oldLen, long newLen, long newAddr, boolean dontUnmap) {
+        int bad = remappable(v, old, oldLen);
+        if (bad != 0) {
+            return bad;
+        }
+        long dst = newAddr;
+        if (dst >= 0) {
+            AddressSpaceOps.removeRange(mm, dst, dst + newLen);
+        } else {
+            dst = AddressSpaceOps.unmappedArea(mm, newLen, placement(mm, v.isAnonPrivate(), newLen));
+            if (dst < 0) {
+                return dst;
+            }
+        }
+        return move(mm, old, oldLen, newLen, dst, dontUnmap);
+    }
+
+    /**
+     * An MREMAP_FIXED move that keeps the size may span several VMAs and holes (Linux 6.17
+     * on): each VMA moves to the same offset from {@code dst}, holes stay holes. Only the
+     * first address must be mapped.
+     */
+    private static long moveEach(Mm mm, long old, long len, long dst, boolean dontUnmap) {
+        for (Vma v : mm.vmasIn(old, old + len)) {
+            int bad = remappableKind(v);
             if (bad != 0) {
                 return bad;
             }
-            long dst = newAddr;
-            if (dst >= 0) {
-                AddressSpaceOps.removeRange(mm, dst, dst + newLen);
-            } else {
-                dst = AddressSpaceOps.unmappedArea(mm, newLen, PageSize.PAGE_SIZE);
-                if (dst < 0) {
-                    return dst;
-                }
-            }
-            return move(mm, old, oldLen, newLen, dst, dontUnmap);
-        } finally {
-            mm.mmapLock().writeLock().unlock();
         }
+        AddressSpaceOps.removeRange(mm, dst, dst + len);
+        for (long a = old; a < old + len; ) {
+            java.util.List<Vma> rest = mm.vmasIn(a, old + len);
+            if (rest.isEmpty()) {
+                break;
+            }
+            Vma v = rest.get(0);
+            long s = Math.max(a, v.start);
+            long e = Math.min(old + len, v.end);
+            move(mm, s, e - s, e - s, dst + (s - old), dontUnmap);
+            a = e;
+        }
+        return dst;
     }
 
     /**

@@ -3,6 +3,7 @@ package jhmm.mm;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import jhmm.base.Errno;
+import jhmm.base.PageSize;
 import jhmm.base.Pattern;
 import jhmm.kernel.Machine;
 import jhmm.kernel.MachineConfig;
@@ -100,5 +101,47 @@ class MremapTest {
         assertThat(p.write(a, 8 * P, Pattern.i32(0), a)).isZero();
         assertThat(moveTo(a + 2 * P, 2 * P, a + 32 * P, Mman.MREMAP_DONTUNMAP)).isEqualTo(a + 32 * P);
         assertThat(p.mm().vmasIn(a, a + 8 * P)).hasSize(1);
+    }
+
+    @Test
+    void fixedMoveThatKeepsTheSizeTakesEveryVmaAndHoleAlong() {
+        long a = anon(8 * P, RW);
+        assertThat(p.write(a, 8 * P, Pattern.i32(0), a)).isZero();
+        assertThat(p.mprotect(a + 2 * P, 2 * P, Mman.PROT_READ)).isZero();
+        assertThat(p.munmap(a + 6 * P, P)).isZero();
+        long to = a + 32 * P;
+        assertThat(moveTo(a, 8 * P, to, 0)).isEqualTo(to);
+        assertThat(p.mm().vmasIn(a, a + 8 * P)).isEmpty();
+        assertThat(p.mm().vmasIn(to, to + 8 * P)).extracting(Vma::start)
+                .containsExactly(to, to + 2 * P, to + 4 * P, to + 7 * P);
+        assertThat(p.mm().vmasIn(to, to + 8 * P).get(1).has(VmFlags.WRITE)).isFalse();
+    }
+
+    @Test
+    void fixedMoveThatResizesOrDontunmapWithoutFixedStaysWithinOneVma() {
+        long a = anon(8 * P, RW);
+        assertThat(p.mprotect(a + 2 * P, 2 * P, Mman.PROT_READ)).isZero();
+        assertThat(p.mremap(a, 8 * P, 6 * P, Mman.MREMAP_MAYMOVE | Mman.MREMAP_FIXED, a + 32 * P)).isEqualTo(-Errno.EFAULT);
+        assertThat(p.mremap(a, 8 * P, 8 * P, Mman.MREMAP_MAYMOVE | Mman.MREMAP_DONTUNMAP, 0)).isEqualTo(-Errno.EFAULT);
+        assertThat(p.mm().vmasIn(a, a + 8 * P)).hasSize(3);
+    }
+
+    @Test
+    void moveDestinationIsPmdAlignedForWholePmdLengthsWhateverTheOldAddress() {
+        long a = anon(PageSize.PMD_SIZE / 2, RW);
+        long unaligned = anonAt(a - 3 * P, 3 * P);
+        anonAt(a + PageSize.PMD_SIZE / 2, P); // nothing free above: growing must move
+        assertThat(p.munmap(a, PageSize.PMD_SIZE / 2)).isZero();
+        long moved = p.mremap(unaligned, 3 * P, PageSize.PMD_SIZE, Mman.MREMAP_MAYMOVE);
+        assertThat(moved & ~PageSize.PMD_MASK).isZero();
+    }
+
+    @Test
+    void moveDestinationOfPartialPmdLengthsIsOnlyPageAlignedEvenFromAPmdAlignedAddress() {
+        long a = p.mmapAligned(8 * P, PageSize.PMD_SIZE, RW, Mman.MAP_PRIVATE | Mman.MAP_ANONYMOUS, null, 0);
+        anonAt(a + 8 * P, P);
+        long moved = p.mremap(a, 8 * P, 16 * P, Mman.MREMAP_MAYMOVE);
+        assertThat(moved).isPositive();
+        assertThat(moved & ~PageSize.PMD_MASK).isNotZero();
     }
 }
