@@ -8,7 +8,8 @@ import jhmm.base.PageSize;
 
 /**
  * Layout changes of an address space (mm/mmap.c, mm/vma.c): finding room, creating VMAs,
- * splitting them at a boundary and removing a range. Callers hold the mmap lock for writing.
+ * splitting them at a boundary, changing their flags, merging neighbours and removing a range.
+ * Callers hold the mmap lock for writing.
  */
 final class AddressSpaceOps {
     /** Where top-down placement starts (below the stack, as mmap_base is). */
