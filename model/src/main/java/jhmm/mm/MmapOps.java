@@ -300,8 +300,8 @@ public final class MmapOps {
      * merges with its new neighbours (copy_vma).
      */
     private static long move(Mm mm, long old, long oldLen, long newLen, long dst, boolean dontUnmap) {
-        Vma whole = mm.findVma(old);
-        boolean wholeVma = whole.start == old && whole.end == old + oldLen;
+        Vma before = mm.findVma(old);
+        boolean wholeVma = before.start == old && before.end == old + oldLen;
         java.util.List<Vma> src = AddressSpaceOps.isolate(mm, old, old + oldLen);
         Vma v = src.get(0);
         Vma moved = v.copyFor(mm, old, old + oldLen);

@@ -47,8 +47,8 @@ public final class Mprotect {
      */
     private static int newFlags(Vma v, long start, long end, int prot) {
         int flags = withAccount(v, (v.flags & ~VmFlags.ACCESS) | VmFlags.fromProt(prot));
-        long unit = (1L << v.pageShift) - 1;
-        if (flags != v.flags && v.isHugetlb() && ((Math.max(start, v.start) | Math.min(end, v.end)) & unit) != 0) {
+        long hugeMask = (1L << v.pageShift) - 1;
+        if (flags != v.flags && v.isHugetlb() && ((Math.max(start, v.start) | Math.min(end, v.end)) & hugeMask) != 0) {
             return -Errno.EINVAL;
         }
         return flags;
