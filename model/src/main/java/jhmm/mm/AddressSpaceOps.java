@@ -1,11 +1,15 @@
 package jhmm.mm;
 
+import java.util.List;
+import java.util.function.Consumer;
+import java.util.function.ToIntFunction;
 import jhmm.base.Errno;
 import jhmm.base.PageSize;
 
 /**
  * Layout changes of an address space (mm/mmap.c, mm/vma.c): finding room, creating VMAs,
- * splitting them at a boundary and removing a range. Callers hold the mmap lock for writing.
+ * splitting them at a boundary, changing their flags, merging neighbours and removing a range.
+ * Callers hold the mmap lock for writing.
  */
 final class AddressSpaceOps {
     /** Where top-down placement starts (below the stack, as mmap_base is). */
@@ -54,6 +58,96 @@ final class AddressSpaceOps {
         v.mm.insert(v);
         v.mm.insert(upper);
         return upper;
+    }
+
+    /** Splits {@code v} so that [start, end), inside it, is one VMA; returns that VMA. */
+    static Vma carve(Vma v, long start, long end) {
+        if (v.start < start) {
+            v = split(v, start);
+        }
+        if (v.end > end) {
+            split(v, end);
+        }
+        return v;
+    }
+
+    /**
+     * vma_modify_flags over [start, end), holes skipped: each VMA there is offered its new
+     * flags by {@code flagsOf} (or a -errno, which stops the walk and is returned). A VMA whose
+     * flags stay the same is left whole, as mprotect_fixup and madvise_update_vma leave it;
+     * the part of one whose flags change is split out, given them and passed to
+     * {@code changed}.
+     */
+    static int updateFlags(Mm mm, long start, long end, ToIntFunction<Vma> flagsOf, Consumer<Vma> changed) {
+        for (long a = start; a < end; ) {
+            List<Vma> rest = mm.vmasIn(a, end);
+            if (rest.isEmpty()) {
+                break;
+            }
+            Vma v = rest.get(0);
+            long e = Math.min(end, v.end);
+            int flags = flagsOf.applyAsInt(v);
+            if (flags < 0) {
+                return flags;
+            }
+            if (flags != v.flags) {
+                Vma piece = carve(v, Math.max(a, v.start), e);
+                piece.flags = flags;
+                changed.accept(piece);
+                merge(piece);
+            }
+            a = e;
+        }
+        return 0;
+    }
+
+    /**
+     * vma_merge: folds {@code v} into the VMA right below it, then the one right above it,
+     * where the two can be one VMA; returns the VMA that now holds v's range.
+     */
+    static Vma merge(Vma v) {
+        Vma prev = v.mm.findVma(v.start - 1);
+        if (prev != null && mergeable(prev, v)) {
+            absorb(prev, v);
+            v = prev;
+        }
+        Vma next = v.mm.findVma(v.end);
+        if (next != null && mergeable(v, next)) {
+            absorb(v, next);
+        }
+        return v;
+    }
+
+    /**
+     * is_mergeable_vma for {@code lo} right below {@code hi}: same flags, same file, pages that
+     * continue each other, compatible anon_vmas. Never VM_IO/PFNMAP/MIXEDMAP, nor hugetlb (each
+     * hugetlb mapping has a file of its own in the kernel; the model's private ones have none).
+     */
+    private static boolean mergeable(Vma lo, Vma hi) {
+        return lo.flags == hi.flags && lo.file == hi.file && !lo.isSpecial() && !lo.isHugetlb()
+                && lo.pgoff + ((lo.end - lo.start) >>> PageSize.PAGE_SHIFT) == hi.pgoff && anonCompatible(lo, hi);
+    }
+
+    /**
+     * is_mergeable_anon_vma: the same anon_vma, or only one side has one and it is not a fork's
+     * copy (whose anon_vma chain is longer than one).
+     */
+    private static boolean anonCompatible(Vma a, Vma b) {
+        if (a.anonVma != null && b.anonVma != null) {
+            return a.anonVma == b.anonVma && a.forkCopy == b.forkCopy;
+        }
+        return (a.anonVma != null ? a : b).forkCopy == null;
+    }
+
+    /** {@code lo} takes over {@code hi}'s range, and its anon_vma when it has none; hi goes. */
+    private static void absorb(Vma lo, Vma hi) {
+        if (lo.anonVma == null && hi.anonVma != null) {
+            lo.anonVma = hi.anonVma;
+            lo.forkCopy = hi.forkCopy;
+            lo.anonVma.add(lo);
+        }
+        detach(hi);
+        lo.end = hi.end;
     }
 
     /** Makes VMA boundaries at {@code start} and {@code end}; returns the VMAs now inside. */

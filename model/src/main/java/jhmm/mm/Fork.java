@@ -28,6 +28,9 @@ public final class Fork {
                 }
                 Vma c = v.copyFor(child, v.start, v.end);
                 c.pgoff = v.pgoff;
+                if (c.anonVma != null) {
+                    c.forkCopy = new Object();
+                }
                 child.insert(c);
                 if (needsCopy(v) && copyRange(v, c) < 0) {
                     Exit.exitMmap(child);

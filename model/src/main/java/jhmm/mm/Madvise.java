@@ -135,13 +135,8 @@ public final class Madvise {
     }
 
     private static int setHugeFlag(Mm mm, long addr, long end, int set, int clear) {
-        for (Vma v : AddressSpaceOps.isolate(mm, addr, end)) {
-            if (v.isHugetlb() || v.isSpecial()) {
-                return -Errno.EINVAL;
-            }
-            v.flags = (v.flags | set) & ~clear;
-        }
-        return 0;
+        return AddressSpaceOps.updateFlags(mm, addr, end,
+                v -> v.isHugetlb() || v.isSpecial() ? -Errno.EINVAL : (v.flags | set) & ~clear, v -> {});
     }
 
     private static int collapse(Mm mm, long addr, long end) {

@@ -44,6 +44,8 @@ public final class MmapOps {
         }
         if (hugetlb) {
             vmFlags |= VmFlags.HUGETLB;
+        } else if (!shared && (prot & Mman.PROT_WRITE) != 0) {
+            vmFlags |= VmFlags.ACCOUNT; // accountable_mapping: private, writable, not hugetlb
         }
         mm.mmapLock().writeLock().lock();
         try {
@@ -56,9 +58,8 @@ public final class MmapOps {
                 AddressSpaceOps.removeRange(mm, start, start + len);
             } else {
                 long a = Math.max(align, unit);
-                if (!hugetlb && anon && !shared && align == 0 && mm.sys.thp() != ThpMode.NEVER
-                        && (len & ~PageSize.PMD_MASK) == 0) {
-                    a = PageSize.PMD_SIZE; // thp_get_unmapped_area for PMD-multiple anonymous lengths
+                if (align == 0) {
+                    a = Math.max(a, placement(mm, !hugetlb && anon && !shared, len));
                 }
                 start = AddressSpaceOps.unmappedArea(mm, len, a);
                 if (start < 0) {
@@ -75,6 +76,7 @@ public final class MmapOps {
                 backing.addVma(v);
             }
             mm.insert(v);
+            AddressSpaceOps.merge(v);
             if ((flags & Mman.MAP_POPULATE) != 0) {
                 // populate_vma_page_range write-faults only private writable mappings
                 Populate.populate(mm, start, start + len, (vmFlags & (VmFlags.WRITE | VmFlags.SHARED)) == VmFlags.WRITE);
@@ -83,6 +85,16 @@ public final class MmapOps {
         } finally {
             mm.mmapLock().writeLock().unlock();
         }
+    }
+
+    /**
+     * The alignment get_unmapped_area gives {@code len} bytes: thp_get_unmapped_area places
+     * private anonymous memory that is a whole number of PMDs PMD-aligned, whatever address
+     * it comes from (mremap too); anything else page-aligned.
+     */
+    private static long placement(Mm mm, boolean anonPrivate, long len) {
+        boolean thp = anonPrivate && mm.sys.thp() != ThpMode.NEVER && (len & ~PageSize.PMD_MASK) == 0;
+        return thp ? PageSize.PMD_SIZE : PageSize.PAGE_SIZE;
     }
 
     /** Memory the mapping may commit: private writable, or shared anonymous (shmem). */
@@ -183,31 +195,39 @@ public final class MmapOps {
                         || newAddr < old + oldLen && old < newAddr + newLen)) {
             return -Errno.EINVAL;
         }
-        if (fixed || dontUnmap) {
-            return moveTo(mm, old, oldLen, newLen, fixed ? newAddr : -1, dontUnmap);
-        }
         mm.mmapLock().writeLock().lock();
         try {
             Vma v = mm.findVma(old);
-            int bad = remappable(v, old, oldLen);
+            int bad = v == null ? -Errno.EFAULT : remappableKind(v);
             if (bad != 0) {
                 return bad;
             }
+            if (fixed && oldLen == newLen) {
+                return moveEach(mm, old, oldLen, newAddr, dontUnmap);
+            }
+            if (fixed || dontUnmap) {
+                return moveTo(mm, v, old, oldLen, newLen, fixed ? newAddr : -1, dontUnmap);
+            }
             if (newLen <= oldLen) {
+                // shrinking only unmaps the tail: the old range may span several VMAs and holes
                 if (newLen < oldLen) {
                     AddressSpaceOps.removeRange(mm, old + newLen, old + oldLen);
                 }
                 return old;
             }
+            bad = remappable(v, old, oldLen);
+            if (bad != 0) {
+                return bad;
+            }
             if (old + oldLen == v.end && AddressSpaceOps.isFree(mm, v.end, old + newLen)) {
-                v.end = old + newLen; // expand in place
+                v.end = old + newLen; // expand in place, joining the VMA above when it can
+                AddressSpaceOps.merge(v);
                 return old;
             }
             if ((flags & Mman.MREMAP_MAYMOVE) == 0) {
                 return -Errno.ENOMEM;
             }
-            long align = (old & ~PageSize.PMD_MASK) == 0 ? PageSize.PMD_SIZE : PageSize.PAGE_SIZE;
-            long dst = AddressSpaceOps.unmappedArea(mm, newLen, align);
+            long dst = AddressSpaceOps.unmappedArea(mm, newLen, placement(mm, v.isAnonPrivate(), newLen));
             if (dst < 0) {
                 return dst;
             }
@@ -222,46 +242,99 @@ public final class MmapOps {
         if (v == null || old + oldLen > v.end) {
             return -Errno.EFAULT;
         }
+        return remappableKind(v);
+    }
+
+    /** -EINVAL for the VMAs jhmm's mremap does not handle (hugetlb, raw PFNs), else 0. */
+    private static int remappableKind(Vma v) {
         return v.isHugetlb() || v.isSpecial() ? -Errno.EINVAL : 0;
     }
 
-    private static long moveTo(Mm mm, long old, long oldLen, long newLen, long newAddr, boolean dontUnmap) {
-        mm.mmapLock().writeLock().lock();
-        try {
-            int bad = remappable(mm.findVma(old), old, oldLen);
+    /** MREMAP_FIXED (to {@code newAddr}) or MREMAP_DONTUNMAP (newAddr -1: placed as mmap would) of one VMA's range. */
+    private static long moveTo(Mm mm, Vma v, long old, long oldLen, long newLen, long newAddr, boolean dontUnmap) {
+        int bad = remappable(v, old, oldLen);
+        if (bad != 0) {
+            return bad;
+        }
+        long dst = newAddr;
+        if (dst >= 0) {
+            AddressSpaceOps.removeRange(mm, dst, dst + newLen);
+        } else {
+            dst = AddressSpaceOps.unmappedArea(mm, newLen, placement(mm, v.isAnonPrivate(), newLen));
+            if (dst < 0) {
+                return dst;
+            }
+        }
+        return move(mm, old, oldLen, newLen, dst, dontUnmap);
+    }
+
+    /**
+     * An MREMAP_FIXED move that keeps the size may span several VMAs and holes (Linux 6.17
+     * on): each VMA moves to the same offset from {@code dst}, holes stay holes. Only the
+     * first address must be mapped.
+     */
+    private static long moveEach(Mm mm, long old, long len, long dst, boolean dontUnmap) {
+        for (Vma v : mm.vmasIn(old, old + len)) {
+            int bad = remappableKind(v);
             if (bad != 0) {
                 return bad;
             }
-            long dst = newAddr;
-            if (dst >= 0) {
-                AddressSpaceOps.removeRange(mm, dst, dst + newLen);
-            } else {
-                dst = AddressSpaceOps.unmappedArea(mm, newLen, PageSize.PAGE_SIZE);
-                if (dst < 0) {
-                    return dst;
-                }
-            }
-            return move(mm, old, oldLen, newLen, dst, dontUnmap);
-        } finally {
-            mm.mmapLock().writeLock().unlock();
         }
+        AddressSpaceOps.removeRange(mm, dst, dst + len);
+        for (long a = old; a < old + len; ) {
+            java.util.List<Vma> rest = mm.vmasIn(a, old + len);
+            if (rest.isEmpty()) {
+                break;
+            }
+            Vma v = rest.get(0);
+            long s = Math.max(a, v.start);
+            long e = Math.min(old + len, v.end);
+            move(mm, s, e - s, e - s, dst + (s - old), dontUnmap);
+            a = e;
+        }
+        return dst;
     }
 
-    /** move_vma: a new VMA at {@code dst} takes over the old range's entries as they are. */
+    /**
+     * move_vma: a new VMA at {@code dst} takes over the old range's entries as they are, and
+     * merges with its new neighbours (copy_vma).
+     */
     private static long move(Mm mm, long old, long oldLen, long newLen, long dst, boolean dontUnmap) {
+        Vma before = mm.findVma(old);
+        boolean wholeVma = before.start == old && before.end == old + oldLen;
         java.util.List<Vma> src = AddressSpaceOps.isolate(mm, old, old + oldLen);
         Vma v = src.get(0);
         Vma moved = v.copyFor(mm, old, old + oldLen);
         moved.start = dst;
         moved.end = dst + newLen;
+        if (v.isAnonPrivate() && v.anonVma == null) {
+            moved.pgoff = dst >>> PageSize.PAGE_SHIFT; // anonymous memory without pages is placed as if mapped there anew
+        }
         NotifierRange r = mm.invalidateStart(NotifierEvent.UNMAP, old, old + oldLen);
         movePageTables(v, old, dst, oldLen);
         mm.invalidateEnd(r);
         if (!dontUnmap) {
-            AddressSpaceOps.detach(v); // with MREMAP_DONTUNMAP the old range stays, with no pages
+            AddressSpaceOps.detach(v);
+        } else {
+            keepEmptied(v, wholeVma);
         }
         mm.insert(moved);
+        AddressSpaceOps.merge(moved);
         return dst;
+    }
+
+    /**
+     * MREMAP_DONTUNMAP leaves the old range mapped with no pages. The kernel never split the
+     * old VMA for it, so a part is joined back to the rest; a whole VMA lets its anon_vma go.
+     */
+    private static void keepEmptied(Vma v, boolean wholeVma) {
+        if (!wholeVma) {
+            AddressSpaceOps.merge(v);
+        } else if (v.anonVma != null) {
+            v.anonVma.remove(v);
+            v.anonVma = null;
+            v.forkCopy = null;
+        }
     }
 
     /** move_page_tables: entries keep their frames and counts; only their addresses change. */

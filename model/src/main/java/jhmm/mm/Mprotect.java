@@ -34,17 +34,36 @@ public final class Mprotect {
                 cursor = v.end;
             }
             long stop = Math.min(cursor, end);
-            for (Vma v : AddressSpaceOps.isolate(mm, addr, stop)) {
-                if (v.isHugetlb() && ((v.start | v.end) & ((1L << v.pageShift) - 1)) != 0) {
-                    return -Errno.EINVAL;
-                }
-                v.flags = (v.flags & ~VmFlags.ACCESS) | VmFlags.fromProt(prot);
-                changeProtection(v);
-            }
-            return stop < end ? -Errno.ENOMEM : 0;
+            int ret = AddressSpaceOps.updateFlags(mm, addr, stop, v -> newFlags(v, addr, stop, prot), Mprotect::changeProtection);
+            return ret == 0 && stop < end ? -Errno.ENOMEM : ret;
         } finally {
             mm.mmapLock().writeLock().unlock();
         }
+    }
+
+    /**
+     * The flags {@code v} gets for its part of [start, end), or -EINVAL when that part would
+     * split a hugetlb VMA off a huge-page boundary.
+     */
+    private static int newFlags(Vma v, long start, long end, int prot) {
+        int flags = withAccount(v, (v.flags & ~VmFlags.ACCESS) | VmFlags.fromProt(prot));
+        long hugeMask = (1L << v.pageShift) - 1;
+        if (flags != v.flags && v.isHugetlb() && ((Math.max(start, v.start) | Math.min(end, v.end)) & hugeMask) != 0) {
+            return -Errno.EINVAL;
+        }
+        return flags;
+    }
+
+    /**
+     * VM_ACCOUNT follows write permission one way: a private mapping is charged when it first
+     * becomes writable, and gives the charge back on losing write only while it is anonymous
+     * memory that never had a page (no anon_vma).
+     */
+    private static int withAccount(Vma v, int flags) {
+        if ((flags & VmFlags.WRITE) != 0) {
+            return v.has(VmFlags.ACCOUNT | VmFlags.WRITE | VmFlags.HUGETLB | VmFlags.SHARED) ? flags : flags | VmFlags.ACCOUNT;
+        }
+        return v.isAnonPrivate() && v.anonVma == null ? flags & ~VmFlags.ACCOUNT : flags;
     }
 
     private static void changeProtection(Vma v) {

@@ -20,6 +20,8 @@ public final class VmFlags {
     public static final int HUGEPAGE = 1 << 12;
     public static final int NOHUGEPAGE = 1 << 13;
     public static final int DONTCOPY = 1 << 14;
+    /** The mapping's memory is charged to the commit limit (private and writable once). */
+    public static final int ACCOUNT = 1 << 15;
 
     public static final int ACCESS = READ | WRITE | EXEC;
 

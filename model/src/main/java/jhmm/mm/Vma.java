@@ -18,6 +18,13 @@ public final class Vma {
     long pgoff;
     final FileInode file;
     AnonVma anonVma;
+    /**
+     * Non-null on a fork's copy of a VMA that had an anon_vma. The kernel gives such a copy an
+     * anon_vma of its own chained to the parent's, so it merges only with pieces of itself and
+     * never with a VMA that has no anon_vma; the model keeps the parent's {@link AnonVma} for
+     * rmap and tells the copies apart by this token, which the copy's pieces share.
+     */
+    Object forkCopy;
     /** PAGE_SHIFT for ordinary VMAs; PMD_SHIFT or PUD_SHIFT for hugetlb. */
     final int pageShift;
 
@@ -35,6 +42,7 @@ public final class Vma {
     Vma copyFor(Mm other, long newStart, long newEnd) {
         long off = (newStart - start) >>> PageSize.PAGE_SHIFT;
         Vma v = new Vma(other, newStart, newEnd, flags, pgoff + off, file, anonVma, pageShift);
+        v.forkCopy = forkCopy;
         if (anonVma != null) {
             anonVma.add(v);
         }
