@@ -19,8 +19,14 @@ public final class Migrate {
         this.sys = sys;
     }
 
-    /** Migrates every folio mapped in [start, end) of {@code mm}; 0, or -EAGAIN if any failed. */
+    /**
+     * Migrates every folio mapped in [start, end) of {@code mm}; 0, or -EAGAIN if any failed.
+     * Partly mapped THPs are split first, and their mapped pages move one by one.
+     */
     public int migrateRange(Mm mm, long start, long end) {
+        for (int head : sys.reclaim.foliosIn(mm, start, end)) {
+            sys.deferredSplit.splitBeforeMigration(head);
+        }
         int[] heads = sys.reclaim.foliosIn(mm, start, end);
         int failed = 0;
         for (int head : heads) {
@@ -130,6 +136,7 @@ public final class Migrate {
         int free = phys.nrFrames() - 1;
         long moved = 0;
         for (int pfn = 0; pfn < free; ) {
+            sys.deferredSplit.splitBeforeMigration(pfn);
             int order = f.order(pfn);
             int n = 1 << order;
             if (!f.test(pfn, PageFlags.TAIL) && movable(pfn)) {

@@ -68,14 +68,23 @@ public final class Rmap {
         f.refAdd(pfn, 1);
     }
 
-    /** A PTE mapping of {@code pfn} is gone; may free the folio. */
+    /** A PTE mapping of {@code pfn} is gone; may free the folio, or leave a large one partly mapped. */
     void removePte(int pfn) {
-        sys.phys.frames().pteMapcountAdd(pfn, -1);
+        PageFrames f = sys.phys.frames();
+        f.pteMapcountAdd(pfn, -1);
+        if (f.pteMapcount(pfn) == 0 && f.isLarge(pfn)) {
+            sys.deferredSplit.mappingRemoved(pfn);
+        }
         sys.phys.put(pfn);
     }
 
+    /** A PMD/PUD mapping of the whole folio is gone; the folio may be left partly PTE-mapped. */
     void removeEntire(int pfn) {
-        sys.phys.frames().entireMapcountAdd(pfn, -1);
+        PageFrames f = sys.phys.frames();
+        f.entireMapcountAdd(pfn, -1);
+        if (f.entireMapcount(pfn) == 0) {
+            sys.deferredSplit.mappingRemoved(pfn);
+        }
         sys.phys.put(pfn);
     }
 
