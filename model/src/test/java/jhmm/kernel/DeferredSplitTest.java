@@ -8,6 +8,7 @@ import jhmm.gup.Foll;
 import jhmm.mm.Mman;
 import jhmm.mm.PageState;
 import jhmm.mm.ThpMode;
+import jhmm.phys.PageFlags;
 import jhmm.phys.PageFrames;
 import jhmm.phys.PhysicalMemory;
 import org.junit.jupiter.api.Test;
@@ -176,6 +177,26 @@ class DeferredSplitTest {
         assertThat(t.p.munmap(a, M2)).isZero();
         assertThat(phys().buddy().freePages()).isEqualTo(free + 512);
         assertThat(phys().deferredSplit().snapshot()).isEmpty();
+        t.assertCoherent();
+    }
+
+    @Test
+    void madviseFreeOfPartOfAThpSplitsItAndFreesOnlyThatPart() {
+        assertThat(t.p.madvise(a + P, 2 * P, Mman.MADV_FREE)).isZero();
+        assertThat(large(t.p, a)).isFalse();
+        PageFrames f = phys().frames();
+        assertThat(f.test(t.p.frameAt(a + P), PageFlags.SWAPBACKED)).as("lazily freed").isFalse();
+        assertThat(f.test(t.p.frameAt(a + 3 * P), PageFlags.SWAPBACKED)).as("outside the range").isTrue();
+        t.assertCoherent();
+    }
+
+    @Test
+    void madvisePageoutOfPartOfAThpReclaimsOnlyThatPart() {
+        assertThat(t.p.madvise(a + 8 * P, 2 * P, Mman.MADV_PAGEOUT)).isZero();
+        assertThat(t.p.pageState(a + 8 * P)).isEqualTo(PageState.SWAP);
+        assertThat(t.p.pageState(a + 10 * P)).isEqualTo(PageState.PRESENT_RW);
+        assertThat(t.p.mm().rss()).isEqualTo(510);
+        MachineFixture.assertReads(t.p, a, M2, Pattern.i32(0), a);
         t.assertCoherent();
     }
 
