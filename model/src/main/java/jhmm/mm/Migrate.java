@@ -24,10 +24,14 @@ public final class Migrate {
      * Partly mapped THPs are split first, and their mapped pages move one by one.
      */
     public int migrateRange(Mm mm, long start, long end) {
-        for (int head : sys.reclaim.foliosIn(mm, start, end)) {
-            sys.deferredSplit.splitBeforeMigration(head);
-        }
         int[] heads = sys.reclaim.foliosIn(mm, start, end);
+        boolean split = false;
+        for (int head : heads) {
+            split |= sys.deferredSplit.splitBeforeMigration(head);
+        }
+        if (split) {
+            heads = sys.reclaim.foliosIn(mm, start, end); // the split folios' mapped pages, one by one
+        }
         int failed = 0;
         for (int head : heads) {
             if (migrateFolio(head, -1) < 0) {
