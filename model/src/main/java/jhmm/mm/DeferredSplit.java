@@ -22,10 +22,11 @@ final class DeferredSplit {
     }
 
     /**
-     * A mapping of {@code pfn}'s folio just went (a PTE whose page is now unmapped, or the
-     * whole-folio PMD): queue the folio if that left it mapped only in part.
+     * Queues {@code pfn}'s folio if it is a large anonymous one mapped only in part: called when
+     * a mapping of it went (a PTE whose page is now unmapped, or the whole-folio PMD), and when
+     * migration maps a new folio where a partly mapped one was (device memory coming back).
      */
-    void mappingRemoved(int pfn) {
+    void queueIfPartlyMapped(int pfn) {
         PageFrames f = sys.phys.frames();
         int head = f.head(pfn);
         int kind = f.flags(head) & (PageFlags.HEAD | PageFlags.ANON | PageFlags.HUGETLB | PageFlags.ZONE_DEVICE | PageFlags.PARTIALLY_MAPPED);
@@ -93,15 +94,16 @@ final class DeferredSplit {
 
     /**
      * Migration splits a queued folio that is still partly mapped rather than move it whole,
-     * so that only its mapped pages move; the unmapped ones are freed.
+     * so that only its mapped pages move; the unmapped ones are freed. True when it was split.
      */
-    void splitBeforeMigration(int head) {
+    boolean splitBeforeMigration(int head) {
         PageFrames f = sys.phys.frames();
         if (!f.test(head, PageFlags.PARTIALLY_MAPPED) || !f.refTryGet(head)) {
-            return;
+            return false;
         }
         try {
             splitQueued(f, head);
+            return !f.isLarge(head);
         } finally {
             sys.phys.put(head);
         }

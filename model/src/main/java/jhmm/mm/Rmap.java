@@ -73,7 +73,7 @@ public final class Rmap {
         PageFrames f = sys.phys.frames();
         f.pteMapcountAdd(pfn, -1);
         if (f.pteMapcount(pfn) == 0 && f.isLarge(pfn)) {
-            sys.deferredSplit.mappingRemoved(pfn);
+            sys.deferredSplit.queueIfPartlyMapped(pfn);
         }
         sys.phys.put(pfn);
     }
@@ -83,7 +83,7 @@ public final class Rmap {
         PageFrames f = sys.phys.frames();
         f.entireMapcountAdd(pfn, -1);
         if (f.entireMapcount(pfn) == 0) {
-            sys.deferredSplit.mappingRemoved(pfn);
+            sys.deferredSplit.queueIfPartlyMapped(pfn);
         }
         sys.phys.put(pfn);
     }
@@ -228,6 +228,9 @@ public final class Rmap {
             }
             return true;
         });
+        if (f.isLarge(dst)) {
+            sys.deferredSplit.queueIfPartlyMapped(dst); // the new folio is as partly mapped as the old
+        }
     }
 
     /** An entry that holds a mapping of {@code pfn}: present, device-exclusive or device-private. */

@@ -31,6 +31,9 @@ class PartlyMappedThpDeviceTest {
 
     PartlyMappedThpDeviceTest() {
         assertThat(p.write(a, PageSize.PMD_SIZE, Pattern.i32(0), a)).isZero();
+    }
+
+    private void punchHole() {
         assertThat(p.madvise(a + HOLE, P, Mman.MADV_DONTNEED)).isZero();
     }
 
@@ -47,6 +50,7 @@ class PartlyMappedThpDeviceTest {
 
     @Test
     void deviceReadOfAPartlyMappedThpFaultsOnlyTheHole() {
+        punchHole();
         DmirrorCmd cmd = new DmirrorCmd(a, NR, new byte[NR * P]);
         assertThat(d.read(cmd)).isZero();
         assertThat(cmd.cpages).isEqualTo(NR);
@@ -58,6 +62,7 @@ class PartlyMappedThpDeviceTest {
 
     @Test
     void migrationToTheDeviceSplitsAPartlyMappedThp() {
+        punchHole();
         assertThat(large(a + 8 * P)).isTrue();
         DmirrorCmd cmd = new DmirrorCmd(a, 8, new byte[8 * P]);
         assertThat(d.migrateToDev(cmd)).isZero();
@@ -66,6 +71,18 @@ class PartlyMappedThpDeviceTest {
         byte[] back = new byte[8 * P];
         assertThat(p.read(a, back, 0, back.length)).isZero();
         assertThat(back).isEqualTo(expected(8));
+        assertThat(machine.checkInvariants()).isEmpty();
+    }
+
+    /** Found by DeviceMemoryPropertyTest: the folio that replaces a partly mapped device THP is partly mapped too. */
+    @Test
+    void aPartlyMappedDeviceThpEvictedToRamIsQueuedForADeferredSplit() {
+        assertThat(d.migrateToDev(new DmirrorCmd(a, NR, new byte[NR * P]))).isZero();
+        assertThat(p.munmap(a, P)).isZero();
+        assertThat(d.release(new DmirrorCmd(0, 1, null))).isZero();
+        int head = machine.physicalMemory().frames().head(PageStates.frameAt(p.mm(), a + P));
+        assertThat(large(a + P)).isTrue();
+        assertThat(machine.physicalMemory().deferredSplit().contains(head)).isTrue();
         assertThat(machine.checkInvariants()).isEmpty();
     }
 }
