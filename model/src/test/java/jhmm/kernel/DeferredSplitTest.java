@@ -150,6 +150,17 @@ class DeferredSplitTest {
     }
 
     @Test
+    void compactionSplitsAPartlyMappedThpRatherThanMoveItWhole() {
+        assertThat(t.p.munmap(a + P, P)).isZero();
+        assertThat(large(t.p, a)).isTrue();
+        t.machine.compact();
+        assertThat(large(t.p, a)).isFalse();
+        assertThat(phys().deferredSplit().snapshot()).isEmpty();
+        MachineFixture.assertReads(t.p, a + 2 * P, M2 - 2 * P, Pattern.i32(0), a);
+        t.assertCoherent();
+    }
+
+    @Test
     void swapoutOfAPartlyMappedThpSwapsItsMappedPages() {
         assertThat(t.p.munmap(a + P, P)).isZero();
         assertThat(t.machine.swapout(t.p, a, M2)).isZero();
