@@ -101,6 +101,27 @@ public final class Rmap {
     }
 
     /**
+     * A large anonymous folio whose every mapping is a PTE of {@code mm}, with no reference
+     * beyond those mappings: a write fault may reuse its page instead of copying, as Linux
+     * does for a large folio mapped by one process only. The caller holds {@code mm}'s PTL.
+     */
+    boolean largeFolioOwnedBy(Mm mm, int head) {
+        PageFrames f = sys.phys.frames();
+        int total = f.folioTotalMapcount(head);
+        if (f.entireMapcount(head) > 0 || f.refcount(head) != total) {
+            return false;
+        }
+        int[] mine = new int[1];
+        walk(head, (vma, addr, sub, pmdLevel) -> {
+            if (vma.mm == mm && !pmdLevel && mapsFrame(mm.pt.pte(addr), head + sub)) {
+                mine[0]++;
+            }
+            return true;
+        });
+        return mine[0] == total;
+    }
+
+    /**
      * Walks every VMA that may map the folio headed by {@code head}: the anon_vma's VMAs for
      * anonymous folios, the file's VMAs for page-cache folios.
      */

@@ -102,6 +102,18 @@ class DeferredSplitTest {
     }
 
     @Test
+    void writeToAPartlyMappedThpNoLongerSharedReusesItsPage() {
+        assertThat(t.p.munmap(a + P, P)).isZero();
+        t.p.fork("c").exit();
+        int before = t.p.frameAt(a + 2 * P);
+        assertThat(t.p.write(a + 2 * P, P, Pattern.fillByte(3), a)).isZero();
+        assertThat(t.p.frameAt(a + 2 * P)).as("the write reuses the page: the child is gone").isEqualTo(before);
+        assertThat(t.machine.stats().cowCopies.get()).isZero();
+        MachineFixture.assertReads(t.p, a + 2 * P, P, Pattern.fillByte(3), a);
+        t.assertCoherent();
+    }
+
+    @Test
     void parentExitAfterChildCowLeavesTheChildsThpPartlyMapped() {
         Process child = t.p.fork("c");
         assertThat(child.write(a, P, Pattern.fillByte(1), a)).isZero();
