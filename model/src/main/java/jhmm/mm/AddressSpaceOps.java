@@ -167,20 +167,18 @@ final class AddressSpaceOps {
 
     /** Unmaps [start, end): UNMAP invalidation, zap, VMA removal. */
     static void removeRange(Mm mm, long start, long end) {
-        java.util.List<Integer> partial = new java.util.ArrayList<>();
         java.util.List<Vma> gone = isolate(mm, start, end);
         if (gone.isEmpty()) {
             return;
         }
         NotifierRange r = mm.invalidateStart(NotifierEvent.UNMAP, start, end);
         for (Vma v : gone) {
-            partial.addAll(mm.sys.zap.zap(v, v.start, v.end));
+            mm.sys.zap.zap(v, v.start, v.end);
         }
         mm.invalidateEnd(r);
         for (Vma v : gone) {
             detach(v);
         }
-        mm.sys.zap.splitPartiallyMapped(partial);
     }
 
     /** Takes a VMA out of its address space and reverse maps. */

@@ -12,7 +12,7 @@ public final class Exit {
             }
             mm.notifierHook().release(mm);
             for (Vma v : mm.allVmas()) {
-                mm.sys.zap.splitPartiallyMapped(mm.sys.zap.zap(v, v.start, v.end));
+                mm.sys.zap.zap(v, v.start, v.end);
                 AddressSpaceOps.detach(v);
             }
             mm.dead = true;

@@ -396,7 +396,8 @@ public final class Fault {
         if (!Pte.special(e) && isAnonPage(pfn)) {
             int head = f.head(pfn);
             boolean reuse = f.test(head, PageFlags.ANON_EXCLUSIVE)
-                    || (f.order(head) == 0 && f.refcount(head) == 1 && f.pteMapcount(head) == 1);
+                    || (f.order(head) == 0 && f.refcount(head) == 1 && f.pteMapcount(head) == 1)
+                    || (f.order(head) > 0 && sys.rmap.largeFolioOwnedBy(mm, head));
             if (reuse) {
                 f.set(head, PageFlags.ANON_EXCLUSIVE);
                 if ((flags & FLAG_UNSHARE) != 0) {

@@ -86,7 +86,7 @@ public final class Madvise {
         for (Vma v : mm.vmasIn(addr, end)) {
             long s = Math.max(addr, v.start);
             long e = Math.min(end, v.end);
-            splitHugeEdges(v, s, e);
+            PartlyCoveredFolios.split(v, s, e);
             NotifierRange r = mm.invalidateStart(NotifierEvent.CLEAR, s, e);
             mm.ptl.lock();
             try {
@@ -122,16 +122,6 @@ public final class Madvise {
     private static void markLazyFree(PageFrames f, int pfn) {
         int head = f.head(pfn);
         f.clear(head, PageFlags.SWAPBACKED | PageFlags.DIRTY);
-    }
-
-    /** A THP straddling the range's edges is split so that advice applies to exactly the range. */
-    private static void splitHugeEdges(Vma v, long s, long e) {
-        for (long edge : new long[] {s, e}) {
-            long haddr = edge & PageSize.PMD_MASK;
-            if ((edge & ~PageSize.PMD_MASK) != 0 && Pte.leaf(v.mm.pt.pmd(haddr))) {
-                v.mm.sys.huge.splitPmd(v, haddr);
-            }
-        }
     }
 
     private static int setHugeFlag(Mm mm, long addr, long end, int set, int clear) {

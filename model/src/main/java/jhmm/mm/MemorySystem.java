@@ -12,6 +12,8 @@ import jhmm.phys.PhysicalMemory;
  * live address spaces and the machine-wide counters. The mm operations hang off it.
  */
 public final class MemorySystem {
+    /** Pages the allocator's slow path tries to free at once (SWAP_CLUSTER_MAX). */
+    private static final int RECLAIM_BATCH = 32;
     final PhysicalMemory phys;
     final SwapSpace swap;
     private volatile MmTunables tunables;
@@ -28,6 +30,7 @@ public final class MemorySystem {
     final Filemap filemap = new Filemap(this);
     final Reclaim reclaim = new Reclaim(this);
     final Migrate migrate = new Migrate(this);
+    final DeferredSplit deferredSplit = new DeferredSplit(this);
 
     public MemorySystem(PhysicalMemory phys, long swapBytes, MmTunables tunables) {
         this.phys = phys;
@@ -145,12 +148,13 @@ public final class MemorySystem {
     }
 
     /**
-     * Allocates a folio, reclaiming (swapping out, dropping clean page cache) when memory is
-     * short, as the page allocator's slow path does; -1 when nothing can be freed.
+     * Allocates a folio, reclaiming when memory is short, as the page allocator's slow path
+     * does: first the deferred-split shrinker frees the unmapped pages of partly mapped THPs,
+     * then reclaim swaps out and drops clean page cache; -1 when nothing can be freed.
      */
     int allocFolio(int order) {
         int pfn = phys.allocFolio(order);
-        if (pfn < 0 && order == 0 && reclaim.shrink(32) > 0) {
+        if (pfn < 0 && order == 0 && (deferredSplit.scan(RECLAIM_BATCH) > 0 || reclaim.shrink(RECLAIM_BATCH) > 0)) {
             pfn = phys.allocFolio(order);
         }
         return pfn;

@@ -19,9 +19,19 @@ public final class Migrate {
         this.sys = sys;
     }
 
-    /** Migrates every folio mapped in [start, end) of {@code mm}; 0, or -EAGAIN if any failed. */
+    /**
+     * Migrates every folio mapped in [start, end) of {@code mm}; 0, or -EAGAIN if any failed.
+     * Partly mapped THPs are split first, and their mapped pages move one by one.
+     */
     public int migrateRange(Mm mm, long start, long end) {
         int[] heads = sys.reclaim.foliosIn(mm, start, end);
+        boolean split = false;
+        for (int head : heads) {
+            split |= sys.deferredSplit.splitBeforeMigration(head);
+        }
+        if (split) {
+            heads = sys.reclaim.foliosIn(mm, start, end); // the split folios' mapped pages, one by one
+        }
         int failed = 0;
         for (int head : heads) {
             if (migrateFolio(head, -1) < 0) {
@@ -130,6 +140,7 @@ public final class Migrate {
         int free = phys.nrFrames() - 1;
         long moved = 0;
         for (int pfn = 0; pfn < free; ) {
+            sys.deferredSplit.splitBeforeMigration(pfn);
             int order = f.order(pfn);
             int n = 1 << order;
             if (!f.test(pfn, PageFlags.TAIL) && movable(pfn)) {

@@ -77,6 +77,7 @@ public final class MmInvariants {
             if (f.entireMapcount(head) != entireMaps[head]) {
                 report("folio %d: entire mapcount %d but %d PMD/PUD entries map it", head, f.entireMapcount(head), entireMaps[head]);
             }
+            checkDeferredSplit(head, pteMaps, entireMaps);
             int ref = f.refcount(head);
             if (ref < expected || (ref == 0 && (flags & PageFlags.FREE) == 0 && pages == 1)) {
                 report("folio %d: refcount %d but %d mappings and cache references", head, ref, expected);
@@ -93,6 +94,33 @@ public final class MmInvariants {
             }
         }
         return out;
+    }
+
+    /**
+     * A large anonymous folio is on the deferred split queue exactly when the recount finds it
+     * mapped in part (or the queue has not yet seen that it no longer is: leaving is lazy).
+     */
+    private void checkDeferredSplit(int head, int[] pteMaps, int[] entireMaps) {
+        PageFrames f = sys.phys.frames();
+        boolean queued = sys.phys.deferredSplit().contains(head);
+        if (queued != f.test(head, PageFlags.PARTIALLY_MAPPED)) {
+            report("folio %d: the deferred split queue and its partly-mapped flag disagree", head);
+        }
+        int kind = f.flags(head) & (PageFlags.HEAD | PageFlags.ANON | PageFlags.HUGETLB | PageFlags.ZONE_DEVICE);
+        if (kind != (PageFlags.HEAD | PageFlags.ANON)) {
+            if (queued) {
+                report("frame %d is on the deferred split queue but heads no large anonymous folio", head);
+            }
+            return;
+        }
+        int mapped = 0;
+        int pages = f.nrPages(head);
+        for (int i = 0; i < pages; i++) {
+            mapped += pteMaps[head + i] > 0 ? 1 : 0;
+        }
+        if (entireMaps[head] == 0 && mapped > 0 && mapped < pages && !queued) {
+            report("folio %d: %d of its %d pages mapped, but it waits for no deferred split", head, mapped, pages);
+        }
     }
 
     private void countEntry(Mm mm, long addr, int level, long e, int[] pteMaps, int[] entireMaps, int[] swapRefs) {

@@ -10,6 +10,8 @@ public final class MmStats {
     public final AtomicLong thpFaultFallback = new AtomicLong();
     public final AtomicLong thpSplitPmd = new AtomicLong();
     public final AtomicLong thpSplitPage = new AtomicLong();
+    /** Large folios queued for a deferred split on becoming partly mapped (thp_deferred_split_page). */
+    public final AtomicLong thpDeferredSplitPage = new AtomicLong();
     public final AtomicLong thpCollapseAlloc = new AtomicLong();
     public final AtomicLong pswpout = new AtomicLong();
     public final AtomicLong pswpin = new AtomicLong();

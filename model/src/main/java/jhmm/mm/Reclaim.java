@@ -56,9 +56,15 @@ public final class Reclaim {
 
     /**
      * Reclaims the folios mapped in the range. Without {@code force} (MADV_PAGEOUT) folios
-     * mapped by other processes too are skipped. Returns how many folios stayed, or -errno.
+     * mapped by other processes too are skipped, and large ones the range covers in part are
+     * split first so that only its pages go. Returns how many folios stayed, or -errno.
      */
     public int pageoutRange(Mm mm, long start, long end, boolean force) {
+        if (!force) {
+            for (Vma v : mm.vmasIn(start, end)) {
+                PartlyCoveredFolios.split(v, Math.max(start, v.start), Math.min(end, v.end));
+            }
+        }
         int kept = 0;
         PageFrames f = sys.phys.frames();
         for (int head : foliosIn(mm, start, end)) {

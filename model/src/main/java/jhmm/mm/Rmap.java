@@ -68,14 +68,23 @@ public final class Rmap {
         f.refAdd(pfn, 1);
     }
 
-    /** A PTE mapping of {@code pfn} is gone; may free the folio. */
+    /** A PTE mapping of {@code pfn} is gone; may free the folio, or leave a large one partly mapped. */
     void removePte(int pfn) {
-        sys.phys.frames().pteMapcountAdd(pfn, -1);
+        PageFrames f = sys.phys.frames();
+        f.pteMapcountAdd(pfn, -1);
+        if (f.pteMapcount(pfn) == 0 && f.isLarge(pfn)) {
+            sys.deferredSplit.queueIfPartlyMapped(pfn);
+        }
         sys.phys.put(pfn);
     }
 
+    /** A PMD/PUD mapping of the whole folio is gone; the folio may be left partly PTE-mapped. */
     void removeEntire(int pfn) {
-        sys.phys.frames().entireMapcountAdd(pfn, -1);
+        PageFrames f = sys.phys.frames();
+        f.entireMapcountAdd(pfn, -1);
+        if (f.entireMapcount(pfn) == 0) {
+            sys.deferredSplit.queueIfPartlyMapped(pfn);
+        }
         sys.phys.put(pfn);
     }
 
@@ -89,6 +98,27 @@ public final class Rmap {
     boolean anonExclusive(int pfn) {
         PageFrames f = sys.phys.frames();
         return f.test(f.head(pfn), PageFlags.ANON_EXCLUSIVE);
+    }
+
+    /**
+     * A large anonymous folio whose every mapping is a PTE of {@code mm}, with no reference
+     * beyond those mappings: a write fault may reuse its page instead of copying, as Linux
+     * does for a large folio mapped by one process only. The caller holds {@code mm}'s PTL.
+     */
+    boolean largeFolioOwnedBy(Mm mm, int head) {
+        PageFrames f = sys.phys.frames();
+        int total = f.folioTotalMapcount(head);
+        if (f.entireMapcount(head) > 0 || f.refcount(head) != total) {
+            return false;
+        }
+        int[] mine = new int[1];
+        walk(head, (vma, addr, sub, pmdLevel) -> {
+            if (vma.mm == mm && !pmdLevel && mapsFrame(mm.pt.pte(addr), head + sub)) {
+                mine[0]++;
+            }
+            return true;
+        });
+        return mine[0] == total;
     }
 
     /**
@@ -219,6 +249,9 @@ public final class Rmap {
             }
             return true;
         });
+        if (f.isLarge(dst)) {
+            sys.deferredSplit.queueIfPartlyMapped(dst); // the new folio is as partly mapped as the old
+        }
     }
 
     /** An entry that holds a mapping of {@code pfn}: present, device-exclusive or device-private. */

@@ -1,7 +1,5 @@
 package jhmm.mm;
 
-import java.util.ArrayList;
-import java.util.List;
 import jhmm.base.PageSize;
 import jhmm.phys.PageFlags;
 import jhmm.phys.PageFrames;
@@ -9,8 +7,9 @@ import jhmm.phys.PageFrames;
 /**
  * zap_page_range: removes every entry of a range from the page table, dropping the mappings'
  * references (which frees pages nobody else holds), swap slots, and PTE tables left empty.
- * A huge leaf only partly inside the range is split first; a large anonymous folio left
- * partly mapped is split at once (the kernel defers that split to a shrinker).
+ * A huge leaf only partly inside the range is split first (the PMD, not the folio): a large
+ * anonymous folio left partly mapped stays large and waits on the deferred split queue
+ * ({@link DeferredSplit}).
  */
 public final class Zap {
     private final MemorySystem sys;
@@ -23,24 +22,13 @@ public final class Zap {
     void unmapRange(Vma vma, long start, long end, NotifierEvent event) {
         Mm mm = vma.mm;
         NotifierRange r = mm.invalidateStart(event, start, end);
-        List<Integer> partial = zap(vma, start, end);
+        zap(vma, start, end);
         mm.invalidateEnd(r);
-        splitPartiallyMapped(partial);
     }
 
-    void splitPartiallyMapped(List<Integer> heads) {
-        for (int head : heads) {
-            PageFrames f = sys.phys.frames();
-            if (f.refcount(head) > 0 && f.order(head) > 0 && f.test(head, PageFlags.ANON) && f.folioMapped(head)) {
-                sys.huge.splitFolio(head);
-            }
-        }
-    }
-
-    /** Zaps without notifying; returns heads of large folios left partly mapped. */
-    List<Integer> zap(Vma vma, long start, long end) {
+    /** Zaps without notifying. */
+    void zap(Vma vma, long start, long end) {
         Mm mm = vma.mm;
-        List<Integer> partial = new ArrayList<>();
         long addr = start;
         while (addr < end) {
             long pudEnd = Math.min((addr & PageSize.PUD_MASK) + PageSize.PUD_SIZE, end);
@@ -61,14 +49,13 @@ public final class Zap {
             }
             while (addr < pudEnd) {
                 long next = Math.min((addr & PageSize.PMD_MASK) + PageSize.PMD_SIZE, pudEnd);
-                zapPmdWindow(vma, addr, next, partial);
+                zapPmdWindow(vma, addr, next);
                 addr = next;
             }
         }
-        return partial;
     }
 
-    private void zapPmdWindow(Vma vma, long addr, long next, List<Integer> partial) {
+    private void zapPmdWindow(Vma vma, long addr, long next) {
         Mm mm = vma.mm;
         long haddr = addr & PageSize.PMD_MASK;
         boolean whole = addr == haddr && next == haddr + PageSize.PMD_SIZE;
@@ -90,15 +77,7 @@ public final class Zap {
         }
         mm.ptl.lock();
         try {
-            int head = -1;
-            long e = mm.pt.pte(addr);
-            if (Pte.present(e) && !Pte.special(e) && sys.phys.frames().isLarge(Pte.pfn(e))) {
-                head = sys.phys.frames().head(Pte.pfn(e));
-            }
             zapPtesLocked(vma, addr, next);
-            if (head >= 0 && !whole) {
-                partial.add(head);
-            }
             mm.pt.freeEmptyPteTable(haddr);
         } finally {
             mm.ptl.unlock();

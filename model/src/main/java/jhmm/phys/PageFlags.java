@@ -36,6 +36,11 @@ public final class PageFlags {
     public static final int PAGECACHE = 1 << 14;
     /** Device memory (ZONE_DEVICE): belongs to a {@link DevPagemap}, freed to its driver. */
     public static final int ZONE_DEVICE = 1 << 15;
+    /**
+     * At a large anonymous folio's head: some of its pages lost their last mapping while others
+     * are still mapped, and it waits on the {@link DeferredSplitQueue} (folio_test_partially_mapped).
+     */
+    public static final int PARTIALLY_MAPPED = 1 << 16;
 
     private PageFlags() {}
 }

@@ -21,6 +21,7 @@ public final class PhysicalMemory {
     private final HugetlbPool hugetlb2m;
     private final HugetlbPool hugetlb1g;
     private final ContentStore data;
+    private final DeferredSplitQueue deferredSplit;
     private final int ramFrames;
     /** Device memory registered with memremap_pages (none until a device brings some). */
     private final java.util.List<DevPagemap> pgmaps = new java.util.concurrent.CopyOnWriteArrayList<>();
@@ -40,6 +41,7 @@ public final class PhysicalMemory {
         frames = new PageFrames(nrFrames);
         buddy = new BuddyAllocator(frames);
         data = new ContentStore(nrFrames);
+        deferredSplit = new DeferredSplitQueue(frames);
         hugetlb2m = new HugetlbPool(PageSize.PMD_ORDER, hugePages2m);
         hugetlb1g = new HugetlbPool(PageSize.PUD_ORDER, hugePages1g);
 
@@ -94,6 +96,11 @@ public final class PhysicalMemory {
 
     public ContentStore data() {
         return data;
+    }
+
+    /** Large anonymous folios left partly mapped, waiting for a split. */
+    public DeferredSplitQueue deferredSplit() {
+        return deferredSplit;
     }
 
     public BuddyAllocator buddy() {
@@ -223,6 +230,7 @@ public final class PhysicalMemory {
         }
         int order = frames.order(head);
         int n = 1 << order;
+        deferredSplit.remove(head); // a freed folio waits for no split
         data.clearRange(head, n);
         if ((frames.flags[head] & PageFlags.ZONE_DEVICE) != 0) {
             frames.makeFolio(head, order);
@@ -340,6 +348,7 @@ public final class PhysicalMemory {
             throw new IllegalStateException("splitting folio " + head + " while mapped by " + frames.entireMapcount(head)
                     + " PMD/PUD entries and pinned " + frames.largePincount(head) + " times");
         }
+        deferredSplit.remove(head); // its small folios are not partly mapped
         int n = frames.nrPages(head);
         int keep = frames.flags(head) & ~(PageFlags.HEAD | PageFlags.TAIL);
         long mapIndex = frames.mapIndex(head);

@@ -50,7 +50,7 @@ class ThpTest {
     }
 
     @Test
-    void munmapInTheMiddleOfAThpSplitsItAndLeavesTheRestMapped() {
+    void munmapInTheMiddleOfAThpSplitsItsPmdAndLeavesTheRestMapped() {
         MachineFixture t = MachineFixture.withThp(ThpMode.ALWAYS);
         long a = t.anonAligned(t.p, M2, M2);
         t.p.write(a, M2, Pattern.i32(0), a);
@@ -62,7 +62,8 @@ class ThpTest {
         byte[] b = new byte[4];
         assertThat(t.p.read(a + 100 * P, b, 0, 4)).isEqualTo(-Errno.EFAULT);
         assertThat(t.machine.stats().thpSplitPmd.get()).isEqualTo(1);
-        assertThat(t.machine.stats().thpSplitPage.get()).isEqualTo(1);
+        // the folio stays large, partly mapped, until memory pressure splits it (as Linux 6.18 shows)
+        assertThat(t.machine.stats().thpSplitPage.get()).isZero();
         t.assertCoherent();
     }
 

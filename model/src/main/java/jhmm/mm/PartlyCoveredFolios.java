@@ -1,0 +1,93 @@
+package jhmm.mm;
+
+import java.util.LinkedHashSet;
+import java.util.Set;
+import jhmm.base.PageSize;
+import jhmm.phys.PageFlags;
+import jhmm.phys.PageFrames;
+
+/**
+ * MADV_FREE and MADV_PAGEOUT act on whole folios: a PMD straddling the range's edges is split
+ * into PTEs, and a large anonymous folio that the range then maps only in part is split too,
+ * unless another mapping shares it, so that the advice reaches exactly the pages in the range.
+ */
+final class PartlyCoveredFolios {
+    private PartlyCoveredFolios() {}
+
+    /** Splits the edge PMDs, then the unshared large anonymous folios [start, end) of {@code vma} maps only in part. */
+    static void split(Vma vma, long start, long end) {
+        MemorySystem sys = vma.mm.sys;
+        for (long edge : new long[] {start, end}) {
+            long haddr = edge & PageSize.PMD_MASK;
+            if ((edge & ~PageSize.PMD_MASK) != 0 && Pte.leaf(vma.mm.pt.pmd(haddr))) {
+                sys.huge.splitPmd(vma, haddr);
+            }
+        }
+        PageFrames f = sys.phys.frames();
+        for (int head : find(vma, start, end)) {
+            if (f.refTryGet(head)) {
+                try {
+                    if (f.head(head) == head && f.isLarge(head)) {
+                        sys.huge.splitFolio(head, 1);
+                    }
+                } finally {
+                    sys.phys.put(head);
+                }
+            }
+        }
+    }
+
+    private static Set<Integer> find(Vma vma, long start, long end) {
+        Mm mm = vma.mm;
+        PageFrames f = mm.sys.phys.frames();
+        Set<Integer> heads = new LinkedHashSet<>();
+        mm.ptl.lock();
+        try {
+            for (long a = start; a < end; a += PageSize.PAGE_SIZE) {
+                if (Pte.leaf(mm.pt.pmd(a))) {
+                    continue; // a PMD inside the range covers its folio whole
+                }
+                long e = mm.pt.pte(a);
+                if (!Pte.present(e) || Pte.special(e) || !f.isLarge(Pte.pfn(e))) {
+                    continue;
+                }
+                int head = f.head(Pte.pfn(e));
+                if (f.test(head, PageFlags.ANON) && !f.test(head, PageFlags.ZONE_DEVICE)
+                        && !covers(mm, start, end, head, a - ((long) (Pte.pfn(e) - head) << PageSize.PAGE_SHIFT)) && !shared(f, head)) {
+                    heads.add(head);
+                }
+            }
+        } finally {
+            mm.ptl.unlock();
+        }
+        return heads;
+    }
+
+    /** The folio's pages are mapped in order from {@code first}, all inside [start, end). */
+    private static boolean covers(Mm mm, long start, long end, int head, long first) {
+        int n = mm.sys.phys.frames().nrPages(head);
+        if (first < start || first + ((long) n << PageSize.PAGE_SHIFT) > end) {
+            return false;
+        }
+        for (int i = 0; i < n; i++) {
+            long e = mm.pt.pte(first + ((long) i << PageSize.PAGE_SHIFT));
+            if (!Pte.present(e) || Pte.pfn(e) != head + i) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Mapped by another PMD, or one of its pages by more than one PTE: another process may use it. */
+    private static boolean shared(PageFrames f, int head) {
+        if (f.entireMapcount(head) > 0) {
+            return true;
+        }
+        for (int i = 0, n = f.nrPages(head); i < n; i++) {
+            if (f.pteMapcount(head + i) > 1) {
+                return true;
+            }
+        }
+        return false;
+    }
+}
