@@ -1,8 +1,5 @@
 package jhmm.cli;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
@@ -34,8 +31,6 @@ import picocli.CommandLine.Spec;
             "Exit code: 0 all agree, 1 one diverges, 2 bad input or no host side here."
         })
 final class DiffCommand implements Callable<Integer> {
-    private static final ObjectMapper MAPPER = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
-
     @Spec
     private CommandSpec spec;
 
@@ -129,7 +124,7 @@ final class DiffCommand implements Callable<Integer> {
     }
 
     private static void printJson(PrintWriter out, HostMachine host, List<FileDiff> diffs, RandomDiff.Summary summary) {
-        ObjectNode root = MAPPER.createObjectNode();
+        ObjectNode root = JsonReport.object();
         root.put("host", host.describe());
         ArrayNode files = root.putArray("files");
         for (FileDiff d : diffs) {
@@ -155,11 +150,7 @@ final class DiffCommand implements Callable<Integer> {
             ObjectNode kinds = r.putObject("divergencesByCommand");
             summary.byCommand().forEach(kinds::put);
         }
-        try {
-            out.println(MAPPER.writeValueAsString(root));
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException("cannot write the JSON report: " + e.getMessage(), e);
-        }
+        JsonReport.write(out, root);
     }
 
     private static void fileJson(ObjectNode f, FileDiff d) {

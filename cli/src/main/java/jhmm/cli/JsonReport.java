@@ -27,6 +27,16 @@ final class JsonReport {
         long passed = reports.stream().filter(FileReport::passed).count();
         root.put("passed", passed);
         root.put("failed", reports.size() - passed);
+        write(out, root);
+    }
+
+    /** A new JSON object for a report. */
+    static ObjectNode object() {
+        return MAPPER.createObjectNode();
+    }
+
+    /** Prints a report, indented. */
+    static void write(PrintWriter out, ObjectNode root) {
         try {
             out.println(MAPPER.writeValueAsString(root));
         } catch (JsonProcessingException e) {

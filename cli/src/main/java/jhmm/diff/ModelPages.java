@@ -1,6 +1,7 @@
 package jhmm.diff;
 
-import jhmm.kernel.Process;
+import java.util.Arrays;
+import jhmm.mm.Mm;
 import jhmm.mm.ProcPagemap;
 import jhmm.scenario.ModelStepper;
 
@@ -14,21 +15,17 @@ final class ModelPages implements PageSource {
 
     @Override
     public long[] pagemap(String process, long addr, int pages) {
-        Process p = model.process(process);
+        Mm mm = model.process(process).mm();
         long[] out = new long[pages];
-        for (int i = 0; i < pages; i++) {
-            out[i] = ProcPagemap.entry(p.mm(), addr + ((long) i << 12));
-        }
+        Arrays.setAll(out, i -> ProcPagemap.entry(mm, addr + ((long) i << 12)));
         return out;
     }
 
     @Override
     public int[] categories(String process, long addr, int pages) {
-        Process p = model.process(process);
+        Mm mm = model.process(process).mm();
         int[] out = new int[pages];
-        for (int i = 0; i < pages; i++) {
-            out[i] = ProcPagemap.scanCategories(p.mm(), addr + ((long) i << 12));
-        }
+        Arrays.setAll(out, i -> ProcPagemap.scanCategories(mm, addr + ((long) i << 12)));
         return out;
     }
 

@@ -62,25 +62,20 @@ public final class ProcPagemap {
 
     /** The PAGEMAP_SCAN categories of the page at {@code addr} that the model can know. */
     public static int scanCategories(Mm mm, long addr) {
-        long e = PageStates.entryAt(mm, addr);
-        if (Pte.none(e)) {
-            return 0;
-        }
-        if (!Pte.present(e)) {
+        long pm = entry(mm, addr);
+        if ((pm & PM_SWAP) != 0) {
             return PAGE_IS_SWAPPED;
         }
+        if ((pm & PM_PRESENT) == 0) {
+            return 0;
+        }
         int c = PAGE_IS_PRESENT;
-        PhysicalMemory phys = mm.sys.phys;
-        int pfn = Pte.pfn(e);
-        if (phys.isZeroPfn(pfn)) {
+        if (mm.sys.phys.isZeroPfn((int) (pm & PM_PFN_MASK))) {
             c |= PAGE_IS_PFNZERO;
-        } else if (!phys.frames().test(phys.frames().head(pfn), PageFlags.ANON)) {
+        } else if ((pm & PM_FILE) != 0) {
             c |= PAGE_IS_FILE;
         }
-        if (leafLevel(mm, addr) > 0) {
-            c |= PAGE_IS_HUGE;
-        }
-        return c;
+        return leafLevel(mm, addr) > 0 ? c | PAGE_IS_HUGE : c;
     }
 
     /** The kpageflags word of frame {@code pfn}, for the bits the model keeps. */
