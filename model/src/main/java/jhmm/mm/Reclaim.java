@@ -66,7 +66,7 @@ public final class Reclaim {
                 kept++;
                 continue;
             }
-            if (!reclaimFolio(head)) {
+            if (!reclaimFolio(head, !force)) {
                 kept++;
             }
         }
@@ -123,25 +123,30 @@ public final class Reclaim {
      * folio still has one: a folio found by scanning frames may be freed by another thread.
      */
     boolean reclaimFolio(int head) {
+        return reclaimFolio(head, false);
+    }
+
+    /** {@link #reclaimFolio}; {@code madvised} for MADV_PAGEOUT's reclaim_pages, which differs for page-cache folios. */
+    private boolean reclaimFolio(int head, boolean madvised) {
         if (!sys.phys.frames().refTryGet(head)) {
             return false;
         }
         try {
-            return reclaimHeld(head);
+            return reclaimHeld(head, madvised);
         } finally {
             sys.phys.put(head);
         }
     }
 
     /** {@link #reclaimFolio} for a folio the caller holds one reference on. */
-    private boolean reclaimHeld(int head) {
+    private boolean reclaimHeld(int head, boolean madvised) {
         PhysicalMemory phys = sys.phys;
         PageFrames f = phys.frames();
         if (phys.maybeDmaPinned(head) || f.test(head, PageFlags.HUGETLB)) {
             return false;
         }
         if (f.test(head, PageFlags.PAGECACHE)) {
-            return reclaimFileFolio(head);
+            return reclaimFileFolio(head, madvised);
         }
         if (!f.test(head, PageFlags.ANON)) {
             return false;
@@ -150,11 +155,11 @@ public final class Reclaim {
             if (sys.huge.splitFolio(head, 1) < 0) {
                 return false;
             }
-            boolean all = reclaimHeld(head); // our reference stayed on the first page
+            boolean all = reclaimHeld(head, madvised); // our reference stayed on the first page
             int n = 1 << PageSize.PMD_ORDER;
             for (int i = 1; i < n; i++) {
                 if (!f.test(head + i, PageFlags.FREE)) {
-                    all &= reclaimFolio(head + i);
+                    all &= reclaimFolio(head + i, madvised);
                 }
             }
             return all;
@@ -206,13 +211,21 @@ public final class Reclaim {
         return dirty[0];
     }
 
-    private boolean reclaimFileFolio(int pfn) {
+    /**
+     * Unmaps a page-cache page and drops it from the cache. Memory pressure leaves shmem alone
+     * (no swap for it) and writes dirty pages back. MADV_PAGEOUT (shrink_folio_list from
+     * madvise) unmaps shmem and dirty pages too, but they stay cached: it writes nothing back.
+     */
+    private boolean reclaimFileFolio(int pfn, boolean madvised) {
         FileInode file = (FileInode) sys.mappingById(sys.phys.frames().mapping(pfn));
-        if (file.shmem) {
+        if (file.shmem && !madvised) {
             return false;
         }
         long index = sys.phys.frames().index(pfn);
         sys.rmap.replaceMappings(pfn, (e, exclusive) -> 0, NotifierEvent.CLEAR);
+        if (madvised && (file.shmem || sys.phys.frames().test(pfn, PageFlags.DIRTY))) {
+            return false;
+        }
         return sys.filemap.evict(file, index, 1);
     }
 }
