@@ -22,6 +22,14 @@ public final class FileInode {
     /** Page index to PFN; -1 when the page is not cached. */
     final int[] cache;
     private final List<Vma> vmas = new ArrayList<>();
+    /**
+     * Per page, the first page of the folio Linux caches it in (see {@link #writeFolios}).
+     * jhmm's page cache holds single pages; reclaim uses this grouping where the folio size
+     * shows (MADV_PAGEOUT). A group, once split or evicted, is single pages for good.
+     */
+    private final int[] folioStart;
+    /** The size of the write() calls that fill a new file, as `jhmm diff` does on the host. */
+    private static final long WRITE_CHUNK = 1L << 20;
 
     FileInode(int id, String name, long size, boolean shmem, Pattern initial) {
         this.id = id;
@@ -32,6 +40,7 @@ public final class FileInode {
         disk = new ContentStore(pages);
         cache = new int[pages];
         Arrays.fill(cache, -1);
+        folioStart = shmem ? identity(pages) : writeFolios(size, pages);
         if (initial != null && !initial.equals(Pattern.ZERO)) {
             for (int i = 0; i < pages; i++) {
                 long origin = (long) i << PageSize.PAGE_SHIFT;
@@ -60,6 +69,59 @@ public final class FileInode {
     /** The frame caching page {@code index}, or -1. */
     public int cachedPfn(long index) {
         return index < cache.length ? cache[(int) index] : -1;
+    }
+
+    /**
+     * The folios a new file's pages are cached in: it is written in {@link #WRITE_CHUNK}
+     * write() calls, and ext4's buffered write (large folios since Linux 6.16) gives each step
+     * of a call a folio as large as the bytes left in the call allow, cut down to the page
+     * index's alignment; then fsync leaves them cached and clean.
+     */
+    private static int[] writeFolios(long size, int pages) {
+        int[] start = new int[pages];
+        for (long chunk = 0; chunk < size; chunk += WRITE_CHUNK) {
+            long pos = chunk;
+            long left = Math.min(WRITE_CHUNK, size - chunk);
+            while (left > 0) {
+                int index = (int) (pos >>> PageSize.PAGE_SHIFT);
+                int order = Math.max(0, 63 - Long.numberOfLeadingZeros(left) - PageSize.PAGE_SHIFT);
+                order = Math.min(order, Integer.numberOfTrailingZeros(index));
+                long bytes = PageSize.PAGE_SIZE << order;
+                Arrays.fill(start, index, Math.min(index + (1 << order), pages), index);
+                pos += bytes;
+                left -= Math.min(left, bytes);
+            }
+        }
+        return start;
+    }
+
+    private static int[] identity(int pages) {
+        int[] start = new int[pages];
+        Arrays.setAll(start, i -> i);
+        return start;
+    }
+
+    /** The first page of the folio caching page {@code index}. */
+    synchronized int folioStart(int index) {
+        return folioStart[index];
+    }
+
+    /** How many pages the folio caching page {@code index} holds. */
+    synchronized int folioPages(int index) {
+        int first = folioStart[index];
+        int end = first + 1;
+        while (end < folioStart.length && folioStart[end] == first) {
+            end++;
+        }
+        return end - first;
+    }
+
+    /** The folio caching page {@code index} becomes single pages (split, or dropped from the cache). */
+    synchronized void splitFolio(int index) {
+        int first = folioStart[index];
+        for (int i = first; i < folioStart.length && folioStart[i] == first; i++) {
+            folioStart[i] = i;
+        }
     }
 
     synchronized void addVma(Vma v) {

@@ -29,7 +29,7 @@ public final class Madvise {
                 case Mman.MADV_HUGEPAGE -> setHugeFlag(mm, addr, end, VmFlags.HUGEPAGE, VmFlags.NOHUGEPAGE);
                 case Mman.MADV_NOHUGEPAGE -> setHugeFlag(mm, addr, end, VmFlags.NOHUGEPAGE, VmFlags.HUGEPAGE);
                 case Mman.MADV_PAGEOUT -> {
-                    mm.sys.reclaim.pageoutRange(mm, addr, end, false);
+                    mm.sys.reclaim.pageout(mm, addr, end);
                     yield 0; // pages that cannot be reclaimed are skipped silently
                 }
                 case Mman.MADV_COLLAPSE -> collapse(mm, addr, end);

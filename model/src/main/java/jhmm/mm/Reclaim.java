@@ -29,17 +29,11 @@ public final class Reclaim {
         mm.ptl.lock();
         try {
             for (long a = start; a < end; a += PageSize.PAGE_SIZE) {
-                long e = mm.pt.pud(a);
-                if (!Pte.leaf(e)) {
-                    e = mm.pt.pmd(a);
-                    if (!Pte.leaf(e)) {
-                        e = mm.pt.pte(a);
-                    }
-                }
-                if (!Pte.present(e) || Pte.special(e)) {
+                int pfn = mappedFrame(mm, a);
+                if (pfn < 0) {
                     continue;
                 }
-                int head = sys.phys.frames().head(Pte.pfn(e));
+                int head = sys.phys.frames().head(pfn);
                 if (head != last) {
                     if (n == out.length) {
                         out = Arrays.copyOf(out, n * 2);
@@ -54,28 +48,170 @@ public final class Reclaim {
         return Arrays.stream(out, 0, n).distinct().toArray();
     }
 
-    /**
-     * Reclaims the folios mapped in the range. Without {@code force} (MADV_PAGEOUT) folios
-     * mapped by other processes too are skipped. Returns how many folios stayed, or -errno.
-     */
-    public int pageoutRange(Mm mm, long start, long end, boolean force) {
-        int kept = 0;
-        PageFrames f = sys.phys.frames();
-        for (int head : foliosIn(mm, start, end)) {
-            if (!force && f.folioTotalMapcount(head) > f.nrPages(head)) {
-                kept++;
-                continue;
+    /** The frame of the leaf entry mapping {@code a} (a huge leaf's head), or -1 for none or a special page; under ptl. */
+    private static int mappedFrame(Mm mm, long a) {
+        long e = mm.pt.pud(a);
+        if (!Pte.leaf(e)) {
+            e = mm.pt.pmd(a);
+            if (!Pte.leaf(e)) {
+                e = mm.pt.pte(a);
             }
-            if (!reclaimFolio(head, !force)) {
+        }
+        return Pte.present(e) && !Pte.special(e) ? Pte.pfn(e) : -1;
+    }
+
+    private static int mappedFrameLocked(Mm mm, long a) {
+        mm.ptl.lock();
+        try {
+            return mappedFrame(mm, a);
+        } finally {
+            mm.ptl.unlock();
+        }
+    }
+
+    /**
+     * Reclaims every folio mapped in the range, whoever else maps it (`kernel swapout`).
+     * Returns how many folios stayed.
+     */
+    private int reclaimRange(Mm mm, long start, long end) {
+        int kept = 0;
+        for (int head : foliosIn(mm, start, end)) {
+            if (!reclaimFolio(head)) {
                 kept++;
             }
         }
         return kept;
     }
 
+    /**
+     * MADV_PAGEOUT (madvise_cold_or_pageout_pte_range, then reclaim_pages): reclaims the
+     * folios of the range that no other mapping maps. Large page-cache folios go whole, or are
+     * split when the range covers them only in part.
+     */
+    public void pageout(Mm mm, long start, long end) {
+        PageFrames f = sys.phys.frames();
+        int last = -1;
+        for (Vma v : mm.vmasIn(start, end)) {
+            long e = Math.min(end, v.end);
+            for (long a = Math.max(start, v.start); a < e; ) {
+                int pfn = mappedFrameLocked(mm, a);
+                FileInode file = pfn < 0 ? null : largeFileFolio(pfn);
+                if (file != null) {
+                    a += pageoutFileFolio(mm, a, e, file, (int) f.index(pfn)) * PageSize.PAGE_SIZE;
+                    continue;
+                }
+                if (pfn >= 0 && f.head(pfn) != last) {
+                    last = f.head(pfn);
+                    if (f.folioTotalMapcount(last) <= f.nrPages(last)) { // mapped here only
+                        reclaimFolio(last, true);
+                    }
+                }
+                a += PageSize.PAGE_SIZE;
+            }
+        }
+    }
+
+    /** The file whose page cache holds {@code pfn} in a folio of more than one page, else null. */
+    private FileInode largeFileFolio(int pfn) {
+        PageFrames f = sys.phys.frames();
+        if (!f.test(pfn, PageFlags.PAGECACHE) || f.test(pfn, PageFlags.HUGETLB)) {
+            return null;
+        }
+        FileInode file = (FileInode) sys.mappingById(f.mapping(pfn));
+        return file.folioPages((int) f.index(pfn)) > 1 ? file : null;
+    }
+
+    /**
+     * MADV_PAGEOUT meets a large page-cache folio at {@code a}, mapping page {@code index}.
+     * Returns how many pages it handled: the run of PTEs mapping the folio from {@code a} on.
+     * A folio mapped whole by the run and nowhere else is reclaimed. A folio the run maps in
+     * part is split, which unmaps all of it (split_folio does not map file pages back), unless
+     * it may be shared: mapped more times than it has pages, or by another process.
+     */
+    private int pageoutFileFolio(Mm mm, long a, long end, FileInode file, int index) {
+        int first = file.folioStart(index);
+        int n = file.folioPages(index);
+        int run = mappedRun(mm, a, Math.min(end, (a & PageSize.PMD_MASK) + PageSize.PMD_SIZE), file, index, first + n);
+        int mapcount = 0;
+        for (int i = first; i < first + n; i++) {
+            int pfn = file.cachedPfn(i);
+            mapcount += pfn < 0 ? 0 : sys.phys.frames().mapcount(pfn);
+        }
+        if (index == first && run == n) {
+            if (mapcount == n) {
+                reclaimLargeFileFolio(file, first, n);
+            }
+        } else if (mapcount <= n && !mappedByOthers(mm, file, first, n) && !extraRefs(file, first, n)) {
+            file.splitFolio(first);
+            unmapFolio(file, first, n);
+        }
+        return run;
+    }
+
+    /** How many PTEs from {@code a} (before {@code end}) map pages {@code index}, {@code index}+1, ... before {@code stop}. */
+    private static int mappedRun(Mm mm, long a, long end, FileInode file, int index, int stop) {
+        int run = 0;
+        while (a + run * PageSize.PAGE_SIZE < end && index + run < stop
+                && mappedFrameLocked(mm, a + run * PageSize.PAGE_SIZE) == file.cachedPfn(index + run)) {
+            run++;
+        }
+        return Math.max(run, 1);
+    }
+
+    private boolean mappedByOthers(Mm mm, FileInode file, int first, int n) {
+        boolean[] others = new boolean[1];
+        for (int i = first; i < first + n && !others[0]; i++) {
+            int pfn = file.cachedPfn(i);
+            if (pfn >= 0) {
+                sys.rmap.walk(pfn, (vma, addr, sub, pmdLevel) -> {
+                    others[0] = vma.mm != mm && mappedFrameLocked(vma.mm, addr) == pfn;
+                    return !others[0];
+                });
+            }
+        }
+        return others[0];
+    }
+
+    /** True when a page of the folio has references beyond the cache's and its mappings' (a pin). */
+    private boolean extraRefs(FileInode file, int first, int n) {
+        PageFrames f = sys.phys.frames();
+        for (int i = first; i < first + n; i++) {
+            int pfn = file.cachedPfn(i);
+            if (pfn >= 0 && f.refcount(pfn) != 1 + f.mapcount(pfn)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private void unmapFolio(FileInode file, int first, int n) {
+        for (int i = first; i < first + n; i++) {
+            int pfn = file.cachedPfn(i);
+            if (pfn >= 0) {
+                sys.rmap.replaceMappings(pfn, (e, exclusive) -> 0, NotifierEvent.CLEAR);
+            }
+        }
+    }
+
+    /** MADV_PAGEOUT of a whole large page-cache folio: unmapped, then dropped unless dirty or referenced beyond the cache. */
+    private void reclaimLargeFileFolio(FileInode file, int first, int n) {
+        unmapFolio(file, first, n);
+        PageFrames f = sys.phys.frames();
+        for (int i = first; i < first + n; i++) {
+            int pfn = file.cachedPfn(i);
+            if (pfn >= 0 && (f.test(pfn, PageFlags.DIRTY) || f.refcount(pfn) != 1)) {
+                return;
+            }
+        }
+        for (int i = first; i < first + n; i++) {
+            sys.filemap.evict(file, i, 0);
+        }
+        file.splitFolio(first); // the pages read back later come in small folios
+    }
+
     /** `kernel swapout`: 0, or -EAGAIN when some page could not go. */
     public int swapoutRange(Mm mm, long start, long end) {
-        return pageoutRange(mm, start, end, true) == 0 ? 0 : -Errno.EAGAIN;
+        return reclaimRange(mm, start, end) == 0 ? 0 : -Errno.EAGAIN;
     }
 
     /** Frees about {@code target} pages by a clock sweep over RAM (the allocator's slow path). */
@@ -226,6 +362,10 @@ public final class Reclaim {
         if (madvised && (file.shmem || sys.phys.frames().test(pfn, PageFlags.DIRTY))) {
             return false;
         }
-        return sys.filemap.evict(file, index, 1);
+        if (!sys.filemap.evict(file, index, 1)) {
+            return false;
+        }
+        file.splitFolio((int) index); // Linux drops the whole folio; what is read back comes in small ones
+        return true;
     }
 }

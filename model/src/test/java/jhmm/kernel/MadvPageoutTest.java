@@ -39,9 +39,59 @@ class MadvPageoutTest {
         for (int i = 0; i < 4; i++) {
             assertThat(t.p.pageState(a + i * P)).isEqualTo(PageState.NONE);
         }
-        assertThat(f.cachedPfn(0)).as("clean: dropped").isNegative();
-        assertThat(f.cachedPfn(1)).as("dirty: not written back, still cached").isNotNegative();
+        for (int i = 0; i < 4; i++) {
+            assertThat(f.cachedPfn(i)).as("page %d of the dirty folio: not written back, still cached", i).isNotNegative();
+        }
         MachineFixture.assertReads(t.p, a + P, P, Pattern.fillByte(7), a);
+        t.assertCoherent();
+    }
+
+    /** An 8-page file: its page cache is one 8-page folio, as one write() call leaves it. */
+    private long mapWholeFile(Process proc, FileInode f) {
+        long a = proc.mmap(0, 8 * P, Mman.PROT_READ, Mman.MAP_PRIVATE, f, 0);
+        MachineFixture.assertReads(proc, a, 8 * P, Pattern.i32(0), a);
+        return a;
+    }
+
+    @Test
+    void pageoutSplitsAPartlyCoveredFileFolioUnmappingAllOfIt() {
+        FileInode f = t.machine.createFile("f", 8 * P, Pattern.i32(0));
+        long a = mapWholeFile(t.p, f);
+        assertThat(t.p.madvise(a + P, 6 * P, Mman.MADV_PAGEOUT)).isZero();
+        for (int i = 0; i < 8; i++) {
+            assertThat(t.p.pageState(a + i * P)).as("page %d", i).isEqualTo(PageState.NONE);
+            assertThat(f.cachedPfn(i)).as("a split drops nothing").isNotNegative();
+        }
+        MachineFixture.assertReads(t.p, a, 8 * P, Pattern.i32(0), a);
+        t.assertCoherent();
+    }
+
+    @Test
+    void pageoutSkipsAFileFolioAnotherProcessMapsAPageOf() {
+        FileInode f = t.machine.createFile("f", 8 * P, Pattern.i32(0));
+        Process q = t.machine.createProcess("q");
+        long last = q.mmap(0, P, Mman.PROT_READ, Mman.MAP_SHARED, f, 7 * P);
+        MachineFixture.assertReads(q, last, P, Pattern.i32(7 * 1024), last);
+        long a = mapWholeFile(t.p, f);
+        assertThat(t.p.madvise(a + P, 2 * P, Mman.MADV_PAGEOUT)).isZero();
+        assertThat(t.p.madvise(a, 8 * P, Mman.MADV_PAGEOUT)).isZero();
+        for (int i = 0; i < 8; i++) {
+            assertThat(t.p.pageState(a + i * P)).as("page %d", i).isEqualTo(PageState.PRESENT_RO);
+        }
+        t.assertCoherent();
+    }
+
+    @Test
+    void pageoutDropsAWholeFileFolioAndItComesBackInSmallOnes() {
+        FileInode f = t.machine.createFile("f", 8 * P, Pattern.i32(0));
+        long a = mapWholeFile(t.p, f);
+        assertThat(t.p.madvise(a, 8 * P, Mman.MADV_PAGEOUT)).isZero();
+        assertThat(f.cachedPfn(0)).isNegative();
+        MachineFixture.assertReads(t.p, a, 8 * P, Pattern.i32(0), a);
+        assertThat(t.p.madvise(a + P, P, Mman.MADV_PAGEOUT)).isZero();
+        assertThat(t.p.pageState(a)).as("a small folio: nothing to split").isEqualTo(PageState.PRESENT_RO);
+        assertThat(t.p.pageState(a + P)).isEqualTo(PageState.NONE);
+        assertThat(f.cachedPfn(1)).isNegative();
         t.assertCoherent();
     }
 }
