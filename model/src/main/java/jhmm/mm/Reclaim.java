@@ -288,11 +288,16 @@ public final class Reclaim {
             return false;
         }
         if (f.order(head) > 0) {
+            int n = f.nrPages(head);
+            boolean swapBacked = f.test(head, PageFlags.SWAPBACKED);
             if (sys.huge.splitFolio(head, 1) < 0) {
                 return false;
             }
-            boolean all = reclaimHeld(head, madvised); // our reference stayed on the first page
-            int n = 1 << PageSize.PMD_ORDER;
+            if (swapBacked) {
+                zeroFilledToZeroPage(head, n);
+            }
+            // our reference stayed on the first page
+            boolean all = f.mapcount(head) == 0 || reclaimHeld(head, madvised);
             for (int i = 1; i < n; i++) {
                 if (!f.test(head + i, PageFlags.FREE)) {
                     all &= reclaimFolio(head + i, madvised);
@@ -304,6 +309,22 @@ public final class Reclaim {
             return discardLazyFree(head);
         }
         return swapOut(head);
+    }
+
+    /**
+     * After reclaim split an anonymous folio (to swap its pages one by one, or because there is
+     * no swap): Linux maps the zero-filled pages back as the shared zero page, and they are freed
+     * (remap_page with RMP_USE_SHARED_ZEROPAGE). A lazily-freed folio is discarded unsplit there.
+     */
+    private void zeroFilledToZeroPage(int first, int n) {
+        PageFrames f = sys.phys.frames();
+        long zero = Pte.mk(sys.phys.zeroPfn(), Pte.SPECIAL | Pte.ACCESSED);
+        for (int pfn = first; pfn < first + n; pfn++) {
+            if (!f.test(pfn, PageFlags.FREE) && f.mapcount(pfn) > 0 && !sys.phys.maybeDmaPinned(pfn) && sys.phys.data().isZero(pfn)) {
+                sys.rmap.replaceMappings(pfn, (e, exclusive) -> Pte.protnone(e) ? Pte.set(zero, Pte.PROTNONE) & ~Pte.PRESENT : zero,
+                        NotifierEvent.CLEAR);
+            }
+        }
     }
 
     /** Swaps out a page the caller holds a reference on: the last mapping's going leaves it to that reference. */

@@ -94,4 +94,18 @@ class MadvPageoutTest {
         assertThat(f.cachedPfn(1)).isNegative();
         t.assertCoherent();
     }
+
+    @Test
+    void pageoutSplitsAnAnonThpWithoutSwapMappingItsZeroFilledPagesToTheZeroPage() {
+        MachineFixture thp = new MachineFixture(MachineConfig.defaults().withRam(64L << 20).withThp(jhmm.mm.ThpMode.ALWAYS));
+        long a = thp.anonAligned(thp.p, MachineFixture.M2, MachineFixture.M2);
+        assertThat(thp.p.write(a, 4 * P, Pattern.i32(0), a)).isZero();
+        assertThat(thp.p.pageState(a)).isEqualTo(PageState.HUGE_PMD);
+        assertThat(thp.p.madvise(a, MachineFixture.M2, Mman.MADV_PAGEOUT)).isZero();
+        assertThat(thp.p.pageState(a + 3 * P)).isEqualTo(PageState.PRESENT_RW);
+        assertThat(thp.p.pageState(a + 4 * P)).isEqualTo(PageState.ZERO);
+        assertThat(thp.p.pageState(a + MachineFixture.M2 - P)).isEqualTo(PageState.ZERO);
+        MachineFixture.assertReads(thp.p, a, 4 * P, Pattern.i32(0), a);
+        thp.assertCoherent();
+    }
 }
