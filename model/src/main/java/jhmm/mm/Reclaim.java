@@ -84,30 +84,28 @@ public final class Reclaim {
     }
 
     /**
-     * MADV_PAGEOUT (madvise_cold_or_pageout_pte_range, then reclaim_pages): reclaims the
-     * folios of the range that no other mapping maps. Large page-cache folios go whole, or are
+     * MADV_PAGEOUT of [start, end) in {@code v} (madvise_cold_or_pageout_pte_range, then
+     * reclaim_pages): reclaims the folios of the range that no other mapping maps. Large page-cache folios go whole, or are
      * split when the range covers them only in part.
      */
-    public void pageout(Mm mm, long start, long end) {
+    public void pageout(Vma v, long start, long end) {
+        Mm mm = v.mm;
         PageFrames f = sys.phys.frames();
         int last = -1;
-        for (Vma v : mm.vmasIn(start, end)) {
-            long e = Math.min(end, v.end);
-            for (long a = Math.max(start, v.start); a < e; ) {
-                int pfn = mappedFrameLocked(mm, a);
-                FileInode file = pfn < 0 ? null : largeFileFolio(pfn);
-                if (file != null) {
-                    a += pageoutFileFolio(mm, a, e, file, (int) f.index(pfn)) * PageSize.PAGE_SIZE;
-                    continue;
-                }
-                if (pfn >= 0 && f.head(pfn) != last) {
-                    last = f.head(pfn);
-                    if (f.folioTotalMapcount(last) <= f.nrPages(last)) { // mapped here only
-                        reclaimFolio(last, true);
-                    }
-                }
-                a += PageSize.PAGE_SIZE;
+        for (long a = start; a < end; ) {
+            int pfn = mappedFrameLocked(mm, a);
+            FileInode file = pfn < 0 ? null : largeFileFolio(pfn);
+            if (file != null) {
+                a += pageoutFileFolio(mm, a, end, file, (int) f.index(pfn)) * PageSize.PAGE_SIZE;
+                continue;
             }
+            if (pfn >= 0 && f.head(pfn) != last) {
+                last = f.head(pfn);
+                if (f.folioTotalMapcount(last) <= f.nrPages(last)) { // mapped here only
+                    reclaimFolio(last, true);
+                }
+            }
+            a += PageSize.PAGE_SIZE;
         }
     }
 

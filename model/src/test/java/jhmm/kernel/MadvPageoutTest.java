@@ -108,4 +108,14 @@ class MadvPageoutTest {
         MachineFixture.assertReads(thp.p, a, 4 * P, Pattern.i32(0), a);
         thp.assertCoherent();
     }
+
+    @Test
+    void pageoutOfAHugetlbMappingIsEinval() {
+        MachineFixture h = new MachineFixture(MachineConfig.defaults().withRam(64L << 20).withHugetlb(2, 0));
+        long a = h.p.mmap(0, MachineFixture.M2, RW, Mman.MAP_PRIVATE | Mman.MAP_ANONYMOUS | Mman.MAP_HUGETLB, null, 0);
+        assertThat(h.p.write(a, P, Pattern.i32(0), a)).isZero();
+        assertThat(h.p.madvise(a, MachineFixture.M2, Mman.MADV_PAGEOUT)).isEqualTo(-jhmm.base.Errno.EINVAL);
+        assertThat(h.p.pageState(a)).isEqualTo(PageState.HUGE_PMD);
+        h.assertCoherent();
+    }
 }
