@@ -139,7 +139,7 @@ public final class Reclaim {
             if (mapcount == n) {
                 reclaimLargeFileFolio(file, first, n);
             }
-        } else if (mapcount <= n && !mappedByOthers(mm, file, first, n) && !extraRefs(file, first, n)) {
+        } else if (mapcount <= n && !mappedByOthers(mm, file, first, n) && splittable(file, first, n)) {
             file.splitFolio(first);
             unmapFolio(file, first, n);
         }
@@ -170,16 +170,20 @@ public final class Reclaim {
         return others[0];
     }
 
-    /** True when a page of the folio has references beyond the cache's and its mappings' (a pin). */
-    private boolean extraRefs(FileInode file, int first, int n) {
+    /**
+     * Whether split_folio can split the page-cache folio: not when something beyond the cache
+     * and the mappings holds a page (a pin), nor when a page is dirty (ext4 cannot release a
+     * dirty folio's buffers, which a split needs).
+     */
+    private boolean splittable(FileInode file, int first, int n) {
         PageFrames f = sys.phys.frames();
         for (int i = first; i < first + n; i++) {
             int pfn = file.cachedPfn(i);
-            if (pfn >= 0 && f.refcount(pfn) != 1 + f.mapcount(pfn)) {
-                return true;
+            if (pfn >= 0 && (f.refcount(pfn) != 1 + f.mapcount(pfn) || f.test(pfn, PageFlags.DIRTY) || dirtyMapping(pfn))) {
+                return false;
             }
         }
-        return false;
+        return true;
     }
 
     private void unmapFolio(FileInode file, int first, int n) {

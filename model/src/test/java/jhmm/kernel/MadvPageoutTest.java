@@ -118,4 +118,18 @@ class MadvPageoutTest {
         assertThat(h.p.pageState(a)).isEqualTo(PageState.HUGE_PMD);
         h.assertCoherent();
     }
+
+    @Test
+    void pageoutDoesNotSplitADirtyFileFolio() {
+        FileInode f = t.machine.createFile("f", 8 * P, Pattern.i32(0));
+        long a = t.p.mmap(0, 8 * P, RW, Mman.MAP_SHARED, f, 0);
+        assertThat(t.p.write(a + 5 * P, P, Pattern.fillByte(3), a)).isZero();
+        MachineFixture.assertReads(t.p, a, 4 * P, Pattern.i32(0), a);
+        assertThat(t.p.madvise(a + P, 2 * P, Mman.MADV_PAGEOUT)).isZero();
+        for (int i = 0; i < 4; i++) {
+            assertThat(t.p.pageState(a + i * P)).as("page %d", i).isEqualTo(PageState.PRESENT_RO);
+        }
+        assertThat(t.p.pageState(a + 5 * P)).isEqualTo(PageState.PRESENT_RW);
+        t.assertCoherent();
+    }
 }
