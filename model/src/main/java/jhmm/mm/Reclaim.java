@@ -11,7 +11,8 @@ import jhmm.phys.PhysicalMemory;
  * Page reclaim (mm/vmscan.c): anonymous pages go to swap (each mapping becomes a swap entry,
  * in a CLEAR invalidation), clean lazily-freed pages are discarded, file pages are written
  * back and dropped from the page cache. Pinned pages are never reclaimed; shmem pages stay in
- * memory (jhmm models no shmem swap).
+ * memory (jhmm models no shmem swap). MADV_PAGEOUT differs for page-cache folios: it unmaps
+ * shmem and dirty ones too, and keeps them cached without writing them back.
  */
 public final class Reclaim {
     private final MemorySystem sys;
@@ -85,8 +86,8 @@ public final class Reclaim {
 
     /**
      * MADV_PAGEOUT of [start, end) in {@code v} (madvise_cold_or_pageout_pte_range, then
-     * reclaim_pages): reclaims the folios of the range that no other mapping maps. Large page-cache folios go whole, or are
-     * split when the range covers them only in part.
+     * reclaim_pages): reclaims the folios of the range that no other mapping maps. Large
+     * page-cache folios go whole, or are split when the range covers them only in part.
      */
     public void pageout(Vma v, long start, long end) {
         Mm mm = v.mm;
@@ -107,6 +108,16 @@ public final class Reclaim {
             }
             a += PageSize.PAGE_SIZE;
         }
+    }
+
+    /** Whether a process other than {@code mm} maps a page of the folio at {@code head}. */
+    private boolean mappedByOthers(Mm mm, int head) {
+        boolean[] others = new boolean[1];
+        sys.rmap.walk(head, (vma, addr, sub, pmdLevel) -> {
+            others[0] = vma.mm != mm && mappedFrameLocked(vma.mm, addr) == head + sub;
+            return !others[0];
+        });
+        return others[0];
     }
 
     /** The file whose page cache holds {@code pfn} in a folio of more than one page, else null. */
@@ -157,17 +168,13 @@ public final class Reclaim {
     }
 
     private boolean mappedByOthers(Mm mm, FileInode file, int first, int n) {
-        boolean[] others = new boolean[1];
-        for (int i = first; i < first + n && !others[0]; i++) {
+        for (int i = first; i < first + n; i++) {
             int pfn = file.cachedPfn(i);
-            if (pfn >= 0) {
-                sys.rmap.walk(pfn, (vma, addr, sub, pmdLevel) -> {
-                    others[0] = vma.mm != mm && mappedFrameLocked(vma.mm, addr) == pfn;
-                    return !others[0];
-                });
+            if (pfn >= 0 && mappedByOthers(mm, pfn)) {
+                return true;
             }
         }
-        return others[0];
+        return false;
     }
 
     /**
