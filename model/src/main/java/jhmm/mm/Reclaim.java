@@ -135,7 +135,8 @@ public final class Reclaim {
      * Returns how many pages it handled: the run of PTEs mapping the folio from {@code a} on.
      * A folio mapped whole by the run and nowhere else is reclaimed. A folio the run maps in
      * part is split, which unmaps all of it (split_folio does not map file pages back), unless
-     * it may be shared: mapped more times than it has pages, or by another process.
+     * another process maps it too (folio_maybe_mapped_shared tracks the processes mapping a
+     * large folio: mapping it twice in one process does not make it shared).
      */
     private int pageoutFileFolio(Mm mm, long a, long end, FileInode file, int index) {
         int first = file.folioStart(index);
@@ -150,7 +151,7 @@ public final class Reclaim {
             if (mapcount == n) {
                 reclaimLargeFileFolio(file, first, n);
             }
-        } else if (mapcount <= n && !mappedByOthers(mm, file, first, n) && splittable(file, first, n)) {
+        } else if (!mappedByOthers(mm, file, first, n) && splittable(file, first, n)) {
             file.splitFolio(first);
             unmapFolio(file, first, n);
         }

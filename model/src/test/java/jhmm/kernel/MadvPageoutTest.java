@@ -132,4 +132,17 @@ class MadvPageoutTest {
         assertThat(t.p.pageState(a + 5 * P)).isEqualTo(PageState.PRESENT_RW);
         t.assertCoherent();
     }
+
+    @Test
+    void pageoutSplitsAFileFolioThisProcessAloneMapsTwice() {
+        FileInode f = t.machine.createFile("f", 8 * P, Pattern.i32(0));
+        long a = mapWholeFile(t.p, f);
+        long b = mapWholeFile(t.p, f);
+        assertThat(t.p.madvise(a + P, 2 * P, Mman.MADV_PAGEOUT)).isZero();
+        for (int i = 0; i < 8; i++) {
+            assertThat(t.p.pageState(a + i * P)).as("page %d", i).isEqualTo(PageState.NONE);
+            assertThat(t.p.pageState(b + i * P)).as("page %d of the other mapping", i).isEqualTo(PageState.NONE);
+        }
+        t.assertCoherent();
+    }
 }
