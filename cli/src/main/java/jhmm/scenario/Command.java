@@ -15,8 +15,11 @@ public sealed interface Command permits Command.NewProcess, Command.NewFile, Com
     record NewProcess(String name) implements Command {}
 
     /** {@code file NAME SIZE [pattern=PAT]}. */
-    /** A file whose every page is in the page cache, as after a program wrote it. */
-    record NewFile(String name, long size, Pattern contents) implements Command {}
+    /**
+     * A file whose every page is in the page cache, as after a program wrote it in write() calls
+     * of {@code writeChunk} bytes ({@code write=}, a page by default).
+     */
+    record NewFile(String name, long size, Pattern contents, long writeChunk) implements Command {}
 
     /**
      * {@code P mmap M SIZE PROT KIND [populate] [align=SIZE] [hugetlb=2M|1G] [file=F offset=SIZE]}, or

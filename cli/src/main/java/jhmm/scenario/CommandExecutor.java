@@ -55,7 +55,7 @@ final class CommandExecutor {
                 yield Result.OK;
             }
             case NewFile f -> {
-                world.addFile(f.name(), machine.createFile(f.name(), f.size(), f.contents(), true));
+                world.addFile(f.name(), machine.createFile(f.name(), f.size(), f.contents(), true, f.writeChunk()));
                 yield Result.OK;
             }
             case Mmap m -> mmap(m);

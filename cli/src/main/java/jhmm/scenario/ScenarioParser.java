@@ -161,9 +161,13 @@ public final class ScenarioParser {
     private Command file(Words w) {
         String name = w.take(Form.NAME);
         long size = w.take(Form.SIZE);
-        Options o = w.options(Map.of("pattern", Form.PATTERN), Set.of());
+        Options o = w.options(Map.of("pattern", Form.PATTERN, "write", Form.SIZE), Set.of());
+        long chunk = o.get("write", Form.SIZE).orElse(jhmm.mm.FileInode.PAGE_WRITES);
+        if (chunk < 4096 || chunk % 4096 != 0 || chunk > (2 << 20)) {
+            throw w.error("write= must be whole pages from 4K to 2M (the largest page-cache folio), got " + chunk);
+        }
         names.addFile(w, name);
-        return new Command.NewFile(name, size, o.get("pattern", Form.PATTERN).orElse(jhmm.base.Pattern.ZERO));
+        return new Command.NewFile(name, size, o.get("pattern", Form.PATTERN).orElse(jhmm.base.Pattern.ZERO), chunk);
     }
 
     private Command check(Words w) {

@@ -86,13 +86,25 @@ public final class Machine {
      * the page cache, as after a program wrote the file (ENOMEM when memory runs out).
      */
     public FileInode createFile(String name, long size, Pattern initial, boolean cached) {
+        return createFile(name, size, initial, cached, FileInode.PAGE_WRITES);
+    }
+
+    /**
+     * As {@link #createFile(String, long, Pattern, boolean)}, the program having written it in
+     * {@code writeChunk}-byte write() calls: ext4 (Linux 6.16+) caches large writes in large
+     * folios, which MADV_PAGEOUT then reclaims or splits whole.
+     */
+    public FileInode createFile(String name, long size, Pattern initial, boolean cached, long writeChunk) {
         if (files.containsKey(name)) {
             throw new ErrnoException(Errno.EEXIST, "file " + name + " exists");
         }
         if (size < 0) {
             throw new ErrnoException(Errno.EINVAL, "file size must not be negative");
         }
-        FileInode f = mm.newFile(name, size, initial);
+        if (writeChunk < PageSize.PAGE_SIZE || (writeChunk & (PageSize.PAGE_SIZE - 1)) != 0) {
+            throw new ErrnoException(Errno.EINVAL, "file writes must be whole pages");
+        }
+        FileInode f = mm.newFile(name, size, initial, writeChunk);
         if (cached && !mm.cacheFile(f)) {
             throw new ErrnoException(Errno.ENOMEM, "no memory to cache file " + name);
         }

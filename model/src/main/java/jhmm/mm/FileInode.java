@@ -22,8 +22,25 @@ public final class FileInode {
     /** Page index to PFN; -1 when the page is not cached. */
     final int[] cache;
     private final List<Vma> vmas = new ArrayList<>();
+    /**
+     * Per page, the first page of the folio Linux caches it in (see {@link #writeFolios}).
+     * jhmm's page cache holds single pages; reclaim uses this grouping where the folio size
+     * shows (MADV_PAGEOUT). A group, once split or evicted, is single pages for good.
+     */
+    private final int[] folioStart;
+    /**
+     * The size of the write() calls that fill a new file unless told otherwise: a page, so that
+     * its page cache holds single-page folios (a large folio changes how much a fault maps,
+     * which the model's fault-around does not follow yet).
+     */
+    public static final long PAGE_WRITES = PageSize.PAGE_SIZE;
 
     FileInode(int id, String name, long size, boolean shmem, Pattern initial) {
+        this(id, name, size, shmem, initial, PAGE_WRITES);
+    }
+
+    /** A file whose contents were written in {@code writeChunk}-byte write() calls (its page-cache folios follow them). */
+    FileInode(int id, String name, long size, boolean shmem, Pattern initial, long writeChunk) {
         this.id = id;
         this.name = name;
         this.size = size;
@@ -32,6 +49,7 @@ public final class FileInode {
         disk = new ContentStore(pages);
         cache = new int[pages];
         Arrays.fill(cache, -1);
+        folioStart = shmem ? identity(pages) : writeFolios(size, pages, writeChunk);
         if (initial != null && !initial.equals(Pattern.ZERO)) {
             for (int i = 0; i < pages; i++) {
                 long origin = (long) i << PageSize.PAGE_SHIFT;
@@ -60,6 +78,59 @@ public final class FileInode {
     /** The frame caching page {@code index}, or -1. */
     public int cachedPfn(long index) {
         return index < cache.length ? cache[(int) index] : -1;
+    }
+
+    /**
+     * The folios a new file's pages are cached in when it is written in {@code chunk}-byte
+     * write() calls: ext4's buffered write (large folios since Linux 6.16) gives each step
+     * of a call a folio as large as the bytes left in the call allow, cut down to the page
+     * index's alignment; then fsync leaves them cached and clean.
+     */
+    static int[] writeFolios(long size, int pages, long chunk) {
+        int[] start = new int[pages];
+        for (long call = 0; call < size; call += chunk) {
+            long pos = call;
+            long left = Math.min(chunk, size - call);
+            while (left > 0) {
+                int index = (int) (pos >>> PageSize.PAGE_SHIFT);
+                int order = Math.max(0, 63 - Long.numberOfLeadingZeros(left) - PageSize.PAGE_SHIFT);
+                order = Math.min(order, Integer.numberOfTrailingZeros(index));
+                long bytes = PageSize.PAGE_SIZE << order;
+                Arrays.fill(start, index, Math.min(index + (1 << order), pages), index);
+                pos += bytes;
+                left -= Math.min(left, bytes);
+            }
+        }
+        return start;
+    }
+
+    private static int[] identity(int pages) {
+        int[] start = new int[pages];
+        Arrays.setAll(start, i -> i);
+        return start;
+    }
+
+    /** The first page of the folio caching page {@code index}. */
+    synchronized int folioStart(int index) {
+        return folioStart[index];
+    }
+
+    /** How many pages the folio caching page {@code index} holds. */
+    synchronized int folioPages(int index) {
+        int first = folioStart[index];
+        int end = first + 1;
+        while (end < folioStart.length && folioStart[end] == first) {
+            end++;
+        }
+        return end - first;
+    }
+
+    /** The folio caching page {@code index} becomes single pages (split, or dropped from the cache). */
+    synchronized void splitFolio(int index) {
+        int first = folioStart[index];
+        for (int i = first; i < folioStart.length && folioStart[i] == first; i++) {
+            folioStart[i] = i;
+        }
     }
 
     synchronized void addVma(Vma v) {

@@ -28,10 +28,7 @@ public final class Madvise {
                 case Mman.MADV_FREE -> free(mm, addr, end);
                 case Mman.MADV_HUGEPAGE -> setHugeFlag(mm, addr, end, VmFlags.HUGEPAGE, VmFlags.NOHUGEPAGE);
                 case Mman.MADV_NOHUGEPAGE -> setHugeFlag(mm, addr, end, VmFlags.NOHUGEPAGE, VmFlags.HUGEPAGE);
-                case Mman.MADV_PAGEOUT -> {
-                    mm.sys.reclaim.pageoutRange(mm, addr, end, false);
-                    yield 0; // pages that cannot be reclaimed are skipped silently
-                }
+                case Mman.MADV_PAGEOUT -> pageout(mm, addr, end);
                 case Mman.MADV_COLLAPSE -> collapse(mm, addr, end);
                 default -> -Errno.EINVAL;
             };
@@ -51,6 +48,20 @@ public final class Madvise {
             cursor = v.end;
         }
         return cursor;
+    }
+
+    /**
+     * MADV_PAGEOUT, VMA by VMA; pages that cannot be reclaimed are skipped silently, but a VMA
+     * reclaim cannot take at all (hugetlb, PFN map: can_madv_lru_vma) ends it with -EINVAL.
+     */
+    private static int pageout(Mm mm, long addr, long end) {
+        for (Vma v : mm.vmasIn(addr, end)) {
+            if (v.isHugetlb() || v.has(VmFlags.PFNMAP)) {
+                return -Errno.EINVAL;
+            }
+            mm.sys.reclaim.pageout(v, Math.max(addr, v.start), Math.min(end, v.end));
+        }
+        return 0;
     }
 
     private static int dontneed(Mm mm, long addr, long end) {

@@ -102,7 +102,12 @@ public final class MemorySystem {
 
     /** A regular file, or (name null) the shmem object behind a shared anonymous mapping. */
     public synchronized FileInode newFile(String name, long size, Pattern initial) {
-        FileInode f = new FileInode(mappings.size(), name, size, name == null, initial);
+        return newFile(name, size, initial, FileInode.PAGE_WRITES);
+    }
+
+    /** {@link #newFile(String, long, Pattern)} written in {@code writeChunk}-byte calls. */
+    public synchronized FileInode newFile(String name, long size, Pattern initial, long writeChunk) {
+        FileInode f = new FileInode(mappings.size(), name, size, name == null, initial, writeChunk);
         mappings.add(f);
         return f;
     }

@@ -11,7 +11,8 @@ import jhmm.phys.PhysicalMemory;
  * Page reclaim (mm/vmscan.c): anonymous pages go to swap (each mapping becomes a swap entry,
  * in a CLEAR invalidation), clean lazily-freed pages are discarded, file pages are written
  * back and dropped from the page cache. Pinned pages are never reclaimed; shmem pages stay in
- * memory (jhmm models no shmem swap).
+ * memory (jhmm models no shmem swap). MADV_PAGEOUT differs for page-cache folios: it unmaps
+ * shmem and dirty ones too, and keeps them cached without writing them back.
  */
 public final class Reclaim {
     private final MemorySystem sys;
@@ -29,17 +30,11 @@ public final class Reclaim {
         mm.ptl.lock();
         try {
             for (long a = start; a < end; a += PageSize.PAGE_SIZE) {
-                long e = mm.pt.pud(a);
-                if (!Pte.leaf(e)) {
-                    e = mm.pt.pmd(a);
-                    if (!Pte.leaf(e)) {
-                        e = mm.pt.pte(a);
-                    }
-                }
-                if (!Pte.present(e) || Pte.special(e)) {
+                int pfn = mappedFrame(mm, a);
+                if (pfn < 0) {
                     continue;
                 }
-                int head = sys.phys.frames().head(Pte.pfn(e));
+                int head = sys.phys.frames().head(pfn);
                 if (head != last) {
                     if (n == out.length) {
                         out = Arrays.copyOf(out, n * 2);
@@ -54,24 +49,34 @@ public final class Reclaim {
         return Arrays.stream(out, 0, n).distinct().toArray();
     }
 
-    /**
-     * Reclaims the folios mapped in the range. Without {@code force} (MADV_PAGEOUT) folios
-     * mapped by other processes too are skipped, and large ones the range covers in part are
-     * split first so that only its pages go. Returns how many folios stayed, or -errno.
-     */
-    public int pageoutRange(Mm mm, long start, long end, boolean force) {
-        if (!force) {
-            for (Vma v : mm.vmasIn(start, end)) {
-                PartlyCoveredFolios.split(v, Math.max(start, v.start), Math.min(end, v.end));
+    /** The frame of the leaf entry mapping {@code a} (a huge leaf's head), or -1 for none or a special page; under ptl. */
+    private static int mappedFrame(Mm mm, long a) {
+        long e = mm.pt.pud(a);
+        if (!Pte.leaf(e)) {
+            e = mm.pt.pmd(a);
+            if (!Pte.leaf(e)) {
+                e = mm.pt.pte(a);
             }
         }
+        return Pte.present(e) && !Pte.special(e) ? Pte.pfn(e) : -1;
+    }
+
+    private static int mappedFrameLocked(Mm mm, long a) {
+        mm.ptl.lock();
+        try {
+            return mappedFrame(mm, a);
+        } finally {
+            mm.ptl.unlock();
+        }
+    }
+
+    /**
+     * Reclaims every folio mapped in the range, whoever else maps it (`kernel swapout`).
+     * Returns how many folios stayed.
+     */
+    private int reclaimRange(Mm mm, long start, long end) {
         int kept = 0;
-        PageFrames f = sys.phys.frames();
         for (int head : foliosIn(mm, start, end)) {
-            if (!force && f.folioTotalMapcount(head) > f.nrPages(head)) {
-                kept++;
-                continue;
-            }
             if (!reclaimFolio(head)) {
                 kept++;
             }
@@ -79,9 +84,146 @@ public final class Reclaim {
         return kept;
     }
 
+    /**
+     * MADV_PAGEOUT of [start, end) in {@code v} (madvise_cold_or_pageout_pte_range, then
+     * reclaim_pages): reclaims the folios of the range that no other mapping maps. Large
+     * page-cache folios go whole, or are split when the range covers them only in part.
+     */
+    public void pageout(Vma v, long start, long end) {
+        Mm mm = v.mm;
+        PageFrames f = sys.phys.frames();
+        // a large anonymous folio the range covers in part is split, so only the range's pages go
+        PartlyCoveredFolios.split(v, start, end);
+        int last = -1;
+        for (long a = start; a < end; ) {
+            int pfn = mappedFrameLocked(mm, a);
+            FileInode file = pfn < 0 ? null : largeFileFolio(pfn);
+            if (file != null) {
+                a += pageoutFileFolio(mm, a, end, file, (int) f.index(pfn)) * PageSize.PAGE_SIZE;
+                continue;
+            }
+            if (pfn >= 0 && f.head(pfn) != last) {
+                last = f.head(pfn);
+                if (f.folioTotalMapcount(last) <= f.nrPages(last)) { // mapped here only
+                    reclaimFolio(last, true);
+                }
+            }
+            a += PageSize.PAGE_SIZE;
+        }
+    }
+
+    /** Whether a process other than {@code mm} maps a page of the folio at {@code head}. */
+    private boolean mappedByOthers(Mm mm, int head) {
+        boolean[] others = new boolean[1];
+        sys.rmap.walk(head, (vma, addr, sub, pmdLevel) -> {
+            others[0] = vma.mm != mm && mappedFrameLocked(vma.mm, addr) == head + sub;
+            return !others[0];
+        });
+        return others[0];
+    }
+
+    /** The file whose page cache holds {@code pfn} in a folio of more than one page, else null. */
+    private FileInode largeFileFolio(int pfn) {
+        PageFrames f = sys.phys.frames();
+        if (!f.test(pfn, PageFlags.PAGECACHE) || f.test(pfn, PageFlags.HUGETLB)) {
+            return null;
+        }
+        FileInode file = (FileInode) sys.mappingById(f.mapping(pfn));
+        return file.folioPages((int) f.index(pfn)) > 1 ? file : null;
+    }
+
+    /**
+     * MADV_PAGEOUT meets a large page-cache folio at {@code a}, mapping page {@code index}.
+     * Returns how many pages it handled: the run of PTEs mapping the folio from {@code a} on.
+     * A folio mapped whole by the run and nowhere else is reclaimed. A folio the run maps in
+     * part is split, which unmaps all of it (split_folio does not map file pages back), unless
+     * another process maps it too (folio_maybe_mapped_shared tracks the processes mapping a
+     * large folio: mapping it twice in one process does not make it shared).
+     */
+    private int pageoutFileFolio(Mm mm, long a, long end, FileInode file, int index) {
+        int first = file.folioStart(index);
+        int n = file.folioPages(index);
+        int run = mappedRun(mm, a, Math.min(end, (a & PageSize.PMD_MASK) + PageSize.PMD_SIZE), file, index, first + n);
+        int mapcount = 0;
+        for (int i = first; i < first + n; i++) {
+            int pfn = file.cachedPfn(i);
+            mapcount += pfn < 0 ? 0 : sys.phys.frames().mapcount(pfn);
+        }
+        if (index == first && run == n) {
+            if (mapcount == n) {
+                reclaimLargeFileFolio(file, first, n);
+            }
+        } else if (!mappedByOthers(mm, file, first, n) && splittable(file, first, n)) {
+            file.splitFolio(first);
+            unmapFolio(file, first, n);
+        }
+        return run;
+    }
+
+    /** How many PTEs from {@code a} (before {@code end}) map pages {@code index}, {@code index}+1, ... before {@code stop}. */
+    private static int mappedRun(Mm mm, long a, long end, FileInode file, int index, int stop) {
+        int run = 0;
+        while (a + run * PageSize.PAGE_SIZE < end && index + run < stop
+                && mappedFrameLocked(mm, a + run * PageSize.PAGE_SIZE) == file.cachedPfn(index + run)) {
+            run++;
+        }
+        return Math.max(run, 1);
+    }
+
+    private boolean mappedByOthers(Mm mm, FileInode file, int first, int n) {
+        for (int i = first; i < first + n; i++) {
+            int pfn = file.cachedPfn(i);
+            if (pfn >= 0 && mappedByOthers(mm, pfn)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * Whether split_folio can split the page-cache folio: not when something beyond the cache
+     * and the mappings holds a page (a pin), nor when a page is dirty (ext4 cannot release a
+     * dirty folio's buffers, which a split needs).
+     */
+    private boolean splittable(FileInode file, int first, int n) {
+        PageFrames f = sys.phys.frames();
+        for (int i = first; i < first + n; i++) {
+            int pfn = file.cachedPfn(i);
+            if (pfn >= 0 && (f.refcount(pfn) != 1 + f.mapcount(pfn) || f.test(pfn, PageFlags.DIRTY) || dirtyMapping(pfn))) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private void unmapFolio(FileInode file, int first, int n) {
+        for (int i = first; i < first + n; i++) {
+            int pfn = file.cachedPfn(i);
+            if (pfn >= 0) {
+                sys.rmap.replaceMappings(pfn, (e, exclusive) -> 0, NotifierEvent.CLEAR);
+            }
+        }
+    }
+
+    /** MADV_PAGEOUT of a whole large page-cache folio: unmapped, then dropped unless dirty or referenced beyond the cache. */
+    private void reclaimLargeFileFolio(FileInode file, int first, int n) {
+        unmapFolio(file, first, n);
+        PageFrames f = sys.phys.frames();
+        for (int i = first; i < first + n; i++) {
+            int pfn = file.cachedPfn(i);
+            if (pfn >= 0 && (f.test(pfn, PageFlags.DIRTY) || f.refcount(pfn) != 1)) {
+                return;
+            }
+        }
+        for (int i = first; i < first + n; i++) {
+            sys.filemap.evict(file, i, 0);
+        }
+        file.splitFolio(first); // the pages read back later come in small folios
+    }
+
     /** `kernel swapout`: 0, or -EAGAIN when some page could not go. */
     public int swapoutRange(Mm mm, long start, long end) {
-        return pageoutRange(mm, start, end, true) == 0 ? 0 : -Errno.EAGAIN;
+        return reclaimRange(mm, start, end) == 0 ? 0 : -Errno.EAGAIN;
     }
 
     /** Frees about {@code target} pages by a clock sweep over RAM (the allocator's slow path). */
@@ -129,39 +271,44 @@ public final class Reclaim {
      * folio still has one: a folio found by scanning frames may be freed by another thread.
      */
     boolean reclaimFolio(int head) {
+        return reclaimFolio(head, false);
+    }
+
+    /** {@link #reclaimFolio}; {@code madvised} for MADV_PAGEOUT's reclaim_pages, which differs for page-cache folios. */
+    private boolean reclaimFolio(int head, boolean madvised) {
         if (!sys.phys.frames().refTryGet(head)) {
             return false;
         }
         try {
-            return reclaimHeld(head);
+            return reclaimHeld(head, madvised);
         } finally {
             sys.phys.put(head);
         }
     }
 
     /** {@link #reclaimFolio} for a folio the caller holds one reference on. */
-    private boolean reclaimHeld(int head) {
+    private boolean reclaimHeld(int head, boolean madvised) {
         PhysicalMemory phys = sys.phys;
         PageFrames f = phys.frames();
         if (phys.maybeDmaPinned(head) || f.test(head, PageFlags.HUGETLB)) {
             return false;
         }
         if (f.test(head, PageFlags.PAGECACHE)) {
-            return reclaimFileFolio(head);
+            return reclaimFileFolio(head, madvised);
         }
         if (!f.test(head, PageFlags.ANON)) {
             return false;
         }
         if (f.order(head) > 0) {
+            int n = f.nrPages(head);
             if (sys.huge.splitHugePage(head, 1) < 0) {
                 return false;
             }
-            // our reference stayed on the first page; a zero page the split unmapped has gone already
-            boolean all = !f.folioMapped(head) || reclaimHeld(head);
-            int n = 1 << PageSize.PMD_ORDER;
+            // our reference stayed on the first page; a zero-filled page the split unmapped has gone already
+            boolean all = f.mapcount(head) == 0 || reclaimHeld(head, madvised);
             for (int i = 1; i < n; i++) {
                 if (!f.test(head + i, PageFlags.FREE)) {
-                    all &= reclaimFolio(head + i);
+                    all &= reclaimFolio(head + i, madvised);
                 }
             }
             return all;
@@ -213,13 +360,25 @@ public final class Reclaim {
         return dirty[0];
     }
 
-    private boolean reclaimFileFolio(int pfn) {
+    /**
+     * Unmaps a page-cache page and drops it from the cache. Memory pressure leaves shmem alone
+     * (no swap for it) and writes dirty pages back. MADV_PAGEOUT (shrink_folio_list from
+     * madvise) unmaps shmem and dirty pages too, but they stay cached: it writes nothing back.
+     */
+    private boolean reclaimFileFolio(int pfn, boolean madvised) {
         FileInode file = (FileInode) sys.mappingById(sys.phys.frames().mapping(pfn));
-        if (file.shmem) {
+        if (file.shmem && !madvised) {
             return false;
         }
         long index = sys.phys.frames().index(pfn);
         sys.rmap.replaceMappings(pfn, (e, exclusive) -> 0, NotifierEvent.CLEAR);
-        return sys.filemap.evict(file, index, 1);
+        if (madvised && (file.shmem || sys.phys.frames().test(pfn, PageFlags.DIRTY))) {
+            return false;
+        }
+        if (!sys.filemap.evict(file, index, 1)) {
+            return false;
+        }
+        file.splitFolio((int) index); // Linux drops the whole folio; what is read back comes in small ones
+        return true;
     }
 }

@@ -17,7 +17,6 @@ import java.util.Map;
 import java.util.Optional;
 import jhmm.base.Errno;
 import jhmm.base.PageSize;
-import jhmm.base.Pattern;
 import jhmm.diff.PageSource;
 import jhmm.mm.Mman;
 import jhmm.perf.host.HostKernel;
@@ -93,7 +92,7 @@ public final class HostSession implements PageSource, AutoCloseable {
         this.dir = Files.createTempDirectory("jhmm-diff-");
         for (Step step : scenario.steps()) {
             if (step.command() instanceof Command.NewFile f) {
-                files.put(f.name(), createFile(f.name(), f.size(), f.contents()));
+                files.put(f.name(), createFile(f));
             }
         }
         this.processes = new HostProcesses(kernel);
@@ -286,19 +285,18 @@ public final class HostSession implements PageSource, AutoCloseable {
     }
 
     /**
-     * Writes the file a page at a time and syncs it: its page cache is then made of single-page
-     * folios, as the model's is (a filesystem with large folios, ext4 since 6.16, makes large
-     * ones for large writes, and a large folio changes how much a fault maps), and its pages
-     * start clean as the model's do, whatever writeback did meanwhile.
+     * Writes the file in the scenario's write() calls (a page each by default, `write=` in the
+     * scenario) and syncs it: ext4 (Linux 6.16+) caches what one call writes in folios as large
+     * as it allows, as the model does, and the pages start clean, whatever writeback did meanwhile.
      */
-    private Path createFile(String name, long size, Pattern contents) throws IOException {
-        Path file = dir.resolve(name);
-        byte[] page = new byte[4096];
+    private Path createFile(Command.NewFile f) throws IOException {
+        Path file = dir.resolve(f.name());
+        byte[] chunk = new byte[(int) f.writeChunk()];
         try (FileChannel out = FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
-            for (long done = 0; done < size; ) {
-                int n = (int) Math.min(page.length, size - done);
-                contents.fill(done, page, 0, n);
-                out.write(ByteBuffer.wrap(page, 0, n));
+            for (long done = 0; done < f.size(); ) {
+                int n = (int) Math.min(chunk.length, f.size() - done);
+                f.contents().fill(done, chunk, 0, n);
+                out.write(ByteBuffer.wrap(chunk, 0, n));
                 done += n;
             }
             out.force(true);
