@@ -19,11 +19,15 @@ public final class Zap {
         this.sys = sys;
     }
 
-    /** Zaps [start, end) of {@code vma} inside an invalidation of {@code event}. */
+    /**
+     * MADV_DONTNEED: zaps [start, end) of {@code vma} inside an invalidation of {@code event}.
+     * A PTE table left empty is freed only when its whole 2 MiB window was zapped (PT_RECLAIM):
+     * a smaller zap keeps it, and MADV_COLLAPSE can still collapse that window.
+     */
     void unmapRange(Vma vma, long start, long end, NotifierEvent event) {
         Mm mm = vma.mm;
         NotifierRange r = mm.invalidateStart(event, start, end);
-        List<Integer> partial = zap(vma, start, end);
+        List<Integer> partial = zap(vma, start, end, true);
         mm.invalidateEnd(r);
         splitPartiallyMapped(partial);
     }
@@ -39,6 +43,10 @@ public final class Zap {
 
     /** Zaps without notifying; returns heads of large folios left partly mapped. */
     List<Integer> zap(Vma vma, long start, long end) {
+        return zap(vma, start, end, false);
+    }
+
+    private List<Integer> zap(Vma vma, long start, long end, boolean keepPartlyZappedTables) {
         Mm mm = vma.mm;
         List<Integer> partial = new ArrayList<>();
         long addr = start;
@@ -61,14 +69,14 @@ public final class Zap {
             }
             while (addr < pudEnd) {
                 long next = Math.min((addr & PageSize.PMD_MASK) + PageSize.PMD_SIZE, pudEnd);
-                zapPmdWindow(vma, addr, next, partial);
+                zapPmdWindow(vma, addr, next, partial, keepPartlyZappedTables);
                 addr = next;
             }
         }
         return partial;
     }
 
-    private void zapPmdWindow(Vma vma, long addr, long next, List<Integer> partial) {
+    private void zapPmdWindow(Vma vma, long addr, long next, List<Integer> partial, boolean keepPartlyZappedTables) {
         Mm mm = vma.mm;
         long haddr = addr & PageSize.PMD_MASK;
         boolean whole = addr == haddr && next == haddr + PageSize.PMD_SIZE;
@@ -99,7 +107,9 @@ public final class Zap {
             if (head >= 0 && !whole) {
                 partial.add(head);
             }
-            mm.pt.freeEmptyPteTable(haddr);
+            if (whole || !keepPartlyZappedTables) {
+                mm.pt.freeEmptyPteTable(haddr);
+            }
         } finally {
             mm.ptl.unlock();
         }

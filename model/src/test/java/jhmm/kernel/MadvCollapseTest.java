@@ -148,4 +148,25 @@ class MadvCollapseTest {
         assertThat(t.p.write(a, MachineFixture.P, Pattern.i32(0), a)).isZero();
         assertThat(t.p.madvise(a, M2, Mman.MADV_COLLAPSE)).isEqualTo(-Errno.EINVAL);
     }
+
+    @Test
+    void dontneedOfPartOfAWindowKeepsItsEmptyPteTableSoCollapseMakesAZeroThp() {
+        long a = t.anonAligned(t.p, 2 * M2, M2);
+        assertThat(t.p.write(a, MachineFixture.P, Pattern.i32(0), a)).isZero();
+        assertThat(t.p.write(a + M2, MachineFixture.P, Pattern.i32(0), a)).isZero();
+        // 2 MiB straddling both windows empties the second one's table without zapping it whole
+        assertThat(t.p.madvise(a + M2 / 2, M2, Mman.MADV_DONTNEED)).isZero();
+        assertThat(t.p.madvise(a + M2, M2, Mman.MADV_COLLAPSE)).isZero();
+        assertThat(t.p.pageState(a + M2)).isEqualTo(PageState.HUGE_PMD);
+        MachineFixture.assertReads(t.p, a + M2, M2, Pattern.ZERO, a);
+        t.assertCoherent();
+    }
+
+    @Test
+    void dontneedOfAWholeWindowFreesItsPteTableSoCollapseFailsWithEinval() {
+        long a = t.anonAligned(t.p, 2 * M2, M2);
+        assertThat(t.p.write(a, MachineFixture.P, Pattern.i32(0), a)).isZero();
+        assertThat(t.p.madvise(a, M2, Mman.MADV_DONTNEED)).isZero();
+        assertThat(t.p.madvise(a, M2, Mman.MADV_COLLAPSE)).isEqualTo(-Errno.EINVAL);
+    }
 }
