@@ -45,6 +45,7 @@ public final class HugeMemory {
     int anonymousPmdFault(Vma vma, long addr, int flags) {
         Mm mm = vma.mm;
         long haddr = addr & PageSize.PMD_MASK;
+        sys.fault.ensureAnonVma(vma); // vmf_anon_prepare comes first, the huge zero page included
         if ((flags & Fault.FLAG_WRITE) == 0 && sys.tunables().thpZeroPage()) {
             mm.pt.setPmd(haddr, Pte.mk(sys.phys.hugeZeroPfn(), Pte.HUGE | Pte.SPECIAL | Pte.ACCESSED));
             return Fault.OK;
@@ -279,30 +280,73 @@ public final class HugeMemory {
     }
 
     /**
-     * MADV_COLLAPSE of the PMD window at {@code haddr}: copies the PTE-mapped pages (swapping
-     * in, zero for holes) into a new THP and maps it with one PMD. Independent of the THP
-     * sysfs policy, as the kernel's collapse is. Caller holds the mmap lock for writing.
+     * MADV_COLLAPSE over [start, end) of one VMA (madvise_collapse): every PMD window fully
+     * inside is collapsed, and the call succeeds only if all of them end up PMD-mapped; the
+     * errno is the last failing window's. Independent of the THP sysfs policy. A range covering
+     * no whole window succeeds when its start rounded up and its end rounded down to 2 MiB meet
+     * (no window to do) and fails when they cross (the kernel's window count underflows).
+     * Caller holds the mmap lock for writing.
      */
-    int collapse(Vma vma, long haddr) {
-        Mm mm = vma.mm;
-        if (Pte.leaf(mm.pt.pmd(haddr)) && !Pte.isMigration(mm.pt.pmd(haddr)) && Pte.pfn(mm.pt.pmd(haddr)) != sys.phys.hugeZeroPfn()) {
-            return 0; // already a THP
+    int madviseCollapse(Vma vma, long start, long end) {
+        if (!collapsible(vma)) {
+            return -Errno.EINVAL;
         }
-        if (Pte.leaf(mm.pt.pmd(haddr))) {
-            splitPmd(vma, haddr);
+        long hstart = (start + PageSize.PMD_SIZE - 1) & PageSize.PMD_MASK;
+        long hend = end & PageSize.PMD_MASK;
+        if (hstart > hend) {
+            return -Errno.EINVAL;
+        }
+        CollapseResult lastFailure = null;
+        for (long h = hstart; h < hend; h += PageSize.PMD_SIZE) {
+            CollapseResult r = collapse(vma, h);
+            if (!r.huge) {
+                lastFailure = r;
+                if (!r.continues) {
+                    break;
+                }
+            }
+        }
+        return lastFailure == null ? 0 : -lastFailure.errno;
+    }
+
+    /**
+     * thp_vma_allowable_order for a forced collapse: a private anonymous VMA without
+     * VM_NOHUGEPAGE that has an anon_vma (some page was written) and room for an aligned PMD.
+     * File VMAs are refused: ext4 page cache is collapsed only with CONFIG_READ_ONLY_THP_FOR_FS.
+     */
+    private static boolean collapsible(Vma vma) {
+        if (!vma.isAnonPrivate() || vma.has(VmFlags.NOHUGEPAGE) || vma.anonVma == null) {
+            return false;
+        }
+        return vma.end - vma.start >= PageSize.PMD_SIZE && fitsPmd(vma, vma.end - PageSize.PMD_SIZE);
+    }
+
+    /**
+     * Collapse of the PMD window at {@code haddr}: copies the PTE-mapped pages (swapping in,
+     * zero for none and zero-page PTEs, however many) into a new THP mapped with one PMD. A
+     * window already mapped by a PMD, the huge zero page included, is left as it is.
+     */
+    private CollapseResult collapse(Vma vma, long haddr) {
+        Mm mm = vma.mm;
+        long pmd = mm.pt.pmd(haddr);
+        if (Pte.leaf(pmd)) {
+            return Pte.present(pmd) ? CollapseResult.PMD_MAPPED : CollapseResult.PMD_NULL;
+        }
+        if (pmd == 0) {
+            return mm.pt.pmdTableId(haddr) < 0 ? CollapseResult.PMD_NULL : CollapseResult.PMD_NONE;
         }
         for (int i = 0; i < NR; i++) {
             long e = mm.pt.pte(haddr + ((long) i << PageSize.PAGE_SHIFT));
             if (Pte.isSwap(e) && sys.fault.handle(vma, haddr + ((long) i << PageSize.PAGE_SHIFT), 0) != Fault.OK) {
-                return -Errno.ENOMEM;
+                return CollapseResult.FAIL;
             }
             if (Pte.present(e) && !Pte.special(e) && sys.phys.maybeDmaPinned(Pte.pfn(e))) {
-                return -Errno.EAGAIN;
+                return CollapseResult.PAGE_COUNT;
             }
         }
         int pfn = sys.phys.allocFolio(PageSize.PMD_ORDER);
         if (pfn < 0) {
-            return -Errno.ENOMEM;
+            return CollapseResult.ALLOC_FAIL;
         }
         NotifierRange r = mm.invalidateStart(NotifierEvent.CLEAR, haddr, haddr + PageSize.PMD_SIZE);
         mm.ptl.lock();
@@ -328,6 +372,6 @@ public final class HugeMemory {
             mm.ptl.unlock();
         }
         mm.invalidateEnd(r);
-        return 0;
+        return CollapseResult.SUCCEED;
     }
 }

@@ -19,7 +19,7 @@ public final class Madvise {
         lock.lock();
         try {
             if (advice == Mman.MADV_POPULATE_READ || advice == Mman.MADV_POPULATE_WRITE) {
-                return Populate.populate(mm, addr, end, advice == Mman.MADV_POPULATE_WRITE); // stops at the first hole
+                return Populate.madvisePopulate(mm, addr, end, advice == Mman.MADV_POPULATE_WRITE); // stops at the first hole
             }
             // madvise_walk_vmas: holes are skipped, the advice still applies to the mapped parts,
             // and -ENOMEM is returned at the end
@@ -141,21 +141,12 @@ public final class Madvise {
     }
 
     private static int collapse(Mm mm, long addr, long end) {
-        int result = -Errno.EINVAL;
         for (Vma v : mm.vmasIn(addr, end)) {
-            if (!v.isAnonPrivate() || v.has(VmFlags.NOHUGEPAGE)) {
-                return -Errno.EINVAL;
-            }
-            long s = Math.max(addr, v.start);
-            long e = Math.min(end, v.end);
-            for (long h = (s + PageSize.PMD_SIZE - 1) & PageSize.PMD_MASK; h + PageSize.PMD_SIZE <= e; h += PageSize.PMD_SIZE) {
-                int ret = mm.sys.huge.collapse(v, h);
-                if (ret < 0) {
-                    return ret;
-                }
-                result = 0;
+            int ret = mm.sys.huge.madviseCollapse(v, Math.max(addr, v.start), Math.min(end, v.end));
+            if (ret < 0) {
+                return ret; // madvise_walk_vmas stops at the first VMA that fails
             }
         }
-        return result;
+        return 0;
     }
 }

@@ -25,7 +25,17 @@ final class Populate implements PageWalkOps {
         this.write = write;
     }
 
+    /** MAP_POPULATE: FOLL_FORCE, so any of read, write or exec permission lets it fault. */
     static int populate(Mm mm, long start, long end, boolean write) {
+        return populate(mm, start, end, write, true);
+    }
+
+    /** MADV_POPULATE_READ/WRITE: no FOLL_FORCE, so a read needs VM_READ and a write VM_WRITE. */
+    static int madvisePopulate(Mm mm, long start, long end, boolean write) {
+        return populate(mm, start, end, write, false);
+    }
+
+    private static int populate(Mm mm, long start, long end, boolean write, boolean force) {
         Populate walk = new Populate(mm, write);
         long a = start;
         while (a < end) {
@@ -33,7 +43,7 @@ final class Populate implements PageWalkOps {
             if (v == null || v.start > a) {
                 return -Errno.ENOMEM;
             }
-            if (UserAccess.accessError(v, write)) {
+            if (force ? UserAccess.accessError(v, write) : !v.has(write ? VmFlags.WRITE : VmFlags.READ)) {
                 return -Errno.EINVAL; // check_vma_flags: the VMA does not allow this access
             }
             long vmaEnd = Math.min(end, v.end);

@@ -18,16 +18,24 @@ public final class Zap {
         this.sys = sys;
     }
 
-    /** Zaps [start, end) of {@code vma} inside an invalidation of {@code event}. */
+    /**
+     * MADV_DONTNEED: zaps [start, end) of {@code vma} inside an invalidation of {@code event}.
+     * A PTE table left empty is freed only when its whole 2 MiB window was zapped (PT_RECLAIM):
+     * a smaller zap keeps it, and MADV_COLLAPSE can still collapse that window.
+     */
     void unmapRange(Vma vma, long start, long end, NotifierEvent event) {
         Mm mm = vma.mm;
         NotifierRange r = mm.invalidateStart(event, start, end);
-        zap(vma, start, end);
+        zap(vma, start, end, true);
         mm.invalidateEnd(r);
     }
 
-    /** Zaps without notifying. */
+    /** Zaps without notifying, freeing every PTE table it empties. */
     void zap(Vma vma, long start, long end) {
+        zap(vma, start, end, false);
+    }
+
+    private void zap(Vma vma, long start, long end, boolean keepPartlyZappedTables) {
         Mm mm = vma.mm;
         long addr = start;
         while (addr < end) {
@@ -49,13 +57,13 @@ public final class Zap {
             }
             while (addr < pudEnd) {
                 long next = Math.min((addr & PageSize.PMD_MASK) + PageSize.PMD_SIZE, pudEnd);
-                zapPmdWindow(vma, addr, next);
+                zapPmdWindow(vma, addr, next, keepPartlyZappedTables);
                 addr = next;
             }
         }
     }
 
-    private void zapPmdWindow(Vma vma, long addr, long next) {
+    private void zapPmdWindow(Vma vma, long addr, long next, boolean keepPartlyZappedTables) {
         Mm mm = vma.mm;
         long haddr = addr & PageSize.PMD_MASK;
         boolean whole = addr == haddr && next == haddr + PageSize.PMD_SIZE;
@@ -78,7 +86,9 @@ public final class Zap {
         mm.ptl.lock();
         try {
             zapPtesLocked(vma, addr, next);
-            mm.pt.freeEmptyPteTable(haddr);
+            if (whole || !keepPartlyZappedTables) {
+                mm.pt.freeEmptyPteTable(haddr);
+            }
         } finally {
             mm.ptl.unlock();
         }

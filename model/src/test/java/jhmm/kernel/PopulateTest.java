@@ -61,4 +61,13 @@ class PopulateTest {
         assertThat(t.machine.stats().pageFaults.get() - before).isEqualTo(1);
         assertThat(t.p.mm().rss()).isEqualTo(8);
     }
+
+    @Test
+    void populateReadOfAWriteOnlyMappingFailsWithEinval() {
+        // GUP without FOLL_FORCE needs VM_READ for a read, though the CPU may load from it
+        long a = t.anon(t.p, P, Mman.PROT_WRITE);
+        assertThat(t.p.madvise(a, P, Mman.MADV_POPULATE_READ)).isEqualTo(-Errno.EINVAL);
+        assertThat(t.p.pageState(a)).isEqualTo(PageState.NONE);
+        assertThat(t.p.madvise(a, P, Mman.MADV_POPULATE_WRITE)).isZero();
+    }
 }

@@ -115,4 +115,17 @@ class ThpTest {
         long a = t.anon(t.p, 4 * M2, MachineFixture.RW);
         assertThat(a % M2).isZero();
     }
+
+    @Test
+    void forkCopiesTheHugeZeroPmd() {
+        // the huge zero fault prepares the anon_vma, so fork copies the VMA's page tables
+        MachineFixture t = new MachineFixture();
+        long a = t.anonAligned(t.p, M2, M2);
+        assertThat(t.p.madvise(a, M2, Mman.MADV_HUGEPAGE)).isZero();
+        MachineFixture.assertReads(t.p, a, P, Pattern.ZERO, a);
+        Process c = t.p.fork("c");
+        assertThat(c.pageState(a)).isEqualTo(PageState.HUGE_PMD);
+        assertThat(c.frameAt(a)).isEqualTo(-1);
+        t.assertCoherent();
+    }
 }
