@@ -79,7 +79,7 @@ public final class MmapOps {
             AddressSpaceOps.merge(v);
             if ((flags & Mman.MAP_POPULATE) != 0) {
                 // populate_vma_page_range write-faults only private writable mappings
-                Populate.populate(mm, start, start + len, (vmFlags & (VmFlags.WRITE | VmFlags.SHARED)) == VmFlags.WRITE);
+                Populate.populate(mm, start, start + len, (vmFlags & (VmFlags.WRITE | VmFlags.SHARED)) == VmFlags.WRITE, true);
             }
             return start;
         } finally {

@@ -25,7 +25,11 @@ final class Populate implements PageWalkOps {
         this.write = write;
     }
 
-    static int populate(Mm mm, long start, long end, boolean write) {
+    /**
+     * {@code force} is MAP_POPULATE's FOLL_FORCE: any access the CPU has will do, where
+     * MADV_POPULATE_READ/WRITE want exactly the one it asks for.
+     */
+    static int populate(Mm mm, long start, long end, boolean write, boolean force) {
         Populate walk = new Populate(mm, write);
         long a = start;
         while (a < end) {
@@ -33,8 +37,8 @@ final class Populate implements PageWalkOps {
             if (v == null || v.start > a) {
                 return -Errno.ENOMEM;
             }
-            if (UserAccess.accessError(v, write)) {
-                return -Errno.EINVAL; // check_vma_flags: the VMA does not allow this access
+            if (!gupAllows(v, write, force)) {
+                return -Errno.EINVAL; // MADV_POPULATE reports check_vma_flags failing as EINVAL
             }
             long vmaEnd = Math.min(end, v.end);
             long lastFaulted = -1;
@@ -67,6 +71,17 @@ final class Populate implements PageWalkOps {
             a = Math.max(a, vmaEnd);
         }
         return 0;
+    }
+
+    /**
+     * check_vma_flags: never raw PFN or I/O mappings; without FOLL_FORCE a read wants VM_READ,
+     * where the CPU also reads write-only and exec-only mappings.
+     */
+    private static boolean gupAllows(Vma v, boolean write, boolean force) {
+        if (v.has(VmFlags.IO | VmFlags.PFNMAP)) {
+            return false;
+        }
+        return force ? !UserAccess.accessError(v, write) : v.has(write ? VmFlags.WRITE : VmFlags.READ);
     }
 
     /** The errno of a failed fault, as faultUntilMapped gives it. */
