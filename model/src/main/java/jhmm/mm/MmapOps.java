@@ -250,22 +250,30 @@ public final class MmapOps {
         return v.isHugetlb() || v.isSpecial() ? -Errno.EINVAL : 0;
     }
 
-    /** MREMAP_FIXED (to {@code newAddr}) or MREMAP_DONTUNMAP (newAddr -1: placed as mmap would) of one VMA's range. */
+    /**
+     * MREMAP_FIXED (to {@code newAddr}) or MREMAP_DONTUNMAP (newAddr -1: placed as mmap would)
+     * of one VMA's range. A shrinking fixed move first unmaps the old tail, which may span
+     * several VMAs and holes: only the part that moves must lie in {@code v}.
+     */
     private static long moveTo(Mm mm, Vma v, long old, long oldLen, long newLen, long newAddr, boolean dontUnmap) {
-        int bad = remappable(v, old, oldLen);
+        long moving = Math.min(oldLen, newLen);
+        int bad = remappable(v, old, moving);
         if (bad != 0) {
             return bad;
         }
         long dst = newAddr;
         if (dst >= 0) {
             AddressSpaceOps.removeRange(mm, dst, dst + newLen);
+            if (moving < oldLen) {
+                AddressSpaceOps.removeRange(mm, old + moving, old + oldLen); // shrink_vma, before the move
+            }
         } else {
             dst = AddressSpaceOps.unmappedArea(mm, newLen, placement(mm, v.isAnonPrivate(), newLen));
             if (dst < 0) {
                 return dst;
             }
         }
-        return move(mm, old, oldLen, newLen, dst, dontUnmap);
+        return move(mm, old, moving, newLen, dst, dontUnmap);
     }
 
     /**

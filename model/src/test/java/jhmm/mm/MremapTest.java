@@ -127,6 +127,19 @@ class MremapTest {
     }
 
     @Test
+    void fixedShrinkingMoveUnmapsTheTailAcrossVmasAndHolesAndMovesTheRest() {
+        long a = anon(8 * P, RW);
+        assertThat(p.write(a, 8 * P, Pattern.i32(0), a)).isZero();
+        assertThat(p.mprotect(a + 3 * P, 2 * P, Mman.PROT_READ)).isZero();
+        assertThat(p.munmap(a + 6 * P, P)).isZero();
+        long to = a + 40 * P;
+        assertThat(p.mremap(a, 8 * P, 4 * P, Mman.MREMAP_MAYMOVE | Mman.MREMAP_FIXED, to)).isEqualTo(-Errno.EFAULT);
+        assertThat(p.mremap(a, 8 * P, 3 * P, Mman.MREMAP_MAYMOVE | Mman.MREMAP_FIXED, to)).isEqualTo(to);
+        assertThat(p.mm().vmasIn(a, a + 8 * P)).isEmpty();
+        assertThat(p.mm().vmasIn(to, to + 8 * P)).singleElement().satisfies(v -> assertThat(v.end()).isEqualTo(to + 3 * P));
+    }
+
+    @Test
     void moveDestinationIsPmdAlignedForWholePmdLengthsWhateverTheOldAddress() {
         long a = anon(PageSize.PMD_SIZE / 2, RW);
         long unaligned = anonAt(a - 3 * P, 3 * P);
