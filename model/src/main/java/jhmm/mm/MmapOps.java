@@ -278,8 +278,9 @@ public final class MmapOps {
 
     /**
      * An MREMAP_FIXED move that keeps the size may span several VMAs and holes (Linux 6.17
-     * on): each VMA moves to the same offset from {@code dst}, holes stay holes. Only the
-     * first address must be mapped.
+     * on): each VMA moves to the same offset from {@code dst}, replacing only what is mapped
+     * where it lands; what is mapped across from a hole stays. Only the first address must be
+     * mapped.
      */
     private static long moveEach(Mm mm, long old, long len, long dst, boolean dontUnmap) {
         for (Vma v : mm.vmasIn(old, old + len)) {
@@ -288,7 +289,6 @@ public final class MmapOps {
                 return bad;
             }
         }
-        AddressSpaceOps.removeRange(mm, dst, dst + len);
         for (long a = old; a < old + len; ) {
             java.util.List<Vma> rest = mm.vmasIn(a, old + len);
             if (rest.isEmpty()) {
@@ -297,7 +297,9 @@ public final class MmapOps {
             Vma v = rest.get(0);
             long s = Math.max(a, v.start);
             long e = Math.min(old + len, v.end);
-            move(mm, s, e - s, e - s, dst + (s - old), dontUnmap);
+            long to = dst + (s - old);
+            AddressSpaceOps.removeRange(mm, to, to + (e - s));
+            move(mm, s, e - s, e - s, to, dontUnmap);
             a = e;
         }
         return dst;

@@ -118,6 +118,17 @@ class MremapTest {
     }
 
     @Test
+    void fixedMoveOverAHoleKeepsWhatIsMappedAcrossFromTheHole() {
+        long a = anon(4 * P, RW);
+        long to = a + 32 * P;
+        assertThat(p.mmap(to, 4 * P, Mman.PROT_READ, Mman.MAP_PRIVATE | Mman.MAP_ANONYMOUS | Mman.MAP_FIXED, null, 0)).isEqualTo(to);
+        assertThat(p.munmap(a + 2 * P, P)).isZero();
+        assertThat(moveTo(a, 4 * P, to, 0)).isEqualTo(to);
+        assertThat(p.mm().vmasIn(to, to + 4 * P)).extracting(Vma::start).containsExactly(to, to + 2 * P, to + 3 * P);
+        assertThat(p.mm().vmasIn(to, to + 4 * P).get(1).has(VmFlags.WRITE)).isFalse();
+    }
+
+    @Test
     void fixedMoveThatResizesOrDontunmapWithoutFixedStaysWithinOneVma() {
         long a = anon(8 * P, RW);
         assertThat(p.mprotect(a + 2 * P, 2 * P, Mman.PROT_READ)).isZero();
