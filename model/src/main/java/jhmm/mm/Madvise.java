@@ -19,7 +19,7 @@ public final class Madvise {
         lock.lock();
         try {
             if (advice == Mman.MADV_POPULATE_READ || advice == Mman.MADV_POPULATE_WRITE) {
-                return Populate.madvisePopulate(mm, addr, end, advice == Mman.MADV_POPULATE_WRITE); // stops at the first hole
+                return Populate.populate(mm, addr, end, advice == Mman.MADV_POPULATE_WRITE, false); // stops at the first hole
             }
             // madvise_walk_vmas: holes are skipped, the advice still applies to the mapped parts,
             // and -ENOMEM is returned at the end

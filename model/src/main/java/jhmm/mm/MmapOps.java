@@ -79,7 +79,7 @@ public final class MmapOps {
             AddressSpaceOps.merge(v);
             if ((flags & Mman.MAP_POPULATE) != 0) {
                 // populate_vma_page_range write-faults only private writable mappings
-                Populate.populate(mm, start, start + len, (vmFlags & (VmFlags.WRITE | VmFlags.SHARED)) == VmFlags.WRITE);
+                Populate.populate(mm, start, start + len, (vmFlags & (VmFlags.WRITE | VmFlags.SHARED)) == VmFlags.WRITE, true);
             }
             return start;
         } finally {
@@ -250,28 +250,37 @@ public final class MmapOps {
         return v.isHugetlb() || v.isSpecial() ? -Errno.EINVAL : 0;
     }
 
-    /** MREMAP_FIXED (to {@code newAddr}) or MREMAP_DONTUNMAP (newAddr -1: placed as mmap would) of one VMA's range. */
+    /**
+     * MREMAP_FIXED (to {@code newAddr}) or MREMAP_DONTUNMAP (newAddr -1: placed as mmap would)
+     * of one VMA's range. A shrinking fixed move first unmaps the old tail, which may span
+     * several VMAs and holes: only the part that moves must lie in {@code v}.
+     */
     private static long moveTo(Mm mm, Vma v, long old, long oldLen, long newLen, long newAddr, boolean dontUnmap) {
-        int bad = remappable(v, old, oldLen);
+        long moving = Math.min(oldLen, newLen);
+        int bad = remappable(v, old, moving);
         if (bad != 0) {
             return bad;
         }
         long dst = newAddr;
         if (dst >= 0) {
             AddressSpaceOps.removeRange(mm, dst, dst + newLen);
+            if (moving < oldLen) {
+                AddressSpaceOps.removeRange(mm, old + moving, old + oldLen); // shrink_vma, before the move
+            }
         } else {
             dst = AddressSpaceOps.unmappedArea(mm, newLen, placement(mm, v.isAnonPrivate(), newLen));
             if (dst < 0) {
                 return dst;
             }
         }
-        return move(mm, old, oldLen, newLen, dst, dontUnmap);
+        return move(mm, old, moving, newLen, dst, dontUnmap);
     }
 
     /**
      * An MREMAP_FIXED move that keeps the size may span several VMAs and holes (Linux 6.17
-     * on): each VMA moves to the same offset from {@code dst}, holes stay holes. Only the
-     * first address must be mapped.
+     * on): each VMA moves to the same offset from {@code dst}, replacing only what is mapped
+     * where it lands; what is mapped across from a hole stays. Only the first address must be
+     * mapped.
      */
     private static long moveEach(Mm mm, long old, long len, long dst, boolean dontUnmap) {
         for (Vma v : mm.vmasIn(old, old + len)) {
@@ -280,7 +289,6 @@ public final class MmapOps {
                 return bad;
             }
         }
-        AddressSpaceOps.removeRange(mm, dst, dst + len);
         for (long a = old; a < old + len; ) {
             java.util.List<Vma> rest = mm.vmasIn(a, old + len);
             if (rest.isEmpty()) {
@@ -289,7 +297,9 @@ public final class MmapOps {
             Vma v = rest.get(0);
             long s = Math.max(a, v.start);
             long e = Math.min(old + len, v.end);
-            move(mm, s, e - s, e - s, dst + (s - old), dontUnmap);
+            long to = dst + (s - old);
+            AddressSpaceOps.removeRange(mm, to, to + (e - s));
+            move(mm, s, e - s, e - s, to, dontUnmap);
             a = e;
         }
         return dst;

@@ -25,17 +25,11 @@ final class Populate implements PageWalkOps {
         this.write = write;
     }
 
-    /** MAP_POPULATE: FOLL_FORCE, so any of read, write or exec permission lets it fault. */
-    static int populate(Mm mm, long start, long end, boolean write) {
-        return populate(mm, start, end, write, true);
-    }
-
-    /** MADV_POPULATE_READ/WRITE: no FOLL_FORCE, so a read needs VM_READ and a write VM_WRITE. */
-    static int madvisePopulate(Mm mm, long start, long end, boolean write) {
-        return populate(mm, start, end, write, false);
-    }
-
-    private static int populate(Mm mm, long start, long end, boolean write, boolean force) {
+    /**
+     * {@code force} is MAP_POPULATE's FOLL_FORCE: any access the CPU has will do, where
+     * MADV_POPULATE_READ/WRITE want exactly the one it asks for.
+     */
+    static int populate(Mm mm, long start, long end, boolean write, boolean force) {
         Populate walk = new Populate(mm, write);
         long a = start;
         while (a < end) {
@@ -43,8 +37,8 @@ final class Populate implements PageWalkOps {
             if (v == null || v.start > a) {
                 return -Errno.ENOMEM;
             }
-            if (force ? UserAccess.accessError(v, write) : !v.has(write ? VmFlags.WRITE : VmFlags.READ)) {
-                return -Errno.EINVAL; // check_vma_flags: the VMA does not allow this access
+            if (!gupAllows(v, write, force)) {
+                return -Errno.EINVAL; // MADV_POPULATE reports check_vma_flags failing as EINVAL
             }
             long vmaEnd = Math.min(end, v.end);
             long lastFaulted = -1;
@@ -77,6 +71,17 @@ final class Populate implements PageWalkOps {
             a = Math.max(a, vmaEnd);
         }
         return 0;
+    }
+
+    /**
+     * check_vma_flags: never raw PFN or I/O mappings; without FOLL_FORCE a read wants VM_READ,
+     * where the CPU also reads write-only and exec-only mappings.
+     */
+    private static boolean gupAllows(Vma v, boolean write, boolean force) {
+        if (v.has(VmFlags.IO | VmFlags.PFNMAP)) {
+            return false;
+        }
+        return force ? !UserAccess.accessError(v, write) : v.has(write ? VmFlags.WRITE : VmFlags.READ);
     }
 
     /** The errno of a failed fault, as faultUntilMapped gives it. */

@@ -31,6 +31,25 @@ class PopulateTest {
     }
 
     @Test
+    void populateReadOfAWriteOnlyMappingFailsWithEinvalWhereMapPopulateReadsItIn() {
+        // GUP's check_vma_flags wants VM_READ unless FOLL_FORCE, which only MAP_POPULATE passes
+        long wo = t.anon(t.p, P, Mman.PROT_WRITE);
+        assertThat(t.p.madvise(wo, P, Mman.MADV_POPULATE_READ)).isEqualTo(-Errno.EINVAL);
+        assertThat(t.p.pageState(wo)).isEqualTo(PageState.NONE);
+        long shared = t.p.mmap(0, P, Mman.PROT_WRITE, Mman.MAP_SHARED | Mman.MAP_ANONYMOUS | Mman.MAP_POPULATE, null, 0);
+        assertThat(t.p.pageState(shared)).isNotEqualTo(PageState.NONE);
+    }
+
+    @Test
+    void populateReadStopsWithEinvalAtTheFirstVmaWithoutVmReadKeepingWhatCameBefore() {
+        long a = t.anon(t.p, 4 * P, MachineFixture.RW);
+        assertThat(t.p.mprotect(a + 2 * P, 2 * P, Mman.PROT_WRITE)).isZero();
+        assertThat(t.p.madvise(a, 4 * P, Mman.MADV_POPULATE_READ)).isEqualTo(-Errno.EINVAL);
+        assertThat(t.p.pageState(a + P)).isNotEqualTo(PageState.NONE);
+        assertThat(t.p.pageState(a + 2 * P)).isEqualTo(PageState.NONE);
+    }
+
+    @Test
     void mapPopulateOfProtNoneSucceedsAndMapsNothing() {
         // mm_populate ignores what populate_vma_page_range could not fault in
         long a = t.p.mmap(0, P, Mman.PROT_NONE, Mman.MAP_PRIVATE | Mman.MAP_ANONYMOUS | Mman.MAP_POPULATE, null, 0);
@@ -60,14 +79,5 @@ class PopulateTest {
         assertThat(t.p.madvise(a, 8 * P, Mman.MADV_POPULATE_WRITE)).isZero();
         assertThat(t.machine.stats().pageFaults.get() - before).isEqualTo(1);
         assertThat(t.p.mm().rss()).isEqualTo(8);
-    }
-
-    @Test
-    void populateReadOfAWriteOnlyMappingFailsWithEinval() {
-        // GUP without FOLL_FORCE needs VM_READ for a read, though the CPU may load from it
-        long a = t.anon(t.p, P, Mman.PROT_WRITE);
-        assertThat(t.p.madvise(a, P, Mman.MADV_POPULATE_READ)).isEqualTo(-Errno.EINVAL);
-        assertThat(t.p.pageState(a)).isEqualTo(PageState.NONE);
-        assertThat(t.p.madvise(a, P, Mman.MADV_POPULATE_WRITE)).isZero();
     }
 }

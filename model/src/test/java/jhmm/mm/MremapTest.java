@@ -118,12 +118,36 @@ class MremapTest {
     }
 
     @Test
+    void fixedMoveOverAHoleKeepsWhatIsMappedAcrossFromTheHole() {
+        long a = anon(4 * P, RW);
+        long to = a + 32 * P;
+        assertThat(p.mmap(to, 4 * P, Mman.PROT_READ, Mman.MAP_PRIVATE | Mman.MAP_ANONYMOUS | Mman.MAP_FIXED, null, 0)).isEqualTo(to);
+        assertThat(p.munmap(a + 2 * P, P)).isZero();
+        assertThat(moveTo(a, 4 * P, to, 0)).isEqualTo(to);
+        assertThat(p.mm().vmasIn(to, to + 4 * P)).extracting(Vma::start).containsExactly(to, to + 2 * P, to + 3 * P);
+        assertThat(p.mm().vmasIn(to, to + 4 * P).get(1).has(VmFlags.WRITE)).isFalse();
+    }
+
+    @Test
     void fixedMoveThatResizesOrDontunmapWithoutFixedStaysWithinOneVma() {
         long a = anon(8 * P, RW);
         assertThat(p.mprotect(a + 2 * P, 2 * P, Mman.PROT_READ)).isZero();
         assertThat(p.mremap(a, 8 * P, 6 * P, Mman.MREMAP_MAYMOVE | Mman.MREMAP_FIXED, a + 32 * P)).isEqualTo(-Errno.EFAULT);
         assertThat(p.mremap(a, 8 * P, 8 * P, Mman.MREMAP_MAYMOVE | Mman.MREMAP_DONTUNMAP, 0)).isEqualTo(-Errno.EFAULT);
         assertThat(p.mm().vmasIn(a, a + 8 * P)).hasSize(3);
+    }
+
+    @Test
+    void fixedShrinkingMoveUnmapsTheTailAcrossVmasAndHolesAndMovesTheRest() {
+        long a = anon(8 * P, RW);
+        assertThat(p.write(a, 8 * P, Pattern.i32(0), a)).isZero();
+        assertThat(p.mprotect(a + 3 * P, 2 * P, Mman.PROT_READ)).isZero();
+        assertThat(p.munmap(a + 6 * P, P)).isZero();
+        long to = a + 40 * P;
+        assertThat(p.mremap(a, 8 * P, 4 * P, Mman.MREMAP_MAYMOVE | Mman.MREMAP_FIXED, to)).isEqualTo(-Errno.EFAULT);
+        assertThat(p.mremap(a, 8 * P, 3 * P, Mman.MREMAP_MAYMOVE | Mman.MREMAP_FIXED, to)).isEqualTo(to);
+        assertThat(p.mm().vmasIn(a, a + 8 * P)).isEmpty();
+        assertThat(p.mm().vmasIn(to, to + 8 * P)).singleElement().satisfies(v -> assertThat(v.end()).isEqualTo(to + 3 * P));
     }
 
     @Test
