@@ -45,6 +45,8 @@ public final class HugeMemory {
     int anonymousPmdFault(Vma vma, long addr, int flags) {
         Mm mm = vma.mm;
         long haddr = addr & PageSize.PMD_MASK;
+        // the anon_vma comes first, even for the huge zero page: fork then copies that PMD
+        sys.fault.ensureAnonVma(vma);
         if ((flags & Fault.FLAG_WRITE) == 0 && sys.tunables().thpZeroPage()) {
             mm.pt.setPmd(haddr, Pte.mk(sys.phys.hugeZeroPfn(), Pte.HUGE | Pte.SPECIAL | Pte.ACCESSED));
             return Fault.OK;
