@@ -311,7 +311,7 @@ public final class Fault {
         if (index >= vma.file.pages()) {
             return SIGBUS; // beyond end of file
         }
-        int pfn = sys.filemap.faultPage(vma.file, index);
+        int pfn = sys.filemap.faultPage(vma, index);
         if (pfn < 0) {
             return OOM;
         }

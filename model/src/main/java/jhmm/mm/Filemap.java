@@ -24,12 +24,14 @@ public final class Filemap {
 
     /**
      * filemap_fault: the cached frame of {@code index}; a miss in a regular file first reads the
-     * uncached pages of a READ_AROUND_PAGES window centred on it (do_sync_mmap_readahead, best
-     * effort: it stops when memory runs out). -1 on ENOMEM.
+     * uncached pages of a READ_AROUND_PAGES window (do_sync_mmap_readahead, best effort: it
+     * stops when memory runs out), centred on the miss, or starting at it in an executable
+     * mapping (host: nothing below the miss is read there). -1 on ENOMEM.
      */
-    synchronized int faultPage(FileInode file, long index) {
+    synchronized int faultPage(Vma vma, long index) {
+        FileInode file = vma.file;
         if (file.cache[(int) index] < 0 && !file.shmem) {
-            long start = Math.max(0, index - READ_AROUND_PAGES / 2);
+            long start = vma.has(VmFlags.EXEC) ? index : Math.max(0, index - READ_AROUND_PAGES / 2);
             long end = Math.min(start + READ_AROUND_PAGES, file.pages());
             for (long i = start; i < end; i++) {
                 if (file.cache[(int) i] < 0 && getPage(file, i) < 0) {

@@ -203,4 +203,15 @@ class FaultAroundTest {
         assertThat(s.present(a, 68)).isEqualTo("0".repeat(56) + "1".repeat(8) + "0".repeat(4));
         t.assertCoherent();
     }
+
+    /** In an executable mapping the read-around starts at the miss: the pages below stay uncached. */
+    @Test
+    void cacheMissInExecMappingReadsOnlyFromThePage() {
+        long a = s.mapAt(0, 64, Mman.PROT_READ | Mman.PROT_EXEC, Mman.MAP_PRIVATE, 0);
+        MachineFixture.assertReads(t.p, a + 20 * P, 4, Pattern.i32(0), a);
+        MachineFixture.assertReads(t.p, a + 21 * P, 4, Pattern.i32(0), a);
+        assertThat(s.present(a, 32)).isEqualTo("0".repeat(20) + "1".repeat(12));
+        assertThat(s.file.cachedPfn(19)).isEqualTo(-1);
+        t.assertCoherent();
+    }
 }
