@@ -302,15 +302,16 @@ public final class Fault {
      */
     private int fileFault(Vma vma, int table, long addr, int flags) {
         long index = vma.pageIndex(addr);
-        if (index >= vma.file.pages()) {
-            return SIGBUS; // beyond end of file
-        }
         Mm mm = vma.mm;
         boolean write = (flags & FLAG_WRITE) != 0;
+        // fault-around maps the cached pages before EOF even when this page lies beyond it
         if (!write && faultAround(vma, table, addr)) {
             return OK;
         }
-        int pfn = sys.filemap.getPage(vma.file, index);
+        if (index >= vma.file.pages()) {
+            return SIGBUS; // beyond end of file
+        }
+        int pfn = sys.filemap.faultPage(vma, index);
         if (pfn < 0) {
             return OOM;
         }

@@ -16,6 +16,32 @@ public final class Filemap {
         this.sys = sys;
     }
 
+    /**
+     * The pages a page-fault cache miss reads around the missing one (mmap read-around): the
+     * file's bdi ra_pages, which the block device sets; the host's disk has read_ahead_kb 8192.
+     */
+    static final int READ_AROUND_PAGES = (8192 << 10) >>> PageSize.PAGE_SHIFT;
+
+    /**
+     * filemap_fault: the cached frame of {@code index}; a miss in a regular file first reads the
+     * uncached pages of a READ_AROUND_PAGES window (do_sync_mmap_readahead, best effort: it
+     * stops when memory runs out), centred on the miss, or starting at it in an executable
+     * mapping (host: nothing below the miss is read there). -1 on ENOMEM.
+     */
+    synchronized int faultPage(Vma vma, long index) {
+        FileInode file = vma.file;
+        if (file.cache[(int) index] < 0 && !file.shmem) {
+            long start = vma.has(VmFlags.EXEC) ? index : Math.max(0, index - READ_AROUND_PAGES / 2);
+            long end = Math.min(start + READ_AROUND_PAGES, file.pages());
+            for (long i = start; i < end; i++) {
+                if (file.cache[(int) i] < 0 && getPage(file, i) < 0) {
+                    break;
+                }
+            }
+        }
+        return getPage(file, index);
+    }
+
     /** The cached frame of {@code index}, reading it from the file when absent; -1 on ENOMEM. */
     synchronized int getPage(FileInode file, long index) {
         int pfn = file.cache[(int) index];

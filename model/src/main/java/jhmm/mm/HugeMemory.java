@@ -45,7 +45,7 @@ public final class HugeMemory {
     int anonymousPmdFault(Vma vma, long addr, int flags) {
         Mm mm = vma.mm;
         long haddr = addr & PageSize.PMD_MASK;
-        sys.fault.ensureAnonVma(vma); // vmf_anon_prepare comes first, the huge zero page included
+        sys.fault.ensureAnonVma(vma); // vmf_anon_prepare comes first, the huge zero page included: fork copies that PMD
         if ((flags & Fault.FLAG_WRITE) == 0 && sys.tunables().thpZeroPage()) {
             mm.pt.setPmd(haddr, Pte.mk(sys.phys.hugeZeroPfn(), Pte.HUGE | Pte.SPECIAL | Pte.ACCESSED));
             return Fault.OK;

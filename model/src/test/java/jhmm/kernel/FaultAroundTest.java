@@ -27,12 +27,24 @@ class FaultAroundTest {
             file = t.machine.createFile("f", 64 * P, Pattern.i32(0));
         }
 
-        /** Brings the given pages of the file into the page cache through another process's shared write faults. */
+        /**
+         * Leaves just the given pages of the file in the page cache: another process's shared
+         * write fault reads the whole (small) file around it, MADV_PAGEOUT drops the others
+         * once that process has them mapped.
+         */
         void cache(long... pages) {
             Process w = t.machine.createProcess("w");
             long a = w.mmap(0, 64 * P, MachineFixture.RW, Mman.MAP_SHARED, file, 0);
+            java.util.Set<Long> keep = new java.util.HashSet<>();
             for (long page : pages) {
                 assertThat(w.write(a + page * P, 4, Pattern.i32(0), a)).isZero();
+                keep.add(page);
+            }
+            MachineFixture.assertReads(w, a, 64 * P, Pattern.i32(0), a); // maps every page, so pageout finds them
+            for (long page = 0; page < 64; page++) {
+                if (!keep.contains(page)) {
+                    assertThat(w.madvise(a + page * P, P, Mman.MADV_PAGEOUT)).isZero();
+                }
             }
         }
 
@@ -90,7 +102,7 @@ class FaultAroundTest {
         long a = s.mapAt(0, 64, Mman.PROT_READ, Mman.MAP_PRIVATE, 0);
         MachineFixture.assertReads(t.p, a + 20 * P, 4, Pattern.i32(0), a);
         assertThat(s.present(a, 32)).isEqualTo("0".repeat(16) + "1010" + "1000" + "0".repeat(8));
-        assertThat(s.file.cachedPfn(17)).as("nothing read in for the window").isEqualTo(-1);
+        assertThat(s.file.cachedPfn(17)).as("read in around the miss at 20, not mapped").isNotEqualTo(-1);
         t.assertCoherent();
     }
 
@@ -166,6 +178,40 @@ class FaultAroundTest {
             assertThat(c.pageState(a + i * P)).as("page %d", i).isEqualTo(PageState.PRESENT_RW);
         }
         assertThat(c.pageState(a + 8 * P)).isEqualTo(PageState.NONE);
+        t.assertCoherent();
+    }
+
+    /** filemap_fault reads the uncached pages around a miss, so the next fault's window finds them all. */
+    @Test
+    void cacheMissReadsAroundTheFaultingPage() {
+        long a = s.mapAt(0, 64, Mman.PROT_READ, Mman.MAP_PRIVATE, 0);
+        MachineFixture.assertReads(t.p, a + 20 * P, 4, Pattern.i32(0), a);
+        assertThat(s.present(a, 32)).as("the miss maps its page alone").isEqualTo("0".repeat(20) + "1" + "0".repeat(11));
+        MachineFixture.assertReads(t.p, a + 21 * P, 4, Pattern.i32(0), a);
+        assertThat(s.present(a, 32)).isEqualTo("0".repeat(16) + "1".repeat(16));
+        assertThat(s.file.cachedPfn(63)).isNotEqualTo(-1);
+        t.assertCoherent();
+    }
+
+    /** do_read_fault runs fault-around before filemap_fault finds the page beyond EOF (SIGBUS). */
+    @Test
+    void faultBeyondEofStillMapsCachedPagesAround() {
+        s.cacheAll();
+        long a = s.mapAt(8 * P, 68, Mman.PROT_READ, Mman.MAP_PRIVATE, 0);
+        byte[] buf = new byte[4];
+        assertThat(t.p.read(a + 64 * P, buf, 0, 4)).isNotZero();
+        assertThat(s.present(a, 68)).isEqualTo("0".repeat(56) + "1".repeat(8) + "0".repeat(4));
+        t.assertCoherent();
+    }
+
+    /** In an executable mapping the read-around starts at the miss: the pages below stay uncached. */
+    @Test
+    void cacheMissInExecMappingReadsOnlyFromThePage() {
+        long a = s.mapAt(0, 64, Mman.PROT_READ | Mman.PROT_EXEC, Mman.MAP_PRIVATE, 0);
+        MachineFixture.assertReads(t.p, a + 20 * P, 4, Pattern.i32(0), a);
+        MachineFixture.assertReads(t.p, a + 21 * P, 4, Pattern.i32(0), a);
+        assertThat(s.present(a, 32)).isEqualTo("0".repeat(20) + "1".repeat(12));
+        assertThat(s.file.cachedPfn(19)).isEqualTo(-1);
         t.assertCoherent();
     }
 }
