@@ -65,6 +65,7 @@ public final class HostSession implements PageSource, AutoCloseable {
     private final Map<String, SyscallServer> servers = new HashMap<>();
     private final Map<String, Map<String, Mapping>> tables = new HashMap<>();
     private final Map<Integer, Integer> memFds = new HashMap<>();
+    private final long savedAffinity;
 
     /** Why the host cannot run scenarios here, or empty when it can. */
     public static Optional<String> unavailable() {
@@ -87,8 +88,16 @@ public final class HostSession implements PageSource, AutoCloseable {
         return Optional.empty();
     }
 
-    /** Makes the scenario's files (in a temporary folder) and the pipes of its processes. */
+    /**
+     * Makes the scenario's files (in a temporary folder) and its process table. The calling
+     * thread runs on the template's CPU until {@link #close}: a page a store faults in waits in
+     * the faulting CPU's LRU batch, which only that CPU drains when a later madvise reclaims, so
+     * every access and every system call of a scenario is made on one CPU (else MADV_PAGEOUT
+     * would find the page or not by chance).
+     */
     public HostSession(Scenario scenario) throws IOException {
+        this.savedAffinity = kernel.affinity();
+        kernel.setAffinity(ServerTemplate.CPU_MASK);
         this.dir = Files.createTempDirectory("jhmm-diff-");
         for (Step step : scenario.steps()) {
             if (step.command() instanceof Command.NewFile f) {
@@ -345,6 +354,9 @@ public final class HostSession implements PageSource, AutoCloseable {
         pages.close();
         memFds.values().forEach(kernel::close);
         processes.close();
+        if (savedAffinity != 0) {
+            kernel.setAffinity(savedAffinity);
+        }
         kernel.close();
         arena.close();
         try (var files = Files.list(dir)) {

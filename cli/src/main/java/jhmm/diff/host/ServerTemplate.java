@@ -23,6 +23,8 @@ final class ServerTemplate {
     /** Processes alive at once, across every scenario being run. */
     private static final int PIPE_PAIRS = 128;
     private static final int PR_SET_CHILD_SUBREAPER = 36;
+    /** The one CPU the template, so every scenario process, and the JVM thread driving them run on. */
+    static final long CPU_MASK = 1;
     private static ServerTemplate instance;
 
     private final HostKernel kernel = new HostKernel();
@@ -40,7 +42,12 @@ final class ServerTemplate {
             free.add(new PipePair(cmd[0], cmd[1], reply[0], reply[1]));
         }
         PipePair own = free.removeFirst();
+        long saved = kernel.affinity();
+        kernel.setAffinity(CPU_MASK); // the template inherits the forking thread's CPUs
         template = SyscallServer.forkFromJvm(kernel, own, arena);
+        if (saved != 0) {
+            kernel.setAffinity(saved);
+        }
         template.call(SyscallServer.SYS_CLOSE, own.jvmWrites(), 0, 0, 0, 0, 0);
         template.call(SyscallServer.SYS_PRCTL, PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0, 0);
         trim();

@@ -54,6 +54,8 @@ public final class HostKernel implements AutoCloseable {
     private static final MethodHandle KILL = call("kill", JAVA_INT, JAVA_INT, JAVA_INT);
     private static final MethodHandle WAITPID = call("waitpid", JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT);
     private static final MethodHandle PRCTL = call("prctl", JAVA_INT, JAVA_INT, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG);
+    private static final MethodHandle GETAFFINITY = call("sched_getaffinity", JAVA_INT, JAVA_INT, JAVA_LONG, ADDRESS);
+    private static final MethodHandle SETAFFINITY = call("sched_setaffinity", JAVA_INT, JAVA_INT, JAVA_LONG, ADDRESS);
     private static final MethodHandle PWRITE = call("pwrite", JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_LONG);
 
     private final Arena arena = Arena.ofShared();
@@ -128,6 +130,28 @@ public final class HostKernel implements AutoCloseable {
         try {
             long n = (long) PWRITE.invokeExact(errno, fd, buf, count, offset);
             return n < 0 ? -errno() : n;
+        } catch (Throwable t) {
+            throw new AssertionError(t);
+        }
+    }
+
+    /** The CPUs the calling thread may run on, as a mask of CPUs 0-63 (0 on failure). */
+    public long affinity() {
+        try (Arena call = Arena.ofConfined()) {
+            MemorySegment set = call.allocate(128, 8);
+            int ret = (int) GETAFFINITY.invokeExact(errno, 0, 128L, set);
+            return ret < 0 ? 0 : set.get(JAVA_LONG, 0);
+        } catch (Throwable t) {
+            throw new AssertionError(t);
+        }
+    }
+
+    /** Lets the calling thread run on the CPUs of {@code mask} (CPUs 0-63) only; 0 or -errno. */
+    public int setAffinity(long mask) {
+        try (Arena call = Arena.ofConfined()) {
+            MemorySegment set = call.allocate(128, 8);
+            set.set(JAVA_LONG, 0, mask);
+            return result((int) SETAFFINITY.invokeExact(errno, 0, 128L, set));
         } catch (Throwable t) {
             throw new AssertionError(t);
         }
