@@ -19,7 +19,9 @@ final class PartlyCoveredFolios {
         MemorySystem sys = vma.mm.sys;
         for (long edge : new long[] {start, end}) {
             long haddr = edge & PageSize.PMD_MASK;
-            if ((edge & ~PageSize.PMD_MASK) != 0 && Pte.leaf(vma.mm.pt.pmd(haddr))) {
+            long pmd = vma.mm.pt.pmd(haddr);
+            // the huge zero page has nothing to free or reclaim: its PMD stays
+            if ((edge & ~PageSize.PMD_MASK) != 0 && Pte.leaf(pmd) && Pte.pfn(pmd) != sys.phys.hugeZeroPfn()) {
                 sys.huge.splitPmd(vma, haddr);
             }
         }

@@ -18,6 +18,20 @@ class MadvPageoutTest {
     private final MachineFixture t = new MachineFixture(MachineConfig.defaults().withRam(64L << 20));
 
     @Test
+    void pageoutOfPartOfAHugeZeroPmdLeavesItMapped() {
+        MachineFixture thp = MachineFixture.withThp(jhmm.mm.ThpMode.MADVISE);
+        long a = thp.anonAligned(thp.p, 2 * MachineFixture.M2, MachineFixture.M2);
+        assertThat(thp.p.madvise(a, 2 * MachineFixture.M2, Mman.MADV_HUGEPAGE)).isZero();
+        MachineFixture.assertReads(thp.p, a, P, Pattern.ZERO, a);
+        assertThat(thp.p.pageState(a)).isEqualTo(PageState.HUGE_PMD);
+        assertThat(thp.p.madvise(a + 100 * P, 50 * P, Mman.MADV_PAGEOUT)).isZero();
+        assertThat(thp.p.pageState(a + 120 * P)).as("madvise_cold_or_pageout skips the huge zero PMD").isEqualTo(PageState.HUGE_PMD);
+        assertThat(thp.p.madvise(a + 100 * P, 50 * P, Mman.MADV_FREE)).isZero();
+        assertThat(thp.p.pageState(a)).as("so does MADV_FREE").isEqualTo(PageState.HUGE_PMD);
+        thp.assertCoherent();
+    }
+
+    @Test
     void pageoutUnmapsShmemButKeepsItCached() {
         long a = t.p.mmap(0, 4 * P, RW, Mman.MAP_SHARED | Mman.MAP_ANONYMOUS, null, 0);
         assertThat(t.p.write(a, 4 * P, Pattern.i32(0), a)).isZero();
