@@ -20,8 +20,10 @@ final class PartlyCoveredFolios {
         for (long edge : new long[] {start, end}) {
             long haddr = edge & PageSize.PMD_MASK;
             long pmd = vma.mm.pt.pmd(haddr);
-            // the huge zero page has nothing to free or reclaim: its PMD stays
-            if ((edge & ~PageSize.PMD_MASK) != 0 && Pte.leaf(pmd) && Pte.pfn(pmd) != sys.phys.hugeZeroPfn()) {
+            // nothing to free or reclaim in the huge zero page, nor in a THP another process maps
+            // too (folio_maybe_mapped_shared): those PMDs stay whole
+            if ((edge & ~PageSize.PMD_MASK) != 0 && Pte.leaf(pmd) && Pte.pfn(pmd) != sys.phys.hugeZeroPfn()
+                    && !mappedElsewhere(sys.phys.frames(), Pte.pfn(pmd))) {
                 sys.huge.splitPmd(vma, haddr);
             }
         }
@@ -37,6 +39,12 @@ final class PartlyCoveredFolios {
                 }
             }
         }
+    }
+
+    /** More mappings of the folio than this one PMD (the kernel's folio_maybe_mapped_shared). */
+    private static boolean mappedElsewhere(PageFrames f, int pfn) {
+        int head = f.head(pfn);
+        return f.folioTotalMapcount(head) > f.nrPages(head);
     }
 
     private static Set<Integer> find(Vma vma, long start, long end) {

@@ -32,6 +32,20 @@ class MadvPageoutTest {
     }
 
     @Test
+    void freeAndPageoutOfPartOfAThpSharedAfterForkLeaveItsPmdWhole() {
+        MachineFixture thp = MachineFixture.withThp(jhmm.mm.ThpMode.MADVISE);
+        long a = thp.anonAligned(thp.p, MachineFixture.M2, MachineFixture.M2);
+        assertThat(thp.p.madvise(a, MachineFixture.M2, Mman.MADV_HUGEPAGE)).isZero();
+        assertThat(thp.p.write(a, P, Pattern.i32(0), a)).isZero();
+        thp.p.fork("c");
+        assertThat(thp.p.madvise(a, P, Mman.MADV_FREE)).isZero();
+        assertThat(thp.p.pageState(a)).as("folio_maybe_mapped_shared: skipped").isEqualTo(PageState.HUGE_PMD);
+        assertThat(thp.p.madvise(a + P, P, Mman.MADV_PAGEOUT)).isZero();
+        assertThat(thp.p.pageState(a + P)).isEqualTo(PageState.HUGE_PMD);
+        thp.assertCoherent();
+    }
+
+    @Test
     void pageoutUnmapsShmemButKeepsItCached() {
         long a = t.p.mmap(0, 4 * P, RW, Mman.MAP_SHARED | Mman.MAP_ANONYMOUS, null, 0);
         assertThat(t.p.write(a, 4 * P, Pattern.i32(0), a)).isZero();
