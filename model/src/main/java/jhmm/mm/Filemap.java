@@ -125,10 +125,14 @@ public final class Filemap {
         }
     }
 
-    /** Removes an unmapped page from the cache, writing it back first; false if it cannot go. */
+    /**
+     * Removes an unmapped page from the cache, writing it back first; false if it cannot go. A
+     * dirty shmem page cannot (memory is its only copy); a clean one holds zeros, as its hole would.
+     */
     synchronized boolean evict(FileInode file, long index, int callerRefs) {
         int pfn = file.cache[(int) index];
-        if (pfn < 0 || file.shmem || sys.phys.frames().mapcount(pfn) > 0 || sys.phys.frames().refcount(pfn) != 1 + callerRefs) {
+        PageFrames f = sys.phys.frames();
+        if (pfn < 0 || (file.shmem && f.test(pfn, PageFlags.DIRTY)) || f.mapcount(pfn) > 0 || f.refcount(pfn) != 1 + callerRefs) {
             return false;
         }
         writeback(file, index, pfn);

@@ -12,7 +12,8 @@ import jhmm.phys.PhysicalMemory;
  * in a CLEAR invalidation), clean lazily-freed pages are discarded, file pages are written
  * back and dropped from the page cache. Pinned pages are never reclaimed; shmem pages stay in
  * memory (jhmm models no shmem swap). MADV_PAGEOUT differs for page-cache folios: it unmaps
- * shmem and dirty ones too, and keeps them cached without writing them back.
+ * shmem and dirty ones too, keeps the dirty ones cached without writing them back, and drops
+ * the clean ones, shmem included.
  */
 public final class Reclaim {
     private final MemorySystem sys;
@@ -363,7 +364,9 @@ public final class Reclaim {
     /**
      * Unmaps a page-cache page and drops it from the cache. Memory pressure leaves shmem alone
      * (no swap for it) and writes dirty pages back. MADV_PAGEOUT (shrink_folio_list from
-     * madvise) unmaps shmem and dirty pages too, but they stay cached: it writes nothing back.
+     * madvise) unmaps shmem and dirty pages too; dirty ones stay cached (it writes nothing
+     * back), clean ones go, shmem too: a shmem page only ever read holds zeros, and its hole
+     * reads as zeros again.
      */
     private boolean reclaimFileFolio(int pfn, boolean madvised) {
         FileInode file = (FileInode) sys.mappingById(sys.phys.frames().mapping(pfn));
@@ -372,8 +375,8 @@ public final class Reclaim {
         }
         long index = sys.phys.frames().index(pfn);
         sys.rmap.replaceMappings(pfn, (e, exclusive) -> 0, NotifierEvent.CLEAR);
-        if (madvised && (file.shmem || sys.phys.frames().test(pfn, PageFlags.DIRTY))) {
-            return false;
+        if (madvised && sys.phys.frames().test(pfn, PageFlags.DIRTY)) {
+            return false; // shmem has no swap to write to, a file page is not written back from madvise
         }
         if (!sys.filemap.evict(file, index, 1)) {
             return false;

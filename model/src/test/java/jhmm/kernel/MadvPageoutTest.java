@@ -46,6 +46,16 @@ class MadvPageoutTest {
     }
 
     @Test
+    void pageoutDropsShmemPagesThatWereOnlyRead() {
+        long a = t.p.mmap(0, 2 * P, Mman.PROT_READ, Mman.MAP_SHARED | Mman.MAP_ANONYMOUS | Mman.MAP_POPULATE, null, 0);
+        assertThat(t.p.madvise(a, 2 * P, Mman.MADV_PAGEOUT)).isZero();
+        assertThat(t.p.pageState(a)).isEqualTo(PageState.NONE);
+        MachineFixture.assertReads(t.p, a, P, Pattern.ZERO, a);
+        assertThat(t.p.pageState(a + P)).as("dropped: nothing cached to fault around").isEqualTo(PageState.NONE);
+        t.assertCoherent();
+    }
+
+    @Test
     void pageoutUnmapsShmemButKeepsItCached() {
         long a = t.p.mmap(0, 4 * P, RW, Mman.MAP_SHARED | Mman.MAP_ANONYMOUS, null, 0);
         assertThat(t.p.write(a, 4 * P, Pattern.i32(0), a)).isZero();
