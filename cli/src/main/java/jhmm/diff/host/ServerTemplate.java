@@ -30,6 +30,7 @@ final class ServerTemplate {
     private final HostKernel kernel = new HostKernel();
     private final Arena arena = Arena.ofShared();
     private final Deque<PipePair> free = new ArrayDeque<>();
+    private final java.util.Set<Integer> live = new java.util.HashSet<>();
     private final SyscallServer template;
 
     private ServerTemplate() {
@@ -51,6 +52,7 @@ final class ServerTemplate {
         template.call(SyscallServer.SYS_CLOSE, own.jvmWrites(), 0, 0, 0, 0, 0);
         template.call(SyscallServer.SYS_PRCTL, PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0, 0);
         trim();
+        killLiveOnShutdown();
     }
 
     static synchronized ServerTemplate get() {
@@ -93,18 +95,37 @@ final class ServerTemplate {
 
     /** A new scenario process with an empty address space. */
     synchronized SyscallServer spawn(Arena sessionArena) {
-        return template.fork(lend(), sessionArena);
+        return alive(template.fork(lend(), sessionArena));
     }
 
     /** {@code parent} forks. */
     synchronized SyscallServer fork(SyscallServer parent, Arena sessionArena) {
-        return parent.fork(lend(), sessionArena);
+        return alive(parent.fork(lend(), sessionArena));
+    }
+
+    private SyscallServer alive(SyscallServer s) {
+        live.add(s.pid());
+        return s;
+    }
+
+    /**
+     * Scenario processes hold each other's pipes, so none would read end-of-file if the JVM
+     * ended mid-scenario (a child must outlive its parent, so they cannot die with it either):
+     * the JVM kills those still alive as it shuts down. Only a JVM killed outright leaves them.
+     */
+    private void killLiveOnShutdown() {
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            synchronized (this) {
+                live.forEach(pid -> kernel.kill(pid, 9));
+            }
+        }, "jhmm-diff-host-cleanup"));
     }
 
     /** Kills {@code s} (if still alive), reaps it, and takes its pipes back. */
     synchronized void reap(SyscallServer s) {
         kernel.kill(s.pid(), 9);
         template.call(SyscallServer.SYS_WAIT4, s.pid(), 0, 0, 0, 0, 0);
+        live.remove(s.pid());
         free.add(s.pipes());
     }
 

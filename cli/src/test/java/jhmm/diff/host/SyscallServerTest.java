@@ -64,6 +64,16 @@ class SyscallServerTest {
     }
 
     @Test
+    void childOutlivesItsParentAsOnLinux() throws Exception {
+        try (HostKernel kernel = new HostKernel(); HostProcesses processes = new HostProcesses(kernel)) {
+            SyscallServer parent = processes.spawn();
+            SyscallServer child = processes.fork(parent);
+            processes.exit(parent);
+            assertThat(child.call(SYS_GETPID, 0, 0, 0, 0, 0, 0)).isEqualTo(child.pid());
+        }
+    }
+
+    @Test
     void closingEndsAndReapsEveryServer() {
         int parentPid;
         int childPid;
