@@ -47,10 +47,11 @@ import jhmm.scenario.Target;
  * that what is compared is behaviour, not the two kernels' choice of free addresses.
  */
 public final class HostSession implements PageSource, AutoCloseable {
-    /** Model addresses (top-down from 0x7f00_0000_0000) land below 0x1000_0000_0000, where a JVM maps nothing. */
+    /**
+     * Model addresses (top-down from 0x7f00_0000_0000) land below 0x1000_0000_0000, far from
+     * the few pages a scenario process keeps of the JVM's (its code, buffer and TLS pages).
+     */
     public static final long DELTA = 0x1000_0000_0000L - 0x7f00_0000_0000L;
-    private static final long REGION_LOW = 0x0800_0000_0000L;
-    private static final long REGION_HIGH = 0x1000_0000_0000L;
     private static final int MAP_FIXED_NOREPLACE = 0x100000;
     private static final int O_RDWR = 2;
     private static final int CHUNK = 1 << 20;
@@ -72,18 +73,6 @@ public final class HostSession implements PageSource, AutoCloseable {
         if (!SyscallServer.supported()) {
             return Optional.of("the host side runs on Linux x86_64 only (this is " + System.getProperty("os.name")
                     + " " + System.getProperty("os.arch") + ")");
-        }
-        try {
-            for (String line : Files.readAllLines(Path.of("/proc/self/maps"))) {
-                String[] range = line.substring(0, line.indexOf(' ')).split("-");
-                long lo = Long.parseUnsignedLong(range[0], 16);
-                long hi = Long.parseUnsignedLong(range[1], 16);
-                if (lo < REGION_HIGH && hi > REGION_LOW) {
-                    return Optional.of("this JVM already maps the host side's address range: " + line);
-                }
-            }
-        } catch (IOException | RuntimeException e) {
-            return Optional.of("cannot read /proc/self/maps: " + e.getMessage());
         }
         return Optional.empty();
     }
