@@ -23,7 +23,7 @@ final class PartlyCoveredFolios {
             // nothing to free or reclaim in the huge zero page, nor in a THP another process maps
             // too (folio_maybe_mapped_shared): those PMDs stay whole
             if ((edge & ~PageSize.PMD_MASK) != 0 && Pte.leaf(pmd) && Pte.pfn(pmd) != sys.phys.hugeZeroPfn()
-                    && !mappedElsewhere(sys.phys.frames(), Pte.pfn(pmd))) {
+                    && !sys.phys.frames().folioMaybeMappedShared(Pte.pfn(pmd))) {
                 sys.huge.splitPmd(vma, haddr);
             }
         }
@@ -39,12 +39,6 @@ final class PartlyCoveredFolios {
                 }
             }
         }
-    }
-
-    /** More mappings of the folio than this one PMD (the kernel's folio_maybe_mapped_shared). */
-    private static boolean mappedElsewhere(PageFrames f, int pfn) {
-        int head = f.head(pfn);
-        return f.folioTotalMapcount(head) > f.nrPages(head);
     }
 
     private static Set<Integer> find(Vma vma, long start, long end) {

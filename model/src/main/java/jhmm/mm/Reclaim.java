@@ -105,7 +105,7 @@ public final class Reclaim {
             }
             if (pfn >= 0 && f.head(pfn) != last) {
                 last = f.head(pfn);
-                if (f.folioTotalMapcount(last) <= f.nrPages(last)) { // mapped here only
+                if (!f.folioMaybeMappedShared(last)) {
                     reclaimFolio(last, true);
                 }
             }
