@@ -92,7 +92,7 @@ public final class DiffRunner {
             try {
                 Command c = step.command();
                 Result result = run(() -> model.execute(c));
-                Optional<Mapping> place = target(c).flatMap(t -> Optional.ofNullable(placeIn(model, t)));
+                Optional<Mapping> place = target(c).flatMap(model::place);
                 Result hostResult = run(() -> host.execute(c, result.ok() ? place : Optional.empty()));
                 List<Snapshot.Place> places = places(model);
                 m = new Observation(result, place, Snapshot.read(new ModelPages(model), places));
@@ -149,15 +149,6 @@ public final class DiffRunner {
             case Command.Mremap r -> Optional.of(r.target());
             default -> Optional.empty();
         };
-    }
-
-    private static Mapping placeIn(ModelStepper model, Target t) {
-        for (Map.Entry<String, Map<String, Mapping>> e : model.liveMappings()) {
-            if (e.getKey().equals(t.process())) {
-                return e.getValue().get(t.mapping());
-            }
-        }
-        return null;
     }
 
     private static List<Snapshot.Place> places(ModelStepper model) {

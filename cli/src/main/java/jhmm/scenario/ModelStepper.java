@@ -3,6 +3,7 @@ package jhmm.scenario;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 import jhmm.kernel.Machine;
 import jhmm.kernel.Process;
@@ -37,6 +38,12 @@ public final class ModelStepper {
     public Process process(String name) {
         Process p = world.processes().get(name);
         return p == null || p.exited() ? null : p;
+    }
+
+    /** Where mapping {@code t} is now, or empty when its process or the mapping is gone. */
+    public Optional<Mapping> place(Target t) {
+        return process(t.process()) == null ? Optional.empty()
+                : Optional.ofNullable(world.liveMappingsOf(t.process()).get(t.mapping()));
     }
 
     /** Live processes in the order they were made, each with its mappings sorted by name. */
