@@ -26,9 +26,7 @@ class HostAgreementTest {
     static final long FIRST_SEED = 1;
 
     /** Seeds of the set above that still diverge, and why. */
-    static final Map<Long, String> KNOWN = new TreeMap<>(Map.of(
-            47L, "MADV_COLLAPSE of shared anonymous memory: Linux collapses a shmem window into a PMD-mapped THP"
-                    + " in every process that maps it; the model's shmem page cache holds single pages only"));
+    static final Map<Long, String> KNOWN = new TreeMap<>(Map.of());
 
     private final HostMachine host = HostMachine.read();
 

@@ -16,6 +16,8 @@ enum CollapseResult {
     PMD_NULL(false, Errno.EINVAL, true),
     /** A PMD table without a PTE table for the window: the collapse stops. */
     PMD_NONE(false, Errno.EINVAL, false),
+    /** Nothing of the shmem window is cached: nothing to collapse, and the collapse stops. */
+    NO_PAGES(false, Errno.EINVAL, false),
     /** A page with extra references (a pin): may work later, the next window is tried. */
     PAGE_COUNT(false, Errno.EAGAIN, true),
     /** No memory for the THP. */

@@ -59,6 +59,8 @@ public final class Fault {
                 ret = hugePmdFault(vma, addr, pmd, flags);
             } else if (pmd == 0 && sys.huge.thpAllowed(vma, addr)) {
                 ret = sys.huge.anonymousPmdFault(vma, addr, flags);
+            } else if (pmd == 0 && sys.shmemThp.mapsHuge(vma, addr)) {
+                return sys.shmemThp.fault(vma, addr, flags);
             } else {
                 return pteFaultLocked(vma, addr, flags); // one PTL hold for the common case
             }

@@ -24,8 +24,9 @@ public final class FileInode {
     private final List<Vma> vmas = new ArrayList<>();
     /**
      * Per page, the first page of the folio Linux caches it in (see {@link #writeFolios}).
-     * jhmm's page cache holds single pages; reclaim uses this grouping where the folio size
-     * shows (MADV_PAGEOUT). A group, once split or evicted, is single pages for good.
+     * jhmm caches a regular file's pages in single frames and uses this grouping where the folio
+     * size shows (MADV_PAGEOUT); a group, once split or evicted, is single pages for good. A
+     * shmem object's groups are real folios: single pages, or the huge ones MADV_COLLAPSE makes.
      */
     private final int[] folioStart;
     /**
@@ -123,6 +124,11 @@ public final class FileInode {
             end++;
         }
         return end - first;
+    }
+
+    /** Pages {@code first} to {@code first + n - 1} (those before EOF) are now cached in one folio. */
+    synchronized void setFolio(int first, int n) {
+        Arrays.fill(folioStart, first, Math.min(first + n, folioStart.length), first);
     }
 
     /** The folio caching page {@code index} becomes single pages (split, or dropped from the cache). */

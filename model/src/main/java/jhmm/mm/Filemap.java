@@ -143,18 +143,33 @@ public final class Filemap {
 
     /** Drops every cached page of a file that nothing maps any more (the last close of a shmem object). */
     synchronized void truncate(FileInode file) {
+        PageFrames f = sys.phys.frames();
         for (int i = 0; i < file.cache.length; i++) {
             int pfn = file.cache[i];
-            if (pfn >= 0 && sys.phys.frames().head(pfn) == pfn) {
-                file.cache[i] = -1;
-                sys.phys.put(pfn);
+            if (pfn < 0 || f.head(pfn) != pfn) {
+                continue;
             }
+            // a large folio's entries go before its one cache reference, which may free it
+            int n = f.nrPages(pfn);
+            for (int k = 0; k < n && i + k < file.cache.length && file.cache[i + k] == pfn + k; k++) {
+                file.cache[i + k] = -1;
+            }
+            sys.phys.put(pfn);
         }
     }
 
-    /** Replaces the cached frame of {@code index} (page migration). */
+    /**
+     * Replaces the folio cached at {@code index} by {@code newPfn}'s (page migration): each
+     * entry naming a page of the old folio names the new folio's page.
+     */
     synchronized void replace(FileInode file, long index, int newPfn) {
-        file.cache[(int) index] = newPfn;
+        int old = file.cache[(int) index];
+        int n = sys.phys.frames().nrPages(newPfn);
+        for (int i = 0; i < n && index + i < file.cache.length; i++) {
+            if (file.cache[(int) index + i] == old + i) {
+                file.cache[(int) index + i] = newPfn + i;
+            }
+        }
     }
 
 }

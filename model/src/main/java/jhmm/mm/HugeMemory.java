@@ -79,6 +79,12 @@ public final class HugeMemory {
         long haddr = addr & PageSize.PMD_MASK;
         int pfn = Pte.pfn(pmd);
         PageFrames f = sys.phys.frames();
+        if (vma.has(VmFlags.SHARED)) {
+            // a shared mapping needs no copy: the huge page-cache folio becomes writable in place
+            mm.pt.setPmd(haddr, Pte.set(pmd, Pte.WRITE | Pte.DIRTY | Pte.ACCESSED));
+            f.set(pfn, PageFlags.DIRTY);
+            return Fault.OK;
+        }
         if (pfn == sys.phys.hugeZeroPfn()) {
             if ((flags & Fault.FLAG_WRITE) != 0) {
                 mm.ptl.unlock();
@@ -121,7 +127,7 @@ public final class HugeMemory {
         mm.ptl.lock();
         try {
             if (Pte.leaf(mm.pt.pmd(haddr))) {
-                splitPmdEntries(mm, haddr);
+                splitPmdEntries(vma, haddr);
             }
         } finally {
             mm.ptl.unlock();
@@ -133,7 +139,7 @@ public final class HugeMemory {
     void splitPmdLocked(Vma vma, long haddr, boolean notify) {
         Mm mm = vma.mm;
         if (!notify) {
-            splitPmdEntries(mm, haddr);
+            splitPmdEntries(vma, haddr);
             return;
         }
         long before = mm.pt.pmd(haddr);
@@ -141,16 +147,21 @@ public final class HugeMemory {
         NotifierRange r = mm.invalidateStart(NotifierEvent.CLEAR, haddr, haddr + PageSize.PMD_SIZE);
         mm.ptl.lock();
         if (mm.pt.pmd(haddr) == before && Pte.leaf(before)) {
-            splitPmdEntries(mm, haddr);
+            splitPmdEntries(vma, haddr);
         }
         mm.ptl.unlock();
         mm.invalidateEnd(r);
         mm.ptl.lock();
     }
 
-    private void splitPmdEntries(Mm mm, long haddr) {
+    private void splitPmdEntries(Vma vma, long haddr) {
+        Mm mm = vma.mm;
         long pmd = mm.pt.pmd(haddr);
         int pfn = Pte.pfn(pmd);
+        if (Pte.present(pmd) && sys.phys.frames().test(pfn, PageFlags.PAGECACHE)) {
+            dropFilePmd(vma, haddr, pmd);
+            return;
+        }
         long[] fill = new long[NR];
         if (Pte.isMigration(pmd)) {
             for (int i = 0; i < NR; i++) {
@@ -176,6 +187,21 @@ public final class HugeMemory {
         }
         mm.pt.setPmd(haddr, 0);
         mm.pt.replacePmdWithTable(haddr, fill);
+        sys.stats.thpSplitPmd.incrementAndGet();
+    }
+
+    /**
+     * A PMD mapping a page-cache folio is not replaced by PTEs when split: it goes, and the
+     * pages are faulted back by PTEs when touched (__split_huge_pmd for a file VMA).
+     */
+    private void dropFilePmd(Vma vma, long haddr, long pmd) {
+        int pfn = Pte.pfn(pmd);
+        vma.mm.pt.setPmd(haddr, 0);
+        if (Pte.dirty(pmd)) {
+            sys.phys.frames().set(pfn, PageFlags.DIRTY);
+        }
+        vma.mm.rssAddFolio(vma, pfn, -NR);
+        sys.rmap.removeEntire(pfn);
         sys.stats.thpSplitPmd.incrementAndGet();
     }
 
@@ -238,8 +264,15 @@ public final class HugeMemory {
         if (f.order(head) == 0 || f.test(head, PageFlags.HUGETLB) || f.test(head, PageFlags.ZERO)) {
             return -Errno.EINVAL;
         }
+        boolean cached = f.test(head, PageFlags.PAGECACHE);
+        // a page of a cached folio past EOF (shmem collapsed there) is dropped by the split
+        long cachedPages = cached ? ((FileInode) sys.mappingById(f.mapping(head))).pages() - f.index(head) : 0;
         sys.phys.get(head); // hold it while the mappings change
         try {
+            if (cached) {
+                // split_folio leaves a page-cache folio unmapped: its pages are faulted back as needed
+                sys.rmap.replaceMappings(head, (e, exclusive) -> 0, NotifierEvent.CLEAR);
+            }
             sys.rmap.walk(head, (vma, addr, sub, pmdLevel) -> {
                 if (pmdLevel) {
                     splitPmd(vma, addr);
@@ -247,19 +280,19 @@ public final class HugeMemory {
                 return true;
             });
             int n = f.nrPages(head);
-            int expected = 1 + callerRefs + (f.test(head, PageFlags.PAGECACHE) ? 1 : 0);
+            int expected = 1 + callerRefs + (cached ? 1 : 0);
             for (int i = 0; i < n; i++) {
                 expected += f.pteMapcount(head + i);
             }
             if (f.entireMapcount(head) != 0 || f.refcount(head) != expected) {
                 return -Errno.EAGAIN;
             }
-            int flags = f.flags(head) & (PageFlags.ANON | PageFlags.ANON_EXCLUSIVE | PageFlags.SWAPBACKED | PageFlags.DIRTY);
+            int flags = f.flags(head) & (PageFlags.ANON | PageFlags.ANON_EXCLUSIVE | PageFlags.SWAPBACKED | PageFlags.DIRTY | PageFlags.PAGECACHE);
             int mapping = f.mapping(head);
             long index = f.index(head);
             int[] refs = new int[n];
             for (int i = 0; i < n; i++) {
-                refs[i] = f.pteMapcount(head + i);
+                refs[i] = f.pteMapcount(head + i) + (i < cachedPages ? 1 : 0); // the cache holds each page now
             }
             refs[0] += 1 + callerRefs; // our hold and the caller's
             PhysicalMemory phys = sys.phys;
@@ -271,6 +304,9 @@ public final class HugeMemory {
                 if (refs[i] == 0) {
                     phys.put(head + i); // nobody maps it: free
                 }
+            }
+            if (cached) {
+                ((FileInode) sys.mappingById(mapping)).splitFolio((int) index);
             }
             sys.stats.thpSplitPage.incrementAndGet();
             return 0;
@@ -288,7 +324,8 @@ public final class HugeMemory {
      * Caller holds the mmap lock for writing.
      */
     int madviseCollapse(Vma vma, long start, long end) {
-        if (!collapsible(vma)) {
+        boolean shmem = ShmemThp.isShmem(vma);
+        if (shmem ? !sys.shmemThp.collapsible(vma) : !collapsible(vma)) {
             return -Errno.EINVAL;
         }
         long hstart = (start + PageSize.PMD_SIZE - 1) & PageSize.PMD_MASK;
@@ -298,7 +335,7 @@ public final class HugeMemory {
         }
         CollapseResult lastFailure = null;
         for (long h = hstart; h < hend; h += PageSize.PMD_SIZE) {
-            CollapseResult r = collapse(vma, h);
+            CollapseResult r = shmem ? sys.shmemThp.collapse(vma, h) : collapse(vma, h);
             if (!r.huge) {
                 lastFailure = r;
                 if (!r.continues) {

@@ -27,6 +27,7 @@ public final class MemorySystem {
     final Fault fault = new Fault(this);
     final Zap zap = new Zap(this);
     final HugeMemory huge = new HugeMemory(this);
+    final ShmemThp shmemThp = new ShmemThp(this);
     final Filemap filemap = new Filemap(this);
     final Reclaim reclaim = new Reclaim(this);
     final Migrate migrate = new Migrate(this);

@@ -21,9 +21,11 @@ final class PartlyCoveredFolios {
             long haddr = edge & PageSize.PMD_MASK;
             long pmd = vma.mm.pt.pmd(haddr);
             // nothing to free or reclaim in the huge zero page, nor in a THP another process maps
-            // too (folio_maybe_mapped_shared): those PMDs stay whole
+            // too (folio_maybe_mapped_shared): those PMDs stay whole; a page-cache folio is
+            // split whole by pageout itself
             if ((edge & ~PageSize.PMD_MASK) != 0 && Pte.leaf(pmd) && Pte.pfn(pmd) != sys.phys.hugeZeroPfn()
-                    && !sys.phys.frames().folioMaybeMappedShared(Pte.pfn(pmd))) {
+                    && !sys.phys.frames().folioMaybeMappedShared(Pte.pfn(pmd))
+                    && !sys.phys.frames().test(Pte.pfn(pmd), PageFlags.PAGECACHE)) {
                 sys.huge.splitPmd(vma, haddr);
             }
         }

@@ -50,16 +50,19 @@ public final class Reclaim {
         return Arrays.stream(out, 0, n).distinct().toArray();
     }
 
-    /** The frame of the leaf entry mapping {@code a} (a huge leaf's head), or -1 for none or a special page; under ptl. */
+    /** The frame mapped at {@code a} (inside a huge leaf, its page there), or -1 for none or a special page; under ptl. */
     private static int mappedFrame(Mm mm, long a) {
         long e = mm.pt.pud(a);
+        long mask = PageSize.PUD_MASK;
         if (!Pte.leaf(e)) {
             e = mm.pt.pmd(a);
+            mask = PageSize.PMD_MASK;
             if (!Pte.leaf(e)) {
                 e = mm.pt.pte(a);
+                mask = PageSize.PAGE_MASK;
             }
         }
-        return Pte.present(e) && !Pte.special(e) ? Pte.pfn(e) : -1;
+        return Pte.present(e) && !Pte.special(e) ? Pte.pfn(e) + (int) ((a & ~mask) >>> PageSize.PAGE_SHIFT) : -1;
     }
 
     private static int mappedFrameLocked(Mm mm, long a) {
@@ -98,6 +101,10 @@ public final class Reclaim {
         int last = -1;
         for (long a = start; a < end; ) {
             int pfn = mappedFrameLocked(mm, a);
+            if (pfn >= 0 && f.isLarge(pfn) && f.test(pfn, PageFlags.PAGECACHE) && !f.test(pfn, PageFlags.HUGETLB)) {
+                a = pageoutShmemFolio(mm, start, a, end, pfn);
+                continue;
+            }
             FileInode file = pfn < 0 ? null : largeFileFolio(pfn);
             if (file != null) {
                 a += pageoutFileFolio(mm, a, end, file, (int) f.index(pfn)) * PageSize.PAGE_SIZE;
@@ -111,6 +118,39 @@ public final class Reclaim {
             }
             a += PageSize.PAGE_SIZE;
         }
+    }
+
+    /**
+     * MADV_PAGEOUT meets a huge shmem folio (MADV_COLLAPSE made it) whose page {@code pfn} is
+     * mapped at {@code a}; returns where the walk goes on, past the folio. Covered whole by
+     * [start, end) and mapped only there, the folio is unmapped and stays cached (shmem has no
+     * swap in jhmm, and the host has none): its next fault maps it again. Covered in part, and
+     * mapped by no other process, it is split, which unmaps all of it; its pages stay cached.
+     */
+    private long pageoutShmemFolio(Mm mm, long start, long a, long end, int pfn) {
+        PageFrames f = sys.phys.frames();
+        int head = f.head(pfn);
+        int n = f.nrPages(head);
+        long first = a - ((long) (pfn - head) << PageSize.PAGE_SHIFT);
+        long last = first + ((long) n << PageSize.PAGE_SHIFT);
+        int mappedHere = 0;
+        for (long p = Math.max(first, start); p < Math.min(last, end); p += PageSize.PAGE_SIZE) {
+            mappedHere += mappedFrameLocked(mm, p) == head + (int) ((p - first) >>> PageSize.PAGE_SHIFT) ? 1 : 0;
+        }
+        if (first >= start && last <= end && mappedHere == n && f.folioTotalMapcount(head) == n) {
+            sys.rmap.replaceMappings(head, (e, exclusive) -> 0, NotifierEvent.CLEAR);
+        } else if (!mappedByOthers(mm, head) && f.refcount(head) == 1 + f.entireMapcount(head) + ptesMapping(head, n)) {
+            sys.huge.splitFolio(head);
+        }
+        return Math.min(last, end);
+    }
+
+    private int ptesMapping(int head, int n) {
+        int ptes = 0;
+        for (int i = 0; i < n; i++) {
+            ptes += sys.phys.frames().pteMapcount(head + i);
+        }
+        return ptes;
     }
 
     /** Whether a process other than {@code mm} maps a page of the folio at {@code head}. */
@@ -172,9 +212,10 @@ public final class Reclaim {
     }
 
     private boolean mappedByOthers(Mm mm, FileInode file, int first, int n) {
+        PageFrames f = sys.phys.frames();
         for (int i = first; i < first + n; i++) {
             int pfn = file.cachedPfn(i);
-            if (pfn >= 0 && mappedByOthers(mm, pfn)) {
+            if (pfn >= 0 && f.head(pfn) == pfn && mappedByOthers(mm, pfn)) {
                 return true;
             }
         }
@@ -183,8 +224,8 @@ public final class Reclaim {
 
     /**
      * Whether split_folio can split the page-cache folio: not when something beyond the cache
-     * and the mappings holds a page (a pin), nor when a page is dirty (ext4 cannot release a
-     * dirty folio's buffers, which a split needs).
+     * and the mappings holds a page (a pin), nor when a page of a regular file is dirty (ext4
+     * cannot release a dirty folio's buffers, which a split needs; shmem has none).
      */
     private boolean splittable(FileInode file, int first, int n) {
         PageFrames f = sys.phys.frames();
@@ -198,9 +239,10 @@ public final class Reclaim {
     }
 
     private void unmapFolio(FileInode file, int first, int n) {
+        PageFrames f = sys.phys.frames();
         for (int i = first; i < first + n; i++) {
             int pfn = file.cachedPfn(i);
-            if (pfn >= 0) {
+            if (pfn >= 0 && f.head(pfn) == pfn) {
                 sys.rmap.replaceMappings(pfn, (e, exclusive) -> 0, NotifierEvent.CLEAR);
             }
         }
