@@ -13,7 +13,7 @@ import jhmm.phys.PhysicalMemory;
  * back and dropped from the page cache. Pinned pages are never reclaimed; shmem pages stay in
  * memory (jhmm models no shmem swap). MADV_PAGEOUT differs for page-cache folios: it unmaps
  * shmem and dirty ones too, keeps the dirty ones cached without writing them back, and drops
- * the clean ones, shmem included.
+ * the clean ones, shmem included; a huge shmem folio is unmapped whole or split.
  */
 public final class Reclaim {
     private final MemorySystem sys;
