@@ -310,6 +310,9 @@ public final class Fault {
         if (!write && faultAround(vma, table, addr)) {
             return OK;
         }
+        if (write && !vma.has(VmFlags.SHARED)) {
+            ensureAnonVma(vma); // do_cow_fault prepares it before reading the page: a fault past EOF leaves one too
+        }
         if (index >= vma.file.pages()) {
             return SIGBUS; // beyond end of file
         }

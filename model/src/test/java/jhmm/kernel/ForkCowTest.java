@@ -92,4 +92,18 @@ class ForkCowTest {
         assertThat(t.machine.physicalMemory().buddy().freePages()).isEqualTo(free);
         t.assertCoherent();
     }
+
+    @Test
+    void aCowFaultPastEofLeavesAnAnonVmaSoForkCopiesTheFileMapping() {
+        // do_cow_fault prepares the anon_vma before it reads the page, which fails past EOF
+        MachineFixture t = new MachineFixture();
+        jhmm.mm.FileInode f = t.machine.createFile("f", 3 * P, Pattern.i32(0));
+        long a = t.p.mmap(0, 8 * P, MachineFixture.RW, Mman.MAP_PRIVATE, f, 0);
+        assertThat(t.p.write(a + 5 * P, P, Pattern.i32(0), a)).isEqualTo(-jhmm.base.Errno.EFAULT);
+        MachineFixture.assertReads(t.p, a, 3 * P, Pattern.i32(0), a);
+        Process child = t.p.fork("c");
+        assertThat(child.pageState(a + 2 * P)).isEqualTo(PageState.PRESENT_RO);
+        assertThat(child.pageState(a + 3 * P)).isEqualTo(PageState.NONE);
+        t.assertCoherent();
+    }
 }
