@@ -24,7 +24,7 @@ final class PartlyCoveredFolios {
             // too (folio_maybe_mapped_shared): those PMDs stay whole; a page-cache folio is
             // split whole by pageout itself
             if ((edge & ~PageSize.PMD_MASK) != 0 && Pte.leaf(pmd) && Pte.pfn(pmd) != sys.phys.hugeZeroPfn()
-                    && !sys.phys.frames().folioMaybeMappedShared(Pte.pfn(pmd))
+                    && !sys.rmap.maybeMappedShared(Pte.pfn(pmd))
                     && !sys.phys.frames().test(Pte.pfn(pmd), PageFlags.PAGECACHE)) {
                 sys.huge.splitPmd(vma, haddr);
             }

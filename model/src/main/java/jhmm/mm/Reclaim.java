@@ -112,7 +112,7 @@ public final class Reclaim {
             }
             if (pfn >= 0 && f.head(pfn) != last) {
                 last = f.head(pfn);
-                if (!f.folioMaybeMappedShared(last)) {
+                if (!sys.rmap.maybeMappedShared(last)) {
                     reclaimFolio(last, true);
                 }
             }

@@ -162,6 +162,36 @@ public final class Rmap {
         }
     }
 
+    /**
+     * folio_maybe_mapped_shared: whether more than one process maps the folio, for MADV_FREE
+     * and MADV_PAGEOUT, which leave such folios alone. Linux tracks which processes map a
+     * large folio, so one that a single process maps many times is not shared, and one that
+     * two processes map only in part (a THP cut by mremap, then forked) is.
+     */
+    boolean maybeMappedShared(int pfn) {
+        PageFrames f = sys.phys.frames();
+        int head = f.head(pfn);
+        if (!f.isLarge(head)) {
+            return f.mapcount(head) > 1;
+        }
+        if (f.entireMapcount(head) > 1) {
+            return true;
+        }
+        Mm[] first = new Mm[1];
+        boolean[] shared = new boolean[1];
+        walk(head, (vma, addr, sub, pmdLevel) -> {
+            if (mapsFrame(readLocked(vma.mm, addr, pmdLevel, f.order(head)), head + sub)) {
+                if (first[0] == null) {
+                    first[0] = vma.mm;
+                } else {
+                    shared[0] = first[0] != vma.mm;
+                }
+            }
+            return !shared[0];
+        });
+        return shared[0];
+    }
+
     /** Computes the entry that replaces a present mapping (a migration or swap entry). */
     public interface EntryMapper {
         long replace(long old, boolean anonExclusive);

@@ -295,15 +295,6 @@ public final class PageFrames {
         return total;
     }
 
-    /**
-     * More mappings of the folio than its pages, so possibly by more than one process (the
-     * kernel's folio_maybe_mapped_shared): MADV_FREE and MADV_PAGEOUT leave such a folio alone.
-     */
-    public boolean folioMaybeMappedShared(int pfn) {
-        int h = head(pfn);
-        return folioTotalMapcount(h) > nrPages(h);
-    }
-
     /** The pin count of a large folio (small folios count pins in the refcount, with a bias). */
     public int largePincount(int pfn) {
         int h = head(pfn);

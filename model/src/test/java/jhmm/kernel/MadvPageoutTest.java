@@ -185,4 +185,21 @@ class MadvPageoutTest {
         }
         t.assertCoherent();
     }
+
+    @Test
+    void pageoutLeavesAPartlyMappedThpThatTwoProcessesMapWhole() {
+        // folio_maybe_mapped_shared follows the processes mapping a large folio, not its mapcount
+        MachineFixture thp = new MachineFixture(MachineConfig.defaults().withRam(64L << 20).withThp(jhmm.mm.ThpMode.MADVISE));
+        long m2 = MachineFixture.M2;
+        long a = thp.anonAligned(thp.p, 2 * m2, m2);
+        assertThat(thp.p.madvise(a, 2 * m2, Mman.MADV_HUGEPAGE)).isZero();
+        assertThat(thp.p.write(a, 2 * m2, Pattern.i32(0), a)).isZero();
+        assertThat(thp.p.mremap(a, 2 * m2, m2 + 35 * P, 0)).isEqualTo(a); // the second THP keeps 35 mapped pages
+        Process c = thp.p.fork("c");
+        int pfn = thp.p.frameAt(a + m2);
+        assertThat(c.madvise(a, m2 + 35 * P, Mman.MADV_PAGEOUT)).isZero();
+        assertThat(thp.machine.physicalMemory().frames().isLarge(pfn)).as("not split").isTrue();
+        assertThat(thp.p.frameAt(a + m2)).isEqualTo(pfn);
+        thp.assertCoherent();
+    }
 }
