@@ -139,6 +139,29 @@ final class AddressSpaceOps {
         return (a.anonVma != null ? a : b).forkCopy == null;
     }
 
+    /**
+     * find_mergeable_anon_vma: a VMA's first anon_vma is a neighbour's when the two differ at
+     * most in protection (anon_vma_compatible) and that anon_vma is the neighbour's only one
+     * (not a fork's copy), so that a later mprotect can merge the two; the one above is asked
+     * first. null when neither qualifies.
+     */
+    static AnonVma mergeableAnonVma(Vma v) {
+        Vma next = v.mm.findVma(v.end);
+        if (next != null && next.start == v.end && anonVmaCompatible(v, next) && next.anonVma != null && next.forkCopy == null) {
+            return next.anonVma;
+        }
+        Vma prev = v.mm.findVma(v.start - 1);
+        if (prev != null && anonVmaCompatible(prev, v) && prev.anonVma != null && prev.forkCopy == null) {
+            return prev.anonVma;
+        }
+        return null;
+    }
+
+    private static boolean anonVmaCompatible(Vma lo, Vma hi) {
+        return lo.file == hi.file && ((lo.flags ^ hi.flags) & ~VmFlags.ACCESS) == 0 && !lo.isSpecial() && !lo.isHugetlb()
+                && lo.pgoff + ((lo.end - lo.start) >>> PageSize.PAGE_SHIFT) == hi.pgoff;
+    }
+
     /** {@code lo} takes over {@code hi}'s range, and its anon_vma when it has none; hi goes. */
     private static void absorb(Vma lo, Vma hi) {
         if (lo.anonVma == null && hi.anonVma != null) {

@@ -292,7 +292,8 @@ public final class Fault {
 
     void ensureAnonVma(Vma vma) {
         if (vma.anonVma == null) {
-            vma.anonVma = sys.newAnonVma();
+            AnonVma shared = AddressSpaceOps.mergeableAnonVma(vma);
+            vma.anonVma = shared != null ? shared : sys.newAnonVma();
             vma.anonVma.add(vma);
         }
     }

@@ -128,4 +128,13 @@ class VmaMergeTest {
         assertThat(child.mprotect(a + 2 * P, 2 * P, RW)).isZero();
         assertThat(vmas(child, a, a + 8 * P)).isOne();
     }
+
+    @Test
+    void aFirstWriteTakesTheAnonVmaOfANeighbourThatDiffersOnlyInProtection() {
+        long a = anon(4 * P, RW);
+        assertThat(p.mprotect(a + P, P, RW | Mman.PROT_EXEC)).isZero();
+        assertThat(p.write(a, 2 * P, Pattern.i32(0), a)).isZero();
+        assertThat(p.mprotect(a, 4 * P, RW)).isZero();
+        assertThat(p.mm().vmasIn(a, a + 4 * P)).hasSize(1); // one anon_vma: mprotect merged them
+    }
 }
