@@ -69,10 +69,15 @@ final class PartlyCoveredFolios {
         return heads;
     }
 
-    /** The folio's pages are mapped in order from {@code first}, all inside [start, end). */
+    /**
+     * The folio's pages are mapped in order from {@code first}, all inside [start, end) and in
+     * one PTE table: the kernel batches a folio's PTEs table by table, so a folio that mremap
+     * placed across a 2 MiB boundary is never seen whole, and gets split.
+     */
     private static boolean covers(Mm mm, long start, long end, int head, long first) {
         int n = mm.sys.phys.frames().nrPages(head);
-        if (first < start || first + ((long) n << PageSize.PAGE_SHIFT) > end) {
+        long last = first + ((long) n << PageSize.PAGE_SHIFT);
+        if (first < start || last > end || (first & PageSize.PMD_MASK) != ((last - 1) & PageSize.PMD_MASK)) {
             return false;
         }
         for (int i = 0; i < n; i++) {

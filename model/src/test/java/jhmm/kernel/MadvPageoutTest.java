@@ -202,4 +202,20 @@ class MadvPageoutTest {
         assertThat(thp.p.frameAt(a + m2)).isEqualTo(pfn);
         thp.assertCoherent();
     }
+
+    @Test
+    void freeSplitsAThpThatStraddlesTwoPageTablesThoughItCoversItWhole() {
+        MachineFixture thp = new MachineFixture(MachineConfig.defaults().withRam(64L << 20).withThp(jhmm.mm.ThpMode.MADVISE));
+        long m2 = MachineFixture.M2;
+        long a = thp.anonAligned(thp.p, m2, m2);
+        assertThat(thp.p.madvise(a, m2, Mman.MADV_HUGEPAGE)).isZero();
+        assertThat(thp.p.write(a, m2, Pattern.i32(0), a)).isZero();
+        long b = thp.p.mremap(a, m2, m2, Mman.MREMAP_MAYMOVE | Mman.MREMAP_FIXED, a + 2 * m2 + P);
+        assertThat(b).isEqualTo(a + 2 * m2 + P);
+        assertThat(thp.machine.physicalMemory().frames().isLarge(thp.p.frameAt(b))).isTrue();
+        assertThat(thp.p.madvise(b, m2, Mman.MADV_FREE)).isZero();
+        assertThat(thp.machine.physicalMemory().frames().isLarge(thp.p.frameAt(b))).as("split").isFalse();
+        MachineFixture.assertReads(thp.p, b, m2, Pattern.i32(0), b); // the pages moved with their data
+        thp.assertCoherent();
+    }
 }
