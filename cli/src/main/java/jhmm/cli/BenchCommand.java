@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
+import jhmm.base.ByteSize;
 import jhmm.cli.bench.BenchEntries;
 import jhmm.cli.bench.BenchEntry;
 import jhmm.cli.bench.BenchOptions;
@@ -20,7 +21,6 @@ import jhmm.cli.bench.ScalingPlot;
 import jhmm.perf.Operation;
 import jhmm.perf.RangeSize;
 import jhmm.perf.SideBySide;
-import jhmm.selftest.ThpMigrationRun;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.Model.CommandSpec;
@@ -61,7 +61,7 @@ final class BenchCommand implements Callable<Integer> {
     private boolean noWarmup;
 
     @Option(names = "--sizes", split = ",", paramLabel = "SIZE", converter = SizeConverter.class,
-            description = "Buffer sizes instead of the entry's own: T/4, T, 128T (T = 2 MiB), 512K, 4M ...")
+            description = "Buffer sizes instead of the entry's own: 512K, 2M, 256M ... (as in scenario files: K, M, G, T, p).")
     private List<Long> sizes = List.of();
 
     @Option(names = "--size", paramLabel = "SIZE", converter = RangeSizeConverter.class, defaultValue = "1G",
@@ -187,11 +187,11 @@ final class BenchCommand implements Callable<Integer> {
         }
     }
 
-    /** A buffer size as {@link ThpMigrationRun#parseSize} reads it. */
+    /** A size as {@link ByteSize} reads it, as scenario files write sizes. */
     static final class SizeConverter extends Checked<Long> {
         @Override
         Long parse(String value) {
-            return ThpMigrationRun.parseSize(value);
+            return ByteSize.require(value);
         }
     }
 }

@@ -6,6 +6,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.function.Function;
+import jhmm.base.ByteSize;
 import jhmm.base.Pattern;
 
 /**
@@ -14,8 +15,7 @@ import jhmm.base.Pattern;
  */
 record Form<T>(String label, Function<String, Optional<T>> reader, String hint, boolean keyword) {
     static final Form<Long> SIZE = new Form<>(
-            "SIZE", w -> boxed(Literals.size(w)), "a number below 2^63, hex or decimal, with an optional K, M, G or p suffix",
-            false);
+            "SIZE", w -> boxed(Literals.size(w)), ByteSize.HINT, false);
     static final Form<Long> COUNT = new Form<>("N", w -> boxed(Literals.number(w)), "a number below 2^63, hex or decimal", false);
     static final Form<Pattern> PATTERN = new Form<>("PAT", Literals::pattern, "zero, i32, -i32, i32+N or byte:V", false);
     static final Form<String> NAME = new Form<>(

@@ -8,11 +8,13 @@ import java.util.Map;
 import java.util.Set;
 import java.util.function.UnaryOperator;
 import jhmm.base.PageSize;
+import jhmm.kernel.Machine;
 import jhmm.kernel.MachineConfig;
 import jhmm.mm.MmTunables;
 import jhmm.mm.ShmemThpMode;
 import jhmm.mm.ThpDefrag;
 import jhmm.mm.ThpMode;
+import jhmm.phys.PageBudget;
 
 /** Parses the text of a {@code *.scn} file into a {@link Scenario}; see docs/scenario-language.md. */
 public final class ScenarioParser {
@@ -82,7 +84,7 @@ public final class ScenarioParser {
         String first = w.take("command");
         return switch (first) {
             case "process" -> process(w);
-            case "device" -> ended(w, devices.define(w));
+            case "device" -> ended(w, devices.define(w, machine.ramBytes()));
             case "file" -> file(w);
             case "kernel" -> kernel.parse(w);
             case "check" -> check(w);
@@ -128,6 +130,11 @@ public final class ScenarioParser {
                 (int) atMost(w, "fault-around", o.get("fault-around", Form.SIZE).orElse((long) d.faultAroundBytes()),
                         PageSize.PMD_SIZE),
                 o.get("thp-split-zero", ON_OFF).orElse(d.thpSplitZero()));
+        try {
+            Machine.check(machine, PageBudget.ofThisJvm());
+        } catch (IllegalArgumentException impossible) {
+            throw w.error(impossible.getMessage());
+        }
         machineLine = w.line();
     }
 

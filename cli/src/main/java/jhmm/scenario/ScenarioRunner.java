@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import jhmm.base.ByteSize;
 import jhmm.kernel.Machine;
 
 /**
@@ -14,6 +15,8 @@ public final class ScenarioRunner {
     private final Scenario scenario;
     private final boolean checkAlways;
     private final List<Failure> failures = new ArrayList<>();
+    /** Set by a failure that makes the file bad input rather than a failed expectation. */
+    private boolean badInput;
     /** With --check-always, each violation is reported once, at the first step that shows it. */
     private final Set<String> reportedViolations = new HashSet<>();
 
@@ -29,7 +32,8 @@ public final class ScenarioRunner {
     public static FileReport run(Scenario scenario, boolean checkAlways) {
         ScenarioRunner runner = new ScenarioRunner(scenario, checkAlways);
         runner.runAll();
-        return new FileReport(scenario.file(), runner.failures, false);
+        return new FileReport(scenario.file(), runner.failures,
+                runner.badInput ? FileReport.Kind.BAD_INPUT : FileReport.Kind.RAN);
     }
 
     private void runAll() {
@@ -37,7 +41,7 @@ public final class ScenarioRunner {
         try {
             machine = new Machine(scenario.machine());
         } catch (IllegalArgumentException impossible) {
-            failures.add(new Failure(scenario.machineLine(), null, "machine: " + impossible.getMessage()));
+            badInput(scenario.machineLine(), "machine: " + impossible.getMessage());
             return;
         } catch (RuntimeException bug) {
             throw new ModelCrash(scenario.file(), scenario.machineLine(), bug);
@@ -50,8 +54,16 @@ public final class ScenarioRunner {
                 runStep(step, executor, checker, machine);
             } catch (StepFailure f) {
                 failures.add(f.at(step.line()));
+                badInput |= f.isBadInput();
             } catch (RuntimeException bug) {
                 throw new ModelCrash(scenario.file(), step.line(), bug);
+            } catch (OutOfMemoryError full) {
+                // The machine fitted the heap budget, but what the steps made did not: the run
+                // cannot go on, and dropping the machine gives the heap back for the next file.
+                badInput(step.line(), "ran out of heap (" + full.getMessage() + ") in a JVM of "
+                        + ByteSize.format(Runtime.getRuntime().maxMemory()) + " maximum heap: give it more with JHMM_HEAP"
+                        + " (e.g. JHMM_HEAP=16g) or make the scenario smaller");
+                return;
             }
         }
         int mappings = world.devices().mappersLeft();
@@ -64,6 +76,11 @@ public final class ScenarioRunner {
             int last = scenario.steps().isEmpty() ? scenario.machineLine() : scenario.steps().getLast().line();
             failures.add(new Failure(last, "every gup released by the end ('P unpin')", held + " pages still held"));
         }
+    }
+
+    private void badInput(int line, String why) {
+        failures.add(new Failure(line, null, why));
+        badInput = true;
     }
 
     private void runStep(Step step, CommandExecutor executor, ExpectationChecker checker, Machine machine) {

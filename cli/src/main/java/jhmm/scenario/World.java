@@ -70,11 +70,11 @@ final class World {
         return m;
     }
 
-    /** Fails when {@code t} still names a mapping: mmap under a live name would lose it. */
+    /** Fails, as bad input, when {@code t} still names a mapping: mmap under a live name would lose it. */
     void requireUnused(Target t) {
         process(t.process());
         if (mappings.get(t.process()).containsKey(t.mapping())) {
-            throw new StepFailure("mapping '" + t.mapping() + "' of process '" + t.process()
+            throw StepFailure.badInput("mapping '" + t.mapping() + "' of process '" + t.process()
                     + "' already exists (munmap it first, or use another name)");
         }
     }
