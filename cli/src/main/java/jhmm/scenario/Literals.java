@@ -38,8 +38,11 @@ public final class Literals {
         }
     }
 
+    /** Names are short, so that every message can show them whole. */
+    static final int MAX_NAME = 64;
+
     static boolean isName(String word) {
-        return NAME.matcher(word).matches();
+        return word.length() <= MAX_NAME && NAME.matcher(word).matches();
     }
 
     /** {@code zero}, {@code i32}, {@code -i32}, {@code i32+N} or {@code byte:V}. */

@@ -65,6 +65,9 @@ public final class ScenarioParser {
                 parser.line(new Words(file, i + 1, words));
             }
         }
+        if (parser.machineLine == 0 && parser.drafts.isEmpty()) {
+            throw new ScenarioError(file, 0, "has no commands (only blank lines and comments): nothing to run");
+        }
         return parser.scenario();
     }
 

@@ -53,8 +53,7 @@ public final class ScenarioRunner {
             try {
                 runStep(step, executor, checker, machine);
             } catch (StepFailure f) {
-                failures.add(f.at(step.line()));
-                badInput |= f.isBadInput();
+                failed(f, step.line());
             } catch (RuntimeException bug) {
                 throw new ModelCrash(scenario.file(), step.line(), bug);
             } catch (OutOfMemoryError full) {
@@ -78,6 +77,11 @@ public final class ScenarioRunner {
         }
     }
 
+    private void failed(StepFailure f, int line) {
+        failures.add(f.at(line));
+        badInput |= f.isBadInput();
+    }
+
     private void badInput(int line, String why) {
         failures.add(new Failure(line, null, why));
         badInput = true;
@@ -96,7 +100,11 @@ public final class ScenarioRunner {
             failures.add(new Failure(step.line(), "ok", result.outcome()));
         }
         for (Expectation e : step.expectations()) {
-            checker.check(e, result).ifPresent(failures::add);
+            try {
+                checker.check(e, result).ifPresent(failures::add);
+            } catch (StepFailure f) {
+                failed(f, e.line());
+            }
         }
     }
 }

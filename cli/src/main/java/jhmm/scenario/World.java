@@ -16,6 +16,8 @@ final class World {
     private final Map<String, Process> processes = new LinkedHashMap<>();
     private final Map<String, Map<String, Mapping>> mappings = new HashMap<>();
     private final Map<String, FileInode> files = new HashMap<>();
+    /** Names whose pages a call on another mapping removed, with that call, for the next use's message. */
+    private final Map<Target, String> removedBy = new HashMap<>();
     private final Devices devices;
 
     World(Machine machine) {
@@ -64,10 +66,32 @@ final class World {
         process(t.process());
         Mapping m = mappings.get(t.process()).get(t.mapping());
         if (m == null) {
+            String by = removedBy.get(t);
+            if (by != null) {
+                throw StepFailure.badInput("mapping '" + t.mapping() + "' of process '" + t.process()
+                        + "' no longer exists: its pages were all unmapped by '" + by + "'");
+            }
             throw new StepFailure("mapping '" + t.mapping() + "' of process '" + t.process()
                     + "' does not exist (its mmap failed, or it was unmapped)");
         }
         return m;
+    }
+
+    /**
+     * [start, end) of {@code process} was unmapped or replaced by the call {@code by} made on
+     * another mapping: every other name whose pages all lay there is forgotten, and its next
+     * use says what removed it rather than leaving the reader to guess.
+     */
+    void rangeRemoved(String process, long start, long end, Target by, String call) {
+        Map<String, Mapping> table = mappings.get(process);
+        table.entrySet().removeIf(e -> {
+            Mapping m = e.getValue();
+            boolean gone = !e.getKey().equals(by.mapping()) && m.start() >= start && m.start() + m.length() <= end;
+            if (gone) {
+                removedBy.put(new Target(process, e.getKey()), by.process() + " " + call + " " + by.mapping());
+            }
+            return gone;
+        });
     }
 
     /** Fails, as bad input, when {@code t} still names a mapping: mmap under a live name would lose it. */
@@ -80,6 +104,7 @@ final class World {
     }
 
     void putMapping(Target t, Mapping m) {
+        removedBy.remove(t);
         mappings.get(t.process()).put(t.mapping(), m);
     }
 
