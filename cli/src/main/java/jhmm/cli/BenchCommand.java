@@ -43,6 +43,9 @@ import picocli.CommandLine.TypeConversionException;
         })
 final class BenchCommand implements Callable<Integer> {
     private static final ObjectMapper MAPPER = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+    /** The options some entries read and others ignore. */
+    private static final List<String> ENTRY_OPTIONS =
+            List.of("--iterations", "--no-warmup", "--sizes", "--size", "--ops", "--repeat", "--plot");
 
     @Spec
     private CommandSpec spec;
@@ -106,15 +109,20 @@ final class BenchCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             return usage(err, e.getMessage());
         }
-        if (plot != null && entries.stream().noneMatch(e -> e.name().equals(BenchEntries.SCALING))) {
-            return usage(err, "--plot draws the scaling curves: add the entry 'scaling'");
+        for (String option : ENTRY_OPTIONS) {
+            if (spec.commandLine().getParseResult().hasMatchedOption(option)
+                    && entries.stream().noneMatch(e -> e.options().contains(option))) {
+                return usage(err, option + " is not read by " + entries.stream().map(BenchEntry::name).collect(Collectors.joining(", "))
+                        + " (it is an option of " + BenchEntries.all().stream().filter(e -> e.options().contains(option))
+                                .map(BenchEntry::name).collect(Collectors.joining(", ")) + ")");
+            }
         }
         List<BenchResult> results = new ArrayList<>();
         for (BenchEntry e : entries) {
             try {
                 results.add(e.run(options, err));
             } catch (IllegalArgumentException ex) {
-                return usage(err, ex.getMessage());
+                return usage(err, "bench " + e.name() + ": " + ex.getMessage());
             } catch (IllegalStateException ex) {
                 err.println("jhmm: bench " + e.name() + " failed: " + ex.getMessage());
                 return 1;
