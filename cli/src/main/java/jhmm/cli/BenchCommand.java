@@ -13,6 +13,7 @@ import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
 import jhmm.base.ByteSize;
+import jhmm.base.Printable;
 import jhmm.cli.bench.BenchEntries;
 import jhmm.cli.bench.BenchEntry;
 import jhmm.cli.bench.BenchOptions;
@@ -98,7 +99,7 @@ final class BenchCommand implements Callable<Integer> {
         for (String name : names.isEmpty() ? List.of(BenchEntries.DEFAULT) : names) {
             Optional<BenchEntry> e = BenchEntries.find(name);
             if (e.isEmpty()) {
-                return usage(err, "unknown bench entry '" + name + "' (known: "
+                return usage(err, "unknown bench entry '" + Printable.of(name, 60) + "' (known: "
                         + BenchEntries.all().stream().map(BenchEntry::name).collect(Collectors.joining(", ")) + ")");
             }
             entries.add(e.get());

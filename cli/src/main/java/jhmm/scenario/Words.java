@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import jhmm.base.Printable;
 
 /**
  * One source line split into words, read left to right by the parser. Every word must be
@@ -51,24 +52,9 @@ final class Words {
         return visible(String.join(" ", words.subList(next, words.size())));
     }
 
-    /**
-     * {@code text} as a message may show it: control characters, a byte-order mark and other
-     * invisible characters written as a backslash, u and four hex digits (U+0001, U+FEFF), and past
-     * {@value #MAX_SHOWN} characters cut, with the length said, so that a message never
-     * echoes a huge token back.
-     */
+    /** {@code text} as a message shows it: see {@link Printable}, cut past {@value #MAX_SHOWN} characters. */
     static String visible(String text) {
-        StringBuilder out = new StringBuilder();
-        int shown = Math.min(text.length(), MAX_SHOWN);
-        for (int i = 0; i < shown; i++) {
-            char c = text.charAt(i);
-            boolean invisible = Character.isISOControl(c) || Character.getType(c) == Character.FORMAT; // FORMAT: a BOM
-            out.append(invisible ? String.format("\\u%04X", (int) c) : String.valueOf(c));
-        }
-        if (shown < text.length()) {
-            out.append("... (").append(text.length()).append(" characters)");
-        }
-        return out.toString();
+        return Printable.of(text, MAX_SHOWN);
     }
 
     /** The next word without consuming it; null at the end of the line. */

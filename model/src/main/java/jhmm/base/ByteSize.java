@@ -17,6 +17,8 @@ public final class ByteSize {
     private static final java.util.regex.Pattern SIZE =
             java.util.regex.Pattern.compile("(0x[0-9a-fA-F]+|[0-9]+)([KMGTp]?)");
     private static final String UNITS = "KMG";
+    /** The characters of a bad size a message shows. */
+    private static final int SHOWN = 60;
 
     private ByteSize() {}
 
@@ -37,7 +39,7 @@ public final class ByteSize {
 
     /** The size {@code word} stands for. @throws IllegalArgumentException naming the word when it is none */
     public static long require(String word) {
-        return parse(word).orElseThrow(() -> new IllegalArgumentException("bad SIZE '" + word + "' (" + HINT + ")"));
+        return parse(word).orElseThrow(() -> new IllegalArgumentException("bad SIZE '" + Printable.of(word, SHOWN) + "' (" + HINT + ")"));
     }
 
     private static long unit(String suffix) {
