@@ -7,6 +7,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.UnaryOperator;
+import jhmm.base.ByteSize;
 import jhmm.base.PageSize;
 import jhmm.kernel.Machine;
 import jhmm.kernel.MachineConfig;
@@ -171,6 +172,13 @@ public final class ScenarioParser {
     private Command file(Words w) {
         String name = w.take(Form.NAME);
         long size = w.take(Form.SIZE);
+        // A file keeps state for each of its pages, cached or not, and is cached whole at once.
+        PageBudget budget = PageBudget.ofThisJvm();
+        long pages = (machine.ramBytes() + size) >>> PageSize.PAGE_SHIFT;
+        if (!budget.fits(pages)) {
+            throw w.error(budget.refusal("file " + name + " " + ByteSize.format(size) + " beside ram="
+                    + ByteSize.format(machine.ramBytes()), pages));
+        }
         Options o = w.options(Map.of("pattern", Form.PATTERN, "write", Form.SIZE), Set.of());
         long chunk = o.get("write", Form.SIZE).orElse(jhmm.mm.FileInode.PAGE_WRITES);
         if (chunk < 4096 || chunk % 4096 != 0 || chunk > (2 << 20)) {

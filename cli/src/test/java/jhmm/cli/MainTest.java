@@ -178,7 +178,7 @@ class MainTest {
         assertThat(terabyte.err()).startsWith("jhmm compare: --size 1024G needs a machine of twice its size: ram=2048.5G is too large");
         assertThat(jhmm("compare", "--size", "1000G").err()).contains("ram=2000.5G is too large", "JHMM_HEAP=");
         assertThat(jhmm("compare", "--size", "2048G").err())
-                .contains("ram=4096.5G is too large: RAM, swap and device memory together must stay below 4096G");
+                .contains("ram=4096.5G is too large: the pages of RAM, swap, device memory and files together must stay below 4096G");
         Run longWord = jhmm("compare", "--size", "9".repeat(200_000));
         assertThat(longWord.exit()).isEqualTo(2);
         assertThat(longWord.err()).contains("bad SIZE '" + "9".repeat(60) + "... (200000 characters)'").hasSizeLessThan(600);

@@ -83,11 +83,12 @@ class ScenarioParserTest {
             machine hugetlb-1g=1000000                 | t.scn:1: hugetlb-2m=0 hugetlb-1g=1000000 do not fit in ram=1G
             machine ram=4095G                          | t.scn:1: ram=4095G is too large
             machine ram=4095G hugetlb-2m=2000000       | t.scn:1: ram=4095G is too large
-            machine ram=8T                             | t.scn:1: ram=8192G is too large: RAM, swap and device memory together must stay below 4096G in any JVM
+            machine ram=8T                             | t.scn:1: ram=8192G is too large: the pages of RAM, swap, device memory and files together must stay below 4096G in any JVM
             machine ram=64M swap=4095G                 | t.scn:1: ram=64M with swap=4095G is too large
+            file f 4095G                               | t.scn:1: file f 4095G beside ram=1G is too large
             device d dmirror devmem=0                  | t.scn:1: devmem=0 must be a whole number of 2M sections, at least one
             device d dmirror devmem=1                  | t.scn:1: devmem=1 must be a whole number of 2M sections
-            device d dmirror memory=coherent devmem=4096G | t.scn:1: devmem=4096G beside ram=1G is too large: RAM, swap and device memory together must stay below 4096G
+            device d dmirror memory=coherent devmem=4096G | t.scn:1: devmem=4096G beside ram=1G is too large: the pages of RAM, swap, device memory and files together must stay below 4096G
             """)
     void sizesNoMachineCanHoldAreParseErrorsAtTheirLine(String line, String message) {
         assertThatThrownBy(() -> parse(line + "\n")).isInstanceOf(ScenarioError.class).hasMessageStartingWith(message);

@@ -121,6 +121,9 @@ public final class Machine {
         if (size < 0) {
             throw new ErrnoException(Errno.EINVAL, "file size must not be negative");
         }
+        if (!PageBudget.ofThisJvm().fits(PageSize.pageAlignUp(size) >>> PageSize.PAGE_SHIFT)) {
+            throw new ErrnoException(Errno.ENOMEM, "file " + name + " of " + ByteSize.format(size) + " is more than this JVM can hold");
+        }
         if (writeChunk < PageSize.PAGE_SIZE || (writeChunk & (PageSize.PAGE_SIZE - 1)) != 0) {
             throw new ErrnoException(Errno.EINVAL, "file writes must be whole pages");
         }

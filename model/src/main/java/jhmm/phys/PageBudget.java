@@ -4,7 +4,7 @@ import jhmm.base.ByteSize;
 import jhmm.base.PageSize;
 
 /**
- * How many 4 KiB pages (RAM frames, device-memory frames and swap slots together) one machine
+ * How many 4 KiB pages (RAM frames, device-memory frames, swap slots and file pages together) one machine
  * of the model may have in a JVM whose maximum heap is {@code maxHeapBytes}, so that a size the
  * JVM cannot hold is refused before anything is allocated instead of ending in an
  * OutOfMemoryError. Two bounds, both exclusive: page frame numbers are ints with room to spare
@@ -43,10 +43,10 @@ public record PageBudget(long maxHeapBytes) {
     public String refusal(String what, long pages) {
         String model = "below " + ByteSize.format(MAX_PAGES * PageSize.PAGE_SIZE) + " in any JVM (page frame numbers are ints)";
         if (pages >= MAX_PAGES || pages() == MAX_PAGES) {
-            return what + " is too large: RAM, swap and device memory together must stay " + model;
+            return what + " is too large: the pages of RAM, swap, device memory and files together must stay " + model;
         }
         long heapNeeded = Math.ceilDiv(pages * BYTES_PER_PAGE * 2, PageSize.PUD_SIZE) + 1;
-        return what + " is too large for this JVM: RAM, swap and device memory together must stay below "
+        return what + " is too large for this JVM: the pages of RAM, swap, device memory and files together must stay below "
                 + ByteSize.format(pages() * PageSize.PAGE_SIZE) + " here (the model plans " + BYTES_PER_PAGE
                 + " bytes of heap per 4 KiB page, in half of this JVM's maximum heap of " + ByteSize.format(maxHeapBytes)
                 + "; JHMM_HEAP=" + heapNeeded + "g would hold it), and " + model;

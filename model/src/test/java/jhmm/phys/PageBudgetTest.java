@@ -26,7 +26,7 @@ class PageBudgetTest {
         PageBudget huge = new PageBudget(1L << 50);
         assertThat(huge.pages()).isEqualTo(PageBudget.MAX_PAGES);
         assertThat(huge.refusal("ram=4096G", PageBudget.MAX_PAGES))
-                .isEqualTo("ram=4096G is too large: RAM, swap and device memory together must stay below 4096G in any JVM"
+                .isEqualTo("ram=4096G is too large: the pages of RAM, swap, device memory and files together must stay below 4096G in any JVM"
                         + " (page frame numbers are ints)");
     }
 
@@ -34,7 +34,7 @@ class PageBudgetTest {
     void theRefusalSaysTheBoundWhyAndWhatHeapWouldHoldIt() {
         long pages = 4095 * GIB / PageSize.PAGE_SIZE;
         assertThat(new PageBudget(6 * GIB).refusal("ram=4095G", pages)).isEqualTo(
-                "ram=4095G is too large for this JVM: RAM, swap and device memory together must stay below 192G here"
+                "ram=4095G is too large for this JVM: the pages of RAM, swap, device memory and files together must stay below 192G here"
                         + " (the model plans 64 bytes of heap per 4 KiB page, in half of this JVM's maximum heap of 6G;"
                         + " JHMM_HEAP=129g would hold it), and below 4096G in any JVM (page frame numbers are ints)");
     }
