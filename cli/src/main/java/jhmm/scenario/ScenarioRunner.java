@@ -51,7 +51,7 @@ public final class ScenarioRunner {
         ExpectationChecker checker = new ExpectationChecker(world);
         for (Step step : scenario.steps()) {
             try {
-                runStep(step, executor, checker, machine);
+                runStep(step, executor, checker, world);
             } catch (StepFailure f) {
                 failed(f, step.line());
             } catch (RuntimeException bug) {
@@ -87,17 +87,18 @@ public final class ScenarioRunner {
         badInput = true;
     }
 
-    private void runStep(Step step, CommandExecutor executor, ExpectationChecker checker, Machine machine) {
+    private void runStep(Step step, CommandExecutor executor, ExpectationChecker checker, World world) {
         Result result = executor.execute(step.command());
         if (checkAlways) {
-            List<String> fresh = machine.checkInvariants().stream().filter(reportedViolations::add).toList();
+            List<String> fresh = world.machine().checkInvariants().stream().filter(reportedViolations::add).toList();
             if (!fresh.isEmpty()) {
                 failures.add(new Failure(step.line(), "invariants to hold", Invariants.describe(fresh)));
             }
         }
         // A command whose result nothing checks must succeed.
         if (!result.ok() && step.expectations().stream().noneMatch(Expectation::checksResult)) {
-            failures.add(new Failure(step.line(), "ok", result.outcome()));
+            String note = step.command() instanceof Command.OnMapping m ? world.removedNote(m.target()) : "";
+            failures.add(new Failure(step.line(), "ok", result.outcome(), note));
         }
         for (Expectation e : step.expectations()) {
             try {

@@ -66,11 +66,6 @@ final class World {
         process(t.process());
         Mapping m = mappings.get(t.process()).get(t.mapping());
         if (m == null) {
-            String by = removedBy.get(t);
-            if (by != null) {
-                throw StepFailure.badInput("mapping '" + t.mapping() + "' of process '" + t.process()
-                        + "' no longer exists: its pages were all unmapped by '" + by + "'");
-            }
             throw new StepFailure("mapping '" + t.mapping() + "' of process '" + t.process()
                     + "' does not exist (its mmap failed, or it was unmapped)");
         }
@@ -78,20 +73,23 @@ final class World {
     }
 
     /**
-     * [start, end) of {@code process} was unmapped or replaced by the call {@code by} made on
-     * another mapping: every other name whose pages all lay there is forgotten, and its next
-     * use says what removed it rather than leaving the reader to guess.
+     * [start, end) of {@code process} was unmapped or replaced by {@code call} on another
+     * mapping: every other name whose pages all lay there keeps its place (a call on it gets
+     * the errno the kernel gives for an unmapped range), and is noted, so that a failure of
+     * its next use can say what removed its pages.
      */
-    void rangeRemoved(String process, long start, long end, Target by, String call) {
-        Map<String, Mapping> table = mappings.get(process);
-        table.entrySet().removeIf(e -> {
-            Mapping m = e.getValue();
-            boolean gone = !e.getKey().equals(by.mapping()) && m.start() >= start && m.start() + m.length() <= end;
-            if (gone) {
-                removedBy.put(new Target(process, e.getKey()), by.process() + " " + call + " " + by.mapping());
+    void rangeRemoved(String process, long start, long end, Target on, String call) {
+        mappings.get(process).forEach((name, m) -> {
+            if (!name.equals(on.mapping()) && m.start() >= start && m.start() + m.length() <= end) {
+                removedBy.put(new Target(process, name), on.process() + " " + call + " " + on.mapping());
             }
-            return gone;
         });
+    }
+
+    /** Why {@code t} has no pages when another call removed them all: a note for a failure's message, or "". */
+    String removedNote(Target t) {
+        String by = removedBy.get(t);
+        return by == null ? "" : " (mapping '" + t.mapping() + "' has no pages: '" + by + "' unmapped them all)";
     }
 
     /** Fails, as bad input, when {@code t} still names a mapping: mmap under a live name would lose it. */
