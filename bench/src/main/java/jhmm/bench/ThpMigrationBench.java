@@ -52,7 +52,7 @@ public class ThpMigrationBench {
                 case "NOHUGEPAGE" -> false;
                 default -> throw new IllegalArgumentException("madvise must be HUGEPAGE or NOHUGEPAGE: " + madvise);
             };
-            run = new ThpMigrationRun(ThpMigrationRun.parseSize(size), thp);
+            run = new ThpMigrationRun(ThpMigrationRun.kernelSize(size), thp);
             long want = thp ? run.size() / ThpMigrationRun.THP_SIZE : 0;
             if (run.thpsFaulted() != want) {
                 throw new IllegalStateException(madvise + " buffer of " + size + " got " + run.thpsFaulted() + " THPs, expected " + want);

@@ -33,7 +33,7 @@ class ThpMigrationBenchSmokeTest {
         }
         sys.tearDown();
         dev.tearDown();
-        long pages = jhmm.selftest.ThpMigrationRun.parseSize(size) / 4096;
+        long pages = jhmm.selftest.ThpMigrationRun.kernelSize(size) / 4096;
         assertThat(counted.pages).isEqualTo(4 * pages);
     }
 }

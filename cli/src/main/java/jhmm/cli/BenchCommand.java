@@ -12,6 +12,8 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
+import jhmm.base.ByteSize;
+import jhmm.base.Printable;
 import jhmm.cli.bench.BenchEntries;
 import jhmm.cli.bench.BenchEntry;
 import jhmm.cli.bench.BenchOptions;
@@ -20,7 +22,6 @@ import jhmm.cli.bench.ScalingPlot;
 import jhmm.perf.Operation;
 import jhmm.perf.RangeSize;
 import jhmm.perf.SideBySide;
-import jhmm.selftest.ThpMigrationRun;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.Model.CommandSpec;
@@ -43,6 +44,9 @@ import picocli.CommandLine.TypeConversionException;
         })
 final class BenchCommand implements Callable<Integer> {
     private static final ObjectMapper MAPPER = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+    /** The options some entries read and others ignore. */
+    private static final List<String> ENTRY_OPTIONS =
+            List.of("--iterations", "--no-warmup", "--sizes", "--size", "--ops", "--repeat", "--plot");
 
     @Spec
     private CommandSpec spec;
@@ -61,7 +65,7 @@ final class BenchCommand implements Callable<Integer> {
     private boolean noWarmup;
 
     @Option(names = "--sizes", split = ",", paramLabel = "SIZE", converter = SizeConverter.class,
-            description = "Buffer sizes instead of the entry's own: T/4, T, 128T (T = 2 MiB), 512K, 4M ...")
+            description = "Buffer sizes instead of the entry's own: 512K, 2M, 256M ... (as in scenario files: K, M, G, T, p).")
     private List<Long> sizes = List.of();
 
     @Option(names = "--size", paramLabel = "SIZE", converter = RangeSizeConverter.class, defaultValue = "1G",
@@ -95,7 +99,7 @@ final class BenchCommand implements Callable<Integer> {
         for (String name : names.isEmpty() ? List.of(BenchEntries.DEFAULT) : names) {
             Optional<BenchEntry> e = BenchEntries.find(name);
             if (e.isEmpty()) {
-                return usage(err, "unknown bench entry '" + name + "' (known: "
+                return usage(err, "unknown bench entry '" + Printable.of(name, 60) + "' (known: "
                         + BenchEntries.all().stream().map(BenchEntry::name).collect(Collectors.joining(", ")) + ")");
             }
             entries.add(e.get());
@@ -106,15 +110,20 @@ final class BenchCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             return usage(err, e.getMessage());
         }
-        if (plot != null && entries.stream().noneMatch(e -> e.name().equals(BenchEntries.SCALING))) {
-            return usage(err, "--plot draws the scaling curves: add the entry 'scaling'");
+        for (String option : ENTRY_OPTIONS) {
+            if (spec.commandLine().getParseResult().hasMatchedOption(option)
+                    && entries.stream().noneMatch(e -> e.options().contains(option))) {
+                return usage(err, option + " is not read by " + entries.stream().map(BenchEntry::name).collect(Collectors.joining(", "))
+                        + " (it is an option of " + BenchEntries.all().stream().filter(e -> e.options().contains(option))
+                                .map(BenchEntry::name).collect(Collectors.joining(", ")) + ")");
+            }
         }
         List<BenchResult> results = new ArrayList<>();
         for (BenchEntry e : entries) {
             try {
                 results.add(e.run(options, err));
             } catch (IllegalArgumentException ex) {
-                return usage(err, ex.getMessage());
+                return usage(err, "bench " + e.name() + ": " + ex.getMessage());
             } catch (IllegalStateException ex) {
                 err.println("jhmm: bench " + e.name() + " failed: " + ex.getMessage());
                 return 1;
@@ -187,11 +196,11 @@ final class BenchCommand implements Callable<Integer> {
         }
     }
 
-    /** A buffer size as {@link ThpMigrationRun#parseSize} reads it. */
+    /** A size as {@link ByteSize} reads it, as scenario files write sizes. */
     static final class SizeConverter extends Checked<Long> {
         @Override
         Long parse(String value) {
-            return ThpMigrationRun.parseSize(value);
+            return ByteSize.require(value);
         }
     }
 }

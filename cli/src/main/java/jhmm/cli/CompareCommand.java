@@ -7,10 +7,13 @@ import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
+import jhmm.base.ByteSize;
 import jhmm.compare.CompareOptions;
 import jhmm.compare.ComparePath;
 import jhmm.compare.CompareWorkload;
 import jhmm.compare.PathResult;
+import jhmm.kernel.Machine;
+import jhmm.phys.PageBudget;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -59,11 +62,23 @@ final class CompareCommand implements Callable<Integer> {
     @Override
     public Integer call() throws JsonProcessingException {
         PrintWriter out = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
         if (size <= 0 || size % (2L << 20) != 0) {
-            spec.commandLine().getErr().println("jhmm compare: --size must be a positive multiple of 2M");
-            return 2;
+            err.println("jhmm compare: --size must be a positive multiple of 2M");
+            return RunCommand.USAGE;
         }
-        CompareWorkload workload = new CompareWorkload(new CompareOptions(size, !noThp && !hugetlb, hugetlb, !noIommu, !noCompact, !noMigrate, !noRemap));
+        if (hugetlb && noThp) {
+            err.println("jhmm compare: --no-thp says nothing with --hugetlb: a hugetlb buffer is never THP-backed (give one of them)");
+            return RunCommand.USAGE;
+        }
+        CompareOptions options = new CompareOptions(size, !noThp && !hugetlb, hugetlb, !noIommu, !noCompact, !noMigrate, !noRemap);
+        try {
+            Machine.check(CompareWorkload.machineFor(options), PageBudget.ofThisJvm());
+        } catch (IllegalArgumentException tooLarge) {
+            err.println("jhmm compare: --size " + ByteSize.format(size) + " needs a machine of twice its size: " + tooLarge.getMessage());
+            return RunCommand.USAGE;
+        }
+        CompareWorkload workload = new CompareWorkload(options);
         List<PathResult> results = new ArrayList<>();
         for (ComparePath path : ComparePath.values()) {
             results.add(workload.run(path));
@@ -85,9 +100,13 @@ final class CompareCommand implements Callable<Integer> {
         for (String row : PathResult.ROWS) {
             out.printf("%-30s", row);
             for (PathResult r : results) {
-                out.printf("%18d", r.figures().get(row));
+                out.printf("%18s", r.cell(row));
             }
             out.println();
         }
+        results.stream().flatMap(r -> r.notMeasured().values().stream()).distinct().sorted().forEach(why -> out.println(
+                why + ": a step of the workload failed with this errno on that path (for a pinned hugetlb buffer: the"
+                        + " unmapped huge pages stay pinned, so the pool has none to map the quarter again); the figures"
+                        + " that step changes were not measured"));
     }
 }

@@ -11,7 +11,7 @@ import jhmm.scenario.Failure;
 import jhmm.scenario.FileReport;
 
 /**
- * The {@code --json} report: {@code {"files":[{"name","passed","parseError","failures":[...]}],
+ * The {@code --json} report: {@code {"files":[{"name","passed","parseError","internalError","failures":[...]}],
  * "passed":N,"failed":M}}. A failure has {@code line}, {@code message} and, when it is an
  * expectation, {@code expected} and {@code actual}.
  */
@@ -47,7 +47,8 @@ final class JsonReport {
     private static void file(ObjectNode node, FileReport r) {
         node.put("name", r.file());
         node.put("passed", r.passed());
-        node.put("parseError", r.unparsable());
+        node.put("parseError", r.badInput());
+        node.put("internalError", r.internalError());
         ArrayNode failures = node.putArray("failures");
         for (Failure f : r.failures()) {
             ObjectNode fn = failures.addObject();

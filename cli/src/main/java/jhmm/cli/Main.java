@@ -1,6 +1,7 @@
 package jhmm.cli;
 
 import java.io.PrintWriter;
+import jhmm.base.Printable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -19,6 +20,8 @@ import picocli.CommandLine.Spec;
         subcommands = {RunCommand.class, DiffCommand.class, BenchCommand.class, CompareCommand.class})
 public final class Main implements Runnable {
     static final int INTERNAL_ERROR = 3;
+    /** The characters of a usage message shown: picocli quotes the offending argument whole. */
+    private static final int MAX_MESSAGE = 300;
 
     @Spec
     private CommandSpec spec;
@@ -52,7 +55,7 @@ public final class Main implements Runnable {
     /** One line, not picocli's message followed by the whole usage text. */
     private static int usageError(PrintWriter err, ParameterException e) {
         String command = e.getCommandLine().getCommandSpec().qualifiedName();
-        err.println("jhmm: " + e.getMessage() + " (see '" + command + " --help')");
+        err.println("jhmm: " + Printable.of(e.getMessage(), MAX_MESSAGE) + " (see '" + command + " --help')");
         return RunCommand.USAGE;
     }
 

@@ -20,7 +20,8 @@ import picocli.CommandLine.Spec;
         mixinStandardHelpOptions = true,
         description = {
             "Runs scenario files (*.scn); a directory stands for every *.scn below it.",
-            "Exit code: 0 all passed, 1 some expectation failed, 2 a file does not parse."
+            "Exit code: 0 all passed, 1 some expectation failed, 2 bad input (a file that cannot be read,",
+            "parsed or run as written), 3 an internal error; every file runs whatever another did."
         })
 final class RunCommand implements Callable<Integer> {
     static final int USAGE = 2;
@@ -63,8 +64,12 @@ final class RunCommand implements Callable<Integer> {
         return exitCode(reports);
     }
 
+    /** The worst outcome of any file: an internal error (3), bad input (2), a failed expectation (1). */
     static int exitCode(List<FileReport> reports) {
-        if (reports.stream().anyMatch(FileReport::unparsable)) {
+        if (reports.stream().anyMatch(FileReport::internalError)) {
+            return Main.INTERNAL_ERROR;
+        }
+        if (reports.stream().anyMatch(FileReport::badInput)) {
             return USAGE;
         }
         return reports.stream().allMatch(FileReport::passed) ? 0 : 1;

@@ -11,6 +11,11 @@ public sealed interface Command permits Command.NewProcess, Command.NewFile, Com
         Command.Exit, Command.Migrate, Command.Swapout, Command.SplitThp, Command.Compact,
         Command.CheckInvariants, Command.Gup, Command.Unpin, DeviceCommand {
 
+    /** A command on a named mapping of a process. */
+    interface OnMapping {
+        Target target();
+    }
+
     /** {@code process NAME}. */
     record NewProcess(String name) implements Command {}
 
@@ -29,22 +34,22 @@ public sealed interface Command permits Command.NewProcess, Command.NewFile, Com
             OptionalLong hugetlb, Optional<String> file, Optional<String> device, long offset) implements Command {}
 
     /** {@code P munmap M [off=] [len=]}. */
-    record Munmap(Target target, Range range) implements Command {}
+    record Munmap(Target target, Range range) implements Command, OnMapping {}
 
     /** {@code P mprotect M PROT [off=] [len=]}. */
-    record Mprotect(Target target, int prot, Range range) implements Command {}
+    record Mprotect(Target target, int prot, Range range) implements Command, OnMapping {}
 
     /** {@code P madvise M ADVICE [off=] [len=]}. */
-    record Madvise(Target target, Advice advice, Range range) implements Command {}
+    record Madvise(Target target, Advice advice, Range range) implements Command, OnMapping {}
 
     /** {@code P mremap M NEWSIZE [to=OFF] [dontunmap]}, allowed to move; {@code to=} is MREMAP_FIXED. */
-    record Mremap(Target target, long newSize, OptionalLong to, boolean dontUnmap) implements Command {}
+    record Mremap(Target target, long newSize, OptionalLong to, boolean dontUnmap) implements Command, OnMapping {}
 
     /** {@code P write M OFF LEN PAT}. */
-    record Write(Target target, long off, long len, Pattern pattern) implements Command {}
+    record Write(Target target, long off, long len, Pattern pattern) implements Command, OnMapping {}
 
     /** {@code P read M OFF LEN}. */
-    record Read(Target target, long off, int len) implements Command {}
+    record Read(Target target, long off, int len) implements Command, OnMapping {}
 
     /** {@code P fork CHILD}. */
     record Fork(String parent, String child) implements Command {}
@@ -53,13 +58,13 @@ public sealed interface Command permits Command.NewProcess, Command.NewFile, Com
     record Exit(String process) implements Command {}
 
     /** {@code kernel migrate P M [off=] [len=]}. */
-    record Migrate(Target target, Range range) implements Command {}
+    record Migrate(Target target, Range range) implements Command, OnMapping {}
 
     /** {@code kernel swapout P M [off=] [len=]}. */
-    record Swapout(Target target, Range range) implements Command {}
+    record Swapout(Target target, Range range) implements Command, OnMapping {}
 
     /** {@code kernel split-thp P M [off=]}. */
-    record SplitThp(Target target, long off) implements Command {}
+    record SplitThp(Target target, long off) implements Command, OnMapping {}
 
     /** {@code kernel compact}. */
     record Compact() implements Command {}
@@ -68,7 +73,7 @@ public sealed interface Command permits Command.NewProcess, Command.NewFile, Com
     record CheckInvariants() implements Command {}
 
     /** {@code P gup M OFF NPAGES [write] [pin] [longterm] [fast]}. */
-    record Gup(Target target, long off, long npages, Set<GupFlag> flags) implements Command {}
+    record Gup(Target target, long off, long npages, Set<GupFlag> flags) implements Command, OnMapping {}
 
     /** {@code P unpin}. */
     record Unpin(String process) implements Command {}

@@ -139,6 +139,10 @@ final class CommandExecutor {
     private Result munmap(Munmap u) {
         Mapping m = world.mapping(u.target());
         Result r = onRange(u.target(), u.range(), (p, addr, len) -> p.munmap(addr, len));
+        if (r.ok()) {
+            long start = m.start() + u.range().off();
+            world.rangeRemoved(u.target().process(), start, start + u.range().length(m.length()), u.target(), "munmap");
+        }
         if (r.ok() && u.range().covers(m.length())) {
             world.forgetMapping(u.target());
         }
@@ -152,7 +156,11 @@ final class CommandExecutor {
         long addr = r.to().isPresent() || r.dontUnmap()
                 ? process(r.target()).mremap(m.start(), m.length(), r.newSize(), flags, m.start() + r.to().orElse(0))
                 : process(r.target()).mremap(m.start(), m.length(), r.newSize(), flags);
-        return placed(r.target(), addr, r.newSize());
+        Result result = placed(r.target(), addr, r.newSize());
+        if (result.ok()) {
+            world.rangeRemoved(r.target().process(), addr, addr + r.newSize(), r.target(), "mremap");
+        }
+        return result;
     }
 
     private Result read(Read r) {

@@ -12,10 +12,10 @@ public sealed interface DeviceCommand extends Command {
     record Open(String device, String process) implements DeviceCommand {}
 
     /** {@code D read|snapshot|migrate-to-dev|migrate-to-sys|exclusive|check-exclusive M OFF NPAGES}. */
-    record DeviceAccess(String device, DeviceOp op, Target target, long off, long npages) implements DeviceCommand {}
+    record DeviceAccess(String device, DeviceOp op, Target target, long off, long npages) implements DeviceCommand, Command.OnMapping {}
 
     /** {@code D write M OFF NPAGES PAT}. */
-    record DeviceWrite(String device, Target target, long off, long npages, Pattern pattern) implements DeviceCommand {}
+    record DeviceWrite(String device, Target target, long off, long npages, Pattern pattern) implements DeviceCommand, Command.OnMapping {}
 
     /** {@code D release}. */
     record Release(String device) implements DeviceCommand {}
@@ -25,7 +25,7 @@ public sealed interface DeviceCommand extends Command {
 
     /** {@code D dma-map M OFF NPAGES via=... [write]}. */
     record DmaMap(String device, Target target, long off, long npages, DmaVia via, CoreMode mode, boolean write)
-            implements DeviceCommand {}
+            implements DeviceCommand, Command.OnMapping {}
 
     /** {@code D dma-unmap M [dirty]}. */
     record DmaUnmap(String device, Target target, boolean dirty) implements DeviceCommand {}

@@ -2,6 +2,9 @@ package jhmm.scenario;
 
 import java.util.Map;
 import java.util.Set;
+import jhmm.base.ByteSize;
+import jhmm.base.PageSize;
+import jhmm.phys.PageBudget;
 import jhmm.scenario.DeviceCommand.DeviceAccess;
 import jhmm.scenario.DeviceCommand.DeviceMemory;
 import jhmm.scenario.DeviceCommand.DeviceOp;
@@ -30,8 +33,13 @@ final class DeviceParser {
         this.names = names;
     }
 
-    /** {@code device NAME dmirror [memory=private|coherent|none] [devmem=SIZE]}, after the word {@code device}. */
-    NewDevice define(Words w) {
+    /**
+     * {@code device NAME dmirror [memory=private|coherent|none] [devmem=SIZE]}, after the word
+     * {@code device}, on a machine of {@code ramBytes}: a chunk of device memory must be whole
+     * PMD-sized sections (the driver hands out base pages and THPs from them) and fit in this
+     * JVM's {@link PageBudget} beside the RAM.
+     */
+    NewDevice define(Words w, long ramBytes) {
         String name = w.take(Form.NAME);
         w.take(TYPE);
         Options o = w.options(Map.of("memory", MEMORY, "devmem", Form.SIZE, "dma-mask", Form.COUNT), Set.of());
@@ -39,10 +47,18 @@ final class DeviceParser {
         if (mask < 12 || mask > 64) {
             throw w.error("dma-mask= is a number of address bits, 12 to 64");
         }
+        long devmem = o.get("devmem", Form.SIZE).orElse(DEFAULT_DEVMEM);
+        if (devmem < PageSize.PMD_SIZE || devmem % PageSize.PMD_SIZE != 0) {
+            throw w.error("devmem=" + ByteSize.format(devmem) + " must be a whole number of 2M sections, at least one"
+                    + " (the device hands out its memory as 4K pages and 2M THPs from them)");
+        }
+        PageBudget budget = PageBudget.ofThisJvm();
+        long pages = (ramBytes + devmem) >>> PageSize.PAGE_SHIFT;
+        if (!budget.fits(pages)) {
+            throw w.error(budget.refusal("devmem=" + ByteSize.format(devmem) + " beside ram=" + ByteSize.format(ramBytes), pages));
+        }
         names.addDevice(w, name);
-        return new NewDevice(
-                name, o.get("memory", MEMORY).orElse(DeviceMemory.PRIVATE), o.get("devmem", Form.SIZE).orElse(DEFAULT_DEVMEM),
-                (int) mask);
+        return new NewDevice(name, o.get("memory", MEMORY).orElse(DeviceMemory.PRIVATE), devmem, (int) mask);
     }
 
     Command parse(Words w, String device) {

@@ -15,16 +15,13 @@ final class ExpectationChecker {
         this.world = world;
     }
 
+    /** The failure of {@code e}, if any; throws {@link StepFailure} when it cannot be checked at all. */
     Optional<Failure> check(Expectation e, Result r) {
-        try {
-            return switch (e) {
-                case Expectation.Outcome o -> outcome(o, r).map(actual -> new Failure(o.line(), o.text(), actual));
-                case Expectation.Prot p -> prot(p, r).map(actual -> new Failure(p.line(), p.text(), actual));
-                case Expectation.State s -> state(s).map(actual -> new Failure(s.line(), s.text(), actual));
-            };
-        } catch (StepFailure f) {
-            return Optional.of(f.at(e.line()));
-        }
+        return switch (e) {
+            case Expectation.Outcome o -> outcome(o, r).map(actual -> new Failure(o.line(), o.text(), actual));
+            case Expectation.Prot p -> prot(p, r).map(actual -> new Failure(p.line(), p.text(), actual));
+            case Expectation.State s -> state(s).map(actual -> new Failure(s.line(), s.text(), actual));
+        };
     }
 
     /** An expectation on a command that failed with another errno reports that errno alone. */
@@ -72,6 +69,11 @@ final class ExpectationChecker {
 
     private Optional<String> state(Expectation.State s) {
         Mapping m = world.mapping(s.target());
+        if (s.off() >= m.length()) {
+            // Past the end the page belongs to no mapping of this name: whatever state it has says nothing of it.
+            throw StepFailure.badInput("offset " + s.off() + " is past the end of mapping '" + s.target().mapping()
+                    + "' (" + m.length() + " bytes): expect P M OFF looks at a page of M");
+        }
         PageState actual = world.process(s.target().process()).pageState(m.start() + s.off());
         return actual.satisfies(s.state()) ? Optional.empty() : Optional.of("state=" + actual.word());
     }

@@ -23,7 +23,6 @@ final class ExpectationParser {
      */
     static final Set<String> COUNTERS = Set.of("cpages", "faults", "mapped", "dma-entries", "iommu-entries", "pinned",
             "moved", "iotlb-flushes", "invalidations", "refaults", "unmapped");
-    private static final Set<String> SNAPSHOT_BASES = Set.of("ERROR", "NONE", "READ", "WRITE");
     private static final Set<String> SNAPSHOT_FLAGS = Set.of("PMD", "PUD", "ZERO", "DEV_PRIVATE_LOCAL",
             "DEV_PRIVATE_REMOTE", "DEV_COHERENT_LOCAL", "DEV_COHERENT_REMOTE");
     /** Bounds {@code CODE*N}, which is expanded in memory. */
@@ -127,7 +126,7 @@ final class ExpectationParser {
         return form.read(raw).orElseThrow(() -> w.badValue(form, raw, key + "="));
     }
 
-    /** Snapshot codes: BASE[+FLAG...][*N], where NONE stands alone. */
+    /** Snapshot codes: BASE and FLAGs joined with + in any order, [*N]; NONE and ERROR stand alone. */
     private static List<String> codes(Words w) {
         List<String> codes = new ArrayList<>();
         if (!w.hasMore()) {
@@ -143,22 +142,25 @@ final class ExpectationParser {
             }
             if (!validCode(code)) {
                 throw w.unknownWord(word, w.consumedBefore(),
-                        "a snapshot code: ERROR, NONE, READ or WRITE, optionally +PMD, +PUD, +ZERO, +DEV_...");
+                        "a snapshot code: ERROR, NONE, READ or WRITE, the last two joined by + with PMD, PUD, ZERO, DEV_... in any order");
             }
             codes.addAll(Collections.nCopies((int) repeat, code));
         }
         return codes;
     }
 
+    /**
+     * One base (READ or WRITE) and distinct flags joined with + in any order, as the docs promise
+     * (codes compare by value); NONE and ERROR stand alone.
+     */
     private static boolean validCode(String code) {
         List<String> parts = Arrays.asList(code.split("\\+", -1));
-        if (!SNAPSHOT_BASES.contains(parts.get(0))) {
-            return false;
+        if (parts.size() == 1 && (code.equals("NONE") || code.equals("ERROR"))) {
+            return true;
         }
-        if (parts.get(0).equals("NONE")) {
-            return parts.size() == 1;
-        }
-        return SNAPSHOT_FLAGS.containsAll(parts.subList(1, parts.size()))
+        List<String> bases = parts.stream().filter(p -> p.equals("READ") || p.equals("WRITE")).toList();
+        return bases.size() == 1
+                && SNAPSHOT_FLAGS.containsAll(parts.stream().filter(p -> !bases.contains(p)).toList())
                 && new HashSet<>(parts).size() == parts.size();
     }
 }

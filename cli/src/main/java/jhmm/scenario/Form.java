@@ -6,6 +6,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.function.Function;
+import jhmm.base.ByteSize;
 import jhmm.base.Pattern;
 
 /**
@@ -14,12 +15,11 @@ import jhmm.base.Pattern;
  */
 record Form<T>(String label, Function<String, Optional<T>> reader, String hint, boolean keyword) {
     static final Form<Long> SIZE = new Form<>(
-            "SIZE", w -> boxed(Literals.size(w)), "a number below 2^63, hex or decimal, with an optional K, M, G or p suffix",
-            false);
+            "SIZE", w -> boxed(Literals.size(w)), ByteSize.HINT, false);
     static final Form<Long> COUNT = new Form<>("N", w -> boxed(Literals.number(w)), "a number below 2^63, hex or decimal", false);
     static final Form<Pattern> PATTERN = new Form<>("PAT", Literals::pattern, "zero, i32, -i32, i32+N or byte:V", false);
     static final Form<String> NAME = new Form<>(
-            "NAME", w -> Optional.of(w).filter(Literals::isName), "a name matching [a-z][a-z0-9_-]*", false);
+            "NAME", w -> Optional.of(w).filter(Literals::isName), "a name matching [a-z][a-z0-9_-]*, at most " + Literals.MAX_NAME + " characters", false);
     static final Form<Integer> PROT = new Form<>(
             "PROT", w -> Optional.of(Literals.prot(w)).filter(p -> p >= 0), "none, r, w, rw, rx or rwx", true);
 

@@ -3,13 +3,13 @@ package jhmm.scenario;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.regex.Matcher;
+import jhmm.base.ByteSize;
 import jhmm.base.Pattern;
 import jhmm.mm.Mman;
 
 /** The value words of the scenario language: numbers, sizes, patterns, names and PROT words. */
 public final class Literals {
     private static final java.util.regex.Pattern NUMBER = java.util.regex.Pattern.compile("(0x[0-9a-fA-F]+|[0-9]+)");
-    private static final java.util.regex.Pattern SIZE = java.util.regex.Pattern.compile("(0x[0-9a-fA-F]+|[0-9]+)([KMGp]?)");
     private static final java.util.regex.Pattern NAME = java.util.regex.Pattern.compile("[a-z][a-z0-9_-]*");
     private static final java.util.regex.Pattern I32_PLUS = java.util.regex.Pattern.compile("i32\\+(0x[0-9a-fA-F]+|[0-9]+)");
 
@@ -21,33 +21,11 @@ public final class Literals {
     }
 
     /**
-     * A number with an optional K, M, G (powers of 1024) or p (4 KiB pages) suffix. Public so that
-     * jhmm diff's shrinker reads size words exactly as the parser does.
+     * A size as {@link ByteSize} reads it (K, M, G, T or p). Public so that jhmm diff's shrinker
+     * reads size words exactly as the parser does.
      */
     public static OptionalLong size(String word) {
-        Matcher m = SIZE.matcher(word);
-        if (!m.matches()) {
-            return OptionalLong.empty();
-        }
-        OptionalLong n = parseNumber(m.group(1));
-        if (n.isEmpty()) {
-            return n;
-        }
-        try {
-            return OptionalLong.of(Math.multiplyExact(n.getAsLong(), unit(m.group(2))));
-        } catch (ArithmeticException overflow) {
-            return OptionalLong.empty();
-        }
-    }
-
-    private static long unit(String suffix) {
-        return switch (suffix) {
-            case "K" -> 1L << 10;
-            case "M" -> 1L << 20;
-            case "G" -> 1L << 30;
-            case "p" -> 1L << 12;
-            default -> 1;
-        };
+        return ByteSize.parse(word);
     }
 
     private static OptionalLong parseNumber(String digits) {
@@ -60,8 +38,11 @@ public final class Literals {
         }
     }
 
+    /** Names are short, so that every message can show them whole. */
+    static final int MAX_NAME = 64;
+
     static boolean isName(String word) {
-        return NAME.matcher(word).matches();
+        return word.length() <= MAX_NAME && NAME.matcher(word).matches();
     }
 
     /** {@code zero}, {@code i32}, {@code -i32}, {@code i32+N} or {@code byte:V}. */

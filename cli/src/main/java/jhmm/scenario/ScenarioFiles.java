@@ -1,6 +1,9 @@
 package jhmm.scenario;
 
 import java.io.IOException;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.nio.charset.CharacterCodingException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -8,9 +11,13 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
+import jhmm.base.ByteSize;
 
 /** Finding scenario files on disk, and reading, parsing and running one of them. */
 public final class ScenarioFiles {
+    /** The largest scenario file read: the bundled ones are a few KiB. */
+    static final int MAX_BYTES = 4 << 20;
+
     private ScenarioFiles() {}
 
     /**
@@ -43,27 +50,56 @@ public final class ScenarioFiles {
         }
     }
 
-    /** Reads, parses and runs one file; a file that cannot be read or parsed gives an unparsable report. */
+    /**
+     * Reads, parses and runs one file. Whatever goes wrong stays in this file's report, so that
+     * the next files still run: a file that cannot be read, parsed or run as written is bad
+     * input, one that makes jhmm fail is an internal error.
+     */
     public static FileReport run(Path file, boolean checkAlways) {
         String name = file.toString();
-        String text;
         try {
-            text = Files.readString(file);
-        } catch (CharacterCodingException e) {
-            return unparsable(name, new Failure(0, null, "cannot read: the file is not UTF-8 text"));
-        } catch (IOException e) {
-            return unparsable(name, new Failure(0, null, "cannot read: " + e.getMessage()));
-        }
-        Scenario scenario;
-        try {
-            scenario = ScenarioParser.parse(name, text);
+            Scenario scenario = ScenarioParser.parse(name, read(file));
+            return ScenarioRunner.run(scenario, checkAlways);
+        } catch (Unreadable e) {
+            return report(name, FileReport.Kind.BAD_INPUT, new Failure(0, null, "cannot read: " + e.getMessage()));
         } catch (ScenarioError e) {
-            return unparsable(name, new Failure(e.line(), null, e.reason()));
+            return report(name, FileReport.Kind.BAD_INPUT, new Failure(e.line(), null, e.reason()));
+        } catch (ModelCrash e) {
+            return report(name, FileReport.Kind.INTERNAL_ERROR, e.failure());
+        } catch (RuntimeException | StackOverflowError | OutOfMemoryError e) {
+            return report(name, FileReport.Kind.INTERNAL_ERROR,
+                    new Failure(0, null, "internal error of jhmm: " + ModelCrash.describe(e)));
         }
-        return ScenarioRunner.run(scenario, checkAlways);
     }
 
-    private static FileReport unparsable(String name, Failure why) {
-        return new FileReport(name, List.of(why), true);
+    /** The file's text; at most {@link #MAX_BYTES}, so that a device or a huge file is refused, not read whole. */
+    private static String read(Path file) {
+        byte[] bytes;
+        try (InputStream in = Files.newInputStream(file)) {
+            bytes = in.readNBytes(MAX_BYTES + 1);
+        } catch (IOException e) {
+            throw new Unreadable(e instanceof NoSuchFileException ? "no such file" : String.valueOf(e.getMessage()));
+        }
+        if (bytes.length > MAX_BYTES) {
+            throw new Unreadable("more than " + ByteSize.format(MAX_BYTES) + " (a scenario is a text file of commands)");
+        }
+        try {
+            return StandardCharsets.UTF_8.newDecoder().decode(ByteBuffer.wrap(bytes)).toString();
+        } catch (CharacterCodingException e) {
+            throw new Unreadable("the file is not UTF-8 text");
+        }
+    }
+
+    /** A file whose text cannot be had; the message says why. */
+    private static final class Unreadable extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        Unreadable(String why) {
+            super(why, null, false, false);
+        }
+    }
+
+    private static FileReport report(String name, FileReport.Kind kind, Failure why) {
+        return new FileReport(name, List.of(why), kind);
     }
 }

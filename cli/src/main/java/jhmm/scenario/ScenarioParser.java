@@ -7,12 +7,15 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.UnaryOperator;
+import jhmm.base.ByteSize;
 import jhmm.base.PageSize;
+import jhmm.kernel.Machine;
 import jhmm.kernel.MachineConfig;
 import jhmm.mm.MmTunables;
 import jhmm.mm.ShmemThpMode;
 import jhmm.mm.ThpDefrag;
 import jhmm.mm.ThpMode;
+import jhmm.phys.PageBudget;
 
 /** Parses the text of a {@code *.scn} file into a {@link Scenario}; see docs/scenario-language.md. */
 public final class ScenarioParser {
@@ -63,6 +66,9 @@ public final class ScenarioParser {
                 parser.line(new Words(file, i + 1, words));
             }
         }
+        if (parser.machineLine == 0 && parser.drafts.isEmpty()) {
+            throw new ScenarioError(file, 0, "has no commands (only blank lines and comments): nothing to run");
+        }
         return parser.scenario();
     }
 
@@ -82,7 +88,7 @@ public final class ScenarioParser {
         String first = w.take("command");
         return switch (first) {
             case "process" -> process(w);
-            case "device" -> ended(w, devices.define(w));
+            case "device" -> ended(w, devices.define(w, machine.ramBytes()));
             case "file" -> file(w);
             case "kernel" -> kernel.parse(w);
             case "check" -> check(w);
@@ -128,6 +134,11 @@ public final class ScenarioParser {
                 (int) atMost(w, "fault-around", o.get("fault-around", Form.SIZE).orElse((long) d.faultAroundBytes()),
                         PageSize.PMD_SIZE),
                 o.get("thp-split-zero", ON_OFF).orElse(d.thpSplitZero()));
+        try {
+            Machine.check(machine, PageBudget.ofThisJvm());
+        } catch (IllegalArgumentException impossible) {
+            throw w.error(impossible.getMessage());
+        }
         machineLine = w.line();
     }
 
@@ -161,6 +172,13 @@ public final class ScenarioParser {
     private Command file(Words w) {
         String name = w.take(Form.NAME);
         long size = w.take(Form.SIZE);
+        // A file keeps state for each of its pages, cached or not, and is cached whole at once.
+        PageBudget budget = PageBudget.ofThisJvm();
+        long pages = (machine.ramBytes() + size) >>> PageSize.PAGE_SHIFT;
+        if (!budget.fits(pages)) {
+            throw w.error(budget.refusal("file " + name + " " + ByteSize.format(size) + " beside ram="
+                    + ByteSize.format(machine.ramBytes()), pages));
+        }
         Options o = w.options(Map.of("pattern", Form.PATTERN, "write", Form.SIZE), Set.of());
         long chunk = o.get("write", Form.SIZE).orElse(jhmm.mm.FileInode.PAGE_WRITES);
         if (chunk < 4096 || chunk % 4096 != 0 || chunk > (2 << 20)) {

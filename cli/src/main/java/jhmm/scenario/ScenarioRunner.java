@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import jhmm.base.ByteSize;
 import jhmm.kernel.Machine;
 
 /**
@@ -14,6 +15,8 @@ public final class ScenarioRunner {
     private final Scenario scenario;
     private final boolean checkAlways;
     private final List<Failure> failures = new ArrayList<>();
+    /** Set by a failure that makes the file bad input rather than a failed expectation. */
+    private boolean badInput;
     /** With --check-always, each violation is reported once, at the first step that shows it. */
     private final Set<String> reportedViolations = new HashSet<>();
 
@@ -29,7 +32,8 @@ public final class ScenarioRunner {
     public static FileReport run(Scenario scenario, boolean checkAlways) {
         ScenarioRunner runner = new ScenarioRunner(scenario, checkAlways);
         runner.runAll();
-        return new FileReport(scenario.file(), runner.failures, false);
+        return new FileReport(scenario.file(), runner.failures,
+                runner.badInput ? FileReport.Kind.BAD_INPUT : FileReport.Kind.RAN);
     }
 
     private void runAll() {
@@ -37,7 +41,7 @@ public final class ScenarioRunner {
         try {
             machine = new Machine(scenario.machine());
         } catch (IllegalArgumentException impossible) {
-            failures.add(new Failure(scenario.machineLine(), null, "machine: " + impossible.getMessage()));
+            badInput(scenario.machineLine(), "machine: " + impossible.getMessage());
             return;
         } catch (RuntimeException bug) {
             throw new ModelCrash(scenario.file(), scenario.machineLine(), bug);
@@ -47,11 +51,18 @@ public final class ScenarioRunner {
         ExpectationChecker checker = new ExpectationChecker(world);
         for (Step step : scenario.steps()) {
             try {
-                runStep(step, executor, checker, machine);
+                runStep(step, executor, checker, world);
             } catch (StepFailure f) {
-                failures.add(f.at(step.line()));
+                failed(f, step.line());
             } catch (RuntimeException bug) {
                 throw new ModelCrash(scenario.file(), step.line(), bug);
+            } catch (OutOfMemoryError full) {
+                // The machine fitted the heap budget, but what the steps made did not: the run
+                // cannot go on, and dropping the machine gives the heap back for the next file.
+                badInput(step.line(), "ran out of heap (" + full.getMessage() + ") in a JVM of "
+                        + ByteSize.format(Runtime.getRuntime().maxMemory()) + " maximum heap: give it more with JHMM_HEAP"
+                        + " (e.g. JHMM_HEAP=16g) or make the scenario smaller");
+                return;
             }
         }
         int mappings = world.devices().mappersLeft();
@@ -66,20 +77,35 @@ public final class ScenarioRunner {
         }
     }
 
-    private void runStep(Step step, CommandExecutor executor, ExpectationChecker checker, Machine machine) {
+    private void failed(StepFailure f, int line) {
+        failures.add(f.at(line));
+        badInput |= f.isBadInput();
+    }
+
+    private void badInput(int line, String why) {
+        failures.add(new Failure(line, null, why));
+        badInput = true;
+    }
+
+    private void runStep(Step step, CommandExecutor executor, ExpectationChecker checker, World world) {
         Result result = executor.execute(step.command());
         if (checkAlways) {
-            List<String> fresh = machine.checkInvariants().stream().filter(reportedViolations::add).toList();
+            List<String> fresh = world.machine().checkInvariants().stream().filter(reportedViolations::add).toList();
             if (!fresh.isEmpty()) {
                 failures.add(new Failure(step.line(), "invariants to hold", Invariants.describe(fresh)));
             }
         }
         // A command whose result nothing checks must succeed.
         if (!result.ok() && step.expectations().stream().noneMatch(Expectation::checksResult)) {
-            failures.add(new Failure(step.line(), "ok", result.outcome()));
+            String note = step.command() instanceof Command.OnMapping m ? world.removedNote(m.target()) : "";
+            failures.add(new Failure(step.line(), "ok", result.outcome(), note));
         }
         for (Expectation e : step.expectations()) {
-            checker.check(e, result).ifPresent(failures::add);
+            try {
+                checker.check(e, result).ifPresent(failures::add);
+            } catch (StepFailure f) {
+                failed(f, e.line());
+            }
         }
     }
 }

@@ -7,12 +7,15 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import jhmm.base.Printable;
 
 /**
  * One source line split into words, read left to right by the parser. Every word must be
  * consumed: {@link #end()} rejects leftovers, so nothing a user wrote is silently ignored.
  */
 final class Words {
+    /** The characters of a word or of a line that a message shows. */
+    static final int MAX_SHOWN = 60;
     private final String file;
     private final int line;
     private final List<String> words;
@@ -44,9 +47,14 @@ final class Words {
         return next < words.size();
     }
 
-    /** The words not read yet, as written. */
+    /** The words not read yet, as written, for messages: at most {@value #MAX_SHOWN} characters of them. */
     String rest() {
-        return String.join(" ", words.subList(next, words.size()));
+        return visible(String.join(" ", words.subList(next, words.size())));
+    }
+
+    /** {@code text} as a message shows it: see {@link Printable}, cut past {@value #MAX_SHOWN} characters. */
+    static String visible(String text) {
+        return Printable.of(text, MAX_SHOWN);
     }
 
     /** The next word without consuming it; null at the end of the line. */
@@ -84,7 +92,7 @@ final class Words {
                 throw unknownWord(word, consumedBefore(), "one of: " + optionList(keys, flags));
             }
             if (given.contains(key)) {
-                throw error("'" + key + (eq > 0 ? "=" : "") + "' given twice");
+                throw error("'" + visible(key) + (eq > 0 ? "=" : "") + "' given twice");
             }
             given.add(key);
             if (eq > 0) {
@@ -115,23 +123,23 @@ final class Words {
     /** The error for {@code word}, read after the words {@code context}, where {@code expected} should be. */
     ScenarioError unknownWord(String word, String context, String expected) {
         String after = context.isEmpty() ? "" : " after '" + context + "'";
-        return error("unknown word '" + word + "'" + after + " (expected " + expected + ")");
+        return error("unknown word '" + visible(word) + "'" + after + " (expected " + expected + ")");
     }
 
     ScenarioError badValue(Form<?> form, String word, String context) {
         if (form.keyword()) {
             return unknownWord(word, context, form.label() + ": " + form.hint());
         }
-        return error("bad " + form.label() + " '" + word + "' after '" + context + "' (" + form.hint() + ")");
+        return error("bad " + form.label() + " '" + visible(word) + "' after '" + context + "' (" + form.hint() + ")");
     }
 
     /** The words read so far, for messages. */
     private String consumed() {
-        return String.join(" ", words.subList(0, next));
+        return visible(String.join(" ", words.subList(0, next)));
     }
 
-    /** The words read before the last one taken. */
+    /** The words read before the last one taken, for messages. */
     String consumedBefore() {
-        return String.join(" ", words.subList(0, Math.max(0, next - 1)));
+        return visible(String.join(" ", words.subList(0, Math.max(0, next - 1))));
     }
 }

@@ -16,6 +16,8 @@ final class World {
     private final Map<String, Process> processes = new LinkedHashMap<>();
     private final Map<String, Map<String, Mapping>> mappings = new HashMap<>();
     private final Map<String, FileInode> files = new HashMap<>();
+    /** Names whose pages a call on another mapping removed, with that call, for the next use's message. */
+    private final Map<Target, String> removedBy = new HashMap<>();
     private final Devices devices;
 
     World(Machine machine) {
@@ -70,16 +72,37 @@ final class World {
         return m;
     }
 
-    /** Fails when {@code t} still names a mapping: mmap under a live name would lose it. */
+    /**
+     * [start, end) of {@code process} was unmapped or replaced by {@code call} on another
+     * mapping: every other name whose pages all lay there keeps its place (a call on it gets
+     * the errno the kernel gives for an unmapped range), and is noted, so that a failure of
+     * its next use can say what removed its pages.
+     */
+    void rangeRemoved(String process, long start, long end, Target on, String call) {
+        mappings.get(process).forEach((name, m) -> {
+            if (!name.equals(on.mapping()) && m.start() >= start && m.start() + m.length() <= end) {
+                removedBy.put(new Target(process, name), on.process() + " " + call + " " + on.mapping());
+            }
+        });
+    }
+
+    /** Why {@code t} has no pages when another call removed them all: a note for a failure's message, or "". */
+    String removedNote(Target t) {
+        String by = removedBy.get(t);
+        return by == null ? "" : " (mapping '" + t.mapping() + "' has no pages: '" + by + "' unmapped them all)";
+    }
+
+    /** Fails, as bad input, when {@code t} still names a mapping: mmap under a live name would lose it. */
     void requireUnused(Target t) {
         process(t.process());
         if (mappings.get(t.process()).containsKey(t.mapping())) {
-            throw new StepFailure("mapping '" + t.mapping() + "' of process '" + t.process()
+            throw StepFailure.badInput("mapping '" + t.mapping() + "' of process '" + t.process()
                     + "' already exists (munmap it first, or use another name)");
         }
     }
 
     void putMapping(Target t, Mapping m) {
+        removedBy.remove(t);
         mappings.get(t.process()).put(t.mapping(), m);
     }
 

@@ -38,7 +38,7 @@ class BenchVsHostTest {
         assertThat(bad.get(2).err()).contains("unknown operation 'teleport'", "present-walk");
         assertThat(bad.get(3).err()).contains("repeat must be positive");
         assertThat(bad.get(5).err()).contains(".png or .svg");
-        assertThat(bad.get(6).err()).contains("add the entry 'scaling'");
+        assertThat(bad.get(6).err()).contains("--plot is not read by side-by-side (it is an option of scaling)");
         assertThat(bad.get(8).err()).contains("no directory /nonexistent/jhmm");
     }
 

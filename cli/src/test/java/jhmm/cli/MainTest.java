@@ -91,6 +91,42 @@ class MainTest {
                 .endsWith("1 passed, 1 failed\n");
     }
 
+    /** One bad file, however it is bad, once stopped the whole run (an internal error, no summary). */
+    @Test
+    void everyFileRunsAndTheSummaryComesOutWhateverAnotherFileDid() throws IOException {
+        String reused = file("a-reused.scn", GOOD + "p mmap buf 1p rw anon-private\n");
+        String huge = file("b-huge.scn", "machine ram=4095G\n" + GOOD);
+        String tooLong = file("c-long.scn", "# " + "x".repeat(5 << 20) + "\n");
+        String empty = file("d-empty.scn", "");
+        String good = file("e-good.scn", GOOD);
+        Run r = jhmm("run", reused, huge, tooLong, empty, good);
+        assertThat(r.exit()).isEqualTo(2);
+        assertThat(r.err()).isEmpty();
+        assertThat(r.out()).contains(
+                reused + ":5: mapping 'buf' of process 'p' already exists",
+                huge + ":1: ram=4095G is too large",
+                tooLong + ": cannot read: more than 4M (a scenario is a text file of commands)",
+                empty + ": has no commands",
+                "FAIL " + reused, "FAIL " + huge, "FAIL " + tooLong, "FAIL " + empty, "PASS " + good)
+                .endsWith("1 passed, 4 failed\n");
+        JsonNode files = new ObjectMapper().readTree(jhmm("run", "--json", reused, huge, good).out()).get("files");
+        assertThat(files).hasSize(3);
+        assertThat(files.get(0).get("parseError").asBoolean()).isTrue();
+        assertThat(files.get(1).get("parseError").asBoolean()).isTrue();
+        assertThat(files.get(2).get("passed").asBoolean()).isTrue();
+    }
+
+    /** jhmm run /dev/zero ended in "internal error: Requested array size exceeds VM limit". */
+    @Test
+    void anEndlessFileIsRefusedNotReadWhole() {
+        Path zero = Path.of("/dev/zero");
+        org.junit.jupiter.api.Assumptions.assumeTrue(Files.isReadable(zero));
+        Run r = jhmm("run", zero.toString());
+        assertThat(r.exit()).isEqualTo(2);
+        assertThat(r.out()).isEqualTo("/dev/zero: cannot read: more than 4M (a scenario is a text file of commands)\n"
+                + "FAIL /dev/zero\n0 passed, 1 failed\n");
+    }
+
     @Test
     void jsonReport() throws IOException {
         String good = file("good.scn", GOOD);
@@ -132,5 +168,32 @@ class MainTest {
         // without THP the core maps every 4 KiB page on its own
         assertThat(paths.get(4).get("figures").get("DMA entries").asLong()).isGreaterThanOrEqualTo(8L * 256);
         assertThat(jhmm("compare", "--size", "3M").exit()).isEqualTo(2);
+    }
+
+    /** --size 1T ran 2 MiB; 1000G ran out of heap; 2048G was an internal error about a ram never set. */
+    @Test
+    void compareRefusesSizesTheMachineCannotHoldAndSaysWhy() {
+        Run terabyte = jhmm("compare", "--size", "1T");
+        assertThat(terabyte.exit()).isEqualTo(2);
+        assertThat(terabyte.err()).startsWith("jhmm compare: --size 1024G needs a machine of twice its size: ram=2048.5G is too large");
+        assertThat(jhmm("compare", "--size", "1000G").err()).contains("ram=2000.5G is too large", "JHMM_HEAP=");
+        assertThat(jhmm("compare", "--size", "2048G").err())
+                .contains("ram=4096.5G is too large: the pages of RAM, swap, device memory and files together must stay below 4096G");
+        Run longWord = jhmm("compare", "--size", "9".repeat(200_000));
+        assertThat(longWord.exit()).isEqualTo(2);
+        assertThat(longWord.err()).contains("bad SIZE '" + "9".repeat(60) + "... (200000 characters)'").hasSizeLessThan(600);
+        Run both = jhmm("compare", "--hugetlb", "--no-thp");
+        assertThat(both.exit()).isEqualTo(2);
+        assertThat(both.err()).contains("--no-thp says nothing with --hugetlb");
+    }
+
+    /** The pinned paths cannot map the quarter again: their cells say so instead of a 0 that looks measured. */
+    @Test
+    void compareSaysWhichStepAPathCouldNotDo() {
+        Run r = jhmm("compare", "--size", "8M", "--hugetlb");
+        assertThat(r.exit()).as(r.err()).isZero();
+        String faulted = r.out().lines().filter(l -> l.startsWith("pages faulted")).findFirst().orElseThrow();
+        assertThat(faulted.split(" {2,}")).containsExactly("pages faulted", "1", "1", "remap ENOMEM", "remap ENOMEM", "1");
+        assertThat(r.out()).contains("remap ENOMEM: a step of the workload failed");
     }
 }

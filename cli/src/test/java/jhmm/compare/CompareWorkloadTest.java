@@ -42,6 +42,24 @@ class CompareWorkloadTest {
         assertThat(r.figures().get("stale device accesses")).isZero();
     }
 
+    /**
+     * A hugetlb page pinned by GUP stays allocated after munmap until it is unpinned, so with a
+     * pool of exactly the buffer's pages the pinned paths cannot map the quarter again (ENOMEM
+     * at mmap, as hugetlb_reserve_pages finds no free page); the mirror freed its pages and can.
+     */
+    @Test
+    void pinnedHugetlbPagesLeaveThePoolEmptyForTheRemap() {
+        CompareWorkload hugetlb = new CompareWorkload(new CompareOptions(SIZE, false, true, true, true, true, true));
+        PathResult pinned = hugetlb.run(ComparePath.GUP);
+        assertThat(pinned.notMeasured()).containsEntry("pages faulted", "remap ENOMEM")
+                .containsEntry("stale device accesses", "remap ENOMEM").doesNotContainKey("pins held");
+        assertThat(pinned.cell("pages faulted")).isEqualTo("remap ENOMEM");
+        assertThat(pinned.figures()).doesNotContainKey("pages faulted").containsEntry("pins held", SIZE / 4096);
+        PathResult mirror = hugetlb.run(ComparePath.CORE_MIRROR);
+        assertThat(mirror.notMeasured()).isEmpty();
+        assertThat(mirror.figures().get("pages faulted")).isEqualTo(SIZE / 4 >> 21);
+    }
+
     @Test
     void hmmDmaSyncsNewMappingsWithoutIotlbFlushes() {
         PathResult r = workload.run(ComparePath.HMM_DMA);

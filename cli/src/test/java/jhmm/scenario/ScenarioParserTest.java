@@ -41,8 +41,8 @@ class ScenarioParserTest {
 
     @Test
     void machineLineSetsEveryField() {
-        Scenario s = parse("# comment\n\nmachine ram=64M thp=always hugetlb-2m=3 hugetlb-1g=0x1 swap=1G iommu=off\n");
-        assertThat(s.machine()).isEqualTo(new MachineConfig(64L << 20, ThpMode.ALWAYS, 3, 1, 1L << 30, false));
+        Scenario s = parse("# comment\n\nmachine ram=2G thp=always hugetlb-2m=3 hugetlb-1g=0x1 swap=1G iommu=off\n");
+        assertThat(s.machine()).isEqualTo(new MachineConfig(2L << 30, ThpMode.ALWAYS, 3, 1, 1L << 30, false));
         assertThat(s.machineLine()).isEqualTo(3);
     }
 
@@ -73,6 +73,71 @@ class ScenarioParserTest {
             """)
     void machineSettingsTheKernelRefusesAreParseErrors(String line, String message) {
         assertThatThrownBy(() -> parse(line + "\n")).hasMessageStartingWith(message);
+    }
+
+    /** They once passed the parser and failed the run as an expectation (exit 1), or ran out of heap (exit 3). */
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', textBlock = """
+            machine ram=0                              | t.scn:1: ram=0 is too small: a machine needs at least 4M
+            machine ram=1000                           | t.scn:1: ram=1000 is too small: a machine needs at least 4M
+            machine hugetlb-1g=1000000                 | t.scn:1: hugetlb-2m=0 hugetlb-1g=1000000 do not fit in ram=1G
+            machine ram=4095G                          | t.scn:1: ram=4095G is too large
+            machine ram=4095G hugetlb-2m=2000000       | t.scn:1: ram=4095G is too large
+            machine ram=8T                             | t.scn:1: ram=8192G is too large: the pages of RAM, swap, device memory and files together must stay below 4096G in any JVM
+            machine ram=64M swap=4095G                 | t.scn:1: ram=64M with swap=4095G is too large
+            file f 4095G                               | t.scn:1: file f 4095G beside ram=1G is too large
+            device d dmirror devmem=0                  | t.scn:1: devmem=0 must be a whole number of 2M sections, at least one
+            device d dmirror devmem=1                  | t.scn:1: devmem=1 must be a whole number of 2M sections
+            device d dmirror memory=coherent devmem=4096G | t.scn:1: devmem=4096G beside ram=1G is too large: the pages of RAM, swap, device memory and files together must stay below 4096G
+            """)
+    void sizesNoMachineCanHoldAreParseErrorsAtTheirLine(String line, String message) {
+        assertThatThrownBy(() -> parse(line + "\n")).isInstanceOf(ScenarioError.class).hasMessageStartingWith(message);
+    }
+
+    @Test
+    void theHeapBoundIsSaidInTheUnitsUsersWrite() {
+        assertThatThrownBy(() -> parse("machine ram=4095G\n")).hasMessageContaining("must stay below")
+                .hasMessageContaining("maximum heap of").hasMessageContaining("JHMM_HEAP=129g would hold it")
+                .hasMessageEndingWith("and below 4096G in any JVM (page frame numbers are ints)");
+    }
+
+    @Test
+    void aSizeInTerabytesIsATerabyte() {
+        assertThat(((Mmap) last(PROLOGUE + "p mmap big 1T rw anon-private\n")).size()).isEqualTo(1L << 40);
+    }
+
+    @Test
+    void aFileWithNoCommandsSaysSo() {
+        assertThatThrownBy(() -> parse("")).hasMessage("t.scn:0: has no commands (only blank lines and comments): nothing to run");
+        assertThatThrownBy(() -> parse("# a comment\n\n")).hasMessageContaining("has no commands");
+    }
+
+    /** A 200 KB word was echoed back whole; control characters and a BOM printed invisibly. */
+    @Test
+    void messagesCutLongWordsAndShowInvisibleCharacters() {
+        String huge = "x".repeat(200_000);
+        assertThatThrownBy(() -> parse("machine ram=" + huge + "\n"))
+                .hasMessage("t.scn:1: bad SIZE '" + "x".repeat(Words.MAX_SHOWN) + "... (200000 characters)' after 'ram=' ("
+                        + jhmm.base.ByteSize.HINT + ")");
+        assertThatThrownBy(() -> parse("\uFEFFprocess p\n")).hasMessageStartingWith("t.scn:1: unknown word '\\uFEFFprocess'");
+        assertThatThrownBy(() -> parse("machine ram=64M\u0001\n")).hasMessageStartingWith("t.scn:1: bad SIZE '64M\\u0001'");
+        assertThatThrownBy(() -> parse("process " + "a".repeat(100_000) + "\n")).satisfies(e -> assertThat(e.getMessage()).hasSizeLessThan(300));
+    }
+
+    @ParameterizedTest
+    @CsvSource({"ZERO+READ", "READ+ZERO", "DEV_PRIVATE_LOCAL+WRITE", "PMD+WRITE", "ZERO+PMD+READ"})
+    void snapshotCodesJoinInAnyOrder(String code) {
+        String text = "process p\ndevice d dmirror\nd open p\np mmap buf 1p rw anon-private\nd snapshot buf 0 1\nexpect prot "
+                + code + "\n";
+        assertThat(((Expectation.Prot) parse(text).steps().getLast().expectations().getFirst()).codes()).containsExactly(code);
+    }
+
+    @ParameterizedTest
+    @CsvSource({"READ+WRITE", "ZERO", "NONE+READ", "ERROR+READ", "READ+READ", "ZERO+ZERO+READ"})
+    void snapshotCodesNeedOneBase(String code) {
+        String text = "process p\ndevice d dmirror\nd open p\np mmap buf 1p rw anon-private\nd snapshot buf 0 1\nexpect prot "
+                + code + "\n";
+        assertThatThrownBy(() -> parse(text)).hasMessageContaining("unknown word '" + code + "'");
     }
 
     @Test

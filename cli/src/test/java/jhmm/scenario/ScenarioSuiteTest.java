@@ -85,7 +85,7 @@ class ScenarioSuiteTest {
                 """);
         FileReport report = ScenarioFiles.run(file, false);
         assertThat(report.passed()).isFalse();
-        assertThat(report.unparsable()).isFalse();
+        assertThat(report.badInput()).isFalse();
         assertThat(report.failures()).singleElement().satisfies(f -> {
             assertThat(f.line()).isEqualTo(6);
             assertThat(f.expected()).isEqualTo("data=zero");
@@ -108,7 +108,7 @@ class ScenarioSuiteTest {
         Path binary = dir.resolve("bin.scn");
         Files.write(binary, new byte[] {(byte) 0xff, (byte) 0xfe, 0});
         assertThat(ScenarioFiles.run(binary, false)).satisfies(r -> {
-            assertThat(r.unparsable()).isTrue();
+            assertThat(r.badInput()).isTrue();
             assertThat(r.failures().get(0).format(r.file())).isEqualTo(binary + ": cannot read: the file is not UTF-8 text");
         });
         Path bad = dir.resolve("bad.scn");

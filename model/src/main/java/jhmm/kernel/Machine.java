@@ -8,12 +8,14 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Supplier;
 import jhmm.base.Errno;
 import jhmm.base.ErrnoException;
+import jhmm.base.ByteSize;
 import jhmm.base.PageSize;
 import jhmm.base.Pattern;
 import jhmm.mm.FileInode;
 import jhmm.mm.MemorySystem;
 import jhmm.mm.MmInvariants;
 import jhmm.mm.MmStats;
+import jhmm.phys.PageBudget;
 import jhmm.phys.PhysicalMemory;
 
 /**
@@ -32,11 +34,29 @@ public final class Machine {
     /** @throws IllegalArgumentException with a message for the user when the configuration cannot boot */
     public Machine(MachineConfig config) {
         this.config = config;
+        PageBudget budget = PageBudget.ofThisJvm();
+        check(config, budget);
+        this.phys = new PhysicalMemory(config.ramBytes(), config.hugetlb2m(), config.hugetlb1g(), budget);
+        this.mm = new MemorySystem(phys, config.swapBytes(), config.tunables());
+    }
+
+    /**
+     * Refuses, before anything is allocated, a configuration that cannot boot in this JVM:
+     * RAM, hugetlb pools, swap and mm settings the kernel would refuse, and sizes beyond
+     * {@code budget}. @throws IllegalArgumentException with a message for the user
+     */
+    public static void check(MachineConfig config, PageBudget budget) {
         if (config.swapBytes() < 0 || (config.swapBytes() & (PageSize.PAGE_SIZE - 1)) != 0) {
             throw new IllegalArgumentException("swap must be a whole number of pages: " + config.swapBytes());
         }
-        this.phys = new PhysicalMemory(config.ramBytes(), config.hugetlb2m(), config.hugetlb1g());
-        this.mm = new MemorySystem(phys, config.swapBytes(), config.tunables());
+        // Swap slots cost heap as frames do, and RAM alone is checked by PhysicalMemory.
+        long pages = (config.ramBytes() >>> PageSize.PAGE_SHIFT) + (config.swapBytes() >>> PageSize.PAGE_SHIFT);
+        if (config.swapBytes() > 0 && !budget.fits(pages)) {
+            throw new IllegalArgumentException(budget.refusal("ram=" + ByteSize.format(config.ramBytes()) + " with swap="
+                    + ByteSize.format(config.swapBytes()), pages));
+        }
+        PhysicalMemory.checkLayout(config.ramBytes(), config.hugetlb2m(), config.hugetlb1g(), budget);
+        config.tunables();
     }
 
     public MachineConfig config() {
@@ -100,6 +120,9 @@ public final class Machine {
         }
         if (size < 0) {
             throw new ErrnoException(Errno.EINVAL, "file size must not be negative");
+        }
+        if (!PageBudget.ofThisJvm().fits(PageSize.pageAlignUp(size) >>> PageSize.PAGE_SHIFT)) {
+            throw new ErrnoException(Errno.ENOMEM, "file " + name + " of " + ByteSize.format(size) + " is more than this JVM can hold");
         }
         if (writeChunk < PageSize.PAGE_SIZE || (writeChunk & (PageSize.PAGE_SIZE - 1)) != 0) {
             throw new ErrnoException(Errno.EINVAL, "file writes must be whole pages");

@@ -64,10 +64,10 @@ public final class MemorySystem {
         return tunables;
     }
 
-    /** Registers device memory: its frames, and what a CPU fault on its private pages calls. */
+    /** Registers device memory: its frames, and what a CPU fault on its private pages calls; -1 when it cannot. */
     public int memremapPages(jhmm.phys.DevPagemap pgmap, int nrPages, MigrateToRam onCpuFault) {
         int first = phys.memremapPages(pgmap, nrPages);
-        if (onCpuFault != null) {
+        if (first >= 0 && onCpuFault != null) {
             deviceFaults.put(pgmap, onCpuFault);
         }
         return first;

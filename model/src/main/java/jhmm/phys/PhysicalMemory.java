@@ -1,5 +1,6 @@
 package jhmm.phys;
 
+import jhmm.base.ByteSize;
 import jhmm.base.PageSize;
 
 /**
@@ -23,19 +24,26 @@ public final class PhysicalMemory {
     private final ContentStore data;
     private final DeferredSplitQueue deferredSplit;
     private final int ramFrames;
+    /** Bounds RAM and the device memory added later. */
+    private final PageBudget budget;
     /** Device memory registered with memremap_pages (none until a device brings some). */
     private final java.util.List<DevPagemap> pgmaps = new java.util.concurrent.CopyOnWriteArrayList<>();
     /** References held outside the kernel's own structures: GUP references and pins. */
     private final java.util.concurrent.atomic.AtomicLong externalRefs = new java.util.concurrent.atomic.AtomicLong();
 
     /**
-     * @throws IllegalArgumentException when the hugetlb pools do not fit in {@code ramBytes}
+     * @throws IllegalArgumentException when the hugetlb pools do not fit in {@code ramBytes}, or
+     *     when this JVM's {@link PageBudget} cannot hold that much RAM
      */
     public PhysicalMemory(long ramBytes, int hugePages2m, int hugePages1g) {
+        this(ramBytes, hugePages2m, hugePages1g, PageBudget.ofThisJvm());
+    }
+
+    /** As {@link #PhysicalMemory(long, int, int)}, within {@code budget} (device memory included). */
+    public PhysicalMemory(long ramBytes, int hugePages2m, int hugePages1g, PageBudget budget) {
+        this.budget = budget;
+        checkLayout(ramBytes, hugePages2m, hugePages1g, budget);
         long nr = ramBytes >>> PageSize.PAGE_SHIFT;
-        if (nr < 2L * PageSize.HPAGE_PMD_NR || nr > Integer.MAX_VALUE / 2) {
-            throw new IllegalArgumentException("ram must be between 4M and 4096G: " + ramBytes);
-        }
         int nrFrames = (int) nr;
         ramFrames = nrFrames;
         frames = new PageFrames(nrFrames);
@@ -73,6 +81,26 @@ public final class PhysicalMemory {
                 buddy.addFreeRange(run, pfn);
                 run = -1;
             }
+        }
+    }
+
+    /**
+     * Refuses, before anything is allocated, a RAM size or hugetlb pools that no machine in
+     * {@code budget} can have. @throws IllegalArgumentException saying which and why
+     */
+    public static void checkLayout(long ramBytes, int hugePages2m, int hugePages1g, PageBudget budget) {
+        long nr = ramBytes >>> PageSize.PAGE_SHIFT;
+        if (nr < 2L * PageSize.HPAGE_PMD_NR) {
+            throw new IllegalArgumentException("ram=" + ByteSize.format(ramBytes) + " is too small: a machine needs at least 4M");
+        }
+        if (!budget.fits(nr)) {
+            throw new IllegalArgumentException(budget.refusal("ram=" + ByteSize.format(ramBytes), nr));
+        }
+        // Checked before the pools are sized, so that a huge count is refused, not allocated.
+        if (hugePages2m < 0 || hugePages1g < 0
+                || hugePages2m * PageSize.PMD_SIZE + hugePages1g * PageSize.PUD_SIZE >= ramBytes) {
+            throw new IllegalArgumentException("hugetlb-2m=" + hugePages2m + " hugetlb-1g=" + hugePages1g
+                    + " do not fit in ram=" + ByteSize.format(ramBytes) + " (their pages must leave some RAM to the rest)");
         }
     }
 
@@ -119,10 +147,14 @@ public final class PhysicalMemory {
 
     /**
      * memremap_pages: struct pages for {@code nrPages} frames of device memory, placed after
-     * everything registered so far, PMD-aligned. Returns the first frame.
+     * everything registered so far, PMD-aligned. Returns the first frame, or -1 (the kernel's
+     * ENOMEM) when the machine's {@link PageBudget} cannot hold that many more frames.
      */
     public synchronized int memremapPages(DevPagemap pgmap, int nrPages) {
         int first = (frames.nrFrames + PageSize.HPAGE_PMD_NR - 1) & ~(PageSize.HPAGE_PMD_NR - 1);
+        if (!budget.fits((long) first + nrPages)) {
+            return -1;
+        }
         int total = first + nrPages;
         frames.grow(total);
         data.grow(total);

@@ -2,6 +2,7 @@ package jhmm.selftest;
 
 import java.util.List;
 import java.util.Locale;
+import jhmm.base.ByteSize;
 import jhmm.base.PageSize;
 import jhmm.base.Pattern;
 import jhmm.device.dmirror.Dmirror;
@@ -26,6 +27,8 @@ import jhmm.mm.ThpMode;
  * sizes of T and more are THP-backed when advised; T/4 and T/2 never are.
  */
 public final class ThpMigrationRun implements AutoCloseable {
+    /** The kernel test's size names: NT (N up to 4 digits) or T/N. */
+    private static final java.util.regex.Pattern KERNEL_NAME = java.util.regex.Pattern.compile("([0-9]{0,4})T|T/([1-9][0-9]{0,3})");
     /** T: the PMD-sized THP ({@code hpage_pmd_size}). */
     public static final long THP_SIZE = PageSize.PMD_SIZE;
     /** Timed iterations per run in the kernel test. */
@@ -167,28 +170,19 @@ public final class ThpMigrationRun implements AutoCloseable {
     }
 
     /**
-     * A buffer size: {@code T}, {@code T/4}, {@code 128T} (T = 2 MiB), or bytes with an
-     * optional K, M or G suffix ({@code 512K}).
+     * A buffer size by the kernel test's name for it: {@code T}, {@code T/4}, {@code 128T}
+     * (T = 2 MiB, as benchmark_thp_migration counts), for the JMH parameters that reproduce
+     * its table. Anything else is a size as {@link ByteSize} reads it, where T is a TiB: only
+     * these names count in THPs.
      */
-    public static long parseSize(String s) {
-        String t = s.trim().toUpperCase(Locale.ROOT);
-        try {
-            if (t.endsWith("T")) {
-                String k = t.substring(0, t.length() - 1);
-                return k.isEmpty() ? THP_SIZE : Long.parseLong(k) * THP_SIZE;
-            }
-            if (t.startsWith("T/")) {
-                return THP_SIZE / Long.parseLong(t.substring(2));
-            }
-            int shift = switch (t.isEmpty() ? ' ' : t.charAt(t.length() - 1)) {
-                case 'K' -> 10;
-                case 'M' -> 20;
-                case 'G' -> 30;
-                default -> 0;
-            };
-            return Long.parseLong(shift == 0 ? t : t.substring(0, t.length() - 1)) << shift;
-        } catch (NumberFormatException | ArithmeticException e) {
-            throw new IllegalArgumentException("not a size (T/4, 2T, 512K, 1M ...): " + s);
+    public static long kernelSize(String name) {
+        java.util.regex.Matcher m = KERNEL_NAME.matcher(name);
+        if (!m.matches()) {
+            return ByteSize.require(name);
         }
+        if (m.group(2) != null) {
+            return THP_SIZE / Long.parseLong(m.group(2));
+        }
+        return m.group(1).isEmpty() ? THP_SIZE : Long.parseLong(m.group(1)) * THP_SIZE;
     }
 }

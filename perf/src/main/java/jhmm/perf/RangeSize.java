@@ -1,10 +1,11 @@
 package jhmm.perf;
 
 import java.util.Locale;
+import jhmm.base.ByteSize;
 import jhmm.base.PageSize;
-import jhmm.selftest.ThpMigrationRun;
 
-/** Range sizes as the command line and the JMH parameters write them: bytes with a K, M or G suffix. */
+
+/** Range sizes as the command line and the JMH parameters write them: sizes as {@link ByteSize} reads them. */
 public final class RangeSize {
     /** The largest range measured: a 64 GiB machine is the scale. */
     public static final long MAX = 1L << 40;
@@ -13,7 +14,7 @@ public final class RangeSize {
 
     /** @throws IllegalArgumentException unless {@code s} is a positive multiple of 2M up to 1T */
     public static long parse(String s) {
-        return check(ThpMigrationRun.parseSize(s));
+        return check(ByteSize.require(s));
     }
 
     /** @throws IllegalArgumentException unless {@code bytes} is a positive multiple of 2M up to 1T */

@@ -51,11 +51,12 @@ class InterleavedTest {
     @Test
     void sizes() {
         assertThat(RangeSize.parse("1G")).isEqualTo(1L << 30);
-        assertThat(RangeSize.parse("64m")).isEqualTo(64L << 20);
+        assertThat(RangeSize.parse("64M")).isEqualTo(64L << 20);
+        assertThat(RangeSize.parse("1T")).as("T is a TiB").isEqualTo(1L << 40);
         assertThat(RangeSize.format(1L << 30)).isEqualTo("1G");
         assertThat(RangeSize.format(1536L << 20)).isEqualTo("1536M");
         assertThat(RangeSize.format(64L << 30)).isEqualTo("64G");
-        for (String bad : List.of("3M", "0", "lots", "2048G")) {
+        for (String bad : List.of("3M", "0", "lots", "2048G", "64m", "T")) {
             org.assertj.core.api.Assertions.assertThatThrownBy(() -> RangeSize.parse(bad)).isInstanceOf(IllegalArgumentException.class);
         }
     }

@@ -7,8 +7,6 @@ import java.util.Optional;
 public final class BenchEntries {
     /** What {@code jhmm bench} runs without an entry. */
     public static final String DEFAULT = SideBySideEntry.NAME;
-    /** The entry {@code --plot} draws. */
-    public static final String SCALING = ScalingEntry.NAME;
     private static final List<BenchEntry> ALL = List.of(new SideBySideEntry(), new ScalingEntry(), new FootprintEntry(), new ThpMigrationEntry());
 
     private BenchEntries() {}

@@ -1,6 +1,7 @@
 package jhmm.cli.bench;
 
 import java.io.PrintWriter;
+import java.util.Set;
 
 /**
  * One named entry of {@code jhmm bench}: a measurement that runs to completion and returns
@@ -10,6 +11,12 @@ import java.io.PrintWriter;
 public interface BenchEntry {
     /** The name on the command line: lower case, words joined by '-'. */
     String name();
+
+    /**
+     * The options of {@code jhmm bench} this entry reads (besides {@code --json}): an option
+     * that none of the entries run reads is refused rather than silently ignored.
+     */
+    Set<String> options();
 
     /** One line for {@code jhmm bench --list}. */
     String description();

@@ -21,6 +21,11 @@ final class FootprintEntry implements BenchEntry {
     static final String NAME = "footprint";
 
     @Override
+    public java.util.Set<String> options() {
+        return java.util.Set.of("--size");
+    }
+
+    @Override
     public String name() {
         return NAME;
     }

@@ -20,6 +20,11 @@ final class ScalingEntry implements BenchEntry {
     static final String NAME = "scaling";
 
     @Override
+    public java.util.Set<String> options() {
+        return java.util.Set.of("--sizes", "--ops", "--repeat", "--plot");
+    }
+
+    @Override
     public String name() {
         return NAME;
     }

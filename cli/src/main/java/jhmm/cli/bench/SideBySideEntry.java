@@ -21,6 +21,11 @@ final class SideBySideEntry implements BenchEntry {
     static final String NAME = "side-by-side";
 
     @Override
+    public java.util.Set<String> options() {
+        return java.util.Set.of("--size", "--ops", "--repeat");
+    }
+
+    @Override
     public String name() {
         return NAME;
     }

@@ -24,6 +24,11 @@ final class ThpMigrationEntry implements BenchEntry {
     static final String NAME = "thp-migration";
 
     @Override
+    public java.util.Set<String> options() {
+        return java.util.Set.of("--iterations", "--sizes", "--no-warmup");
+    }
+
+    @Override
     public String name() {
         return NAME;
     }

@@ -2,6 +2,8 @@ package jhmm.device.dmirror;
 
 import java.util.ArrayList;
 import java.util.List;
+import jhmm.base.Errno;
+import jhmm.base.ErrnoException;
 import jhmm.base.PageSize;
 import jhmm.mm.MemorySystem;
 import jhmm.mm.MigrateToRam;
@@ -36,7 +38,10 @@ final class DmirrorMemory {
         this.sys = sys;
         this.chunkPages = (int) (chunkBytes >>> PageSize.PAGE_SHIFT) & ~(NR - 1);
         this.onCpuFault = onCpuFault;
-        addChunk(false); // module load gives every device one chunk of base pages
+        // Module load gives every device one chunk of base pages, and fails when it cannot.
+        if (chunkPages > 0 && !addChunk(false)) {
+            throw new ErrnoException(Errno.ENOMEM, "no room for " + chunkPages + " frames of device memory");
+        }
     }
 
     private DevPagemap.Type type() {
@@ -51,6 +56,9 @@ final class DmirrorMemory {
         }
         DevPagemap pgmap = new DevPagemap(type(), device, this::folioFree);
         int first = sys.memremapPages(pgmap, chunkPages, type() == DevPagemap.Type.PRIVATE ? onCpuFault : null);
+        if (first < 0) {
+            return false; // memremap_pages failed: more device memory than the machine can hold
+        }
         chunks.add(pgmap);
         thread(first, large);
         return true;
