@@ -14,6 +14,9 @@ public final class Madvise {
         if (!PageSize.isPageAligned(addr) || end < 0) {
             return -Errno.EINVAL;
         }
+        if (end == addr) {
+            return 0; // an empty range: done before any VMA is looked at, whatever the advice
+        }
         boolean layout = advice == Mman.MADV_HUGEPAGE || advice == Mman.MADV_NOHUGEPAGE || advice == Mman.MADV_COLLAPSE;
         var lock = layout ? mm.mmapLock().writeLock() : mm.mmapLock().readLock();
         lock.lock();

@@ -176,4 +176,17 @@ class SyscallTest {
         MachineFixture.assertReads(t.p, a + P, 4, Pattern.fillByte(1), a);
         t.assertCoherent();
     }
+
+    @Test
+    void madviseOfAnEmptyRangeSucceedsBeforeAnyVmaIsChecked() {
+        MachineFixture t = new MachineFixture();
+        FileInode f = t.machine.createFile("f", 8 * P, Pattern.i32(0));
+        long a = t.p.mmap(0, 8 * P, MachineFixture.RW, Mman.MAP_PRIVATE, f, 0);
+        assertThat(t.p.madvise(a + 2 * P, P, Mman.MADV_FREE)).isEqualTo(-Errno.EINVAL);
+        for (int advice : new int[] {Mman.MADV_FREE, Mman.MADV_COLLAPSE, Mman.MADV_PAGEOUT, Mman.MADV_DONTNEED}) {
+            assertThat(t.p.madvise(a + 2 * P, 0, advice)).as("advice %d", advice).isZero();
+        }
+        assertThat(t.p.madvise(a + 64 * P, 0, Mman.MADV_FREE)).isZero(); // nothing mapped there
+        assertThat(t.p.madvise(a + 1, 0, Mman.MADV_FREE)).isEqualTo(-Errno.EINVAL); // the start is still checked
+    }
 }
