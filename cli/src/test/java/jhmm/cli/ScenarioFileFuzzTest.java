@@ -1,14 +1,16 @@
 package jhmm.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
+import com.code_intelligence.jazzer.junit.DictionaryFile;
 import com.code_intelligence.jazzer.junit.FuzzTest;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.regex.Pattern;
-import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -26,15 +28,21 @@ class ScenarioFileFuzzTest {
     /** A reported failure: the file, then a line number or (for the file as a whole) nothing. */
     private static final Pattern FAILURE = Pattern.compile(".*/" + Pattern.quote(NAME) + "(:[1-9][0-9]*)?: .*");
 
+    /**
+     * Per input, not JUnit's {@code @Timeout}: Jazzer runs a whole fuzzing session as one test
+     * invocation, which such a timeout would fail.
+     */
+    private static final Duration HANG = Duration.ofSeconds(20);
+
     @TempDir
     static Path dir;
 
     @FuzzTest(maxDuration = "10m")
-    @Timeout(20)
+    @DictionaryFile(resourcePath = "scenario.dict") // the language's words, for the fuzzer's mutations
     void anyFileGetsAnAnswerNamingFileAndLine(byte[] text) throws IOException {
         Path file = dir.resolve(NAME);
         Files.write(file, text);
-        CliRun run = CliRun.of("run", "--check-always", file.toString());
+        CliRun run = assertTimeoutPreemptively(HANG, () -> CliRun.of("run", "--check-always", file.toString()), "a hang");
         assertThat(run.exit()).as("exit code; stderr: %s", run.err()).isBetween(0, 2);
         List<String> lines = run.out().lines().toList();
         // every line but the closing PASS/FAIL line and the summary is a failure
