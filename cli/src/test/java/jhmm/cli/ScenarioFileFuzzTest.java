@@ -3,7 +3,6 @@ package jhmm.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
-import com.code_intelligence.jazzer.junit.DictionaryFile;
 import com.code_intelligence.jazzer.junit.FuzzTest;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -38,7 +37,6 @@ class ScenarioFileFuzzTest {
     static Path dir;
 
     @FuzzTest(maxDuration = "10m")
-    @DictionaryFile(resourcePath = "scenario.dict") // the language's words, for the fuzzer's mutations
     void anyFileGetsAnAnswerNamingFileAndLine(byte[] text) throws IOException {
         Path file = dir.resolve(NAME);
         Files.write(file, text);
