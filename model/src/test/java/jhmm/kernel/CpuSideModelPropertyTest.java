@@ -1,16 +1,19 @@
 package jhmm.kernel;
 
+import com.code_intelligence.jazzer.api.FuzzedDataProvider;
+import com.code_intelligence.jazzer.junit.FuzzTest;
 import java.util.List;
+import java.util.stream.LongStream;
 import jhmm.mm.ThpMode;
-import net.jqwik.api.Arbitraries;
-import net.jqwik.api.Arbitrary;
-import net.jqwik.api.Combinators;
-import net.jqwik.api.EdgeCasesMode;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.Provide;
-import net.jqwik.api.RandomDistribution;
-import net.jqwik.api.Tuple;
+import jhmm.testing.Choices;
+import jhmm.testing.FuzzChoices;
+import jhmm.testing.RandomChoices;
+import jhmm.testing.Shrinker;
+import jhmm.testing.Step;
+import jhmm.testing.Tries;
+import jhmm.testing.Weighted;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * Random sequences of CPU-side operations (mmap, stores, loads, munmap, mprotect, madvise,
@@ -20,56 +23,66 @@ import net.jqwik.api.Tuple;
  * THP or swap. Every load must return what the reference says, every call the errno Linux
  * returns, the machine's invariants must hold after every step, and a pinned page must stay
  * mapped where it was pinned (fork copies it for the child, migration and reclaim leave it).
+ *
+ * <p>Checked two ways on one generator: 150 fresh random tries in every build (shrunk when one
+ * fails), and Jazzer on the committed inputs (fuzzing with {@code JAZZER_FUZZ=1}, see
+ * docs/testing.md).
  */
 class CpuSideModelPropertyTest {
     enum Op { MMAP, WRITE, READ, MUNMAP, MPROTECT, MADVISE, MREMAP, FORK, EXIT, SWAPOUT, MIGRATE, SPLIT_THP, COMPACT, PRESSURE, PIN, UNPIN }
 
-    /** One operation; its numbers pick the process, addresses, sizes and flags from the state at that point. */
-    record Step(Op kind, int a, int b, int c, int d) {}
-
     record Setup(int ramMiB, ThpMode thp, int file0Pages, int file1Pages, int fileSeed) {}
 
-    @Property(tries = 150, edgeCases = EdgeCasesMode.NONE)
-    void cpuSideOperationsMatchTheReference(@ForAll("setups") Setup setup, @ForAll("scripts") List<Step> steps) {
+    private static final int TRIES = 150;
+    private static final int[] RAM_MIB = {64, 96, 128};
+    private static final Weighted<ThpMode> THP = new Weighted<ThpMode>()
+            .with(5, ThpMode.ALWAYS)
+            .with(3, ThpMode.MADVISE)
+            .with(2, ThpMode.NEVER);
+    private static final Weighted<Op> OPS = new Weighted<Op>()
+            .with(10, Op.MMAP)
+            .with(18, Op.WRITE)
+            .with(18, Op.READ)
+            .with(5, Op.MUNMAP)
+            .with(6, Op.MPROTECT)
+            .with(12, Op.MADVISE)
+            .with(5, Op.MREMAP)
+            .with(3, Op.FORK)
+            .with(2, Op.EXIT)
+            .with(4, Op.SWAPOUT)
+            .with(4, Op.MIGRATE)
+            .with(3, Op.SPLIT_THP)
+            .with(1, Op.COMPACT)
+            .with(1, Op.PRESSURE)
+            .with(3, Op.PIN)
+            .with(2, Op.UNPIN);
+
+    @ParameterizedTest(name = "seed {0}")
+    @MethodSource("seeds")
+    void cpuSideOperationsMatchTheReferenceOnRandomScripts(long seed) {
+        Choices choices = new RandomChoices(seed);
+        Shrinker.check(seed, setup(choices), script(choices), CpuSideModelPropertyTest::run, Step::simpler);
+    }
+
+    @FuzzTest
+    void cpuSideOperationsMatchTheReference(FuzzedDataProvider data) {
+        Choices choices = new FuzzChoices(data);
+        run(setup(choices), script(choices));
+    }
+
+    static LongStream seeds() {
+        return Tries.seeds(TRIES);
+    }
+
+    private static void run(Setup setup, List<Step<Op>> steps) {
         new CpuSideRun(setup).execute(steps);
     }
 
-    @Provide
-    Arbitrary<Setup> setups() {
-        return Combinators.combine(
-                        Arbitraries.of(64, 96, 128),
-                        Arbitraries.frequency(Tuple.of(5, ThpMode.ALWAYS), Tuple.of(3, ThpMode.MADVISE), Tuple.of(2, ThpMode.NEVER)),
-                        uniform(1, 700),
-                        uniform(1, 700),
-                        uniform(0, 1 << 20))
-                .as(Setup::new);
+    static Setup setup(Choices c) {
+        return new Setup(RAM_MIB[c.between(0, RAM_MIB.length - 1)], THP.pick(c), c.between(1, 700), c.between(1, 700), c.between(0, 1 << 20));
     }
 
-    @Provide
-    Arbitrary<List<Step>> scripts() {
-        Arbitrary<Op> op = Arbitraries.frequency(
-                Tuple.of(10, Op.MMAP),
-                Tuple.of(18, Op.WRITE),
-                Tuple.of(18, Op.READ),
-                Tuple.of(5, Op.MUNMAP),
-                Tuple.of(6, Op.MPROTECT),
-                Tuple.of(12, Op.MADVISE),
-                Tuple.of(5, Op.MREMAP),
-                Tuple.of(3, Op.FORK),
-                Tuple.of(2, Op.EXIT),
-                Tuple.of(4, Op.SWAPOUT),
-                Tuple.of(4, Op.MIGRATE),
-                Tuple.of(3, Op.SPLIT_THP),
-                Tuple.of(1, Op.COMPACT),
-                Tuple.of(1, Op.PRESSURE),
-                Tuple.of(3, Op.PIN),
-                Tuple.of(2, Op.UNPIN));
-        Arbitrary<Integer> n = uniform(0, Integer.MAX_VALUE);
-        return Combinators.combine(op, n, n, n, n).as(Step::new).list().ofMinSize(30).ofMaxSize(60);
-    }
-
-    /** Uniform, not biased to small values: the numbers pick among choices with {@code %}. */
-    private static Arbitrary<Integer> uniform(int min, int max) {
-        return Arbitraries.integers().between(min, max).withDistribution(RandomDistribution.uniform());
+    static List<Step<Op>> script(Choices c) {
+        return Step.script(c, OPS, 30, 60);
     }
 }

@@ -10,8 +10,8 @@ import java.util.TreeMap;
 import jhmm.base.Errno;
 import jhmm.base.PageSize;
 import jhmm.base.Pattern;
+import jhmm.kernel.CpuSideModelPropertyTest.Op;
 import jhmm.kernel.CpuSideModelPropertyTest.Setup;
-import jhmm.kernel.CpuSideModelPropertyTest.Step;
 import jhmm.kernel.RefMemory.Kind;
 import jhmm.kernel.RefMemory.Obj;
 import jhmm.kernel.RefMemory.Page;
@@ -19,6 +19,7 @@ import jhmm.kernel.RefMemory.Proc;
 import jhmm.mm.FileInode;
 import jhmm.mm.Mman;
 import jhmm.mm.Vma;
+import jhmm.testing.Step;
 
 /**
  * One try of {@link CpuSideModelPropertyTest}: a machine and the reference model, driven by the
@@ -85,8 +86,8 @@ final class CpuSideRun {
         trace.add(s.toString());
     }
 
-    void execute(List<Step> steps) {
-        for (Step st : steps) {
+    void execute(List<Step<Op>> steps) {
+        for (Step<Op> st : steps) {
             step(st);
             List<String> broken = machine.checkInvariants();
             check(broken.isEmpty(), "invariants: %s", broken);
@@ -95,7 +96,7 @@ final class CpuSideRun {
         finish();
     }
 
-    private void step(Step s) {
+    private void step(Step<Op> s) {
         Proc p = procs.get(s.a() % procs.size());
         switch (s.kind()) {
             case MMAP -> mmap(p, s);
@@ -179,7 +180,7 @@ final class CpuSideRun {
 
     // ---- system calls ----
 
-    private void mmap(Proc p, Step s) {
+    private void mmap(Proc p, Step<Op> s) {
         int sel = s.b() % 100;
         Kind kind = sel < 45 ? Kind.ANON : sel < 60 ? Kind.SHM : sel < 80 ? Kind.FILE_PRIVATE : Kind.FILE_SHARED;
         int prot = s.c() % 10 < 8 ? RW : MPROTECT_PROTS[2 + s.c() % 2];
@@ -247,7 +248,7 @@ final class CpuSideRun {
         }
     }
 
-    private void write(Proc p, Step s) {
+    private void write(Proc p, Step<Op> s) {
         long[] r = pickRange(p, s.b(), s.c(), s.d(), true);
         if (r == null) {
             return;
@@ -295,7 +296,7 @@ final class CpuSideRun {
         check(rc == expected, "write returned %s, expected %s", Errno.name(rc), Errno.name(expected));
     }
 
-    private void read(Proc p, Step s) {
+    private void read(Proc p, Step<Op> s) {
         long[] r = pickRange(p, s.b(), s.c(), s.d(), true);
         if (r == null) {
             return;
@@ -344,7 +345,7 @@ final class CpuSideRun {
         }
     }
 
-    private void munmap(Proc p, Step s) {
+    private void munmap(Proc p, Step<Op> s) {
         long[] r = pickRange(p, s.b(), s.c(), s.d(), s.c() % 2 == 0);
         if (r == null) {
             return;
@@ -355,7 +356,7 @@ final class CpuSideRun {
         removePages(p, r[0], r[1]);
     }
 
-    private void mprotect(Proc p, Step s) {
+    private void mprotect(Proc p, Step<Op> s) {
         long[] r = pickRange(p, s.b(), s.c(), s.d(), s.c() % 2 == 0);
         if (r == null) {
             return;
@@ -376,7 +377,7 @@ final class CpuSideRun {
         check(rc == expected, "mprotect returned %s, expected %s", Errno.name(rc), Errno.name(expected));
     }
 
-    private void madvise(Proc p, Step s) {
+    private void madvise(Proc p, Step<Op> s) {
         long[] r = pickRange(p, s.b(), s.c(), s.d(), s.c() % 2 == 0);
         if (r == null) {
             return;
@@ -444,7 +445,7 @@ final class CpuSideRun {
         return 0;
     }
 
-    private void mremap(Proc p, Step s) {
+    private void mremap(Proc p, Step<Op> s) {
         long old = pickPage(p, s.b());
         if (old < 0) {
             return;
@@ -491,7 +492,7 @@ final class CpuSideRun {
         }
     }
 
-    private void exit(Step s) {
+    private void exit(Step<Op> s) {
         if (procs.size() < 2) {
             return;
         }
@@ -503,7 +504,7 @@ final class CpuSideRun {
 
     // ---- kernel operations that must not change what programs read ----
 
-    private void kernelRange(Proc p, Step s) {
+    private void kernelRange(Proc p, Step<Op> s) {
         long start = pickPage(p, s.b());
         if (start < 0) {
             return;
@@ -527,7 +528,7 @@ final class CpuSideRun {
      * so that the page allocator reclaims (swaps out, discards, evicts) the others' pages; then
      * it exits. Its own stores may run out of memory when nothing else can be reclaimed.
      */
-    private void pressure(Step s) {
+    private void pressure(Step<Op> s) {
         Process balloon = machine.createProcess("balloon" + ++balloons);
         long pages = machine.physicalMemory().buddy().freePages() + 256 + s.b() % 2048;
         long a = balloon.mmap(0, pages * P, RW, Mman.MAP_PRIVATE | Mman.MAP_ANONYMOUS, null, 0);
@@ -536,7 +537,7 @@ final class CpuSideRun {
         log("pressure: balloon of %d pages -> %d", pages, rc);
     }
 
-    private void splitThp(Proc p, Step s) {
+    private void splitThp(Proc p, Step<Op> s) {
         long addr = pickPage(p, s.b());
         if (addr >= 0) {
             int rc = machine.splitThp(p.proc, addr);
@@ -544,7 +545,7 @@ final class CpuSideRun {
         }
     }
 
-    private void pin(Proc p, Step s) {
+    private void pin(Proc p, Step<Op> s) {
         long addr = pickPage(p, s.b());
         if (addr < 0 || !p.pages.get(addr).writable()) {
             return;
@@ -562,7 +563,7 @@ final class CpuSideRun {
         log("%s pin %x (%s) frame %d", p.name(), addr, pg.kind, pfn);
     }
 
-    private void unpin(Step s) {
+    private void unpin(Step<Op> s) {
         if (!pins.isEmpty()) {
             Pin pin = pins.remove(s.b() % pins.size());
             machine.physicalMemory().unpin(pin.pfn);

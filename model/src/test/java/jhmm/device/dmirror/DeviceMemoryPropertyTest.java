@@ -1,5 +1,7 @@
 package jhmm.device.dmirror;
 
+import com.code_intelligence.jazzer.api.FuzzedDataProvider;
+import com.code_intelligence.jazzer.junit.FuzzTest;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
@@ -10,6 +12,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.LongStream;
 import jhmm.base.Errno;
 import jhmm.base.PageSize;
 import jhmm.base.Pattern;
@@ -22,16 +27,16 @@ import jhmm.mm.Pte;
 import jhmm.mm.ThpMode;
 import jhmm.phys.ContentStore;
 import jhmm.phys.DevPagemap;
-import net.jqwik.api.Arbitraries;
-import net.jqwik.api.Arbitrary;
-import net.jqwik.api.Combinators;
-import net.jqwik.api.EdgeCasesMode;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.Provide;
-import net.jqwik.api.RandomDistribution;
-import net.jqwik.api.Tuple;
-import net.jqwik.api.statistics.Statistics;
+import jhmm.testing.Choices;
+import jhmm.testing.FuzzChoices;
+import jhmm.testing.RandomChoices;
+import jhmm.testing.Shrinker;
+import jhmm.testing.Step;
+import jhmm.testing.Tries;
+import jhmm.testing.Weighted;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * Random sequences of device-memory operations through the test device (hmm-tests.md
@@ -51,51 +56,93 @@ import net.jqwik.api.statistics.Statistics;
  * FAIL_ALLOC or a read-only page of the device's own allows them. After RELEASE or a close
  * the device has no page in use. At the end every process exits and every file is closed: no
  * device page may be left in use, and RAM is back to what it was at boot.
+ *
+ * <p>Checked two ways on one generator: 250 fresh random tries in every build (shrunk when one
+ * fails; the whole set must reach every event of {@code Run.EVENTS} at least once), and Jazzer
+ * on the committed inputs (fuzzing with {@code JAZZER_FUZZ=1}, see docs/testing.md).
  */
 class DeviceMemoryPropertyTest {
     enum Op { MMAP, CPU_WRITE, CPU_READ, DEV_READ, DEV_WRITE, TO_DEV, TO_SYS, FLAGS, FORK, MUNMAP, RELEASE, REOPEN, EXIT }
 
-    /** One operation; its numbers pick the process, device, range and pattern from the state at that point. */
-    record Step(Op kind, int a, int b, int c, int d) {}
-
     record Setup(ThpMode thp, int devices, int chunkMiB) {}
 
-    @Property(tries = 250, edgeCases = EdgeCasesMode.NONE)
-    void deviceMemoryMatchesTheReference(@ForAll("setups") Setup setup, @ForAll("scripts") List<Step> steps) {
-        Run run = new Run(setup);
-        run.execute(steps);
+    private static final int TRIES = 250;
+    private static final ThpMode[] THP = {ThpMode.MADVISE, ThpMode.ALWAYS};
+    private static final int[] CHUNK_MIB = {4, 8, 64};
+    private static final Weighted<Op> OPS = new Weighted<Op>()
+            .with(8, Op.MMAP)
+            .with(14, Op.CPU_WRITE)
+            .with(12, Op.CPU_READ)
+            .with(8, Op.DEV_READ)
+            .with(6, Op.DEV_WRITE)
+            .with(16, Op.TO_DEV)
+            .with(8, Op.TO_SYS)
+            .with(3, Op.FLAGS)
+            .with(3, Op.FORK)
+            .with(5, Op.MUNMAP)
+            .with(2, Op.RELEASE)
+            .with(2, Op.REOPEN)
+            .with(1, Op.EXIT);
+
+    /** How many random tries reached each event, and how many passed: the generator's coverage. */
+    private static final Map<String, AtomicInteger> REACHED = new ConcurrentHashMap<>();
+    private static final AtomicInteger PASSED = new AtomicInteger();
+
+    @ParameterizedTest(name = "seed {0}")
+    @MethodSource("seeds")
+    void deviceMemoryMatchesTheReferenceOnRandomScripts(long seed) {
+        Choices choices = new RandomChoices(seed);
+        Set<String> seen = new HashSet<>();
+        Shrinker.check(seed, setup(choices), script(choices), (setup, steps) -> seen.addAll(run(setup, steps).seen), Step::simpler);
+        // passed at the first run: no shrinking run added to what it reached
+        seen.forEach(event -> REACHED.computeIfAbsent(event, e -> new AtomicInteger()).incrementAndGet());
+        PASSED.incrementAndGet();
+    }
+
+    @FuzzTest
+    void deviceMemoryMatchesTheReference(FuzzedDataProvider data) {
+        Choices choices = new FuzzChoices(data);
+        run(setup(choices), script(choices));
+    }
+
+    /**
+     * Prints how often the random tries reached each event; when all of them ran and passed,
+     * each event must have been reached (the rarest, a device THP split, by about 4% of tries).
+     */
+    @AfterAll
+    static void everyEventReached() {
+        if (PASSED.get() == 0) {
+            return;
+        }
+        List<String> missed = new ArrayList<>();
         for (String event : Run.EVENTS) {
-            Statistics.label(event).collect(run.seen.contains(event));
+            int n = REACHED.getOrDefault(event, new AtomicInteger()).get();
+            System.out.printf("DeviceMemoryPropertyTest: %3d%% of %d tries: %s%n", 100 * n / PASSED.get(), PASSED.get(), event);
+            if (n == 0) {
+                missed.add(event);
+            }
+        }
+        if (PASSED.get() == TRIES && !missed.isEmpty()) {
+            throw new AssertionError("no random try reached " + missed);
         }
     }
 
-    @Provide
-    Arbitrary<Setup> setups() {
-        return Combinators.combine(
-                        Arbitraries.of(ThpMode.MADVISE, ThpMode.ALWAYS),
-                        Arbitraries.of(1, 2),
-                        Arbitraries.of(4, 8, 64))
-                .as(Setup::new);
+    static LongStream seeds() {
+        return Tries.seeds(TRIES);
     }
 
-    @Provide
-    Arbitrary<List<Step>> scripts() {
-        Arbitrary<Op> op = Arbitraries.frequency(
-                Tuple.of(8, Op.MMAP),
-                Tuple.of(14, Op.CPU_WRITE),
-                Tuple.of(12, Op.CPU_READ),
-                Tuple.of(8, Op.DEV_READ),
-                Tuple.of(6, Op.DEV_WRITE),
-                Tuple.of(16, Op.TO_DEV),
-                Tuple.of(8, Op.TO_SYS),
-                Tuple.of(3, Op.FLAGS),
-                Tuple.of(3, Op.FORK),
-                Tuple.of(5, Op.MUNMAP),
-                Tuple.of(2, Op.RELEASE),
-                Tuple.of(2, Op.REOPEN),
-                Tuple.of(1, Op.EXIT));
-        Arbitrary<Integer> n = Arbitraries.integers().between(0, Integer.MAX_VALUE).withDistribution(RandomDistribution.uniform());
-        return Combinators.combine(op, n, n, n, n).as(Step::new).list().ofMinSize(20).ofMaxSize(50);
+    private static Run run(Setup setup, List<Step<Op>> steps) {
+        Run run = new Run(setup);
+        run.execute(steps);
+        return run;
+    }
+
+    static Setup setup(Choices c) {
+        return new Setup(THP[c.between(0, THP.length - 1)], c.between(1, 2), CHUNK_MIB[c.between(0, CHUNK_MIB.length - 1)]);
+    }
+
+    static List<Step<Op>> script(Choices c) {
+        return Step.script(c, OPS, 20, 50);
     }
 
     /** What one page holds in the reference: zeros, a pattern placed at some offset, or bytes. Immutable. */
@@ -213,7 +260,7 @@ class DeviceMemoryPropertyTest {
          */
         private final Map<Dmirror, Set<Long>> foreign = new IdentityHashMap<>();
         private int children;
-        /** What the try got to do, for the coverage statistics jqwik prints. */
+        /** What the try got to do, for the coverage count of the random tries. */
         static final List<String> EVENTS = List.of(
                 "MIGRATE_TO_DEV succeeded", "MIGRATE_TO_DEV bound to succeed", "a THP on a device (PMD entry)",
                 "a device THP split", "device pages shared by fork", "MIGRATE_TO_SYS moved pages",
@@ -237,8 +284,8 @@ class DeviceMemoryPropertyTest {
             trace.add(s.toString());
         }
 
-        void execute(List<Step> steps) {
-            for (Step st : steps) {
+        void execute(List<Step<Op>> steps) {
+            for (Step<Op> st : steps) {
                 step(st);
                 checkCoherence();
                 noteConsumedFlags();
@@ -252,7 +299,7 @@ class DeviceMemoryPropertyTest {
             }
         }
 
-        private void step(Step s) {
+        private void step(Step<Op> s) {
             Proc p = procs.get(s.a() % procs.size());
             switch (s.kind()) {
                 case MMAP -> mmap(p, s);
@@ -343,7 +390,7 @@ class DeviceMemoryPropertyTest {
 
         // ---- operations ----
 
-        private void mmap(Proc p, Step s) {
+        private void mmap(Proc p, Step<Op> s) {
             boolean thp = s.b() % 3 != 0;
             long len = thp ? M2 * (1 + s.c() % 2) : P * (1 + s.c() % 600);
             if (p.pages.size() + len / P > MAX_PAGES) {
@@ -362,7 +409,7 @@ class DeviceMemoryPropertyTest {
         }
 
         /** A byte range inside mapped memory: {@code [addr, addr+len)}; null when nothing is mapped. */
-        private static long[] pickBytes(Proc p, Step s) {
+        private static long[] pickBytes(Proc p, Step<Op> s) {
             long[] r = pickDeviceRange(p, s.b(), s.c());
             if (r == null) {
                 return null;
@@ -377,7 +424,7 @@ class DeviceMemoryPropertyTest {
         }
 
         /** {@link #pickBytes} for a CPU access, noting when it will fault a page back from a device. */
-        private long[] pickCpuBytes(Proc p, Step s) {
+        private long[] pickCpuBytes(Proc p, Step<Op> s) {
             long[] r = pickBytes(p, s);
             if (r != null && onDevice(p, r[0], r[1])) {
                 seen.add("a CPU fault from a device");
@@ -385,7 +432,7 @@ class DeviceMemoryPropertyTest {
             return r;
         }
 
-        private void cpuWrite(Proc p, Step s) {
+        private void cpuWrite(Proc p, Step<Op> s) {
             long[] r = pickCpuBytes(p, s);
             if (r == null) {
                 return;
@@ -404,7 +451,7 @@ class DeviceMemoryPropertyTest {
             }
         }
 
-        private void cpuRead(Proc p, Step s) {
+        private void cpuRead(Proc p, Step<Op> s) {
             long[] r = pickCpuBytes(p, s);
             if (r == null) {
                 return;
@@ -442,7 +489,7 @@ class DeviceMemoryPropertyTest {
             return true;
         }
 
-        private void devRead(Proc p, Step s) {
+        private void devRead(Proc p, Step<Op> s) {
             long[] r = pickDeviceRange(p, s.b(), s.c());
             Dmirror m = mirror(p, s.d());
             if (!usable(p, m, r, "READ")) {
@@ -461,7 +508,7 @@ class DeviceMemoryPropertyTest {
             }
         }
 
-        private void devWrite(Proc p, Step s) {
+        private void devWrite(Proc p, Step<Op> s) {
             long[] r = pickDeviceRange(p, s.b(), s.c());
             Dmirror m = mirror(p, s.d());
             if (!usable(p, m, r, "WRITE")) {
@@ -576,7 +623,7 @@ class DeviceMemoryPropertyTest {
             }
         }
 
-        private void toDev(Proc p, Step s) {
+        private void toDev(Proc p, Step<Op> s) {
             Dmirror m = mirror(p, s.d());
             long[] r = pickRange(p, s.b(), s.c());
             if (m == null || r == null) {
@@ -614,7 +661,7 @@ class DeviceMemoryPropertyTest {
             }
         }
 
-        private void toSys(Proc p, Step s) {
+        private void toSys(Proc p, Step<Op> s) {
             Dmirror m = mirror(p, s.d());
             long[] r = pickDeviceRange(p, s.b(), s.c());
             if (m == null || r == null) {
@@ -701,7 +748,7 @@ class DeviceMemoryPropertyTest {
             log("%s fork -> %s", p, c);
         }
 
-        private void munmap(Proc p, Step s) {
+        private void munmap(Proc p, Step<Op> s) {
             long[] r = pickDeviceRange(p, s.b(), s.c());
             if (r == null) {
                 return;
@@ -715,7 +762,7 @@ class DeviceMemoryPropertyTest {
             p.pages.subMap(start, start + n * P).clear();
         }
 
-        private void release(Proc p, Step s) {
+        private void release(Proc p, Step<Op> s) {
             Dmirror m = mirror(p, s.d());
             if (m == null) {
                 return;
@@ -727,7 +774,7 @@ class DeviceMemoryPropertyTest {
         }
 
         /** Closes one of {@code p}'s device files (all the device's memory goes back to RAM) and opens it again. */
-        private void reopen(Proc p, Step s) {
+        private void reopen(Proc p, Step<Op> s) {
             int d = s.d() % devices.size();
             p.mirrors[d].close();
             foreign.remove(p.mirrors[d]);
@@ -737,7 +784,7 @@ class DeviceMemoryPropertyTest {
         }
 
         /** A child exits: its address space goes first, then its files (do_exit's order). */
-        private void exit(Step s) {
+        private void exit(Step<Op> s) {
             if (procs.size() < 2) {
                 return;
             }
