@@ -119,12 +119,13 @@ final class AddressSpaceOps {
     }
 
     /**
-     * is_mergeable_vma for {@code lo} right below {@code hi}: same flags, same file, pages that
+     * is_mergeable_vma for {@code lo} right below {@code hi}: same flags, same open file (two
+     * mmaps of one file open it twice, so they never merge), pages that
      * continue each other, compatible anon_vmas. Never VM_IO/PFNMAP/MIXEDMAP, nor hugetlb (each
      * hugetlb mapping has a file of its own in the kernel; the model's private ones have none).
      */
     private static boolean mergeable(Vma lo, Vma hi) {
-        return lo.flags == hi.flags && lo.file == hi.file && !lo.isSpecial() && !lo.isHugetlb()
+        return lo.flags == hi.flags && lo.file == hi.file && lo.ra == hi.ra && !lo.isSpecial() && !lo.isHugetlb()
                 && lo.pgoff + ((lo.end - lo.start) >>> PageSize.PAGE_SHIFT) == hi.pgoff && anonCompatible(lo, hi);
     }
 

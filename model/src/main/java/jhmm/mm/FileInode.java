@@ -139,6 +139,11 @@ public final class FileInode {
         }
     }
 
+    /** Pages {@code first}.. {@code first + n - 1}, just read in, are cached in one folio. */
+    synchronized void groupFolio(int first, int n) {
+        Arrays.fill(folioStart, first, first + n, first);
+    }
+
     synchronized void addVma(Vma v) {
         vmas.add(v);
     }

@@ -11,34 +11,29 @@ import jhmm.phys.PageFrames;
  */
 public final class Filemap {
     private final MemorySystem sys;
+    private final Readahead readahead;
 
     Filemap(MemorySystem sys) {
         this.sys = sys;
+        this.readahead = new Readahead(sys);
     }
 
     /**
-     * The pages a page-fault cache miss reads around the missing one (mmap read-around): the
-     * file's bdi ra_pages, which the block device sets; the host's disk has read_ahead_kb 8192.
-     */
-    static final int READ_AROUND_PAGES = (8192 << 10) >>> PageSize.PAGE_SHIFT;
-
-    /**
-     * filemap_fault: the cached frame of {@code index}; a miss in a regular file first reads the
-     * uncached pages of a READ_AROUND_PAGES window (do_sync_mmap_readahead, best effort: it
-     * stops when memory runs out), centred on the miss, or starting at it in an executable
-     * mapping (host: nothing below the miss is read there). -1 on ENOMEM.
+     * filemap_fault: the cached frame of {@code index}. A hit tells readahead (a folio marked
+     * PG_readahead reads further); a miss in a regular file first reads ahead around it. -1 on
+     * ENOMEM.
      */
     synchronized int faultPage(Vma vma, long index) {
         FileInode file = vma.file;
-        if (file.cache[(int) index] < 0 && !file.shmem) {
-            long start = vma.has(VmFlags.EXEC) ? index : Math.max(0, index - READ_AROUND_PAGES / 2);
-            long end = Math.min(start + READ_AROUND_PAGES, file.pages());
-            for (long i = start; i < end; i++) {
-                if (file.cache[(int) i] < 0 && getPage(file, i) < 0) {
-                    break;
-                }
-            }
+        int pfn = file.cache[(int) index];
+        if (file.shmem) {
+            return getPage(file, index);
         }
+        if (pfn >= 0) {
+            readahead.asyncMmap(vma, index, pfn);
+            return pfn;
+        }
+        readahead.syncMmap(vma, index);
         return getPage(file, index);
     }
 
@@ -62,9 +57,11 @@ public final class Filemap {
 
     /**
      * filemap_map_pages: maps each page of the {@code n} pages of {@code vma} from {@code first}
-     * (inside PTE table {@code table}, PTL held) whose file page is cached and not locked and
-     * whose PTE is none, with the bits of a read fault. Reads nothing in; stops at the end of the
-     * file.
+     * (inside PTE table {@code table}, PTL held) whose file page is cached, not locked, not
+     * marked PG_readahead, and whose PTE is none, with the bits of a read fault. Reads nothing
+     * in; stops at the end of the file, and maps nothing when that leaves one page (Linux 6.18
+     * on this host: a fault past EOF of a one-page file maps nothing). Each page it could map,
+     * mapped already or not, counts as a hit against the open file's mmap_miss.
      */
     synchronized void mapPages(Vma vma, int table, long first, int n) {
         FileInode file = vma.file;
@@ -74,11 +71,19 @@ public final class Filemap {
         long bits = Fault.filePteBits(vma, false);
         long index = vma.pageIndex(first);
         int count = (int) Math.min(n, file.pages() - index);
+        if (count <= 1) {
+            return;
+        }
         int mapped = 0;
+        int hits = 0;
         for (int i = 0; i < count; i++) {
             long addr = first + ((long) i << PageSize.PAGE_SHIFT);
             int pfn = file.cache[(int) index + i];
-            if (pfn < 0 || f.test(pfn, PageFlags.LOCKED) || !Pte.none(PageTable.entry(ptes, addr))) {
+            if (pfn < 0 || f.test(pfn, PageFlags.LOCKED | PageFlags.READAHEAD)) {
+                continue;
+            }
+            hits++;
+            if (!Pte.none(PageTable.entry(ptes, addr))) {
                 continue;
             }
             sys.rmap.addPte(pfn);
@@ -86,6 +91,7 @@ public final class Filemap {
             mapped++;
         }
         mm.rssAdd(vma, mapped);
+        vma.ra.mmapMiss = Math.max(0, vma.ra.mmapMiss - hits);
     }
 
     /** Reads every page of the file into the cache, as writing the file does; false when out of memory. */
@@ -121,7 +127,7 @@ public final class Filemap {
         PageFrames f = sys.phys.frames();
         if (f.test(pfn, PageFlags.DIRTY) && !file.shmem) {
             sys.phys.data().copyTo(pfn, file.disk, (int) index);
-            f.clear(pfn, PageFlags.DIRTY);
+            f.clear(pfn, PageFlags.DIRTY | PageFlags.READAHEAD); // the end of writeback clears PG_reclaim
         }
     }
 

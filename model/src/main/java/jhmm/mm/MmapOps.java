@@ -71,7 +71,7 @@ public final class MmapOps {
                 backing = shared ? mm.sys.newFile(null, len, null) : null;
             }
             long pgoff = backing != null ? offset >>> PageSize.PAGE_SHIFT : start >>> PageSize.PAGE_SHIFT;
-            Vma v = new Vma(mm, start, start + len, vmFlags, pgoff, backing, null, pageShift);
+            Vma v = new Vma(mm, start, start + len, vmFlags, pgoff, backing, backing != null ? new FileRa() : null, null, pageShift);
             if (backing != null) {
                 backing.addVma(v);
             }
@@ -127,7 +127,7 @@ public final class MmapOps {
             if (start < 0) {
                 return start;
             }
-            Vma v = new Vma(mm, start, start + len, vmFlags, 0, null, null, PageSize.PAGE_SHIFT);
+            Vma v = new Vma(mm, start, start + len, vmFlags, 0, null, null, null, PageSize.PAGE_SHIFT);
             mm.insert(v);
             long bits = Pte.ACCESSED | (shared && v.has(VmFlags.WRITE) ? Pte.WRITE : 0);
             for (long a = start; a < start + len; a += PageSize.PAGE_SIZE) {

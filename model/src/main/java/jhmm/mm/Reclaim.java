@@ -254,7 +254,14 @@ public final class Reclaim {
         PageFrames f = sys.phys.frames();
         for (int i = first; i < first + n; i++) {
             int pfn = file.cachedPfn(i);
-            if (pfn >= 0 && (f.test(pfn, PageFlags.DIRTY) || f.refcount(pfn) != 1)) {
+            if (pfn >= 0 && f.test(pfn, PageFlags.DIRTY)) {
+                markReclaim(file, first, n);
+                return;
+            }
+        }
+        for (int i = first; i < first + n; i++) {
+            int pfn = file.cachedPfn(i);
+            if (pfn >= 0 && f.refcount(pfn) != 1) {
                 return;
             }
         }
@@ -262,6 +269,16 @@ public final class Reclaim {
             sys.filemap.evict(file, i, 0);
         }
         file.splitFolio(first); // the pages read back later come in small folios
+    }
+
+    /** shrink_folio_list keeps a dirty file folio it may not write back with PG_reclaim set. */
+    private void markReclaim(FileInode file, int first, int n) {
+        for (int i = first; i < first + n; i++) {
+            int pfn = file.cachedPfn(i);
+            if (pfn >= 0) {
+                sys.phys.frames().set(pfn, PageFlags.READAHEAD);
+            }
+        }
     }
 
     /** `kernel swapout`: 0, or -EAGAIN when some page could not go. */
@@ -418,6 +435,10 @@ public final class Reclaim {
         long index = sys.phys.frames().index(pfn);
         sys.rmap.replaceMappings(pfn, (e, exclusive) -> 0, NotifierEvent.CLEAR);
         if (madvised && sys.phys.frames().test(pfn, PageFlags.DIRTY)) {
+            if (!file.shmem) {
+                // only kswapd writes file pages back: shrink_folio_list sets PG_reclaim and keeps it
+                sys.phys.frames().set(pfn, PageFlags.READAHEAD);
+            }
             return false; // shmem has no swap to write to, a file page is not written back from madvise
         }
         if (!sys.filemap.evict(file, index, 1)) {

@@ -17,6 +17,8 @@ public final class Vma {
     int flags;
     long pgoff;
     final FileInode file;
+    /** The readahead state of the open file this VMA maps (shared by the VMAs of one mmap); null without a file. */
+    final FileRa ra;
     AnonVma anonVma;
     /**
      * Non-null on a fork's copy of a VMA that had an anon_vma. The kernel gives such a copy an
@@ -28,20 +30,21 @@ public final class Vma {
     /** PAGE_SHIFT for ordinary VMAs; PMD_SHIFT or PUD_SHIFT for hugetlb. */
     final int pageShift;
 
-    Vma(Mm mm, long start, long end, int flags, long pgoff, FileInode file, AnonVma anonVma, int pageShift) {
+    Vma(Mm mm, long start, long end, int flags, long pgoff, FileInode file, FileRa ra, AnonVma anonVma, int pageShift) {
         this.mm = mm;
         this.start = start;
         this.end = end;
         this.flags = flags;
         this.pgoff = pgoff;
         this.file = file;
+        this.ra = ra;
         this.anonVma = anonVma;
         this.pageShift = pageShift;
     }
 
     Vma copyFor(Mm other, long newStart, long newEnd) {
         long off = (newStart - start) >>> PageSize.PAGE_SHIFT;
-        Vma v = new Vma(other, newStart, newEnd, flags, pgoff + off, file, anonVma, pageShift);
+        Vma v = new Vma(other, newStart, newEnd, flags, pgoff + off, file, ra, anonVma, pageShift);
         v.forkCopy = forkCopy;
         if (anonVma != null) {
             anonVma.add(v);

@@ -41,6 +41,12 @@ public final class PageFlags {
      * are still mapped, and it waits on the {@link DeferredSplitQueue} (folio_test_partially_mapped).
      */
     public static final int PARTIALLY_MAPPED = 1 << 16;
+    /**
+     * PG_readahead, which is also PG_reclaim (one bit, two uses): on a page-cache folio that
+     * readahead marked, where a fault that finds it reads further; or that MADV_PAGEOUT left
+     * cached because it was dirty. Fault-around does not map a page with it.
+     */
+    public static final int READAHEAD = 1 << 17;
 
     private PageFlags() {}
 }

@@ -31,7 +31,7 @@ public final class EdgeStates {
             }
             int flags = VmFlags.READ | VmFlags.WRITE | VmFlags.SHARED | VmFlags.MAYREAD | VmFlags.MAYWRITE
                     | VmFlags.MAYSHARE | specialFlags;
-            mm.insert(new Vma(mm, start, start + len, flags, start >>> PageSize.PAGE_SHIFT, null, null, PageSize.PAGE_SHIFT));
+            mm.insert(new Vma(mm, start, start + len, flags, start >>> PageSize.PAGE_SHIFT, null, null, null, PageSize.PAGE_SHIFT));
             return start;
         } finally {
             mm.mmapLock().writeLock().unlock();
