@@ -321,7 +321,7 @@ public final class MmapOps {
             moved.pgoff = dst >>> PageSize.PAGE_SHIFT; // anonymous memory without pages is placed as if mapped there anew
         }
         NotifierRange r = mm.invalidateStart(NotifierEvent.UNMAP, old, old + oldLen);
-        movePageTables(v, old, dst, oldLen);
+        movePageTables(v, old, dst, oldLen, dontUnmap);
         mm.invalidateEnd(r);
         if (!dontUnmap) {
             AddressSpaceOps.detach(v);
@@ -347,8 +347,13 @@ public final class MmapOps {
         }
     }
 
-    /** move_page_tables: entries keep their frames and counts; only their addresses change. */
-    private static void movePageTables(Vma from, long old, long dst, long len) {
+    /**
+     * move_page_tables: entries keep their frames and counts; only their addresses change; a
+     * source PTE table, even empty, makes one at the destination. The emptied source tables go
+     * with the old range's unmapping (free_pgtables); MREMAP_DONTUNMAP keeps the old range, and
+     * so its tables, which then keep a THP from being mapped there.
+     */
+    private static void movePageTables(Vma from, long old, long dst, long len, boolean dontUnmap) {
         Mm mm = from.mm;
         PageTable pt = mm.pt;
         long off = 0;
@@ -373,18 +378,26 @@ public final class MmapOps {
                     off += PageSize.PMD_SIZE;
                     continue;
                 }
+                if (Pte.table(pmd)) {
+                    // move_page_tables gives the destination a PTE table wherever the source has
+                    // one, even with no entry to move: no THP can be mapped there afterwards
+                    pt.pteTable(to, true);
+                }
                 long e = pt.pte(src);
                 if (e != 0) {
                     pt.setPte(src, 0);
                     pt.setPte(to, e);
                 }
-                if (((src + PageSize.PAGE_SIZE) & ~PageSize.PMD_MASK) == 0) {
+                if (!dontUnmap && ((src + PageSize.PAGE_SIZE) & ~PageSize.PMD_MASK) == 0) {
                     pt.freeEmptyPteTable(src);
                 }
             } finally {
                 mm.ptl.unlock();
             }
             off += PageSize.PAGE_SIZE;
+        }
+        if (dontUnmap) {
+            return;
         }
         mm.ptl.lock();
         try {

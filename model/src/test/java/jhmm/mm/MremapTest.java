@@ -168,4 +168,46 @@ class MremapTest {
         assertThat(moved).isPositive();
         assertThat(moved & ~PageSize.PMD_MASK).isNotZero();
     }
+
+    /** Whether a read of {@code addr} maps the huge zero page (a PMD) rather than a 4 KiB one. */
+    private boolean readMapsPmd(long addr) {
+        assertThat(p.read(addr, new byte[1], 0, 1)).isZero();
+        return p.pageState(addr + P) != PageState.NONE;
+    }
+
+    /**
+     * move_page_tables gives the destination a PTE table wherever the source range had one, even
+     * with nothing to move (here: only a neighbour's page), so a THP-advised range moved to a
+     * 2 MiB boundary gets a 4 KiB zero page on a read, not the huge zero page.
+     */
+    @Test
+    void moveMakesAPteTableAtTheDestinationWhereTheSourceHadOne() {
+        long base = p.mmapAligned(8 * PageSize.PMD_SIZE, PageSize.PMD_SIZE, Mman.PROT_NONE, Mman.MAP_PRIVATE | Mman.MAP_ANONYMOUS, null, 0);
+        long a = anonAt(base + 64 * P, 513 * P);
+        assertThat(p.madvise(a, 513 * P, Mman.MADV_HUGEPAGE)).isZero();
+        long b = anonAt(base + 600 * P, P);
+        assertThat(p.write(b, 1, Pattern.ZERO, b)).isZero(); // a PTE table under the second 2 MiB of a
+        long to = base + 4 * PageSize.PMD_SIZE;
+        assertThat(moveTo(a, 513 * P, to, 0)).isEqualTo(to);
+        assertThat(readMapsPmd(to)).isFalse();
+        long again = base + 2 * PageSize.PMD_SIZE; // the same move without a table under the source
+        long c = anonAt(base + 6 * PageSize.PMD_SIZE + 64 * P, 513 * P);
+        assertThat(p.madvise(c, 513 * P, Mman.MADV_HUGEPAGE)).isZero();
+        assertThat(moveTo(c, 513 * P, again, 0)).isEqualTo(again);
+        assertThat(readMapsPmd(again)).isTrue();
+    }
+
+    /** MREMAP_DONTUNMAP leaves the old range mapped, and its emptied PTE tables with it: no THP fault there. */
+    @Test
+    void dontUnmapKeepsTheOldRangesEmptiedPteTables() {
+        long len = 2 * PageSize.PMD_SIZE;
+        long a = p.mmapAligned(len, PageSize.PMD_SIZE, RW, Mman.MAP_PRIVATE | Mman.MAP_ANONYMOUS | Mman.MAP_POPULATE, null, 0);
+        assertThat(p.madvise(a, len, Mman.MADV_HUGEPAGE)).isZero();
+        // from a + P, so that the entries move one by one and the second 2 MiB's table is emptied
+        long dst = p.mmapAligned(len, PageSize.PMD_SIZE, Mman.PROT_NONE, Mman.MAP_PRIVATE | Mman.MAP_ANONYMOUS, null, 0);
+        assertThat(moveTo(a + P, len - P, dst, Mman.MREMAP_DONTUNMAP)).isEqualTo(dst);
+        long second = a + PageSize.PMD_SIZE;
+        assertThat(readMapsPmd(second)).isFalse();
+        assertThat(p.pageState(second)).isEqualTo(PageState.ZERO);
+    }
 }
