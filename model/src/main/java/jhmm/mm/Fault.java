@@ -194,13 +194,14 @@ public final class Fault {
     /** The PTE-level fault with the PTL held and no huge leaf above {@code addr}. */
     private int pteFaultLocked(Vma vma, long addr, int flags) {
         Mm mm = vma.mm;
+        boolean pmdNone = mm.pt.pteTable(addr, false) < 0;
         int table = mm.pt.pteTable(addr, true); // pte_alloc: the table exists before the fault is handled
         long e = PageTable.entry(mm.pt.entries(table), addr);
         if (Pte.none(e)) {
             if (vma.isSpecial()) {
                 return SIGBUS; // pages come only from the driver that owns the mapping
             }
-            return vma.file == null ? anonymousFault(vma, table, addr, flags) : fileFault(vma, table, addr, flags);
+            return vma.file == null ? anonymousFault(vma, table, addr, flags) : fileFault(vma, table, addr, flags, pmdNone);
         }
         if (Pte.isSwap(e)) {
             return swapInFault(vma, addr, e, flags);
@@ -302,19 +303,24 @@ public final class Fault {
      * do_read_fault / do_cow_fault / do_shared_fault on a none PTE of a file (or shmem) VMA. A
      * read fault first maps the cached pages around {@code addr} (fault-around) and is done when
      * that mapped {@code addr} too; otherwise the page is found or read in and mapped alone.
+     * {@code pmdNone}: the PTE table was made for this fault, and goes again if the fault
+     * fails past EOF without mapping anything (the kernel frees its preallocated table).
      */
-    private int fileFault(Vma vma, int table, long addr, int flags) {
+    private int fileFault(Vma vma, int table, long addr, int flags, boolean pmdNone) {
         long index = vma.pageIndex(addr);
         Mm mm = vma.mm;
         boolean write = (flags & FLAG_WRITE) != 0;
         // fault-around maps the cached pages before EOF even when this page lies beyond it
-        if (!write && faultAround(vma, table, addr)) {
+        if (!write && faultAround(vma, table, addr, pmdNone)) {
             return OK;
         }
         if (write && !vma.has(VmFlags.SHARED)) {
             ensureAnonVma(vma); // do_cow_fault prepares it before reading the page: a fault past EOF leaves one too
         }
         if (index >= vma.file.pages()) {
+            if (pmdNone) {
+                mm.pt.freeEmptyPteTable(addr);
+            }
             return SIGBUS; // beyond end of file
         }
         int pfn = sys.filemap.faultPage(vma, index);
@@ -350,7 +356,7 @@ public final class Fault {
      * around {@code addr}, clipped to the VMA and to this PTE table. Returns whether {@code addr}
      * itself got mapped.
      */
-    private boolean faultAround(Vma vma, int table, long addr) {
+    private boolean faultAround(Vma vma, int table, long addr, boolean pmdNone) {
         int nr = sys.tunables().faultAroundPages();
         if (nr <= 1) {
             return false;
@@ -361,7 +367,7 @@ public final class Fault {
         int from = (int) Math.max(pteOff & -nr, pteOff - Math.min(pteOff, vmaOff));
         int to = (int) Math.min(Math.min(from + nr, PageTable.ENTRIES), pteOff + vmaPages - vmaOff);
         long first = (addr & PageSize.PAGE_MASK) - ((long) (pteOff - from) << PageSize.PAGE_SHIFT);
-        sys.filemap.mapPages(vma, table, first, to - from);
+        sys.filemap.mapPages(vma, table, first, to - from, pmdNone);
         return !Pte.none(PageTable.entry(vma.mm.pt.entries(table), addr));
     }
 

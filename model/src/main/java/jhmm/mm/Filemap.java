@@ -59,11 +59,13 @@ public final class Filemap {
      * filemap_map_pages: maps each page of the {@code n} pages of {@code vma} from {@code first}
      * (inside PTE table {@code table}, PTL held) whose file page is cached, not locked, not
      * marked PG_readahead, and whose PTE is none, with the bits of a read fault. Reads nothing
-     * in; stops at the end of the file, and maps nothing when that leaves one page (Linux 6.18
-     * on this host: a fault past EOF of a one-page file maps nothing). Each page it could map,
-     * mapped already or not, counts as a hit against the open file's mmap_miss.
+     * in; stops at the end of the file. When the fault found no PTE table ({@code pmdNone})
+     * and the first page it could map is in the file's last folio, it maps nothing: Linux 6.18
+     * installs the table only on its way to a PMD mapping, which it does not try for a folio
+     * reaching EOF (so a fault past EOF of a one-page file maps nothing). Each page it could
+     * map, mapped already or not, counts as a hit against the open file's mmap_miss.
      */
-    synchronized void mapPages(Vma vma, int table, long first, int n) {
+    synchronized void mapPages(Vma vma, int table, long first, int n, boolean pmdNone) {
         FileInode file = vma.file;
         PageFrames f = sys.phys.frames();
         Mm mm = vma.mm;
@@ -71,7 +73,7 @@ public final class Filemap {
         long bits = Fault.filePteBits(vma, false);
         long index = vma.pageIndex(first);
         int count = (int) Math.min(n, file.pages() - index);
-        if (count <= 1) {
+        if (pmdNone && !file.shmem && firstMappableInLastFolio(file, index, count)) {
             return;
         }
         int mapped = 0;
@@ -92,6 +94,19 @@ public final class Filemap {
         }
         mm.rssAdd(vma, mapped);
         vma.ra.mmapMiss = Math.max(0, vma.ra.mmapMiss - hits);
+    }
+
+    /** Whether the first page of [index, index + count) fault-around could map lies in the file's last folio. */
+    private boolean firstMappableInLastFolio(FileInode file, long index, int count) {
+        PageFrames f = sys.phys.frames();
+        for (int i = 0; i < count; i++) {
+            int pfn = file.cache[(int) index + i];
+            if (pfn >= 0 && !f.test(pfn, PageFlags.LOCKED | PageFlags.READAHEAD)) {
+                int page = (int) index + i;
+                return file.folioStart(page) + file.folioPages(page) >= file.pages();
+            }
+        }
+        return false;
     }
 
     /** Reads every page of the file into the cache, as writing the file does; false when out of memory. */

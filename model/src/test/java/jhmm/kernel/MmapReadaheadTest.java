@@ -79,15 +79,27 @@ class MmapReadaheadTest {
         t.assertCoherent();
     }
 
-    /** A fault past EOF whose fault-around window holds a single page before EOF maps nothing; two pages are mapped. */
+    /**
+     * filemap_map_pages installs the PTE table of a fault that had none only on its way to a PMD
+     * mapping, which it does not try when the first page it could map is in the file's last
+     * folio: then it maps nothing (a fault past EOF of a 17-page file, window 16..31). With 18
+     * pages, or with the table there already (a store into the page table's other VMA), it maps.
+     */
     @Test
-    void faultPastEofMapsNothingWhenOnePageOfTheWindowIsBeforeEof() {
+    void faultAroundWithoutPteTableMapsNothingWhenItStartsInTheLastFolio() {
         long a = mapWritten("f17", 17, 32, Mman.MAP_SHARED);
         assertThat(t.p.read(a + 20 * P, new byte[4], 0, 4)).isNotZero();
         assertThat(present(a, 0, 31)).isEqualTo("0".repeat(32));
+        assertThat(t.p.read(a + 20 * P, new byte[4], 0, 4)).as("again: the failed fault left no table").isNotZero();
+        assertThat(present(a, 16, 16)).isEqualTo("0");
         long b = mapWritten("f18", 18, 32, Mman.MAP_SHARED);
         assertThat(t.p.read(b + 20 * P, new byte[4], 0, 4)).isNotZero();
         assertThat(present(b, 16, 31)).isEqualTo("11" + "0".repeat(14));
+        long c = mapWritten("f2", 2, 3, Mman.MAP_PRIVATE);
+        assertThat(t.p.mprotect(c + P, 2 * P, MachineFixture.RW)).isZero(); // [c + P, c + 3P) a VMA of its own
+        assertThat(t.p.write(c, 1, Pattern.ZERO, c)).isZero();
+        assertThat(t.p.read(c + 2 * P, new byte[4], 0, 4)).isNotZero();
+        assertThat(present(c, 0, 2)).isEqualTo("110");
         t.assertCoherent();
     }
 
