@@ -159,7 +159,7 @@ final class AddressSpaceOps {
     }
 
     private static boolean anonVmaCompatible(Vma lo, Vma hi) {
-        return lo.file == hi.file && ((lo.flags ^ hi.flags) & ~VmFlags.ACCESS) == 0 && !lo.isSpecial() && !lo.isHugetlb()
+        return lo.file == hi.file && lo.ra == hi.ra && ((lo.flags ^ hi.flags) & ~VmFlags.ACCESS) == 0 && !lo.isSpecial() && !lo.isHugetlb()
                 && lo.pgoff + ((lo.end - lo.start) >>> PageSize.PAGE_SHIFT) == hi.pgoff;
     }
 
