@@ -175,7 +175,9 @@ final class Readahead {
                 return false;
             }
         }
-        file.groupFolio((int) index, n);
+        if (n > 1) {
+            file.groupFolio((int) index, n);
+        }
         if (mark) {
             mark(file, (int) index, n, true);
         }
