@@ -197,11 +197,30 @@ final class AddressSpaceOps {
         }
         NotifierRange r = mm.invalidateStart(NotifierEvent.UNMAP, start, end);
         for (Vma v : gone) {
-            mm.sys.zap.zap(v, v.start, v.end);
+            mm.sys.zap.zap(v, v.start, v.end, true);
         }
         mm.invalidateEnd(r);
         for (Vma v : gone) {
             detach(v);
+        }
+        freePteTables(mm, start, end);
+    }
+
+    /**
+     * free_pgtables after an unmapping of [start, end): the PTE table of a 2 MiB window goes
+     * only when no VMA is left anywhere in that window; one a VMA still shares stays, empty or
+     * not (its fault-around and THP faults see it).
+     */
+    static void freePteTables(Mm mm, long start, long end) {
+        for (long haddr = start & PageSize.PMD_MASK; haddr < end; haddr += PageSize.PMD_SIZE) {
+            if (mm.vmasIn(haddr, haddr + PageSize.PMD_SIZE).isEmpty()) {
+                mm.ptl.lock();
+                try {
+                    mm.pt.freeEmptyPteTable(haddr);
+                } finally {
+                    mm.ptl.unlock();
+                }
+            }
         }
     }
 

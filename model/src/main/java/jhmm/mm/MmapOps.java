@@ -321,7 +321,7 @@ public final class MmapOps {
             moved.pgoff = dst >>> PageSize.PAGE_SHIFT; // anonymous memory without pages is placed as if mapped there anew
         }
         NotifierRange r = mm.invalidateStart(NotifierEvent.UNMAP, old, old + oldLen);
-        movePageTables(v, old, dst, oldLen, dontUnmap);
+        movePageTables(v, old, dst, oldLen);
         mm.invalidateEnd(r);
         if (!dontUnmap) {
             AddressSpaceOps.detach(v);
@@ -330,6 +330,7 @@ public final class MmapOps {
         }
         mm.insert(moved);
         AddressSpaceOps.merge(moved);
+        AddressSpaceOps.freePteTables(mm, old, old + oldLen);
         return dst;
     }
 
@@ -350,10 +351,11 @@ public final class MmapOps {
     /**
      * move_page_tables: entries keep their frames and counts; only their addresses change; a
      * source PTE table, even empty, makes one at the destination. The emptied source tables go
-     * with the old range's unmapping (free_pgtables); MREMAP_DONTUNMAP keeps the old range, and
-     * so its tables, which then keep a THP from being mapped there.
+     * with the old range's unmapping, if no VMA is left in their window (free_pgtables):
+     * MREMAP_DONTUNMAP keeps the old range, and so its tables, which then keep a THP from
+     * being mapped there.
      */
-    private static void movePageTables(Vma from, long old, long dst, long len, boolean dontUnmap) {
+    private static void movePageTables(Vma from, long old, long dst, long len) {
         Mm mm = from.mm;
         PageTable pt = mm.pt;
         long off = 0;
@@ -388,22 +390,10 @@ public final class MmapOps {
                     pt.setPte(src, 0);
                     pt.setPte(to, e);
                 }
-                if (!dontUnmap && ((src + PageSize.PAGE_SIZE) & ~PageSize.PMD_MASK) == 0) {
-                    pt.freeEmptyPteTable(src);
-                }
             } finally {
                 mm.ptl.unlock();
             }
             off += PageSize.PAGE_SIZE;
-        }
-        if (dontUnmap) {
-            return;
-        }
-        mm.ptl.lock();
-        try {
-            pt.freeEmptyPteTable(old + len - 1);
-        } finally {
-            mm.ptl.unlock();
         }
     }
 }

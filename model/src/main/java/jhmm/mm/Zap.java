@@ -35,7 +35,8 @@ public final class Zap {
         zap(vma, start, end, false);
     }
 
-    private void zap(Vma vma, long start, long end, boolean keepPartlyZappedTables) {
+    /** As {@link #zap(Vma, long, long)}; with {@code keepPartlyZappedTables}, frees only the tables of whole windows. */
+    void zap(Vma vma, long start, long end, boolean keepPartlyZappedTables) {
         Mm mm = vma.mm;
         long addr = start;
         while (addr < end) {
