@@ -103,23 +103,6 @@ class MmapReadaheadTest {
         t.assertCoherent();
     }
 
-    /**
-     * do_cow_fault prepares the anon_vma before it asks the file for the page, so a store past
-     * EOF (SIGBUS) leaves a private file mapping with one, and fork copies its page-cache PTEs.
-     */
-    @Test
-    void storePastEofGivesPrivateFileMappingAnAnonVmaSoForkCopiesItsPtes() {
-        long a = mapWritten("f", 1, 4, Mman.MAP_PRIVATE);
-        assertThat(t.p.write(a + 2 * P, 1, Pattern.ZERO, a)).isNotZero();
-        read(a, 0);
-        Process c = t.p.fork("c");
-        assertThat(c.pageState(a)).isNotEqualTo(PageState.NONE);
-        long b = mapWritten("g", 1, 4, Mman.MAP_PRIVATE);
-        read(b, 0);
-        assertThat(t.p.fork("d").pageState(b)).as("without the store").isEqualTo(PageState.NONE);
-        t.assertCoherent();
-    }
-
     /** Each mmap opens the file anew, and is_mergeable_vma wants the same struct file: adjacent mappings of one file stay apart. */
     @Test
     void mappingsOfTwoOpensOfOneFileDoNotMerge() {
