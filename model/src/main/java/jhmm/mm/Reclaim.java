@@ -360,6 +360,9 @@ public final class Reclaim {
             return false;
         }
         if (f.order(head) > 0) {
+            if (!f.test(head, PageFlags.SWAPBACKED)) {
+                return discardLazyFreeLarge(head);
+            }
             int n = f.nrPages(head);
             if (sys.huge.splitHugePage(head, 1) < 0) {
                 return false;
@@ -405,13 +408,36 @@ public final class Reclaim {
         return true;
     }
 
-    private boolean dirtyMapping(int pfn) {
+    /**
+     * A large lazily-freed folio goes whole, unsplit: try_to_unmap splits its PMD mappings
+     * (TTU_SPLIT_HUGE_PMD), takes all its PTEs at once and discards them, unless a store
+     * re-dirtied a page since MADV_FREE, when it puts the PTEs back and makes the folio
+     * swap-backed again (kept whole, PTE-mapped; Linux 6.18, no swap needed).
+     */
+    private boolean discardLazyFreeLarge(int head) {
+        PageFrames f = sys.phys.frames();
+        sys.rmap.walk(head, (vma, addr, sub, pmdLevel) -> {
+            if (pmdLevel) {
+                sys.huge.splitPmd(vma, addr);
+            }
+            return true;
+        });
+        if (f.test(head, PageFlags.DIRTY) || dirtyMapping(head)) {
+            f.set(head, PageFlags.SWAPBACKED);
+            return false;
+        }
+        sys.rmap.replaceMappings(head, (e, exclusive) -> 0, NotifierEvent.CLEAR);
+        return true;
+    }
+
+    /** Whether a mapping of a page of the folio at {@code head} has its dirty bit set. */
+    private boolean dirtyMapping(int head) {
         boolean[] dirty = new boolean[1];
-        sys.rmap.walk(pfn, (vma, addr, sub, pmdLevel) -> {
+        sys.rmap.walk(head, (vma, addr, sub, pmdLevel) -> {
             vma.mm.ptl.lock();
             try {
-                long e = vma.mm.pt.pte(addr);
-                dirty[0] = Pte.present(e) && Pte.pfn(e) == pfn && Pte.dirty(e);
+                long e = pmdLevel ? vma.mm.pt.pmd(addr) : vma.mm.pt.pte(addr);
+                dirty[0] = Pte.present(e) && Pte.pfn(e) == head + sub && Pte.dirty(e);
             } finally {
                 vma.mm.ptl.unlock();
             }

@@ -218,4 +218,22 @@ class MadvPageoutTest {
         MachineFixture.assertReads(thp.p, b, m2, Pattern.i32(0), b); // the pages moved with their data
         thp.assertCoherent();
     }
+
+    @Test
+    void pageoutOfALazyFreeThpKeepsItWholeWhenRedirtiedAndDiscardsItWholeWhenNot() {
+        MachineFixture thp = new MachineFixture(MachineConfig.defaults().withRam(64L << 20).withThp(jhmm.mm.ThpMode.MADVISE));
+        long m2 = MachineFixture.M2;
+        long a = thp.anonAligned(thp.p, 2 * m2, m2);
+        assertThat(thp.p.madvise(a, 2 * m2, Mman.MADV_HUGEPAGE)).isZero();
+        assertThat(thp.p.write(a, 2 * m2, Pattern.i32(0), a)).isZero();
+        assertThat(thp.p.madvise(a, 2 * m2, Mman.MADV_FREE)).isZero();
+        assertThat(thp.p.write(a + 5 * P, P, Pattern.i32(0), a)).isZero(); // re-dirties the first THP only
+        int kept = thp.p.frameAt(a);
+        assertThat(thp.p.madvise(a, 2 * m2, Mman.MADV_PAGEOUT)).isZero();
+        assertThat(thp.p.pageState(a)).as("PMD split, PTEs put back").isEqualTo(PageState.PRESENT_RW);
+        assertThat(thp.machine.physicalMemory().frames().isLarge(kept)).as("folio not split").isTrue();
+        MachineFixture.assertReads(thp.p, a, m2, Pattern.i32(0), a);
+        assertThat(thp.p.pageState(a + m2)).as("clean: discarded whole").isEqualTo(PageState.NONE);
+        thp.assertCoherent();
+    }
 }
