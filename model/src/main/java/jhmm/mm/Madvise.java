@@ -120,7 +120,7 @@ public final class Madvise {
                         mm.pt.setPte(a, 0);
                         mm.sys.swap.free(Pte.pfn(pte));
                     } else if (Pte.present(pte) && !Pte.special(pte) && f.test(Pte.pfn(pte), PageFlags.ANON)
-                            && f.mapcount(Pte.pfn(pte)) == 1) {
+                            && (!f.test(f.head(Pte.pfn(pte)), PageFlags.DIRTY) || exclusive(f, Pte.pfn(pte)))) {
                         mm.pt.setPte(a, Pte.clear(pte, Pte.DIRTY | Pte.ACCESSED));
                         markLazyFree(f, Pte.pfn(pte));
                     }
@@ -131,6 +131,17 @@ public final class Madvise {
             mm.invalidateEnd(r);
         }
         return 0;
+    }
+
+    /**
+     * madvise_free_pte_range clears a folio's PG_dirty only when this mapping is its only one
+     * (mapcount equal to its pages), and leaves a dirty folio others map alone; a clean folio
+     * is marked lazily freed whoever else maps it, and reclaim then discards it only once its
+     * last other mapping has gone.
+     */
+    private static boolean exclusive(PageFrames f, int pfn) {
+        int head = f.head(pfn);
+        return f.folioTotalMapcount(head) == f.nrPages(head);
     }
 
     private static void markLazyFree(PageFrames f, int pfn) {

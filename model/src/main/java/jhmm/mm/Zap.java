@@ -143,8 +143,8 @@ public final class Zap {
             }
             int pfn = Pte.pfn(e);
             PageFrames f = sys.phys.frames();
-            if (Pte.dirty(e)) {
-                f.set(pfn, PageFlags.DIRTY);
+            if (Pte.dirty(e) && !f.test(pfn, PageFlags.ANON)) {
+                f.set(pfn, PageFlags.DIRTY); // zap_present_folio_ptes marks only page-cache folios dirty
             }
             mm.rssAddFolio(vma, pfn, -1);
             sys.rmap.removePte(pfn);

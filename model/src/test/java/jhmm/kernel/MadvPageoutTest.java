@@ -236,4 +236,16 @@ class MadvPageoutTest {
         assertThat(thp.p.pageState(a + m2)).as("clean: discarded whole").isEqualTo(PageState.NONE);
         thp.assertCoherent();
     }
+
+    @Test
+    void freeMarksACleanPageThatAForkedProcessAlsoMapsAndPageoutDiscardsItOnceAlone() {
+        long a = t.p.mmap(0, 8 * P, RW, Mman.MAP_PRIVATE | Mman.MAP_ANONYMOUS | Mman.MAP_POPULATE, null, 0);
+        Process c = t.p.fork("c");
+        assertThat(c.madvise(a + 4 * P, P, Mman.MADV_FREE)).isZero();
+        assertThat(t.p.munmap(a, 8 * P)).isZero(); // the parent's dirty PTEs go without dirtying the anonymous folio
+        assertThat(c.madvise(a, 8 * P, Mman.MADV_PAGEOUT)).isZero();
+        assertThat(c.pageState(a + 4 * P)).isEqualTo(PageState.NONE);
+        assertThat(c.pageState(a + 3 * P)).isEqualTo(PageState.PRESENT_RO); // kept, still write-protected for COW
+        t.assertCoherent();
+    }
 }
