@@ -16,7 +16,7 @@ import jhmm.mm.Mman;
 final class CpuWorker {
     static final int RW = Mman.PROT_READ | Mman.PROT_WRITE;
     private static final int MAX_PAGES = 8;
-    private static final int[] PROTS = {RW, Mman.PROT_READ};
+    private static final int[] PROTS = {RW, Mman.PROT_READ, Mman.PROT_NONE};
     /** Names of the operations by fifths of the percentile {@link #step} draws, for slot histories. */
     private static final String[] OPS = {"store", "store", "store", "store", "store", "store", "store/load", "load", "load", "load",
         "load", "load", "load", "load", "mprotect", "mprotect/munmap", "munmap/dontneed", "dontneed", "pageout/swapout", "migrate"};
