@@ -17,7 +17,7 @@ import picocli.CommandLine.Spec;
         mixinStandardHelpOptions = true,
         versionProvider = Version.class,
         description = "Linux Heterogeneous Memory Management as an executable model.",
-        subcommands = {RunCommand.class, DiffCommand.class, BenchCommand.class, CompareCommand.class})
+        subcommands = {RunCommand.class, DiffCommand.class, BenchCommand.class, CompareCommand.class, StressCommand.class})
 public final class Main implements Runnable {
     static final int INTERNAL_ERROR = 3;
     /** The characters of a usage message shown: picocli quotes the offending argument whole. */

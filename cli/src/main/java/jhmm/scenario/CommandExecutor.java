@@ -175,6 +175,6 @@ final class CommandExecutor {
         if (!violations.isEmpty()) {
             throw new StepFailure("invariants to hold", Invariants.describe(violations));
         }
-        return Result.OK;
+        return Result.counters(Map.of("stale", world.devices().stale() + gup.stale()));
     }
 }

@@ -143,9 +143,11 @@ final class DeviceExecutor {
 
     private Result dmaUnmap(DeviceCommand.DmaUnmap u) {
         RangeDmaMapper mapper = world.devices().removeMapper(u.device(), u.target());
+        long stale = mapper.reach().stale();
         long n = mapper.unmap(u.dirty());
         Map<String, Long> c = new java.util.HashMap<>(DmaCounters.of(mapper.stats()));
         c.put("unmapped", n);
+        c.put("stale", stale);
         return Result.counters(c);
     }
 

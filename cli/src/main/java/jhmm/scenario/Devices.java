@@ -106,6 +106,14 @@ final class Devices {
         for (DmaDevice d : dmaDevices.values()) {
             out.addAll(d.violations());
         }
+        for (RangeDmaMapper m : mappers.values()) {
+            out.addAll(m.reach().violations());
+        }
         return out;
+    }
+
+    /** Pages the DMA mappings reach, held, that their process no longer maps there (safe but stale). */
+    long stale() {
+        return mappers.values().stream().mapToLong(m -> m.reach().stale()).sum();
     }
 }

@@ -3,10 +3,12 @@ package jhmm.scenario;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Set;
+import jhmm.base.PageSize;
 import jhmm.gup.Foll;
 import jhmm.gup.Gup;
 import jhmm.kernel.Process;
 import jhmm.mm.Mm;
+import jhmm.mm.PageStates;
 import jhmm.phys.PhysicalMemory;
 import jhmm.scenario.Command.GupFlag;
 
@@ -16,7 +18,22 @@ import jhmm.scenario.Command.GupFlag;
  */
 final class GupExecutor {
     /** Pages one gup call took, and whether they are pins or plain references. */
-    private record Held(int[] pages, int count, boolean pinned) {}
+    private record Held(Process process, long addr, int[] pages, int count, boolean pinned) {
+        /**
+         * Held pages the process no longer maps where they were taken: the holder still reaches
+         * them (its reference keeps the frame), but they are stale. Never a violation: a held
+         * page cannot be freed or reused.
+         */
+        long stale() {
+            long n = 0;
+            for (int i = 0; i < count; i++) {
+                if (PageStates.frameAt(process.mm(), addr + ((long) i << PageSize.PAGE_SHIFT)) != pages[i]) {
+                    n++;
+                }
+            }
+            return n;
+        }
+    }
 
     private final World world;
     private final Map<String, Held> held = new HashMap<>();
@@ -43,7 +60,7 @@ final class GupExecutor {
         if (got < 0) {
             return Result.ofReturn(got);
         }
-        held.put(g.target().process(), new Held(pages, (int) got, pin));
+        held.put(g.target().process(), new Held(p, addr, pages, (int) got, pin));
         return Result.counters(Map.of("pinned", got));
     }
 
@@ -66,6 +83,7 @@ final class GupExecutor {
         if (h == null) {
             throw new StepFailure("process '" + u.process() + "' holds no pages from a gup");
         }
+        long stale = h.stale();
         PhysicalMemory phys = world.machine().physicalMemory();
         for (int i = 0; i < h.count(); i++) {
             if (h.pinned()) {
@@ -74,7 +92,12 @@ final class GupExecutor {
                 Gup.putPage(phys, h.pages()[i]);
             }
         }
-        return Result.counters(Map.of("pinned", (long) h.count()));
+        return Result.counters(Map.of("pinned", (long) h.count(), "stale", stale));
+    }
+
+    /** Pages all holders hold that their process no longer maps where they were taken. */
+    long stale() {
+        return held.values().stream().mapToLong(Held::stale).sum();
     }
 
     /** Pages still held at the end of a scenario: a leak the coherence check reports. */

@@ -205,7 +205,13 @@ public final class CoreRangeMapper implements RangeDmaMapper {
     @Override
     public long deviceAccess() {
         st.refaultGaps(dma.length, i -> dma[i] != 0, this::faultAndMap);
-        return st.countStale(start, dma.length, i -> dma[i]);
+        return reach().mismatches();
+    }
+
+    /** In pin mode the pinned pages may be stale; in mirror mode nothing is held, so any mismatch is a violation. */
+    @Override
+    public DmaReach reach() {
+        return st.reach(start, dma.length, i -> dma[i], i -> pinnedPfn[i]);
     }
 
     @Override

@@ -73,13 +73,19 @@ public final class GupRangeMapper implements RangeDmaMapper {
 
     @Override
     public long deviceAccess() {
+        return reach().mismatches();
+    }
+
+    /** The pinned pages stay reachable whatever the process maps: where it no longer does, they are stale. */
+    @Override
+    public DmaReach reach() {
         if (sg == null) {
-            return 0;
+            return new DmaReach(0, java.util.List.of());
         }
         long iovaBase = sg.segments().isEmpty() ? 0 : sg.segments().get(0).dmaAddress();
         boolean iommu = st.dev.domain() != null;
-        return st.countStale(start, npages,
-                i -> iommu ? iovaBase + ((long) i << PageSize.PAGE_SHIFT) : (long) pages[i] << PageSize.PAGE_SHIFT);
+        return st.reach(start, npages,
+                i -> iommu ? iovaBase + ((long) i << PageSize.PAGE_SHIFT) : (long) pages[i] << PageSize.PAGE_SHIFT, i -> pages[i]);
     }
 
     @Override

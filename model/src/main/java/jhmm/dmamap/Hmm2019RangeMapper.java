@@ -148,8 +148,16 @@ public final class Hmm2019RangeMapper implements RangeDmaMapper {
         if (!dmaLive && faultAndMap() == 0) {
             st.refaults += range.pfns.length; // the 2019 helper maps the whole range again
         }
-        return st.countStale(range.start, range.pfns.length,
-                i -> dmaLive && range.decode(range.pfns[i]) >= 0 ? daddrs[i] : 0);
+        return reach().mismatches();
+    }
+
+    /** A mirror holds nothing: its DMA addresses must lead to what the process maps, or nowhere. */
+    @Override
+    public DmaReach reach() {
+        if (range == null) {
+            return new DmaReach(0, java.util.List.of());
+        }
+        return st.reach(range.start, range.pfns.length, i -> dmaLive && range.decode(range.pfns[i]) >= 0 ? daddrs[i] : 0, i -> -1);
     }
 
     @Override

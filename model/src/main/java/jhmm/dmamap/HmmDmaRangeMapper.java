@@ -124,8 +124,14 @@ public final class HmmDmaRangeMapper implements RangeDmaMapper {
     @Override
     public long deviceAccess() {
         st.refaultGaps(npages, this::mapped, this::faultAndMap);
-        return st.countStale(start, npages, i -> !mapped(i) ? 0
-                : map.usesIova() ? map.state.base() + (long) i * map.dmaEntrySize : map.dmaList[i]);
+        return reach().mismatches();
+    }
+
+    /** A mirror holds nothing: its DMA addresses must lead to what the process maps, or nowhere. */
+    @Override
+    public DmaReach reach() {
+        return st.reach(start, npages, i -> !mapped(i) ? 0
+                : map.usesIova() ? map.state.base() + (long) i * map.dmaEntrySize : map.dmaList[i], i -> -1);
     }
 
     @Override

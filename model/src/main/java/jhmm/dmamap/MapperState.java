@@ -1,9 +1,12 @@
 package jhmm.dmamap;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.IntBinaryOperator;
 import java.util.function.IntPredicate;
 import java.util.function.IntToLongFunction;
+import java.util.function.IntUnaryOperator;
 import jhmm.base.PageSize;
 import jhmm.dma.DmaDevice;
 import jhmm.mm.Mm;
@@ -13,7 +16,7 @@ import jhmm.mm.NotifierRange;
  * What every range DMA mapper keeps: the process and device, the driver's update lock, the
  * device's counters as they were when the mapper started, and the mapper's own counts; with
  * the steps the mirroring mappers share (taking the lock in a callback, re-faulting what an
- * invalidation took, looking for stale DMA addresses).
+ * invalidation took, classifying where DMA addresses lead).
  */
 final class MapperState {
     final Mm mm;
@@ -65,20 +68,33 @@ final class MapperState {
         }
     }
 
-    /** Slots of [start, start + n pages) whose DMA address (0: not mapped) reaches the wrong frame. */
-    long countStale(long start, int n, IntToLongFunction dmaAddress) {
+    /**
+     * Classifies the slots of [start, start + n pages) whose DMA address (0: not mapped) reaches
+     * a frame other than the one the process maps there: stale when {@code heldFrame} (-1: none)
+     * says the mapper holds that very frame, a violation otherwise.
+     */
+    DmaReach reach(long start, int n, IntToLongFunction dmaAddress, IntUnaryOperator heldFrame) {
         long stale = 0;
+        List<String> violations = new ArrayList<>();
         lock.lock();
         try {
             for (int i = 0; i < n; i++) {
                 long dma = dmaAddress.applyAsLong(i);
-                if (dma > 0 && StaleAccess.stale(mm, dev, start + ((long) i << PageSize.PAGE_SHIFT), dma)) {
+                long addr = start + ((long) i << PageSize.PAGE_SHIFT);
+                long reached = dma > 0 ? StaleAccess.staleFrame(mm, dev, addr, dma) : -1;
+                if (reached < 0) {
+                    continue;
+                }
+                if (reached == heldFrame.applyAsInt(i)) {
                     stale++;
+                } else {
+                    violations.add(String.format("%s: DMA address %x for %x reaches frame %d, which the process does not map"
+                            + " there and the mapping does not hold (freed or reused: DMA after free)", dev.name(), dma, addr, reached));
                 }
             }
         } finally {
             lock.unlock();
         }
-        return stale;
+        return new DmaReach(stale, violations);
     }
 }

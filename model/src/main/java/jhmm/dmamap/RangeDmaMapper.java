@@ -15,5 +15,8 @@ public interface RangeDmaMapper {
      */
     long deviceAccess();
 
+    /** Where the range's DMA addresses lead now, without touching anything (for the coherence check). */
+    DmaReach reach();
+
     DmaMapStats stats();
 }

@@ -9,11 +9,11 @@ import jhmm.mm.Pte;
 final class StaleAccess {
     private StaleAccess() {}
 
-    /** True when {@code dmaAddr} reaches a frame other than the one mapped at {@code addr} now. */
-    static boolean stale(Mm mm, DmaDevice dev, long addr, long dmaAddr) {
+    /** The frame {@code dmaAddr} reaches when it is not the one mapped at {@code addr} now; -1 when it is. */
+    static long staleFrame(Mm mm, DmaDevice dev, long addr, long dmaAddr) {
         long reached = dev.translate(dmaAddr);
         long e = PageStates.entryAt(mm, addr);
         boolean mapped = Pte.present(e) || Pte.isDevicePrivate(e) || Pte.isDeviceExclusive(e);
-        return !mapped || reached != Pte.pfn(e);
+        return mapped && reached == Pte.pfn(e) ? -1 : reached;
     }
 }

@@ -243,8 +243,8 @@ public final class Gup {
             if ((flags & Foll.NOWAIT) != 0 && Pte.isSwap(e)) {
                 return -Errno.EBUSY; // faultin_page: the swap-in would wait for I/O
             }
-            if (Pte.isMigration(e)) {
-                // the fault would wait for the migration to end (migration_entry_wait): no try is spent
+            if (sys.faultHandler().mustWait(e)) {
+                // the fault would wait for the migration or swap write to end (migration_entry_wait): no try is spent
                 sys.faultHandler().waitForMigration();
                 tries--;
                 continue;

@@ -122,13 +122,23 @@ public final class Process {
         int apply(Mm mm, long start, long end);
     }
 
+    /**
+     * Runs a kernel-side operation over a range, under the mmap lock for reading as
+     * MADV_PAGEOUT and migrate_pages walk the VMAs: another thread's mmap or munmap changes
+     * the VMA tree under the write lock meanwhile (without it, a lookup racing it found no VMA).
+     */
     int kernelRangeOp(long addr, long len, RangeOp op) {
         if (!PageSize.isPageAligned(addr) || len <= 0) {
             return -Errno.EINVAL;
         }
-        if (mm.findVma(addr) == null) {
-            return -Errno.EFAULT;
+        mm.mmapLock().readLock().lock();
+        try {
+            if (mm.findVma(addr) == null) {
+                return -Errno.EFAULT;
+            }
+            return op.apply(mm, addr, addr + PageSize.pageAlignUp(len));
+        } finally {
+            mm.mmapLock().readLock().unlock();
         }
-        return op.apply(mm, addr, addr + PageSize.pageAlignUp(len));
     }
 }

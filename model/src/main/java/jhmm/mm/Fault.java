@@ -44,6 +44,16 @@ public final class Fault {
         Thread.yield();
     }
 
+    /**
+     * Whether a fault on entry {@code e} has to wait for another thread rather than be handled:
+     * a migration entry (migration_entry_wait), or a swap entry whose slot reclaim is still
+     * writing (do_swap_page waits on the swap-cache folio's lock). The caller waits with
+     * {@link #waitForMigration} and looks again, spending none of its tries.
+     */
+    public boolean mustWait(long e) {
+        return Pte.isMigration(e) || (Pte.isSwap(e) && !sys.swap.readable(Pte.pfn(e)));
+    }
+
     /** Resolves a fault at {@code addr}; returns {@link #OK} or a VM_FAULT code. */
     public int handle(Vma vma, long addr, int flags) {
         sys.stats.pageFaults.incrementAndGet();
@@ -204,7 +214,8 @@ public final class Fault {
             return vma.file == null ? anonymousFault(vma, table, addr, flags) : fileFault(vma, table, addr, flags, pmdNone);
         }
         if (Pte.isSwap(e)) {
-            return swapInFault(vma, addr, e, flags);
+            // reclaim still writing the slot: retry, as do_swap_page waits on the swap-cache folio
+            return sys.swap.readable(Pte.pfn(e)) ? swapInFault(vma, addr, e, flags) : RETRY;
         }
         if (Pte.isMigration(e)) {
             return RETRY;

@@ -168,8 +168,9 @@ public final class HugeMemory {
                 fill[i] = Pte.mkNonPresent(Pte.kind(pmd), pfn + i, pmd & Pte.EXCLUSIVE);
             }
         } else if (pfn == sys.phys.hugeZeroPfn()) {
-            long zero = Pte.mk(sys.phys.zeroPfn(), Pte.SPECIAL | Pte.ACCESSED);
-            java.util.Arrays.fill(fill, zero);
+            // the zero page with the VMA's protection (__split_huge_zero_page_pmd): inaccessible under PROT_NONE
+            long zero = Pte.mk(sys.phys.zeroPfn(), Pte.SPECIAL | Pte.ACCESSED | (pmd & Pte.PROTNONE));
+            java.util.Arrays.fill(fill, Pte.protnone(pmd) ? zero & ~Pte.PRESENT : zero);
         } else {
             long bits = pmd & (Pte.WRITE | Pte.DIRTY | Pte.ACCESSED | Pte.PROTNONE);
             PageFrames f = sys.phys.frames();

@@ -12,8 +12,8 @@ import jhmm.phys.PhysicalMemory;
  * Moving pages between system and device memory (mm/migrate_device.c): migrate_vma_setup,
  * _pages and _finalize for a range of a VMA, and migrate_device_range for a range of device
  * frames (eviction). Between setup and finalize every collected page is isolated (one extra
- * reference) and mapped only by migration entries; the driver allocates destinations and
- * copies the data in between.
+ * reference), locked (the folio lock, which reclaim and other migrations respect) and mapped
+ * only by migration entries; the driver allocates destinations and copies the data in between.
  */
 public final class MigrateDevice {
     private static final int NR = PageSize.HPAGE_PMD_NR;
@@ -92,7 +92,7 @@ public final class MigrateDevice {
             }
             sys.huge.splitPmd(vma, a & PageSize.PMD_MASK);
             if (!zero) {
-                sys.huge.splitFolio(pfn);
+                splitLocked(sys, pfn);
             }
         } else if (pmd == 0 && whole && vma.file == null) {
             m.src[i] = MigrateVma.MIGRATE | MigrateVma.COMPOUND; // an empty block, kept whole
@@ -132,10 +132,28 @@ public final class MigrateDevice {
         if (!selectable(m, pfn) || !f.test(f.head(pfn), PageFlags.ANON | PageFlags.PAGECACHE)) {
             return; // a page without a mapping is not collected; file and shmem pages are, like anonymous ones
         }
-        if (f.isLarge(pfn) && sys.huge.splitFolio(pfn) < 0) {
-            return; // a large folio mapped by PTEs that cannot be split is left alone
+        if (f.isLarge(pfn) && splitLocked(sys, pfn) < 0) {
+            return; // a large folio mapped by PTEs that cannot be split (or is locked) is left alone
         }
         isolateMapping(m, i, addr, false);
+    }
+
+    /**
+     * split_folio under the folio lock, as migrate_vma_collect_pmd takes it: -EAGAIN when
+     * someone else holds the lock (a reclaim or migration of the folio, which may be splitting
+     * it too).
+     */
+    private static int splitLocked(MemorySystem sys, int pfn) {
+        PageFrames f = sys.phys.frames();
+        int head = f.head(pfn);
+        if (!f.tryLock(head)) {
+            return -Errno.EAGAIN;
+        }
+        try {
+            return sys.huge.splitFolio(head);
+        } finally {
+            f.unlock(head); // split or not, the lock stays on the first page
+        }
     }
 
     /** Whether the selection flags and owner take this frame. */
@@ -168,6 +186,9 @@ public final class MigrateDevice {
             boolean exclusive = f.test(head, PageFlags.ANON_EXCLUSIVE);
             if (exclusive && sys.phys.maybeDmaPinned(head)) {
                 return false; // folio_try_share_anon_rmap_pte refuses: the PTE stays, the entry is 0
+            }
+            if (!f.tryLock(head)) {
+                return false; // migrate_vma_collect_pmd's folio_trylock: someone else is moving or reclaiming it
             }
             sys.phys.get(head);
             long mig = Pte.mkNonPresent(write ? Pte.KIND_MIGRATION_WRITE : Pte.KIND_MIGRATION_READ, pfn,
@@ -213,7 +234,8 @@ public final class MigrateDevice {
         }
         if (f.refcount(head) != expectedRefs(f, head)) {
             sys.rmap.restoreMigrationEntries(head, head);
-            src[i] = 0; // migrate_device_unmap: a failed entry is dropped, its isolation reference too
+            src[i] = 0; // migrate_device_unmap: a failed entry is dropped, its lock and isolation reference too
+            f.unlock(head);
             sys.phys.put(head);
             sys.stats.migrateBlockedByRefs.incrementAndGet();
             return false;
@@ -242,7 +264,10 @@ public final class MigrateDevice {
 
     /**
      * migrate_device_range: collects every allocated frame of [startPfn, startPfn+npages) of
-     * device memory, wherever it is mapped, for eviction. Returns the entries collected.
+     * device memory, wherever it is mapped, for eviction. Returns the entries collected. As
+     * migrate_device_pfn_lock, a frame is taken only while it still has a reference
+     * (folio_try_get: a frame freed meanwhile by a munmap stays free) and only if its lock can
+     * be had.
      */
     public static int deviceRange(MemorySystem sys, long[] src, int startPfn, int npages) {
         PageFrames f = sys.phys.frames();
@@ -250,10 +275,13 @@ public final class MigrateDevice {
         Arrays.fill(src, 0, npages, 0);
         for (int i = 0; i < npages; i++) {
             int pfn = startPfn + i;
-            if (f.test(pfn, PageFlags.FREE) || f.test(pfn, PageFlags.TAIL) || f.refcount(pfn) == 0) {
+            if (f.test(pfn, PageFlags.TAIL) || !f.refTryGet(pfn)) {
                 continue;
             }
-            sys.phys.get(pfn);
+            if (!f.tryLock(pfn)) {
+                sys.phys.put(pfn);
+                continue;
+            }
             src[i] = MigrateVma.entry(pfn) | MigrateVma.MIGRATE | (f.isLarge(pfn) ? MigrateVma.COMPOUND : 0);
             if (unmapElsewhere(sys, src, i)) {
                 collected++;
@@ -320,17 +348,20 @@ public final class MigrateDevice {
             return;
         }
         int head = MigrateVma.pfn(s);
+        PageFrames f = sys.phys.frames();
         sys.rmap.restoreMigrationEntries(head, head);
         sys.phys.put(head); // the isolation reference: the split wants only the mappings' references
-        sys.huge.splitFolio(head);
-        PageFrames f = sys.phys.frames();
+        sys.huge.splitFolio(head); // under the lock collecting took: it stays on the first page
         for (int j = 0; j < NR; j++) {
             int pfn = head + j;
             src[i + j] = 0;
-            if (f.test(pfn, PageFlags.FREE) || f.refcount(pfn) == 0) {
+            if (!f.refTryGet(pfn)) {
+                continue; // freed by the split (nothing mapped it), lock and all
+            }
+            if (j > 0 && !f.tryLock(pfn)) { // the small folios a split leaves are unlocked
+                sys.phys.put(pfn);
                 continue;
             }
-            sys.phys.get(pfn);
             src[i + j] = MigrateVma.entry(pfn) | MigrateVma.MIGRATE;
             unmapElsewhere(sys, src, i + j);
         }
@@ -399,6 +430,7 @@ public final class MigrateDevice {
                     sys.stats.pgmigrateSuccess.addAndGet(phys.frames().nrPages(from));
                 }
                 sys.rmap.restoreMigrationEntries(from, moved ? MigrateVma.pfn(d) : from);
+                phys.frames().unlock(from);
                 phys.put(from);
             }
             if (MigrateVma.valid(d)) {

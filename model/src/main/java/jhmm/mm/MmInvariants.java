@@ -51,6 +51,9 @@ public final class MmInvariants {
         }
         long excess = 0;
         for (int pfn = 0; pfn < n; pfn++) {
+            if (!f.exists(pfn)) {
+                continue; // the gap between RAM and device memory, which starts at a section boundary
+            }
             int flags = f.flags(pfn);
             boolean mapped = pteMaps[pfn] > 0 || entireMaps[pfn] > 0;
             if ((flags & PageFlags.FREE) != 0) {

@@ -328,7 +328,9 @@ public final class Reclaim {
     /**
      * Reclaims one folio; false when it must stay (pinned, no swap, shmem, still referenced) or
      * was freed meanwhile. Like folio_isolate_lru, it first takes a reference, and only if the
-     * folio still has one: a folio found by scanning frames may be freed by another thread.
+     * folio still has one: a folio found by scanning frames may be freed by another thread. Like
+     * shrink_folio_list, it then takes the folio lock or leaves the folio alone: a folio locked
+     * by a migration (to device memory or elsewhere) or another reclaim is theirs.
      */
     boolean reclaimFolio(int head) {
         return reclaimFolio(head, false);
@@ -336,11 +338,19 @@ public final class Reclaim {
 
     /** {@link #reclaimFolio}; {@code madvised} for MADV_PAGEOUT's reclaim_pages, which differs for page-cache folios. */
     private boolean reclaimFolio(int head, boolean madvised) {
-        if (!sys.phys.frames().refTryGet(head)) {
+        PageFrames f = sys.phys.frames();
+        if (!f.refTryGet(head)) {
             return false;
         }
         try {
-            return reclaimHeld(head, madvised);
+            if (!f.tryLock(head)) {
+                return false;
+            }
+            try {
+                return reclaimHeld(head, madvised);
+            } finally {
+                f.unlock(head); // a split left the lock on the first page, where head still is
+            }
         } finally {
             sys.phys.put(head);
         }
@@ -382,17 +392,23 @@ public final class Reclaim {
         return swapOut(head);
     }
 
-    /** Swaps out a page the caller holds a reference on: the last mapping's going leaves it to that reference. */
+    /**
+     * Swaps out a page the caller holds a reference on: the last mapping's going leaves it to
+     * that reference. As try_to_unmap before pageout, the page is unmapped first and written
+     * only then, so a store racing the unmap either lands before it and is written, or faults
+     * on the swap entry (waiting until the slot is written) and lands in the page read back.
+     */
     private boolean swapOut(int pfn) {
         int slot = sys.swap.alloc();
         if (slot < 0) {
             return false;
         }
-        sys.phys.data().copyTo(pfn, sys.swap.data(), slot);
         sys.rmap.replaceMappings(pfn, (e, exclusive) -> {
             sys.swap.dup(slot);
             return Pte.mkNonPresent(Pte.KIND_SWAP, slot, exclusive ? Pte.EXCLUSIVE : 0);
         }, NotifierEvent.CLEAR);
+        sys.phys.data().copyTo(pfn, sys.swap.data(), slot);
+        sys.swap.written(slot);
         sys.swap.free(slot); // the allocation's count; the entries hold the rest
         sys.stats.pswpout.incrementAndGet();
         return true;

@@ -10,6 +10,12 @@ import jhmm.phys.PageFlags;
  * CPU loads and stores by a process on its own memory: each page is translated through the
  * page table, and a miss or a permission fault goes through the fault handler as the MMU's
  * trap would. An access Linux would answer with SIGSEGV or SIGBUS returns -EFAULT.
+ *
+ * <p>The access to a page's bytes is done with the page-table lock still held from its
+ * translation: whoever changes the entry (an unmap, reclaim, migration) takes that lock, so
+ * an access through the old translation has finished by then, as the TLB flush after an
+ * unmap waits for every CPU. Reclaim and migration copy a page only after unmapping it, so no
+ * store lands in the old frame after its copy.
  */
 public final class UserAccess {
     private static final int MAX_RETRIES = 64;
@@ -28,7 +34,11 @@ public final class UserAccess {
             }
             int off = (int) (a & ~PageSize.PAGE_MASK);
             int n = (int) Math.min(PageSize.PAGE_SIZE - off, end - a);
-            data.writePattern(pfn, off, n, p, (a & PageSize.PAGE_MASK) - origin);
+            try {
+                data.writePattern(pfn, off, n, p, (a & PageSize.PAGE_MASK) - origin);
+            } finally {
+                mm.ptl.unlock();
+            }
             a += n;
         }
         return 0;
@@ -46,7 +56,11 @@ public final class UserAccess {
             }
             int off = (int) (a & ~PageSize.PAGE_MASK);
             int n = (int) Math.min(PageSize.PAGE_SIZE - off, end - a);
-            data.read(pfn, off, dst, dstOff + (int) (a - addr), n);
+            try {
+                data.read(pfn, off, dst, dstOff + (int) (a - addr), n);
+            } finally {
+                mm.ptl.unlock();
+            }
             a += n;
         }
         return 0;
@@ -57,23 +71,26 @@ public final class UserAccess {
      * -EFAULT where the CPU would raise a signal. A fault that ends in VM_FAULT_OOM is taken
      * again, as pagefault_out_of_memory() lets the access retry (Linux 5.16+), so a
      * transient allocation failure (a device driver's injected one) goes unseen; -ENOMEM
-     * when memory stays short, where Linux's allocator would call the OOM killer.
+     * when memory stays short, where Linux's allocator would call the OOM killer. A frame comes
+     * back with the page-table lock held, for the access; the caller releases it.
      */
     static int translate(Mm mm, long addr, boolean write) {
         boolean oom = false;
         for (int i = 0; i < MAX_RETRIES; i++) {
-            int pfn = lookup(mm, addr, write);
+            mm.ptl.lock();
+            int pfn = lookupLocked(mm, addr, write);
             if (pfn >= 0) {
                 return pfn;
             }
+            mm.ptl.unlock();
             mm.mmapLock().readLock().lock();
             try {
                 Vma v = mm.findVma(addr);
                 if (v == null || accessError(v, write)) {
                     return -Errno.EFAULT;
                 }
-                if (Pte.isMigration(PageStates.entryAt(mm, addr))) {
-                    // migration_entry_wait: sleep until the migration ends, however long; no retry is spent
+                if (mm.sys.fault.mustWait(PageStates.entryAt(mm, addr))) {
+                    // migration_entry_wait or a swap-in waiting for reclaim's write: sleep until it ends, however long; no retry is spent
                     mm.sys.fault.waitForMigration();
                     i--;
                     continue;
@@ -116,39 +133,44 @@ public final class UserAccess {
     static int lookup(Mm mm, long addr, boolean write) {
         mm.ptl.lock();
         try {
-            PageTable pt = mm.pt;
-            int level = 3;
-            long e = pt.pud(addr);
-            long mask = PageSize.PUD_SIZE - 1;
-            if (!Pte.leaf(e)) {
-                level = 2;
-                e = pt.pmd(addr);
-                mask = PageSize.PMD_SIZE - 1;
-                if (!Pte.leaf(e)) {
-                    level = 1;
-                    e = pt.pte(addr);
-                    mask = PageSize.PAGE_SIZE - 1;
-                }
-            }
-            if (!Pte.accessible(e) || (write && !Pte.writable(e))) {
-                return -1;
-            }
-            if (write && !Pte.dirty(e)) {
-                // the MMU sets the dirty bit on the first store through a clean entry
-                long d = Pte.set(e, Pte.DIRTY | Pte.ACCESSED);
-                if (level == 1) {
-                    pt.setPte(addr, d);
-                } else if (level == 2) {
-                    pt.setPmd(addr, d);
-                } else {
-                    pt.setPud(addr, d);
-                }
-            }
-            int pfn = Pte.pfn(e) + (int) ((addr & mask) >>> PageSize.PAGE_SHIFT);
-            mm.sys.phys.frames().set(mm.sys.phys.frames().head(pfn), PageFlags.REFERENCED); // folio_mark_accessed marks the folio
-            return pfn;
+            return lookupLocked(mm, addr, write);
         } finally {
             mm.ptl.unlock();
         }
+    }
+
+    /** {@link #lookup} with the page-table lock held by the caller. */
+    private static int lookupLocked(Mm mm, long addr, boolean write) {
+        PageTable pt = mm.pt;
+        int level = 3;
+        long e = pt.pud(addr);
+        long mask = PageSize.PUD_SIZE - 1;
+        if (!Pte.leaf(e)) {
+            level = 2;
+            e = pt.pmd(addr);
+            mask = PageSize.PMD_SIZE - 1;
+            if (!Pte.leaf(e)) {
+                level = 1;
+                e = pt.pte(addr);
+                mask = PageSize.PAGE_SIZE - 1;
+            }
+        }
+        if (!Pte.accessible(e) || (write && !Pte.writable(e))) {
+            return -1;
+        }
+        if (write && !Pte.dirty(e)) {
+            // the MMU sets the dirty bit on the first store through a clean entry
+            long d = Pte.set(e, Pte.DIRTY | Pte.ACCESSED);
+            if (level == 1) {
+                pt.setPte(addr, d);
+            } else if (level == 2) {
+                pt.setPmd(addr, d);
+            } else {
+                pt.setPud(addr, d);
+            }
+        }
+        int pfn = Pte.pfn(e) + (int) ((addr & mask) >>> PageSize.PAGE_SHIFT);
+        mm.sys.phys.frames().set(mm.sys.phys.frames().head(pfn), PageFlags.REFERENCED); // folio_mark_accessed marks the folio
+        return pfn;
     }
 }

@@ -24,7 +24,7 @@ public final class BuddyAllocator {
 
     BuddyAllocator(PageFrames frames) {
         this.frames = frames;
-        this.ramFrames = frames.nrFrames;
+        this.ramFrames = frames.nrFrames();
         java.util.Arrays.fill(freeHead, NONE);
     }
 
@@ -64,7 +64,7 @@ public final class BuddyAllocator {
             }
             int n = 1 << order;
             for (int i = 0; i < n; i++) {
-                frames.flags[pfn + i] = 0;
+                frames.setFlagWord(pfn + i, 0);
             }
             freePages -= n;
             return pfn;
@@ -82,7 +82,7 @@ public final class BuddyAllocator {
         try {
             for (int o = order; o <= MAX_ORDER; o++) {
                 int h = pfn & ~((1 << o) - 1);
-                if (h + (1 << o) <= ramFrames && (frames.flags[h] & PageFlags.BUDDY) != 0 && frames.order(h) == o) {
+                if (h + (1 << o) <= ramFrames && (frames.flagWord(h) & PageFlags.BUDDY) != 0 && frames.order(h) == o) {
                     unlink(h, o);
                     while (o > order) {
                         o--;
@@ -96,7 +96,7 @@ public final class BuddyAllocator {
                     }
                     int n = 1 << order;
                     for (int i = 0; i < n; i++) {
-                        frames.flags[h + i] = 0;
+                        frames.setFlagWord(h + i, 0);
                     }
                     freePages -= n;
                     return h;
@@ -114,18 +114,18 @@ public final class BuddyAllocator {
         try {
             int n = 1 << order;
             for (int i = 0; i < n; i++) {
-                frames.flags[pfn + i] = PageFlags.FREE; // order 0 until push marks the block's first frame
+                frames.setFlagWord(pfn + i, PageFlags.FREE); // order 0 until push marks the block's first frame
             }
             freePages += n;
             while (order < MAX_ORDER) {
                 int buddy = pfn ^ (1 << order);
                 if (buddy + (1 << order) > ramFrames
-                        || (frames.flags[buddy] & PageFlags.BUDDY) == 0
+                        || (frames.flagWord(buddy) & PageFlags.BUDDY) == 0
                         || frames.order(buddy) != order) {
                     break;
                 }
                 unlink(buddy, order);
-                frames.flags[buddy] = PageFlags.FREE;
+                frames.setFlagWord(buddy, PageFlags.FREE);
                 pfn = Math.min(pfn, buddy);
                 order++;
             }
@@ -136,7 +136,7 @@ public final class BuddyAllocator {
     }
 
     private void push(int pfn, int order) {
-        frames.flags[pfn] = PageFrames.withOrder(PageFlags.FREE | PageFlags.BUDDY, order);
+        frames.setFlagWord(pfn, PageFrames.withOrder(PageFlags.FREE | PageFlags.BUDDY, order));
         int next = freeHead[order];
         frames.setMapIndex(pfn, link(NONE, next));
         if (next != NONE) {
@@ -156,7 +156,7 @@ public final class BuddyAllocator {
         if (next != NONE) {
             frames.setMapIndex(next, link(prev, nextOf(next)));
         }
-        frames.flags[pfn] = frames.flags(pfn) & ~PageFlags.BUDDY; // and order 0
+        frames.setFlagWord(pfn, frames.flags(pfn) & ~PageFlags.BUDDY); // and order 0
         frames.setMapIndex(pfn, 0);
     }
 

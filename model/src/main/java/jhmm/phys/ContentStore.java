@@ -15,53 +15,78 @@ import jhmm.base.Pattern;
  * <p>Descriptors live in chunks of {@value #CHUNK} pages, a chunk allocated when a page in it
  * first gets content other than zero: frames that are free, freshly faulted (zero-filled) or
  * never written cost nothing, and a chunk costs 8 bytes a page for as long as the store lives.
- * A chunk is installed with a compare-and-set, so two threads writing different pages of a
- * chunk not yet installed both keep their descriptor.
+ * Chunks sit in {@link Sections}, so that device memory added later (memremap_pages) never
+ * moves a chunk another thread is writing.
+ *
+ * <p>Several threads may use the store at once (CPUs and devices reach different pages, and in
+ * a race the same one): chunks are installed with a compare-and-set, a descriptor changes
+ * atomically (the bytes a page held go back to the bank exactly once), and the bank's slots
+ * are handed out under a lock. A descriptor is published with release semantics after its
+ * bank slot is filled, so a reader that sees it finds the bytes.
  */
 public final class ContentStore {
     static final int PAGE = 4096;
     private static final int CHUNK_SHIFT = 9;
     static final int CHUNK = 1 << CHUNK_SHIFT;
     private static final VarHandle CHUNKS = MethodHandles.arrayElementVarHandle(long[][].class);
+    private static final VarHandle DESCS = MethodHandles.arrayElementVarHandle(long[].class);
     private static final long KIND_MASK = 3L << 62;
     private static final long KIND_LINEAR = 1L << 62;
     private static final long KIND_BYTES = 2L << 62;
 
-    /** Descriptor chunks by page / {@value #CHUNK}; null while every page of the chunk is zero. */
-    private long[][] chunks;
-    private byte[][] bank = new byte[16][];
+    /** Per section: descriptor chunks by (page within the section) / {@value #CHUNK}; null while every page of the chunk is zero. */
+    private volatile long[][][] sections = new long[0][][];
+    /** The materialized pages, by bank slot; slots are taken and given back under {@code bankLock}. */
+    private volatile byte[][] bank = new byte[16][];
+    private final Object bankLock = new Object();
     private int[] freeBank = new int[16];
     private int freeBankTop;
     private int bankUsed;
 
     public ContentStore(int pages) {
-        chunks = new long[chunksFor(pages)][];
+        install(0, pages);
     }
 
     private static int chunksFor(int pages) {
         return (pages + CHUNK - 1) >>> CHUNK_SHIFT;
     }
 
-    private long desc(int page) {
-        long[] c = chunks[page >>> CHUNK_SHIFT];
-        return c == null ? 0 : c[page & (CHUNK - 1)];
+    /** Adds the sections of pages [first, end), first at a section boundary, and publishes them. */
+    private synchronized void install(int first, int end) {
+        int n = Sections.count(end);
+        long[][][] grown = Arrays.copyOf(sections, n);
+        for (int s = first >>> Sections.SHIFT; s < n; s++) {
+            grown[s] = new long[chunksFor(Sections.length(s, end))][];
+        }
+        sections = grown;
     }
 
+    private long[] chunk(int page) {
+        return sections[page >>> Sections.SHIFT][(page & Sections.MASK) >>> CHUNK_SHIFT];
+    }
+
+    private long desc(int page) {
+        long[] c = chunk(page);
+        return c == null ? 0 : (long) DESCS.getAcquire(c, page & (CHUNK - 1));
+    }
+
+    /** Sets a page's descriptor and gives back the bank slot of the one it replaced. */
     private void setDesc(int page, long d) {
-        long[] c = chunks[page >>> CHUNK_SHIFT];
+        long[] c = chunk(page);
         if (c == null) {
             if (d == 0) {
                 return; // already zero: no chunk needed
             }
-            c = newChunk(page >>> CHUNK_SHIFT);
+            c = newChunk(page);
         }
-        c[page & (CHUNK - 1)] = d;
+        freeSlotOf((long) DESCS.getAndSet(c, page & (CHUNK - 1), d));
     }
 
-    /** Installs chunk {@code i}, or returns the one another thread installed first. */
-    private long[] newChunk(int i) {
+    /** Installs the chunk of {@code page}, or returns the one another thread installed first. */
+    private long[] newChunk(int page) {
         long[] fresh = new long[CHUNK];
-        long[] other = (long[]) CHUNKS.compareAndExchange(chunks, i, (long[]) null, fresh);
+        long[] other = (long[]) CHUNKS.compareAndExchange(sections[page >>> Sections.SHIFT],
+                (page & Sections.MASK) >>> CHUNK_SHIFT, (long[]) null, fresh);
         return other == null ? fresh : other;
     }
 
@@ -79,15 +104,17 @@ public final class ContentStore {
     /** Chunks of descriptors allocated so far: the store's footprint is 8 bytes a page of these. */
     int allocatedChunks() {
         int n = 0;
-        for (long[] c : chunks) {
-            n += c == null ? 0 : 1;
+        for (long[][] sec : sections) {
+            for (long[] c : sec) {
+                n += c == null ? 0 : 1;
+            }
         }
         return n;
     }
 
-    /** Makes room for pages up to {@code pages} (device memory added after boot). */
-    void grow(int pages) {
-        chunks = Arrays.copyOf(chunks, chunksFor(pages));
+    /** Makes room for pages [first, end) (device memory added after boot), first at a section boundary. */
+    void grow(int first, int end) {
+        install(first, end);
     }
 
     /** True when the page reads as all zero bytes without having been materialized. */
@@ -96,7 +123,6 @@ public final class ContentStore {
     }
 
     public void clear(int page) {
-        release(page);
         setDesc(page, 0);
     }
 
@@ -105,7 +131,7 @@ public final class ContentStore {
         int end = first + n;
         for (int page = first; page < end; ) {
             int chunkEnd = Math.min(end, ((page >>> CHUNK_SHIFT) + 1) << CHUNK_SHIFT);
-            if (chunks[page >>> CHUNK_SHIFT] == null) {
+            if (chunk(page) == null) {
                 page = chunkEnd; // all zero already
                 continue;
             }
@@ -115,9 +141,12 @@ public final class ContentStore {
         }
     }
 
-    private void release(int page) {
-        long d = desc(page);
-        if ((d & KIND_MASK) == KIND_BYTES) {
+    /** Gives back the bank slot a replaced descriptor held, if it held one. */
+    private void freeSlotOf(long d) {
+        if ((d & KIND_MASK) != KIND_BYTES) {
+            return;
+        }
+        synchronized (bankLock) {
             int b = (int) d;
             bank[b] = null;
             if (freeBankTop == freeBank.length) {
@@ -127,28 +156,49 @@ public final class ContentStore {
         }
     }
 
-    private byte[] materialize(int page) {
-        long d = desc(page);
-        if ((d & KIND_MASK) == KIND_BYTES) {
-            return bank[(int) d];
-        }
-        byte[] bytes = new byte[PAGE];
-        if (d != 0) {
-            Pattern p = new Pattern(slopeOf(d), (int) d);
-            p.fill(0, bytes, 0, PAGE);
-        }
-        int b;
-        if (freeBankTop > 0) {
-            b = freeBank[--freeBankTop];
-        } else {
-            if (bankUsed == bank.length) {
-                bank = Arrays.copyOf(bank, bankUsed * 2);
+    /** A bank slot now holding {@code bytes}. */
+    private int takeSlot(byte[] bytes) {
+        synchronized (bankLock) {
+            int b;
+            if (freeBankTop > 0) {
+                b = freeBank[--freeBankTop];
+            } else {
+                if (bankUsed == bank.length) {
+                    bank = Arrays.copyOf(bank, bankUsed * 2);
+                }
+                b = bankUsed++;
             }
-            b = bankUsed++;
+            bank[b] = bytes;
+            return b;
         }
-        bank[b] = bytes;
-        setDesc(page, KIND_BYTES | b);
-        return bytes;
+    }
+
+    /**
+     * The page's bytes as an array of its own, made from its descriptor the first time. Two
+     * threads making it at once: one installs its array, the other gives its slot back and
+     * uses that one.
+     */
+    private byte[] materialize(int page) {
+        while (true) {
+            long d = desc(page);
+            if ((d & KIND_MASK) == KIND_BYTES) {
+                return bank[(int) d];
+            }
+            byte[] bytes = new byte[PAGE];
+            if (d != 0) {
+                Pattern p = new Pattern(slopeOf(d), (int) d);
+                p.fill(0, bytes, 0, PAGE);
+            }
+            int b = takeSlot(bytes);
+            long[] c = chunk(page);
+            if (c == null) {
+                c = newChunk(page);
+            }
+            if (DESCS.compareAndSet(c, page & (CHUNK - 1), d, KIND_BYTES | b)) {
+                return bytes;
+            }
+            freeSlotOf(KIND_BYTES | b); // another thread changed the page first: start again from its descriptor
+        }
     }
 
     /**
@@ -157,7 +207,6 @@ public final class ContentStore {
      */
     public void writePattern(int page, int off, int len, Pattern p, long pageOrigin) {
         if (off == 0 && len == PAGE && (pageOrigin & 3) == 0) {
-            release(page);
             long k0 = pageOrigin >>> 2;
             setDesc(page, linear(p.slope(), p.wordAt(k0)));
             return;
@@ -212,7 +261,6 @@ public final class ContentStore {
         if ((d & KIND_MASK) == KIND_BYTES) {
             dst.write(to, 0, bank[(int) d], 0, PAGE);
         } else {
-            dst.release(to);
             dst.setDesc(to, d);
         }
     }

@@ -54,25 +54,29 @@ public final class PageFrames {
     /** Slots of a chunk of {@link #mapIndexes} that one PMD-or-larger folio or free block fills. */
     static final int COMPACT = 2;
 
-    int nrFrames;
-    int[] refcount;
-    /** PTE mapcounts by pfn / {@value #CHUNK}; null while no frame of the chunk was PTE-mapped. */
-    private short[][] mapcounts;
-    int[] flags;
+    /** Frames that exist, RAM and device memory, gaps between sections included; set after the sections. */
+    private volatile int nrFrames;
+    /** Per section: the frames' reference counts. */
+    private volatile int[][] refcount;
+    /** Per section: PTE mapcount chunks by (pfn within the section) / {@value #CHUNK}; a chunk is null while no frame of it was PTE-mapped. */
+    private volatile short[][][] mapcounts;
+    /** Per section: the frames' flag words. */
+    private volatile int[][] flags;
     /**
-     * Mapping-and-index words by pfn / {@value #CHUNK}: null while every slot of the chunk reads
-     * 0; {@value #COMPACT} slots while the chunk's first frame heads a folio or free block of
-     * order {@value #CHUNK_SHIFT} or more, so that only its head and first tail use a slot;
-     * {@value #CHUNK} slots otherwise. Slots past a chunk's length read 0.
+     * Per section: mapping-and-index words by (pfn within the section) / {@value #CHUNK}: null
+     * while every slot of the chunk reads 0; {@value #COMPACT} slots while the chunk's first
+     * frame heads a folio or free block of order {@value #CHUNK_SHIFT} or more, so that only its
+     * head and first tail use a slot; {@value #CHUNK} slots otherwise. Slots past a chunk's
+     * length read 0.
      */
-    private long[][] mapIndexes;
+    private volatile long[][][] mapIndexes;
 
     PageFrames(int nrFrames) {
-        this.nrFrames = nrFrames;
-        refcount = new int[nrFrames];
-        mapcounts = new short[chunksFor(nrFrames)][];
-        flags = new int[nrFrames];
-        mapIndexes = new long[chunksFor(nrFrames)][];
+        refcount = new int[0][];
+        mapcounts = new short[0][][];
+        flags = new int[0][];
+        mapIndexes = new long[0][][];
+        install(0, nrFrames);
     }
 
     private static int chunksFor(int frames) {
@@ -80,16 +84,63 @@ public final class PageFrames {
     }
 
     /**
-     * Adds frames past the current end (memremap_pages of device memory). The arrays are
-     * replaced, so no other thread may be touching frames meanwhile: devices add memory while
-     * they are set up or, for a test device's new chunk, from its own ioctl.
+     * Adds frames [first, newTotal) (memremap_pages of device memory), {@code first} at a section
+     * boundary past every frame so far. Callers serialize growing (PhysicalMemory's memremap lock).
      */
-    void grow(int newTotal) {
-        refcount = java.util.Arrays.copyOf(refcount, newTotal);
-        mapcounts = java.util.Arrays.copyOf(mapcounts, chunksFor(newTotal));
-        flags = java.util.Arrays.copyOf(flags, newTotal);
-        mapIndexes = java.util.Arrays.copyOf(mapIndexes, chunksFor(newTotal));
-        nrFrames = newTotal;
+    void grow(int first, int newTotal) {
+        if ((first & Sections.MASK) != 0 || first < nrFrames) {
+            throw new IllegalArgumentException("device frames must start at a section boundary past frame " + nrFrames + ": " + first);
+        }
+        install(first, newTotal);
+    }
+
+    /**
+     * Fills in the sections of frames [first, end) in copies of the section-pointer arrays and
+     * only then publishes them: the sections that exist are kept, not copied, so a thread
+     * touching a frame meanwhile, through the old pointers or the new, loses nothing.
+     */
+    private void install(int first, int end) {
+        int n = Sections.count(end);
+        int[][] refs = java.util.Arrays.copyOf(refcount, n);
+        int[][] words = java.util.Arrays.copyOf(flags, n);
+        short[][][] maps = java.util.Arrays.copyOf(mapcounts, n);
+        long[][][] indexes = java.util.Arrays.copyOf(mapIndexes, n);
+        for (int s = first >>> Sections.SHIFT; s < n; s++) {
+            int len = Sections.length(s, end);
+            refs[s] = new int[len];
+            words[s] = new int[len];
+            maps[s] = new short[chunksFor(len)][];
+            indexes[s] = new long[chunksFor(len)][];
+        }
+        refcount = refs;
+        flags = words;
+        mapcounts = maps;
+        mapIndexes = indexes;
+        nrFrames = end;
+    }
+
+    /** Whether frame {@code pfn} exists (device memory leaves gaps up to a section boundary). */
+    public boolean exists(int pfn) {
+        if (pfn < 0 || pfn >= nrFrames) {
+            return false;
+        }
+        int[] sec = flags[pfn >>> Sections.SHIFT];
+        return sec != null && (pfn & Sections.MASK) < sec.length;
+    }
+
+    /** The raw flag word (flags and order bits) of a frame. */
+    int flagWord(int pfn) {
+        return flags[pfn >>> Sections.SHIFT][pfn & Sections.MASK];
+    }
+
+    /** Sets the raw flag word of a frame nobody else can reach (being allocated, freed or split). */
+    void setFlagWord(int pfn, int word) {
+        flags[pfn >>> Sections.SHIFT][pfn & Sections.MASK] = word;
+    }
+
+    /** Sets a folio's reference count while nobody else holds a reference (allocation, split). */
+    void setRefcount(int pfn, int count) {
+        INTS.setVolatile(refcount[pfn >>> Sections.SHIFT], pfn & Sections.MASK, count);
     }
 
     /** A flag word holding {@code pageFlags} and {@code order}. */
@@ -102,7 +153,7 @@ public final class PageFrames {
     }
 
     public int order(int pfn) {
-        return flags[pfn] >>> ORDER_SHIFT;
+        return flagWord(pfn) >>> ORDER_SHIFT;
     }
 
     public int nrPages(int pfn) {
@@ -120,44 +171,38 @@ public final class PageFrames {
 
     /** The frame's {@link PageFlags} bits (without the order kept beside them). */
     public int flags(int pfn) {
-        return flags[pfn] & FLAG_MASK;
+        return flagWord(pfn) & FLAG_MASK;
     }
 
     public boolean test(int pfn, int flag) {
-        return (flags[pfn] & flag) != 0;
+        return (flagWord(pfn) & flag) != 0;
     }
 
     /** folio_trylock: takes the head's LOCKED bit atomically; false when someone else holds it. */
     public boolean tryLock(int pfn) {
         int h = head(pfn);
-        while (true) {
-            int f = (int) INTS.getVolatile(flags, h);
-            if ((f & PageFlags.LOCKED) != 0) {
-                return false;
-            }
-            if (INTS.compareAndSet(flags, h, f, f | PageFlags.LOCKED)) {
-                return true;
-            }
-        }
+        int f = (int) INTS.getAndBitwiseOr(flags[h >>> Sections.SHIFT], h & Sections.MASK, PageFlags.LOCKED);
+        return (f & PageFlags.LOCKED) == 0;
     }
 
     /** folio_unlock. */
     public void unlock(int pfn) {
-        int h = head(pfn);
-        while (true) {
-            int f = (int) INTS.getVolatile(flags, h);
-            if (INTS.compareAndSet(flags, h, f, f & ~PageFlags.LOCKED)) {
-                return;
-            }
-        }
+        clear(head(pfn), PageFlags.LOCKED);
     }
 
+    /** Whether someone holds the folio lock of {@code pfn}'s folio. */
+    public boolean locked(int pfn) {
+        return test(head(pfn), PageFlags.LOCKED);
+    }
+
+    /** set_bit: atomic, as the folio lock bit shares the word with the flags others set. */
     public void set(int pfn, int flag) {
-        flags[pfn] |= flag;
+        INTS.getAndBitwiseOr(flags[pfn >>> Sections.SHIFT], pfn & Sections.MASK, flag);
     }
 
+    /** clear_bit: atomic, as {@link #set}. */
     public void clear(int pfn, int flag) {
-        flags[pfn] &= ~flag;
+        INTS.getAndBitwiseAnd(flags[pfn >>> Sections.SHIFT], pfn & Sections.MASK, ~flag);
     }
 
     /** The anon_vma or file id of the folio {@code pfn} belongs to; 0 when neither. */
@@ -198,12 +243,14 @@ public final class PageFrames {
 
     /** Reference count of the folio containing {@code pfn}. */
     public int refcount(int pfn) {
-        return (int) INTS.getVolatile(refcount, head(pfn));
+        int h = head(pfn);
+        return (int) INTS.getVolatile(refcount[h >>> Sections.SHIFT], h & Sections.MASK);
     }
 
     /** Adds {@code n} to the folio's reference count and returns the new count. */
     public int refAdd(int pfn, int n) {
-        return (int) INTS.getAndAdd(refcount, head(pfn), n) + n;
+        int h = head(pfn);
+        return (int) INTS.getAndAdd(refcount[h >>> Sections.SHIFT], h & Sections.MASK, n) + n;
     }
 
     /**
@@ -212,12 +259,13 @@ public final class PageFrames {
      */
     public boolean refTryGet(int pfn) {
         int h = head(pfn);
+        int[] sec = refcount[h >>> Sections.SHIFT];
         while (true) {
-            int c = (int) INTS.getVolatile(refcount, h);
+            int c = (int) INTS.getVolatile(sec, h & Sections.MASK);
             if (c == 0) {
                 return false;
             }
-            if (INTS.compareAndSet(refcount, h, c, c + 1)) {
+            if (INTS.compareAndSet(sec, h & Sections.MASK, c, c + 1)) {
                 return true;
             }
         }
@@ -225,15 +273,15 @@ public final class PageFrames {
 
     /** PTE mappings of this one frame. */
     public int pteMapcount(int pfn) {
-        short[] c = mapcounts[pfn >>> CHUNK_SHIFT];
+        short[] c = mapcountChunk(pfn);
         return c == null ? 0 : (short) SHORTS.getVolatile(c, pfn & (CHUNK - 1));
     }
 
     /** @throws IllegalStateException when the count would leave the range of a short (32767 PTEs) */
     public void pteMapcountAdd(int pfn, int n) {
-        short[] c = mapcounts[pfn >>> CHUNK_SHIFT];
+        short[] c = mapcountChunk(pfn);
         if (c == null) {
-            c = newMapcountChunk(pfn >>> CHUNK_SHIFT);
+            c = newMapcountChunk(pfn);
         }
         int now = (short) SHORTS.getAndAdd(c, pfn & (CHUNK - 1), (short) n) + n;
         if (now != (short) now) {
@@ -242,17 +290,23 @@ public final class PageFrames {
         }
     }
 
-    /** Installs mapcount chunk {@code i}, or returns the one another thread installed first. */
-    private short[] newMapcountChunk(int i) {
+    /** The chunk of PTE mapcounts that holds {@code pfn}'s, or null. */
+    private short[] mapcountChunk(int pfn) {
+        return mapcounts[pfn >>> Sections.SHIFT][(pfn & Sections.MASK) >>> CHUNK_SHIFT];
+    }
+
+    /** Installs the mapcount chunk of {@code pfn}, or returns the one another thread installed first. */
+    private short[] newMapcountChunk(int pfn) {
         short[] fresh = new short[CHUNK];
-        short[] other = (short[]) SHORT_CHUNKS.compareAndExchange(mapcounts, i, (short[]) null, fresh);
+        short[] other = (short[]) SHORT_CHUNKS.compareAndExchange(mapcounts[pfn >>> Sections.SHIFT],
+                (pfn & Sections.MASK) >>> CHUNK_SHIFT, (short[]) null, fresh);
         return other == null ? fresh : other;
     }
 
     /** PMD or PUD mappings of the whole folio. */
     public int entireMapcount(int pfn) {
         int h = head(pfn);
-        return isLarge(h) ? (int) INTS.getVolatile(refcount, h + 1) : 0;
+        return isLarge(h) ? (int) INTS.getVolatile(refcount[(h + 1) >>> Sections.SHIFT], (h + 1) & Sections.MASK) : 0;
     }
 
     /** @throws IllegalStateException for a small folio, which only PTEs map (its head+1 is another folio) */
@@ -261,7 +315,7 @@ public final class PageFrames {
         if (!isLarge(h)) {
             throw new IllegalStateException("entire mapcount of small folio " + h);
         }
-        INTS.getAndAdd(refcount, h + 1, n);
+        INTS.getAndAdd(refcount[(h + 1) >>> Sections.SHIFT], (h + 1) & Sections.MASK, n);
     }
 
     /** How many times this frame is mapped, through PTEs or through its folio's PMD/PUD. */
@@ -301,7 +355,7 @@ public final class PageFrames {
         if (!isLarge(h)) {
             return 0;
         }
-        long[] c = mapIndexes[(h + 1) >>> CHUNK_SHIFT];
+        long[] c = mapIndexChunkOrNull(h + 1);
         int i = (h + 1) & (CHUNK - 1);
         return c == null || i >= c.length ? 0 : (int) (long) LONGS.getVolatile(c, i);
     }
@@ -315,11 +369,11 @@ public final class PageFrames {
     void makeFolio(int head, int folioOrder) {
         int n = 1 << folioOrder;
         for (int i = 0; i < n; i++) {
-            flags[head + i] = withOrder(i == 0 ? (folioOrder > 0 ? PageFlags.HEAD : 0) : PageFlags.TAIL, folioOrder);
-            refcount[head + i] = 0;
+            setFlagWord(head + i, withOrder(i == 0 ? (folioOrder > 0 ? PageFlags.HEAD : 0) : PageFlags.TAIL, folioOrder));
+            setRefcount(head + i, 0);
         }
         int base = head & -CHUNK;
-        long[] c = mapIndexes[base >>> CHUNK_SHIFT];
+        long[] c = mapIndexChunkOrNull(base);
         if (folioOrder < CHUNK_SHIFT && c != null && c.length == COMPACT) {
             // Widened now, before the folio is handed out: the larger folio or block that had the
             // chunk compact is gone, so nobody else can be writing its two slots meanwhile.
@@ -335,24 +389,28 @@ public final class PageFrames {
     /** Bytes the chunked slots (mapcounts, mapping-and-index words) take, headers aside. */
     long chunkedSlotBytes() {
         long bytes = 0;
-        for (short[] c : mapcounts) {
-            bytes += c == null ? 0 : (long) Short.BYTES * c.length;
+        for (short[][] sec : mapcounts) {
+            for (short[] c : sec == null ? new short[0][] : sec) {
+                bytes += c == null ? 0 : (long) Short.BYTES * c.length;
+            }
         }
-        for (long[] c : mapIndexes) {
-            bytes += c == null ? 0 : (long) Long.BYTES * c.length;
+        for (long[][] sec : mapIndexes) {
+            for (long[] c : sec == null ? new long[0][] : sec) {
+                bytes += c == null ? 0 : (long) Long.BYTES * c.length;
+            }
         }
         return bytes;
     }
 
     /** The mapping-and-index word of {@code pfn} (or the buddy links, or the pin count kept there). */
     long mapIndex(int pfn) {
-        long[] c = mapIndexes[pfn >>> CHUNK_SHIFT];
+        long[] c = mapIndexChunkOrNull(pfn);
         int i = pfn & (CHUNK - 1);
         return c == null || i >= c.length ? 0 : c[i];
     }
 
     void setMapIndex(int pfn, long word) {
-        long[] c = mapIndexes[pfn >>> CHUNK_SHIFT];
+        long[] c = mapIndexChunkOrNull(pfn);
         int i = pfn & (CHUNK - 1);
         if (c == null || i >= c.length) {
             if (word == 0) {
@@ -370,25 +428,31 @@ public final class PageFrames {
      * block of PMD order or more that had it compact is gone, so nobody is updating its slots.
      */
     private long[] mapIndexChunk(int pfn) {
-        int ci = pfn >>> CHUNK_SHIFT;
+        long[][] sec = mapIndexes[pfn >>> Sections.SHIFT];
+        int ci = (pfn & Sections.MASK) >>> CHUNK_SHIFT;
         int i = pfn & (CHUNK - 1);
         while (true) {
-            long[] c = (long[]) LONG_CHUNKS.getVolatile(mapIndexes, ci);
+            long[] c = (long[]) LONG_CHUNKS.getVolatile(sec, ci);
             if (c != null && i < c.length) {
                 return c;
             }
             long[] wider = c != null ? java.util.Arrays.copyOf(c, CHUNK)
-                    : new long[i < COMPACT && order(ci << CHUNK_SHIFT) >= CHUNK_SHIFT ? COMPACT : CHUNK];
-            if (LONG_CHUNKS.compareAndSet(mapIndexes, ci, c, wider)) {
+                    : new long[i < COMPACT && order(pfn & -CHUNK) >= CHUNK_SHIFT ? COMPACT : CHUNK];
+            if (LONG_CHUNKS.compareAndSet(sec, ci, c, wider)) {
                 return wider;
             }
         }
     }
 
+    /** The chunk of mapping-and-index words that holds {@code pfn}'s, or null. */
+    private long[] mapIndexChunkOrNull(int pfn) {
+        return mapIndexes[pfn >>> Sections.SHIFT][(pfn & Sections.MASK) >>> CHUNK_SHIFT];
+    }
+
     /** Zeroes the PTE mapcounts of {@code [first, first + n)} where a chunk holds them. */
     private void clearMapcounts(int first, int n) {
         for (int pfn = first; pfn < first + n; pfn++) {
-            short[] c = mapcounts[pfn >>> CHUNK_SHIFT];
+            short[] c = mapcountChunk(pfn);
             if (c != null) {
                 c[pfn & (CHUNK - 1)] = 0;
             }

@@ -74,7 +74,7 @@ public final class PhysicalMemory {
         // Everything not reserved or carved (flags still 0) goes to the buddy allocator.
         int run = -1;
         for (int pfn = 0; pfn <= nrFrames; pfn++) {
-            boolean free = pfn < nrFrames && frames.flags[pfn] == 0;
+            boolean free = pfn < nrFrames && frames.flagWord(pfn) == 0;
             if (free && run < 0) {
                 run = pfn;
             } else if (!free && run >= 0) {
@@ -107,14 +107,14 @@ public final class PhysicalMemory {
     private void reserve(int pfn, int order) {
         frames.makeFolio(pfn, order);
         for (int i = 0; i < (1 << order); i++) {
-            frames.flags[pfn + i] |= PageFlags.ZERO | PageFlags.RESERVED;
+            frames.set(pfn + i, PageFlags.ZERO | PageFlags.RESERVED);
         }
-        frames.refcount[pfn] = 1;
+        frames.setRefcount(pfn, 1);
     }
 
     private void carveHugetlb(int pfn, HugetlbPool pool) {
         frames.makeFolio(pfn, pool.order());
-        frames.flags[pfn] |= PageFlags.HUGETLB | PageFlags.HUGETLB_FREE;
+        frames.set(pfn, PageFlags.HUGETLB | PageFlags.HUGETLB_FREE);
         pool.add(pfn);
     }
 
@@ -142,24 +142,26 @@ public final class PhysicalMemory {
 
     /** Every frame: RAM and device memory. */
     public int totalFrames() {
-        return frames.nrFrames;
+        return frames.nrFrames();
     }
 
     /**
      * memremap_pages: struct pages for {@code nrPages} frames of device memory, placed after
-     * everything registered so far, PMD-aligned. Returns the first frame, or -1 (the kernel's
-     * ENOMEM) when the machine's {@link PageBudget} cannot hold that many more frames.
+     * everything registered so far in sections of their own (so section-aligned, and so
+     * PMD-aligned). Returns the first frame, or -1 (the kernel's ENOMEM) when the machine's
+     * {@link PageBudget} cannot hold that many more frames. Other threads may be using frames
+     * meanwhile.
      */
     public synchronized int memremapPages(DevPagemap pgmap, int nrPages) {
-        int first = (frames.nrFrames + PageSize.HPAGE_PMD_NR - 1) & ~(PageSize.HPAGE_PMD_NR - 1);
+        int first = Sections.boundaryAfter(frames.nrFrames());
         if (!budget.fits((long) first + nrPages)) {
             return -1;
         }
         int total = first + nrPages;
-        frames.grow(total);
-        data.grow(total);
+        frames.grow(first, total);
+        data.grow(first, total);
         for (int pfn = first; pfn < total; pfn++) {
-            frames.flags[pfn] = PageFlags.ZONE_DEVICE | PageFlags.FREE;
+            frames.setFlagWord(pfn, PageFlags.ZONE_DEVICE | PageFlags.FREE);
         }
         pgmap.firstPfn = first;
         pgmap.nrPages = nrPages;
@@ -171,9 +173,9 @@ public final class PhysicalMemory {
     public void initDeviceFolio(int head, int order) {
         frames.makeFolio(head, order);
         for (int i = 0; i < (1 << order); i++) {
-            frames.flags[head + i] |= PageFlags.ZONE_DEVICE;
+            frames.set(head + i, PageFlags.ZONE_DEVICE);
         }
-        frames.refcount[head] = 1;
+        frames.setRefcount(head, 1);
     }
 
     public int zeroPfn() {
@@ -185,7 +187,7 @@ public final class PhysicalMemory {
     }
 
     public boolean isZeroPfn(int pfn) {
-        return pfn >= 0 && pfn < frames.nrFrames && (frames.flags[pfn] & PageFlags.ZERO) != 0;
+        return pfn >= 0 && pfn < frames.nrFrames() && (frames.flagWord(pfn) & PageFlags.ZERO) != 0;
     }
 
     public HugetlbPool hugetlbPool(int order) {
@@ -210,7 +212,7 @@ public final class PhysicalMemory {
         int pfn = buddy.alloc(order);
         if (pfn >= 0) {
             frames.makeFolio(pfn, order);
-            frames.refcount[pfn] = 1;
+            frames.setRefcount(pfn, 1);
         }
         return pfn;
     }
@@ -220,7 +222,7 @@ public final class PhysicalMemory {
         int got = buddy.allocAt(pfn, order);
         if (got >= 0) {
             frames.makeFolio(got, order);
-            frames.refcount[got] = 1;
+            frames.setRefcount(got, 1);
         }
         return got;
     }
@@ -230,8 +232,8 @@ public final class PhysicalMemory {
         int pfn = hugetlbPool(order).take();
         if (pfn >= 0) {
             frames.makeFolio(pfn, order);
-            frames.flags[pfn] |= PageFlags.HUGETLB;
-            frames.refcount[pfn] = 1;
+            frames.set(pfn, PageFlags.HUGETLB);
+            frames.setRefcount(pfn, 1);
         }
         return pfn;
     }
@@ -257,22 +259,22 @@ public final class PhysicalMemory {
     }
 
     private void free(int head) {
-        if ((frames.flags[head] & PageFlags.RESERVED) != 0) {
+        if ((frames.flagWord(head) & PageFlags.RESERVED) != 0) {
             throw new IllegalStateException("freeing a reserved frame " + head);
         }
         int order = frames.order(head);
         int n = 1 << order;
         deferredSplit.remove(head); // a freed folio waits for no split
         data.clearRange(head, n);
-        if ((frames.flags[head] & PageFlags.ZONE_DEVICE) != 0) {
+        if ((frames.flagWord(head) & PageFlags.ZONE_DEVICE) != 0) {
             frames.makeFolio(head, order);
             for (int i = 0; i < n; i++) {
-                frames.flags[head + i] = PageFlags.ZONE_DEVICE | PageFlags.FREE; // order 0: free frames are no folio
+                frames.setFlagWord(head + i, PageFlags.ZONE_DEVICE | PageFlags.FREE); // order 0: free frames are no folio
             }
             pgmap(head).ops().folioFree(head, order);
-        } else if ((frames.flags[head] & PageFlags.HUGETLB) != 0) {
+        } else if ((frames.flagWord(head) & PageFlags.HUGETLB) != 0) {
             frames.makeFolio(head, order);
-            frames.flags[head] |= PageFlags.HUGETLB | PageFlags.HUGETLB_FREE;
+            frames.set(head, PageFlags.HUGETLB | PageFlags.HUGETLB_FREE);
             hugetlbPool(order).add(head);
         } else {
             buddy.free(head, order);
@@ -385,13 +387,15 @@ public final class PhysicalMemory {
         int keep = frames.flags(head) & ~(PageFlags.HEAD | PageFlags.TAIL);
         long mapIndex = frames.mapIndex(head);
         for (int i = 0; i < n; i++) {
-            frames.flags[head + i] = keep | (frames.flags[head + i] & PageFlags.DIRTY);
+            // the head stays locked for a caller holding the folio lock; the new small folios are unlocked
+            int bits = i == 0 ? keep : keep & ~PageFlags.LOCKED;
+            frames.setFlagWord(head + i, bits | (frames.flagWord(head + i) & PageFlags.DIRTY));
             frames.setMapIndex(head + i, mapIndex + i); // head+1's pin count, checked 0, gives way too
         }
     }
 
     /** Sets a frame's reference count directly (used when a folio split hands out references). */
     public void setRefcount(int pfn, int count) {
-        frames.refcount[pfn] = count;
+        frames.setRefcount(pfn, count);
     }
 }

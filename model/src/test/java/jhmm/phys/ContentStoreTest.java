@@ -49,8 +49,8 @@ class ContentStoreTest {
 
     @Test
     void pagesAddedByGrowingStartZeroAndTakeContent() {
-        store.grow(4 * CHUNK + 3);
-        int added = 4 * CHUNK + 2;
+        store.grow(Sections.SIZE, Sections.SIZE + 3);
+        int added = Sections.SIZE + 2;
         assertThat(store.isZero(added)).isTrue();
         store.writePattern(added, 0, PAGE, Pattern.i32(9), 0);
         assertThat(store.matches(added, 0, PAGE, Pattern.i32(9), 0)).isTrue();

@@ -272,14 +272,17 @@ final class DmirrorMigration {
             return;
         }
         for (DevPagemap chunk : memory.chunks()) {
-            MemorySystem sys = memory.system();
-            int n = chunk.nrPages();
-            long[] src = new long[n];
-            long[] dst = new long[n];
-            MigrateDevice.deviceRange(sys, src, chunk.firstPfn(), n);
-            allocAndCopyToSystem(null, sys, src, dst, n, -1); // out of RAM: the rest stays on the device
-            MigrateDevice.devicePages(sys, src, dst, n);
-            MigrateDevice.deviceFinalize(sys, src, dst, n);
+            evict(memory.system(), chunk.firstPfn(), chunk.nrPages());
         }
+    }
+
+    /** Moves every allocated frame of [firstPfn, firstPfn + n) of device memory back to RAM. */
+    static void evict(MemorySystem sys, int firstPfn, int n) {
+        long[] src = new long[n];
+        long[] dst = new long[n];
+        MigrateDevice.deviceRange(sys, src, firstPfn, n);
+        allocAndCopyToSystem(null, sys, src, dst, n, -1); // out of RAM: the rest stays on the device
+        MigrateDevice.devicePages(sys, src, dst, n);
+        MigrateDevice.deviceFinalize(sys, src, dst, n);
     }
 }

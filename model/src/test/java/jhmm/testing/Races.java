@@ -1,0 +1,52 @@
+package jhmm.testing;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.lang.reflect.Method;
+import java.util.List;
+import org.jetbrains.kotlinx.lincheck.Actor;
+import org.jetbrains.kotlinx.lincheck.execution.ExecutionScenario;
+import org.jetbrains.lincheck.LincheckAssertionError;
+import org.jetbrains.lincheck.datastructures.ModelCheckingOptions;
+
+/**
+ * Lincheck model checking of one race between two threads, named by the test's operations: each
+ * thread runs its operations in order, then the checks run alone. A result no sequential order
+ * of the two threads could give is a bug Lincheck reports with the interleaving.
+ */
+public final class Races {
+    private Races() {}
+
+    /** Thread 1 runs {@code first}, thread 2 {@code second}, then {@code after} runs alone. */
+    public static ExecutionScenario race(Class<?> state, List<String> first, List<String> second, List<String> after) {
+        return new ExecutionScenario(List.of(), List.of(actors(state, first), actors(state, second)), actors(state, after), null);
+    }
+
+    /** Explores {@code invocations} interleavings of each scenario; fails with Lincheck's report. */
+    public static void check(Class<?> state, int invocations, ExecutionScenario... scenarios) {
+        ModelCheckingOptions o = new ModelCheckingOptions().iterations(0).invocationsPerIteration(invocations);
+        for (ExecutionScenario s : scenarios) {
+            o.addCustomScenario(s);
+        }
+        o.check(state);
+    }
+
+    /** The race must be caught (a planted or historical bug): Lincheck reports invalid results, not a crash. */
+    public static void assertCaught(Class<?> state, int invocations, ExecutionScenario scenario) {
+        assertThatThrownBy(() -> check(state, invocations, scenario))
+                .isInstanceOf(LincheckAssertionError.class)
+                .satisfies(e -> assertThat(e.getMessage()).contains("= Invalid execution results ="));
+    }
+
+    private static List<Actor> actors(Class<?> state, List<String> names) {
+        return names.stream().map(n -> {
+            try {
+                Method m = state.getMethod(n);
+                return new Actor(m, List.of());
+            } catch (NoSuchMethodException e) {
+                throw new IllegalArgumentException(state.getSimpleName() + " has no operation " + n, e);
+            }
+        }).toList();
+    }
+}
