@@ -162,6 +162,9 @@ public final class Fork {
         MemorySystem sys = parent.sys;
         PhysicalMemory phys = sys.phys;
         PageFrames f = phys.frames();
+        // copy_pte_range allocates the child's table whether or not anything is copied into it:
+        // an empty one too keeps a later read fault from mapping the huge zero page there
+        dst.mm.pt.pteTable(start, true);
         parent.ptl.lock();
         try {
             for (long a = start; a < end; a += PageSize.PAGE_SIZE) {

@@ -154,7 +154,11 @@ public final class PhysicalMemory {
      */
     public synchronized int memremapPages(DevPagemap pgmap, int nrPages) {
         int first = Sections.boundaryAfter(frames.nrFrames());
-        if (!budget.fits((long) first + nrPages)) {
+        long backed = ramFrames + nrPages; // the gap before a section boundary costs nothing
+        for (DevPagemap m : pgmaps) {
+            backed += m.nrPages;
+        }
+        if (!budget.fits(backed)) {
             return -1;
         }
         int total = first + nrPages;

@@ -106,4 +106,21 @@ class ForkCowTest {
         assertThat(child.pageState(a + 3 * P)).isEqualTo(PageState.NONE);
         t.assertCoherent();
     }
+
+    @Test
+    void forkGivesTheChildAnEmptyPteTableWhereTheParentHasOne() {
+        // copy_pte_range allocates the child's table first: no huge zero page there afterwards
+        MachineFixture t = MachineFixture.withThp(ThpMode.MADVISE);
+        long m2 = MachineFixture.M2;
+        long a = t.anonAligned(t.p, 2 * m2, m2);
+        assertThat(t.p.write(a, P, Pattern.i32(0), a)).isZero();
+        assertThat(t.p.madvise(a, P, Mman.MADV_DONTNEED)).isZero(); // the table stays, empty
+        assertThat(t.p.madvise(a, 2 * m2, Mman.MADV_HUGEPAGE)).isZero();
+        Process child = t.p.fork("c");
+        MachineFixture.assertReads(child, a + 5 * P, P, Pattern.ZERO, a);
+        assertThat(child.pageState(a + 5 * P)).isEqualTo(PageState.ZERO);
+        MachineFixture.assertReads(child, a + m2, P, Pattern.ZERO, a);
+        assertThat(child.pageState(a + m2)).isEqualTo(PageState.HUGE_PMD); // no table in that window
+        t.assertCoherent();
+    }
 }

