@@ -89,7 +89,7 @@ final class DeferredSplit {
         for (int i = 0, n = f.nrPages(head); i < n; i++) {
             unmapped += f.pteMapcount(head + i) == 0 ? 1 : 0;
         }
-        return sys.huge.splitFolio(head, 1) == 0 ? unmapped : 0;
+        return sys.huge.underFolioLock(head, () -> sys.huge.splitFolio(head, 1)) == 0 ? unmapped : 0;
     }
 
     /**

@@ -222,7 +222,26 @@ public final class HugeMemory {
      * zero page wherever it was mapped, and freed.
      */
     public int splitHugePage(int pfn) {
-        return splitHugePage(pfn, 0);
+        int head = sys.phys.frames().head(pfn);
+        return underFolioLock(head, () -> splitHugePage(head, 0));
+    }
+
+    /**
+     * Runs {@code split} for a caller that does not hold the folio lock: the kernel splits only
+     * locked folios, so a migration collecting the folio meanwhile (which locks it before it
+     * takes its reference) cannot have that reference overwritten by the split. -EAGAIN when
+     * someone else holds the lock.
+     */
+    int underFolioLock(int head, java.util.function.IntSupplier split) {
+        PageFrames f = sys.phys.frames();
+        if (!f.tryLock(head)) {
+            return -Errno.EAGAIN;
+        }
+        try {
+            return split.getAsInt();
+        } finally {
+            f.unlock(head); // split or not, the lock stayed on the first page
+        }
     }
 
     /** {@link #splitHugePage(int)} for a caller holding {@code callerRefs} references (reclaim's isolation). */
@@ -285,7 +304,9 @@ public final class HugeMemory {
             for (int i = 0; i < n; i++) {
                 expected += f.pteMapcount(head + i);
             }
-            if (f.entireMapcount(head) != 0 || f.refcount(head) != expected) {
+            // frozen at exactly the expected count: a device collecting the folio meanwhile
+            // (folio_try_get) either made the freeze fail or fails itself
+            if (f.entireMapcount(head) != 0 || !f.refFreeze(head, expected)) {
                 return -Errno.EAGAIN;
             }
             int flags = f.flags(head) & (PageFlags.ANON | PageFlags.ANON_EXCLUSIVE | PageFlags.SWAPBACKED | PageFlags.DIRTY | PageFlags.PAGECACHE);

@@ -34,7 +34,7 @@ final class PartlyCoveredFolios {
             if (f.refTryGet(head)) {
                 try {
                     if (f.head(head) == head && f.isLarge(head)) {
-                        sys.huge.splitHugePage(head, 1); // zero-filled subpages go to the zero page (6.12+)
+                        sys.huge.underFolioLock(head, () -> sys.huge.splitHugePage(head, 1)); // zero-filled subpages go to the zero page (6.12+)
                     }
                 } finally {
                     sys.phys.put(head);

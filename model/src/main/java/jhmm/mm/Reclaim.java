@@ -140,7 +140,7 @@ public final class Reclaim {
         if (first >= start && last <= end && mappedHere == n && f.folioTotalMapcount(head) == n) {
             sys.rmap.replaceMappings(head, (e, exclusive) -> 0, NotifierEvent.CLEAR);
         } else if (!mappedByOthers(mm, head) && f.refcount(head) == 1 + f.entireMapcount(head) + ptesMapping(head, n)) {
-            sys.huge.splitFolio(head);
+            sys.huge.underFolioLock(head, () -> sys.huge.splitFolio(head));
         }
         return Math.min(last, end);
     }

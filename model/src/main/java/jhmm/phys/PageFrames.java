@@ -254,6 +254,16 @@ public final class PageFrames {
     }
 
     /**
+     * folio_ref_freeze: the count drops from exactly {@code expected} to 0, else nothing
+     * changes; meanwhile {@link #refTryGet} fails, so no one takes a reference a split would
+     * then overwrite. The caller sets the counts back.
+     */
+    public boolean refFreeze(int pfn, int expected) {
+        int h = head(pfn);
+        return INTS.compareAndSet(refcount[h >>> Sections.SHIFT], h & Sections.MASK, expected, 0);
+    }
+
+    /**
      * folio_try_get: takes a reference on the folio of {@code pfn} unless its count is zero (the
      * folio is free or being freed), for a caller that found the frame without holding one.
      */

@@ -128,4 +128,22 @@ class ThpTest {
         assertThat(c.frameAt(a)).isEqualTo(-1);
         t.assertCoherent();
     }
+
+    @Test
+    void aSplitOfALockedFolioWaitsForTheLockHolder() {
+        // split_huge_page runs under the folio lock: a migration that locked the folio to
+        // collect it keeps it whole (EAGAIN), so the split cannot overwrite its reference
+        MachineFixture t = MachineFixture.withThp(ThpMode.ALWAYS);
+        long a = t.anonAligned(t.p, MachineFixture.M2, MachineFixture.M2);
+        assertThat(t.p.write(a, MachineFixture.M2, Pattern.i32(0), a)).isZero();
+        int head = t.p.frameAt(a);
+        jhmm.phys.PageFrames f = t.machine.physicalMemory().frames();
+        assertThat(f.tryLock(head)).isTrue();
+        assertThat(t.machine.physicalMemory().frames().isLarge(head)).isTrue();
+        assertThat(t.machine.splitThp(t.p, a)).isEqualTo(-Errno.EAGAIN);
+        f.unlock(head);
+        assertThat(t.machine.splitThp(t.p, a)).isZero();
+        assertThat(f.isLarge(head)).isFalse();
+        t.assertCoherent();
+    }
 }

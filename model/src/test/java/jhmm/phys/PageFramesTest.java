@@ -235,4 +235,15 @@ class PageFramesTest {
         assertThat(f.flags(first + PMD_NR + 1)).isEqualTo(PageFlags.ZONE_DEVICE | PageFlags.FREE);
         assertThat(f.order(first + PMD_NR + 1)).isZero();
     }
+
+    @Test
+    void aFrozenFolioRefusesTryGetAndAFreezeNeedsTheExactCount() {
+        int pfn = phys.allocFolio(PageSize.PMD_ORDER);
+        phys.get(pfn);
+        assertThat(f.refFreeze(pfn, 1)).as("two references: not frozen").isFalse();
+        assertThat(f.refcount(pfn)).isEqualTo(2);
+        assertThat(f.refFreeze(pfn + 3, 2)).isTrue(); // through any page of the folio
+        assertThat(f.refTryGet(pfn)).as("folio_try_get on a frozen folio").isFalse();
+        assertThat(f.refcount(pfn)).isZero();
+    }
 }
