@@ -146,13 +146,19 @@ public final class MigrateDevice {
     private static int splitLocked(MemorySystem sys, int pfn) {
         PageFrames f = sys.phys.frames();
         int head = f.head(pfn);
+        if (!f.refTryGet(head)) {
+            return -Errno.EAGAIN; // freed, or frozen by a split, meanwhile
+        }
         if (!f.tryLock(head)) {
+            sys.phys.put(head);
             return -Errno.EAGAIN;
         }
         try {
-            return sys.huge.splitFolio(head);
+            // our reference keeps the first page, which the lock stays on, from being freed under it
+            return f.head(pfn) == head ? sys.huge.splitFolio(head, 1) : -Errno.EAGAIN;
         } finally {
             f.unlock(head); // split or not, the lock stays on the first page
+            sys.phys.put(head);
         }
     }
 
@@ -190,7 +196,12 @@ public final class MigrateDevice {
             if (!f.tryLock(head)) {
                 return false; // migrate_vma_collect_pmd's folio_trylock: someone else is moving or reclaiming it
             }
-            sys.phys.get(head);
+            // a split may have made the page a folio of its own before the lock was taken, or
+            // frozen the count: then this is not the folio locked, or not one to take
+            if (f.head(pfn) != head || !f.refTryGet(head)) {
+                f.unlock(head);
+                return false;
+            }
             long mig = Pte.mkNonPresent(write ? Pte.KIND_MIGRATION_WRITE : Pte.KIND_MIGRATION_READ, pfn,
                     (exclusive ? Pte.EXCLUSIVE : 0) | (pmdLevel ? Pte.HUGE : 0));
             if (Pte.dirty(e)) {
