@@ -191,9 +191,7 @@ class MadvPageoutTest {
         // folio_maybe_mapped_shared follows the processes mapping a large folio, not its mapcount
         MachineFixture thp = new MachineFixture(MachineConfig.defaults().withRam(64L << 20).withThp(jhmm.mm.ThpMode.MADVISE));
         long m2 = MachineFixture.M2;
-        long a = thp.anonAligned(thp.p, 2 * m2, m2);
-        assertThat(thp.p.madvise(a, 2 * m2, Mman.MADV_HUGEPAGE)).isZero();
-        assertThat(thp.p.write(a, 2 * m2, Pattern.i32(0), a)).isZero();
+        long a = writtenThps(thp, 2 * m2);
         assertThat(thp.p.mremap(a, 2 * m2, m2 + 35 * P, 0)).isEqualTo(a); // the second THP keeps 35 mapped pages
         Process c = thp.p.fork("c");
         int pfn = thp.p.frameAt(a + m2);
@@ -207,9 +205,7 @@ class MadvPageoutTest {
     void freeSplitsAThpThatStraddlesTwoPageTablesThoughItCoversItWhole() {
         MachineFixture thp = new MachineFixture(MachineConfig.defaults().withRam(64L << 20).withThp(jhmm.mm.ThpMode.MADVISE));
         long m2 = MachineFixture.M2;
-        long a = thp.anonAligned(thp.p, m2, m2);
-        assertThat(thp.p.madvise(a, m2, Mman.MADV_HUGEPAGE)).isZero();
-        assertThat(thp.p.write(a, m2, Pattern.i32(0), a)).isZero();
+        long a = writtenThps(thp, m2);
         long b = thp.p.mremap(a, m2, m2, Mman.MREMAP_MAYMOVE | Mman.MREMAP_FIXED, a + 2 * m2 + P);
         assertThat(b).isEqualTo(a + 2 * m2 + P);
         assertThat(thp.machine.physicalMemory().frames().isLarge(thp.p.frameAt(b))).isTrue();
@@ -223,9 +219,7 @@ class MadvPageoutTest {
     void pageoutOfALazyFreeThpKeepsItWholeWhenRedirtiedAndDiscardsItWholeWhenNot() {
         MachineFixture thp = new MachineFixture(MachineConfig.defaults().withRam(64L << 20).withThp(jhmm.mm.ThpMode.MADVISE));
         long m2 = MachineFixture.M2;
-        long a = thp.anonAligned(thp.p, 2 * m2, m2);
-        assertThat(thp.p.madvise(a, 2 * m2, Mman.MADV_HUGEPAGE)).isZero();
-        assertThat(thp.p.write(a, 2 * m2, Pattern.i32(0), a)).isZero();
+        long a = writtenThps(thp, 2 * m2);
         assertThat(thp.p.madvise(a, 2 * m2, Mman.MADV_FREE)).isZero();
         assertThat(thp.p.write(a + 5 * P, P, Pattern.i32(0), a)).isZero(); // re-dirties the first THP only
         int kept = thp.p.frameAt(a);
@@ -247,5 +241,13 @@ class MadvPageoutTest {
         assertThat(c.pageState(a + 4 * P)).isEqualTo(PageState.NONE);
         assertThat(c.pageState(a + 3 * P)).isEqualTo(PageState.PRESENT_RO); // kept, still write-protected for COW
         t.assertCoherent();
+    }
+
+    /** {@code len} of 2 MiB-aligned, hugepage-advised memory in {@code thp}'s process, written through: THPs. */
+    private static long writtenThps(MachineFixture thp, long len) {
+        long a = thp.anonAligned(thp.p, len, MachineFixture.M2);
+        assertThat(thp.p.madvise(a, len, Mman.MADV_HUGEPAGE)).isZero();
+        assertThat(thp.p.write(a, len, Pattern.i32(0), a)).isZero();
+        return a;
     }
 }
