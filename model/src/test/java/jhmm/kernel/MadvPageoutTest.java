@@ -16,6 +16,8 @@ class MadvPageoutTest {
     private static final int RW = MachineFixture.RW;
 
     private final MachineFixture t = new MachineFixture(MachineConfig.defaults().withRam(64L << 20));
+    /** The same machine with THP on madvise, no swap. */
+    private final MachineFixture thpNoSwap = new MachineFixture(MachineConfig.defaults().withRam(64L << 20).withThp(jhmm.mm.ThpMode.MADVISE));
 
     @Test
     void pageoutOfPartOfAHugeZeroPmdLeavesItMapped() {
@@ -189,46 +191,43 @@ class MadvPageoutTest {
     @Test
     void pageoutLeavesAPartlyMappedThpThatTwoProcessesMapWhole() {
         // folio_maybe_mapped_shared follows the processes mapping a large folio, not its mapcount
-        MachineFixture thp = new MachineFixture(MachineConfig.defaults().withRam(64L << 20).withThp(jhmm.mm.ThpMode.MADVISE));
         long m2 = MachineFixture.M2;
-        long a = writtenThps(thp, 2 * m2);
-        assertThat(thp.p.mremap(a, 2 * m2, m2 + 35 * P, 0)).isEqualTo(a); // the second THP keeps 35 mapped pages
-        Process c = thp.p.fork("c");
-        int pfn = thp.p.frameAt(a + m2);
+        long a = writtenThps(thpNoSwap, 2 * m2);
+        assertThat(thpNoSwap.p.mremap(a, 2 * m2, m2 + 35 * P, 0)).isEqualTo(a); // the second THP keeps 35 mapped pages
+        Process c = thpNoSwap.p.fork("c");
+        int pfn = thpNoSwap.p.frameAt(a + m2);
         assertThat(c.madvise(a, m2 + 35 * P, Mman.MADV_PAGEOUT)).isZero();
-        assertThat(thp.machine.physicalMemory().frames().isLarge(pfn)).as("not split").isTrue();
-        assertThat(thp.p.frameAt(a + m2)).isEqualTo(pfn);
-        thp.assertCoherent();
+        assertThat(thpNoSwap.machine.physicalMemory().frames().isLarge(pfn)).as("not split").isTrue();
+        assertThat(thpNoSwap.p.frameAt(a + m2)).isEqualTo(pfn);
+        thpNoSwap.assertCoherent();
     }
 
     @Test
     void freeSplitsAThpThatStraddlesTwoPageTablesThoughItCoversItWhole() {
-        MachineFixture thp = new MachineFixture(MachineConfig.defaults().withRam(64L << 20).withThp(jhmm.mm.ThpMode.MADVISE));
         long m2 = MachineFixture.M2;
-        long a = writtenThps(thp, m2);
-        long b = thp.p.mremap(a, m2, m2, Mman.MREMAP_MAYMOVE | Mman.MREMAP_FIXED, a + 2 * m2 + P);
+        long a = writtenThps(thpNoSwap, m2);
+        long b = thpNoSwap.p.mremap(a, m2, m2, Mman.MREMAP_MAYMOVE | Mman.MREMAP_FIXED, a + 2 * m2 + P);
         assertThat(b).isEqualTo(a + 2 * m2 + P);
-        assertThat(thp.machine.physicalMemory().frames().isLarge(thp.p.frameAt(b))).isTrue();
-        assertThat(thp.p.madvise(b, m2, Mman.MADV_FREE)).isZero();
-        assertThat(thp.machine.physicalMemory().frames().isLarge(thp.p.frameAt(b))).as("split").isFalse();
-        MachineFixture.assertReads(thp.p, b, m2, Pattern.i32(0), b); // the pages moved with their data
-        thp.assertCoherent();
+        assertThat(thpNoSwap.machine.physicalMemory().frames().isLarge(thpNoSwap.p.frameAt(b))).isTrue();
+        assertThat(thpNoSwap.p.madvise(b, m2, Mman.MADV_FREE)).isZero();
+        assertThat(thpNoSwap.machine.physicalMemory().frames().isLarge(thpNoSwap.p.frameAt(b))).as("split").isFalse();
+        MachineFixture.assertReads(thpNoSwap.p, b, m2, Pattern.i32(0), b); // the pages moved with their data
+        thpNoSwap.assertCoherent();
     }
 
     @Test
     void pageoutOfALazyFreeThpKeepsItWholeWhenRedirtiedAndDiscardsItWholeWhenNot() {
-        MachineFixture thp = new MachineFixture(MachineConfig.defaults().withRam(64L << 20).withThp(jhmm.mm.ThpMode.MADVISE));
         long m2 = MachineFixture.M2;
-        long a = writtenThps(thp, 2 * m2);
-        assertThat(thp.p.madvise(a, 2 * m2, Mman.MADV_FREE)).isZero();
-        assertThat(thp.p.write(a + 5 * P, P, Pattern.i32(0), a)).isZero(); // re-dirties the first THP only
-        int kept = thp.p.frameAt(a);
-        assertThat(thp.p.madvise(a, 2 * m2, Mman.MADV_PAGEOUT)).isZero();
-        assertThat(thp.p.pageState(a)).as("PMD split, PTEs put back").isEqualTo(PageState.PRESENT_RW);
-        assertThat(thp.machine.physicalMemory().frames().isLarge(kept)).as("folio not split").isTrue();
-        MachineFixture.assertReads(thp.p, a, m2, Pattern.i32(0), a);
-        assertThat(thp.p.pageState(a + m2)).as("clean: discarded whole").isEqualTo(PageState.NONE);
-        thp.assertCoherent();
+        long a = writtenThps(thpNoSwap, 2 * m2);
+        assertThat(thpNoSwap.p.madvise(a, 2 * m2, Mman.MADV_FREE)).isZero();
+        assertThat(thpNoSwap.p.write(a + 5 * P, P, Pattern.i32(0), a)).isZero(); // re-dirties the first THP only
+        int kept = thpNoSwap.p.frameAt(a);
+        assertThat(thpNoSwap.p.madvise(a, 2 * m2, Mman.MADV_PAGEOUT)).isZero();
+        assertThat(thpNoSwap.p.pageState(a)).as("PMD split, PTEs put back").isEqualTo(PageState.PRESENT_RW);
+        assertThat(thpNoSwap.machine.physicalMemory().frames().isLarge(kept)).as("folio not split").isTrue();
+        MachineFixture.assertReads(thpNoSwap.p, a, m2, Pattern.i32(0), a);
+        assertThat(thpNoSwap.p.pageState(a + m2)).as("clean: discarded whole").isEqualTo(PageState.NONE);
+        thpNoSwap.assertCoherent();
     }
 
     @Test
