@@ -169,6 +169,47 @@ public final class Dmirror {
         return fail(cmd, 0, 0, 0);
     }
 
+    /** mmu_interval_read_begin on the mirror's notifier. */
+    long notifierSeq() {
+        return MmuNotifiers.readBegin(notifier);
+    }
+
+    /** mmu_interval_read_retry: whether an invalidation ran since {@code seq}; the caller holds {@link #mutex}. */
+    boolean notifierChanged(long seq) {
+        return MmuNotifiers.readRetry(notifier, seq);
+    }
+
+    /**
+     * Maps what the CPU maps over [start, end) without faulting anything, under the retry
+     * protocol: the pages present and this device's own, after a migration that raced an
+     * invalidation could not trust its own results.
+     */
+    int mapPresent(long start, long end) {
+        long[] pfns = new long[FAULT_CHUNK];
+        for (long addr = start; addr < end; ) {
+            long next = Math.min(end, addr + ((long) FAULT_CHUNK << PageSize.PAGE_SHIFT));
+            HmmRange range = new HmmRange(notifier, addr, next, pfns);
+            range.devPrivateOwner = device;
+            int ret = HmmDriverProtocol.faultAndUpdate(range, mutex, TIMEOUT_NANOS, () -> programValid(range));
+            if (ret != 0) {
+                return ret;
+            }
+            addr = next;
+        }
+        return 0;
+    }
+
+    private int programValid(HmmRange range) {
+        for (int i = 0; i < range.npages(); i++) {
+            long e = range.hmmPfns[i];
+            if ((e & HmmPfn.VALID) != 0) {
+                int tag = (e & HmmPfn.WRITE) != 0 ? DevicePageTable.TAG_WRITE : DevicePageTable.TAG_READ;
+                pt.store((range.start >>> PageSize.PAGE_SHIFT) + i, HmmPfn.pfn(e), tag);
+            }
+        }
+        return 0;
+    }
+
     /** dmirror_interval_invalidate. */
     private boolean invalidate(MmuIntervalNotifier sub, NotifierRange range, long curSeq) {
         // the device's own migrations update the table themselves
