@@ -84,7 +84,10 @@ for i in 1 2 3; do
     same_json "concurrent$i"
     total=$((total + $(trainings "concurrent$i")))
 done
-[[ "$total" == 1 ]] || fail "concurrent: $total of 3 concurrent launches trained the cache, not 1"
+# Without flock (util-linux) each launch may train, into a file of its own: still safe, not single.
+if command -v flock >/dev/null 2>&1; then
+    [[ "$total" == 1 ]] || fail "concurrent: $total of 3 concurrent launches trained the cache, not 1"
+fi
 launch after
 [[ ! -s "$scratch/after.err" ]] || fail "after: the cache trained concurrently is not used cleanly: $(cat "$scratch/after.err")"
 
