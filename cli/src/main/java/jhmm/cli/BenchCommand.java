@@ -73,7 +73,7 @@ final class BenchCommand implements Callable<Integer> {
     private long size;
 
     @Option(names = "--ops", split = ",", paramLabel = "OP", converter = OperationConverter.class,
-            description = "Operations for side-by-side and scaling (default: all): snapshot, fault-in, present-walk, populate-read, mprotect, munmap.")
+            description = "Operations for side-by-side and scaling (default: all): snapshot, fault-in, pin, populate-read, mprotect, munmap.")
     private List<Operation> ops = List.of(Operation.values());
 
     @Option(names = "--repeat", paramLabel = "N", defaultValue = "" + SideBySide.REPEAT,
