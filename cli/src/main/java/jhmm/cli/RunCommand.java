@@ -8,13 +8,14 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import jhmm.scenario.FileReport;
 import jhmm.scenario.ScenarioFiles;
+import jhmm.scenario.Transcript;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
-/** {@code jhmm run [--json] [--check-always] FILE|DIR...}. */
+/** {@code jhmm run [--json] [--check-always] [--trace] FILE|DIR...}. */
 @Command(
         name = "run",
         mixinStandardHelpOptions = true,
@@ -35,6 +36,11 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--check-always", description = "Run the coherence checker after every command.")
     private boolean checkAlways;
 
+    @Option(names = "--trace", description = {
+        "Print each command with its result as an expect line writes it (ok or the errno, counters,",
+        "data as patterns, protection codes): FILE:LINE: COMMAND -> RESULT. With --json, on stderr."})
+    private boolean trace;
+
     @Parameters(arity = "1..*", paramLabel = "FILE|DIR", description = "Scenario files or directories.")
     private List<Path> paths;
 
@@ -48,9 +54,11 @@ final class RunCommand implements Callable<Integer> {
             spec.commandLine().getErr().println("jhmm: " + e.getMessage());
             return USAGE;
         }
+        // The JSON document stays alone on stdout: what the run shows goes to stderr then.
+        Transcript transcript = Transcript.printing(json ? spec.commandLine().getErr() : out, trace);
         List<FileReport> reports = new ArrayList<>();
         for (Path file : files) {
-            FileReport report = ScenarioFiles.run(file, checkAlways);
+            FileReport report = ScenarioFiles.run(file, checkAlways, transcript);
             reports.add(report);
             if (!json) {
                 TextReport.printFile(out, report);

@@ -56,10 +56,15 @@ public final class ScenarioFiles {
      * input, one that makes jhmm fail is an internal error.
      */
     public static FileReport run(Path file, boolean checkAlways) {
+        return run(file, checkAlways, Transcript.SILENT);
+    }
+
+    /** As {@link #run(Path, boolean)}, writing what the run shows to {@code transcript}. */
+    public static FileReport run(Path file, boolean checkAlways, Transcript transcript) {
         String name = file.toString();
         try {
             Scenario scenario = ScenarioParser.parse(name, read(file));
-            return ScenarioRunner.run(scenario, checkAlways);
+            return ScenarioRunner.run(scenario, checkAlways, transcript);
         } catch (Unreadable e) {
             return report(name, FileReport.Kind.BAD_INPUT, new Failure(0, null, "cannot read: " + e.getMessage()));
         } catch (ScenarioError e) {

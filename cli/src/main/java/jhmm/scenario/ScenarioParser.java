@@ -46,9 +46,9 @@ public final class ScenarioParser {
     private int machineLine;
 
     /** A step whose expectations are still being read. */
-    private record Draft(int line, Command command, List<Expectation> expectations) {
+    private record Draft(int line, String source, Command command, List<Expectation> expectations) {
         Step step() {
-            return new Step(line, command, expectations);
+            return new Step(line, source, command, expectations);
         }
     }
 
@@ -80,7 +80,7 @@ public final class ScenarioParser {
         switch (w.peek()) {
             case "machine" -> machine(w);
             case "expect" -> expect(w);
-            default -> drafts.add(new Draft(w.line(), command(w), new ArrayList<>()));
+            default -> drafts.add(new Draft(w.line(), w.text(), command(w), new ArrayList<>()));
         }
     }
 

@@ -128,6 +128,19 @@ class MainTest {
     }
 
     @Test
+    void traceShowsEachCommandsResultBeforeTheFilesVerdict() throws IOException {
+        String good = file("good.scn", GOOD);
+        Run r = jhmm("run", "--trace", good);
+        assertThat(r.exit()).isZero();
+        assertThat(r.out()).isEqualTo(good + ":1: process p -> ok\n" + good + ":2: p mmap buf 1p rw anon-private -> ok\n"
+                + good + ":3: p read buf 0 4 -> ok data=zero\nPASS " + good + "\n1 passed, 0 failed\n");
+        // With --json the document stays alone on stdout and the trace goes to stderr.
+        Run json = jhmm("run", "--json", "--trace", good);
+        assertThat(new ObjectMapper().readTree(json.out()).get("passed").asInt()).isEqualTo(1);
+        assertThat(json.err()).contains(":3: p read buf 0 4 -> ok data=zero");
+    }
+
+    @Test
     void jsonReport() throws IOException {
         String good = file("good.scn", GOOD);
         String bad = file("bad.scn", BAD);
