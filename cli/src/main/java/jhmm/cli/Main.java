@@ -1,5 +1,6 @@
 package jhmm.cli;
 
+import java.io.InputStream;
 import java.io.PrintWriter;
 import jhmm.base.Printable;
 import picocli.CommandLine;
@@ -26,6 +27,17 @@ public final class Main implements Runnable {
     @Spec
     private CommandSpec spec;
 
+    /** What {@code jhmm run -} reads. */
+    private final InputStream in;
+
+    private Main(InputStream in) {
+        this.in = in;
+    }
+
+    InputStream in() {
+        return in;
+    }
+
     @Override
     public void run() {
         throw new ParameterException(spec.commandLine(), "missing command (try 'jhmm run FILE')");
@@ -37,8 +49,13 @@ public final class Main implements Runnable {
 
     /** Runs the command line and returns the exit code; nothing escapes as a stack trace. */
     static int execute(PrintWriter out, PrintWriter err, String... args) {
+        return execute(System.in, out, err, args);
+    }
+
+    /** As {@link #execute(PrintWriter, PrintWriter, String...)}, with {@code in} as standard input. */
+    static int execute(InputStream in, PrintWriter out, PrintWriter err, String... args) {
         try {
-            CommandLine cli = new CommandLine(new Main())
+            CommandLine cli = new CommandLine(new Main(in))
                     .setOut(out)
                     .setErr(err)
                     .setParameterExceptionHandler((e, rest) -> usageError(err, e))

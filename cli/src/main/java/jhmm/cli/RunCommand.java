@@ -12,6 +12,7 @@ import jhmm.scenario.Transcript;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
@@ -27,8 +28,14 @@ import picocli.CommandLine.Spec;
 final class RunCommand implements Callable<Integer> {
     static final int USAGE = 2;
 
+    /** The name standard input has in messages. */
+    private static final String STDIN_NAME = "<stdin>";
+
     @Spec
     private CommandSpec spec;
+
+    @ParentCommand
+    private Main main;
 
     @Option(names = "--json", description = "Print a JSON report instead of text.")
     private boolean json;
@@ -41,7 +48,7 @@ final class RunCommand implements Callable<Integer> {
         "data as patterns, protection codes): FILE:LINE: COMMAND -> RESULT. With --json, on stderr."})
     private boolean trace;
 
-    @Parameters(arity = "1..*", paramLabel = "FILE|DIR", description = "Scenario files or directories.")
+    @Parameters(arity = "1..*", paramLabel = "FILE|DIR", description = "Scenario files or directories; - reads a scenario from standard input.")
     private List<Path> paths;
 
     @Override
@@ -58,7 +65,9 @@ final class RunCommand implements Callable<Integer> {
         Transcript transcript = Transcript.printing(json ? spec.commandLine().getErr() : out, trace);
         List<FileReport> reports = new ArrayList<>();
         for (Path file : files) {
-            FileReport report = ScenarioFiles.run(file, checkAlways, transcript);
+            FileReport report = file.toString().equals(ScenarioFiles.STANDARD_INPUT)
+                    ? ScenarioFiles.run(STDIN_NAME, main.in(), checkAlways, transcript)
+                    : ScenarioFiles.run(file, checkAlways, transcript);
             reports.add(report);
             if (!json) {
                 TextReport.printFile(out, report);

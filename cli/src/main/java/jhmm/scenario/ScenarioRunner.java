@@ -54,7 +54,7 @@ public final class ScenarioRunner {
             throw new ModelCrash(scenario.file(), scenario.machineLine(), bug);
         }
         World world = new World(machine);
-        CommandExecutor executor = new CommandExecutor(world);
+        CommandExecutor executor = new CommandExecutor(world, transcript);
         ExpectationChecker checker = new ExpectationChecker(world);
         for (Step step : scenario.steps()) {
             try {

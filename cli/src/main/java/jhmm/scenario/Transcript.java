@@ -23,20 +23,31 @@ public interface Transcript {
     /** A {@code show} command's text, lines ended by newlines. */
     void shown(String text);
 
-    /** Prints to {@code out}: shown text always, the commands only when {@code trace}. */
+    /**
+     * Prints to {@code out}: shown text always, the commands only when {@code trace}; then a
+     * {@code show}'s text comes under its own line.
+     */
     static Transcript printing(PrintWriter out, boolean trace) {
         return new Transcript() {
+            private final StringBuilder pending = new StringBuilder();
+
             @Override
             public void ran(String file, Step step, String result) {
                 if (trace) {
                     out.println(file + ":" + step.line() + ": " + step.source() + " -> " + result);
+                    out.print(pending);
+                    pending.setLength(0);
                 }
             }
 
             @Override
             public void shown(String text) {
-                out.print(text);
-                out.flush();
+                if (trace) {
+                    pending.append(text);
+                } else {
+                    out.print(text);
+                    out.flush();
+                }
             }
         };
     }

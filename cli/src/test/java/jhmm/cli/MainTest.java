@@ -4,9 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
@@ -138,6 +141,20 @@ class MainTest {
         Run json = jhmm("run", "--json", "--trace", good);
         assertThat(new ObjectMapper().readTree(json.out()).get("passed").asInt()).isEqualTo(1);
         assertThat(json.err()).contains(":3: p read buf 0 4 -> ok data=zero");
+    }
+
+    @Test
+    void aDashReadsTheScenarioFromStandardInput() {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        InputStream in = new ByteArrayInputStream((GOOD + "show p buf\n").getBytes(StandardCharsets.UTF_8));
+        int exit = Main.execute(in, new PrintWriter(out), new PrintWriter(err), "run", "-");
+        assertThat(exit).isZero();
+        assertThat(out.toString()).contains("    buf 0 len=1p state=zero\n").endsWith("PASS <stdin>\n1 passed, 0 failed\n");
+        InputStream bad = new ByteArrayInputStream(BAD.getBytes(StandardCharsets.UTF_8));
+        StringWriter failed = new StringWriter();
+        assertThat(Main.execute(bad, new PrintWriter(failed), new PrintWriter(err), "run", "-")).isEqualTo(1);
+        assertThat(failed.toString()).startsWith("<stdin>:4: expected data=i32+1, got ");
     }
 
     @Test
