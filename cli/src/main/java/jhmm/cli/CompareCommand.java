@@ -83,30 +83,12 @@ final class CompareCommand implements Callable<Integer> {
         for (ComparePath path : ComparePath.values()) {
             results.add(workload.run(path));
         }
+        CompareReport report = new CompareReport(options, results);
         if (json) {
-            out.println(MAPPER.writeValueAsString(results));
+            out.println(MAPPER.writeValueAsString(report.toJson(MAPPER)));
         } else {
-            printTable(out, results);
+            report.printText(out);
         }
         return 0;
-    }
-
-    private static void printTable(PrintWriter out, List<PathResult> results) {
-        out.printf("%-30s", "");
-        for (PathResult r : results) {
-            out.printf("%18s", r.path());
-        }
-        out.println();
-        for (String row : PathResult.ROWS) {
-            out.printf("%-30s", row);
-            for (PathResult r : results) {
-                out.printf("%18s", r.cell(row));
-            }
-            out.println();
-        }
-        results.stream().flatMap(r -> r.notMeasured().values().stream()).distinct().sorted().forEach(why -> out.println(
-                why + ": a step of the workload failed with this errno on that path (for a pinned hugetlb buffer: the"
-                        + " unmapped huge pages stay pinned, so the pool has none to map the quarter again); the figures"
-                        + " that step changes were not measured"));
     }
 }

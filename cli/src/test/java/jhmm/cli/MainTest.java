@@ -190,13 +190,20 @@ class MainTest {
     void compareHonoursItsSwitchesAndRejectsABadSize() throws IOException {
         Run run = jhmm("compare", "--size", "8M", "--no-iommu", "--no-thp", "--json");
         assertThat(run.exit()).isZero();
-        JsonNode paths = new ObjectMapper().readTree(run.out());
+        JsonNode root = new ObjectMapper().readTree(run.out());
+        assertThat(root.get("settings").toString()).isEqualTo("{\"sizeBytes\":8388608,\"pages\":2048,\"backing\":\"4k\","
+                + "\"iommu\":false,\"compact\":true,\"migrate\":true,\"remapQuarter\":true,\"ramBytes\":1073741824}");
+        assertThat(root.get("rows")).hasSize(10);
+        assertThat(root.get("rows").get(0).get("key").asText()).isEqualTo("pageFaults");
+        assertThat(root.get("reading")).isNotEmpty();
+        JsonNode paths = root.get("results");
         assertThat(paths).hasSize(5);
         for (JsonNode path : paths) {
-            assertThat(path.get("figures").get("IOMMU leaves").asLong()).as(path.get("path").asText()).isZero();
+            assertThat(path.get("figures").get("iommuLeaves").asLong()).as(path.get("path").asText()).isZero();
+            path.get("figures").fieldNames().forEachRemaining(key -> assertThat(key).doesNotContain(" "));
         }
         // without THP the core maps every 4 KiB page on its own
-        assertThat(paths.get(4).get("figures").get("DMA entries").asLong()).isGreaterThanOrEqualTo(8L * 256);
+        assertThat(paths.get(4).get("figures").get("dmaEntries").asLong()).isGreaterThanOrEqualTo(8L * 256);
         assertThat(jhmm("compare", "--size", "3M").exit()).isEqualTo(2);
     }
 
@@ -222,8 +229,33 @@ class MainTest {
     void compareSaysWhichStepAPathCouldNotDo() {
         Run r = jhmm("compare", "--size", "8M", "--hugetlb");
         assertThat(r.exit()).as(r.err()).isZero();
-        String faulted = r.out().lines().filter(l -> l.startsWith("pages faulted")).findFirst().orElseThrow();
-        assertThat(faulted.split(" {2,}")).containsExactly("pages faulted", "1", "1", "remap ENOMEM", "remap ENOMEM", "1");
+        String faulted = r.out().lines().filter(l -> l.startsWith("page faults ")).findFirst().orElseThrow();
+        assertThat(faulted.split(" {2,}")).containsExactly("page faults", "1", "1", "remap ENOMEM", "remap ENOMEM", "1", "faults");
         assertThat(r.out()).contains("remap ENOMEM: a step of the workload failed");
+        assertThat(prose(r.out())).contains("whether the device went stale was not measured (remap ENOMEM)");
+    }
+
+    /** {@code text} with the lines that wrapped prose continues joined back. */
+    private static String prose(String text) {
+        return text.replaceAll("\n {3,}", " ");
+    }
+
+    /** The table reads on its own: the workload and settings above it, what each row counts and a reading below. */
+    @Test
+    void compareExplainsItsTable() {
+        Run r = jhmm("compare", "--size", "8M", "--no-compact");
+        assertThat(r.exit()).as(r.err()).isZero();
+        assertThat(r.out()).startsWith("jhmm compare: one buffer mapped for a device's DMA 5 ways, each on a fresh machine of 1G RAM\n");
+        assertThat(prose(r.out())).contains("  buffer   8M (2048 pages of 4 KiB), anonymous private, THP-backed (thp=always), written by the process\n",
+                        "  device   behind an IOMMU",
+                        "  then     no compaction (--no-compact); the kernel migrates the buffer; the process unmaps the first quarter (2M)",
+                        "  gup               pin_user_pages + dma_map_sg",
+                        "Rows, counted from after the process wrote the buffer until the device's read\n",
+                        "  page faults                  page faults taken (handle_mm_fault calls; a THP fault counts once)",
+                        "\nReading\n  - gup and core mode=pin pin the buffer (2048 pages), so migrations failed on 4 folios;");
+        assertThat(r.out().lines().filter(l -> l.startsWith("pins held ")).findFirst().orElseThrow().split(" {2,}"))
+                .containsExactly("pins held", "0", "0", "2048", "2048", "0", "pages");
+        assertThat(r.out().lines().filter(l -> !l.contains("  hmm-2019  ") && !l.matches("^[a-zA-Z-]+( [a-zA-Z-]+)*  .*")))
+                .allSatisfy(l -> assertThat(l.length()).as(l).isLessThanOrEqualTo(102));
     }
 }
