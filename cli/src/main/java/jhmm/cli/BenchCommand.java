@@ -37,10 +37,18 @@ import picocli.CommandLine.TypeConversionException;
 @Command(
         name = "bench",
         mixinStandardHelpOptions = true,
+        header = "Measures the model, next to the host's Linux kernel where it can.",
         description = {
-            "Runs named measurements of the model (see --list), without JMH; without an entry, side-by-side:",
-            "the model's core operations next to the host kernel's, ns per 4 KiB page and their ratio.",
-            "Exit code: 0 done, 1 a measured operation failed, 2 bad input (unknown entry, bad option)."
+            "Runs named measurements of the model (--list lists them) in order, without JMH. Without an entry it runs"
+                    + " side-by-side: the model's core operations next to the host kernel's, in ns per 4 KiB page,"
+                    + " and their ratio."
+        },
+        exitCodeListHeading = "%nExit codes:%n",
+        exitCodeList = {
+            "0:done",
+            "1:a measured operation failed its checks",
+            "2:bad input: an unknown entry, a bad option value, an option none of the entries reads",
+            "3:an internal error of jhmm (a bug: please report it with the command line)"
         })
 final class BenchCommand implements Callable<Integer> {
     private static final ObjectMapper MAPPER = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);

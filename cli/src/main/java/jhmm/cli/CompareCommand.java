@@ -23,10 +23,18 @@ import picocli.CommandLine.Spec;
 @Command(
         name = "compare",
         mixinStandardHelpOptions = true,
+        header = "Compares the ways a driver can map a process's memory for a device's DMA.",
         description = {
-            "Maps one buffer for a device's DMA through each path (the 2019 helper, today's hmm-dma, GUP",
-            "pinning, jhmm's core in pin and mirror mode) while the kernel compacts memory and migrates the buffer, and the process remaps",
-            "a quarter of it; prints what each path cost and saw."
+            "Maps one buffer for a device's DMA through each path (the 2019 helper, today's hmm-dma, GUP pinning,"
+                    + " jhmm's core in pin and mirror mode) while the kernel compacts memory and migrates the buffer"
+                    + " and the process remaps a quarter of it; prints the workload, what each path cost and saw, what"
+                    + " each row counts and a short reading of the figures."
+        },
+        exitCodeListHeading = "%nExit codes:%n",
+        exitCodeList = {
+            "0:done",
+            "2:a bad option, or a size this JVM cannot hold (the message says what heap would)",
+            "3:an internal error of jhmm (a bug: please report it with the command line)"
         })
 final class CompareCommand implements Callable<Integer> {
     private static final ObjectMapper MAPPER = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);

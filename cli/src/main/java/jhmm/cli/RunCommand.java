@@ -20,10 +20,19 @@ import picocli.CommandLine.Spec;
 @Command(
         name = "run",
         mixinStandardHelpOptions = true,
+        header = "Runs scenario files and checks their expectations.",
         description = {
-            "Runs scenario files (*.scn); a directory stands for every *.scn below it.",
-            "Exit code: 0 all passed, 1 some expectation failed, 2 bad input (a file that cannot be read,",
-            "parsed or run as written), 3 an internal error; every file runs whatever another did."
+            "A scenario file (*.scn) sets up a machine, processes and devices, says what they do step by step and"
+                    + " what must come out (docs/scenario-language.md). A directory stands for every *.scn below it;"
+                    + " - reads one scenario from standard input. Every file runs whatever another did, and the worst"
+                    + " outcome decides the exit code."
+        },
+        exitCodeListHeading = "%nExit codes:%n",
+        exitCodeList = {
+            "0:every file passed",
+            "1:some expectation failed",
+            "2:bad input: a file that cannot be read, parsed or run as written, a missing path, a bad option",
+            "3:an internal error of jhmm (a bug: please report it with the command line)"
         })
 final class RunCommand implements Callable<Integer> {
     static final int USAGE = 2;

@@ -12,6 +12,7 @@ import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -48,7 +49,31 @@ class MainTest {
             assertThat(r.exit()).isZero();
             assertThat(r.out()).contains("Usage: jhmm", "run");
         });
-        assertThat(jhmm("run", "--help").out()).contains("--json", "--check-always", "FILE|DIR");
+        assertThat(jhmm("run", "--help").out()).contains("--json", "--check-always", "--trace", "FILE|DIR");
+    }
+
+    /** The list of commands shows each one's summary whole, and every exit code is explained. */
+    @Test
+    void helpListsWholeSummariesExitCodesAndTheHeapBound() {
+        Run help = jhmm("--help");
+        String commands = help.out().substring(help.out().indexOf("Commands:\n") + 10, help.out().indexOf("\nExit codes:"));
+        List<String> summaries = List.of(commands.replaceAll("\n {13}", " ").stripTrailing().split("\n"));
+        assertThat(summaries).hasSize(6).allSatisfy(s -> assertThat(s).matches("  [a-z]+ +[A-Z].*\\."));
+        assertThat(help.out()).contains("\n  0   all went well", "\n  1   a check failed", "\n  2   bad input", "\n  3   an internal error",
+                "JHMM_HEAP", "JAVA_OPTS=-Xmx16g", "each GiB of\nheap holds 32G");
+        assertThat(jhmm("help").out()).isEqualTo(help.out());
+        for (String command : List.of("run", "diff", "bench", "compare", "stress")) {
+            Run one = jhmm("help", command);
+            assertThat(one.exit()).isZero();
+            assertThat(one.out()).as(command).isEqualTo(jhmm(command, "--help").out()).contains("Exit codes:", "\n  3   an internal error");
+        }
+        assertThat(jhmm("help", "nope").exit()).isEqualTo(2);
+    }
+
+    /** The heap note is computed from the heap: 1 GiB holds 32G (64 bytes a page in half the heap). */
+    @Test
+    void theMemoryNoteGivesTheBoundOfTheHeap() {
+        assertThat(Main.memoryNote(new jhmm.phys.PageBudget(4L << 30))).contains("maximum heap is 4G", "holds a machine below 128G");
     }
 
     @Test
