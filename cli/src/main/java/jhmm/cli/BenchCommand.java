@@ -27,6 +27,7 @@ import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.TypeConversionException;
 
@@ -41,7 +42,7 @@ import picocli.CommandLine.TypeConversionException;
         description = {
             "Runs named measurements of the model (--list lists them) in order, without JMH. Without an entry it runs"
                     + " side-by-side: the model's core operations next to the host kernel's, in ns per 4 KiB page,"
-                    + " and their ratio."
+                    + " and their ratio. Each finished step is a line on standard error when that is a terminal."
         },
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {
@@ -58,6 +59,9 @@ final class BenchCommand implements Callable<Integer> {
 
     @Spec
     private CommandSpec spec;
+
+    @ParentCommand
+    private Main main;
 
     @Option(names = "--list", description = "List the entries and exit.")
     private boolean list;
@@ -129,7 +133,7 @@ final class BenchCommand implements Callable<Integer> {
         List<BenchResult> results = new ArrayList<>();
         for (BenchEntry e : entries) {
             try {
-                results.add(e.run(options, err));
+                results.add(e.run(options, main.progress(err)));
             } catch (IllegalArgumentException ex) {
                 return usage(err, "bench " + e.name() + ": " + ex.getMessage());
             } catch (IllegalStateException ex) {

@@ -17,6 +17,7 @@ import jhmm.phys.PageBudget;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 
 /** {@code jhmm compare}: one workload through every way of mapping a range for DMA, side by side. */
@@ -41,6 +42,9 @@ final class CompareCommand implements Callable<Integer> {
 
     @Spec
     private CommandSpec spec;
+
+    @ParentCommand
+    private Main main;
 
     @Option(names = "--size", paramLabel = "SIZE", defaultValue = "1G", converter = BenchCommand.SizeConverter.class,
             description = "Buffer size, a multiple of 2M (default: ${DEFAULT-VALUE}).")
@@ -88,8 +92,11 @@ final class CompareCommand implements Callable<Integer> {
         }
         CompareWorkload workload = new CompareWorkload(options);
         List<PathResult> results = new ArrayList<>();
+        PrintWriter progress = main.progress(err);
         for (ComparePath path : ComparePath.values()) {
             results.add(workload.run(path));
+            progress.printf("compare: %s done (%d of %d)%n", path.label(), results.size(), ComparePath.values().length);
+            progress.flush();
         }
         CompareReport report = new CompareReport(options, results);
         if (json) {

@@ -1,7 +1,11 @@
 package jhmm.cli;
 
+import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintWriter;
+import java.io.Writer;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import jhmm.base.ByteSize;
 import jhmm.base.PageSize;
 import jhmm.base.Printable;
@@ -48,13 +52,21 @@ public final class Main implements Runnable {
 
     /** What {@code jhmm run -} reads. */
     private final InputStream in;
+    /** Whether long runs say how far they are on stderr: only to a person watching a terminal. */
+    private final boolean showProgress;
 
-    private Main(InputStream in) {
+    private Main(InputStream in, boolean showProgress) {
         this.in = in;
+        this.showProgress = showProgress;
     }
 
     InputStream in() {
         return in;
+    }
+
+    /** Where a long run's progress lines go: {@code err} when stderr is a terminal, else nowhere. */
+    PrintWriter progress(PrintWriter err) {
+        return showProgress ? err : new PrintWriter(Writer.nullWriter());
     }
 
     @Override
@@ -63,18 +75,22 @@ public final class Main implements Runnable {
     }
 
     public static void main(String[] args) {
-        System.exit(execute(new PrintWriter(System.out, true), new PrintWriter(System.err, true), args));
+        System.exit(execute(System.in, stderrIsTerminal(), new PrintWriter(System.out, true),
+                new PrintWriter(System.err, true), args));
     }
 
-    /** Runs the command line and returns the exit code; nothing escapes as a stack trace. */
+    /** Runs the command line and returns the exit code; nothing escapes as a stack trace. No progress lines. */
     static int execute(PrintWriter out, PrintWriter err, String... args) {
-        return execute(System.in, out, err, args);
+        return execute(System.in, false, out, err, args);
     }
 
-    /** As {@link #execute(PrintWriter, PrintWriter, String...)}, with {@code in} as standard input. */
-    static int execute(InputStream in, PrintWriter out, PrintWriter err, String... args) {
+    /**
+     * As {@link #execute(PrintWriter, PrintWriter, String...)}, with {@code in} as standard
+     * input, and progress lines on {@code err} when {@code showProgress}.
+     */
+    static int execute(InputStream in, boolean showProgress, PrintWriter out, PrintWriter err, String... args) {
         try {
-            CommandLine cli = new CommandLine(new Main(in));
+            CommandLine cli = new CommandLine(new Main(in, showProgress));
             cli.getCommandSpec().usageMessage().footerHeading("%nMemory:%n").footer(memoryNote(PageBudget.ofThisJvm()));
             cli.setOut(out)
                     .setErr(err)
@@ -86,6 +102,20 @@ public final class Main implements Runnable {
         } finally {
             out.flush();
             err.flush();
+        }
+    }
+
+    /**
+     * Whether file descriptor 2 is a terminal, as isatty(2) would say: Linux shows it as a
+     * link to a tty or pseudo-terminal device. Elsewhere, or when it cannot be read: no.
+     * (System.console() does not tell: it looks at stdin and stdout.)
+     */
+    static boolean stderrIsTerminal() {
+        try {
+            String target = Files.readSymbolicLink(Path.of("/proc/self/fd/2")).toString();
+            return target.startsWith("/dev/pts/") || target.startsWith("/dev/tty");
+        } catch (IOException | UnsupportedOperationException | SecurityException e) {
+            return false;
         }
     }
 

@@ -173,12 +173,12 @@ class MainTest {
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
         InputStream in = new ByteArrayInputStream((GOOD + "show p buf\n").getBytes(StandardCharsets.UTF_8));
-        int exit = Main.execute(in, new PrintWriter(out), new PrintWriter(err), "run", "-");
+        int exit = Main.execute(in, false, new PrintWriter(out), new PrintWriter(err), "run", "-");
         assertThat(exit).isZero();
         assertThat(out.toString()).contains("    buf 0 len=1p state=zero\n").endsWith("PASS <stdin>\n1 passed, 0 failed\n");
         InputStream bad = new ByteArrayInputStream(BAD.getBytes(StandardCharsets.UTF_8));
         StringWriter failed = new StringWriter();
-        assertThat(Main.execute(bad, new PrintWriter(failed), new PrintWriter(err), "run", "-")).isEqualTo(1);
+        assertThat(Main.execute(bad, false, new PrintWriter(failed), new PrintWriter(err), "run", "-")).isEqualTo(1);
         assertThat(failed.toString()).startsWith("<stdin>:4: expected data=i32+1, got ");
     }
 
@@ -258,6 +258,24 @@ class MainTest {
         assertThat(faulted.split(" {2,}")).containsExactly("page faults", "1", "1", "remap ENOMEM", "remap ENOMEM", "1", "faults");
         assertThat(r.out()).contains("remap ENOMEM: a step of the workload failed");
         assertThat(prose(r.out())).contains("whether the device went stale was not measured (remap ENOMEM)");
+    }
+
+    /** Progress on stderr for a person at a terminal; nothing there when stderr goes to a file or a pipe. */
+    @Test
+    void compareShowsProgressOnlyToATerminal() {
+        CliRun watched = CliRun.watched("compare", "--size", "4M");
+        assertThat(watched.exit()).isZero();
+        assertThat(watched.err().lines()).containsExactly("compare: hmm-2019 done (1 of 5)", "compare: hmm-dma done (2 of 5)",
+                "compare: gup done (3 of 5)", "compare: core mode=pin done (4 of 5)", "compare: core mode=mirror done (5 of 5)");
+        CliRun redirected = CliRun.of("compare", "--size", "4M");
+        assertThat(redirected.err()).isEmpty();
+        assertThat(redirected.out()).isEqualTo(watched.out());
+    }
+
+    /** The build's test JVM writes stderr to a pipe or a file, never a terminal: progress would be off. */
+    @Test
+    void stderrOfTheForkedTestJvmIsNoTerminal() {
+        assertThat(Main.stderrIsTerminal()).isFalse();
     }
 
     /** {@code text} with the lines that wrapped prose continues joined back. */
