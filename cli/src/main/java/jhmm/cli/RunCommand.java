@@ -52,9 +52,8 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--check-always", description = "Run the coherence checker after every command.")
     private boolean checkAlways;
 
-    @Option(names = "--trace", description = {
-        "Print each command with its result as an expect line writes it (ok or the errno, counters,",
-        "data as patterns, protection codes): FILE:LINE: COMMAND -> RESULT. With --json, on stderr."})
+    @Option(names = "--trace", description = "Print each command with its result as an expect line writes it (ok or the errno,"
+            + " counters, data as patterns, protection codes): FILE:LINE: COMMAND -> RESULT. With --json, on stderr.")
     private boolean trace;
 
     @Parameters(arity = "1..*", paramLabel = "FILE|DIR", description = "Scenario files or directories; - reads a scenario from standard input.")
