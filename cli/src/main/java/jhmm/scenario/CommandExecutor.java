@@ -31,12 +31,15 @@ final class CommandExecutor {
     private final Machine machine;
     private final DeviceExecutor devices;
     private final GupExecutor gup;
+    private final Shows shows;
 
-    CommandExecutor(World world) {
+    /** {@code transcript} receives what {@code show} commands print. */
+    CommandExecutor(World world, Transcript transcript) {
         this.world = world;
         this.machine = world.machine();
         this.devices = new DeviceExecutor(world);
         this.gup = new GupExecutor(world);
+        this.shows = new Shows(world, transcript);
     }
 
     Result execute(Command command) {
@@ -88,6 +91,7 @@ final class CommandExecutor {
             case Command.Gup g -> gup.gup(g);
             case Command.Unpin u -> gup.unpin(u);
             case DeviceCommand d -> devices.execute(d);
+            case ShowCommand s -> shows.show(s);
         };
     }
 

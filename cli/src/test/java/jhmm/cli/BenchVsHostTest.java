@@ -45,7 +45,7 @@ class BenchVsHostTest {
     /** Without an entry: every operation for both kinds, each row with its ratio (or why not), and the legend. */
     @Test
     void defaultIsTheSideBySideTable() {
-        CliRun r = CliRun.of("bench", "--size", "4M", "--repeat", "1");
+        CliRun r = CliRun.watched("bench", "--size", "4M", "--repeat", "1");
         assertThat(r.exit()).as(r.err()).isZero();
         boolean host = HostSupport.probe().reason() == null;
         for (String op : OPS) {

@@ -1,6 +1,7 @@
 package jhmm.device.dmirror;
 
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.locks.ReentrantLock;
 import jhmm.base.Errno;
@@ -511,6 +512,30 @@ public final class Dmirror {
             mutex.unlock();
         }
         return fail(cmd, 0, 0, 0);
+    }
+
+    /**
+     * One entry of the device's page table: the page at {@code addr} reaches frame {@code pfn}
+     * for reading, for writing, or exclusively (atomic access, after make_device_exclusive).
+     */
+    public record TableEntry(long addr, int pfn, String access) {}
+
+    /** The device's page table, sorted by address: what a user's view of the device shows. */
+    public List<TableEntry> table() {
+        List<TableEntry> out = new ArrayList<>();
+        mutex.lock();
+        try {
+            pt.forEach((vpn, e) -> out.add(new TableEntry(vpn << PageSize.PAGE_SHIFT, DevicePageTable.pfn(e),
+                    switch (DevicePageTable.tag(e)) {
+                        case DevicePageTable.TAG_WRITE -> "write";
+                        case DevicePageTable.TAG_ATOMIC -> "atomic";
+                        default -> "read";
+                    })));
+        } finally {
+            mutex.unlock();
+        }
+        out.sort(Comparator.comparingLong(TableEntry::addr));
+        return out;
     }
 
     // ---- coherence ----------------------------------------------------------------------
