@@ -26,7 +26,16 @@ public final class MemorySystem {
      */
     private volatile DeviceFaultHandler[] deviceFaults = {};
 
-    private record DeviceFaultHandler(jhmm.phys.DevPagemap pgmap, MigrateToRam onCpuFault) {}
+    /** A class, not a record: Lincheck cannot follow a record's fields and warns about each. */
+    private static final class DeviceFaultHandler {
+        final jhmm.phys.DevPagemap pgmap;
+        final MigrateToRam onCpuFault;
+
+        DeviceFaultHandler(jhmm.phys.DevPagemap pgmap, MigrateToRam onCpuFault) {
+            this.pgmap = pgmap;
+            this.onCpuFault = onCpuFault;
+        }
+    }
     private int nextMmId = 1;
 
     final Rmap rmap = new Rmap(this);
@@ -86,8 +95,8 @@ public final class MemorySystem {
     MigrateToRam migrateToRam(int pfn) {
         jhmm.phys.DevPagemap m = phys.pgmap(pfn);
         for (DeviceFaultHandler h : deviceFaults) {
-            if (h.pgmap() == m) {
-                return h.onCpuFault();
+            if (h.pgmap == m) {
+                return h.onCpuFault;
             }
         }
         return null;
