@@ -233,12 +233,14 @@ public final class Fork {
      * a COW mapping, so the first write faults it back to RAM and copies it.
      */
     private static long shareDevicePrivate(Vma src, long e) {
-        PageFrames f = src.mm.sys.phys.frames();
-        if (!src.isCow() || !Pte.kindWritable(e)) {
+        if (!src.isCow()) {
             return e;
         }
+        // folio_try_dup_anon_rmap_pte, which cannot fail for device memory: the page is no
+        // longer exclusive, writable entry or not (a read-only one may still be exclusive)
+        PageFrames f = src.mm.sys.phys.frames();
         f.clear(f.head(Pte.pfn(e)), PageFlags.ANON_EXCLUSIVE);
-        return Pte.mkNonPresent(Pte.KIND_DEVICE_PRIVATE_READ, Pte.pfn(e), e & Pte.HUGE);
+        return Pte.kindWritable(e) ? Pte.mkNonPresent(Pte.KIND_DEVICE_PRIVATE_READ, Pte.pfn(e), e & Pte.HUGE) : e;
     }
 
     private static int copyPinnedPage(Vma src, Vma dst, long addr, int pfn) {

@@ -182,4 +182,28 @@ class DeviceMemoryTest {
         assertThat(dev0.pagesInUse()).isZero();
         assertThat(machine.checkInvariants()).isEmpty();
     }
+    @Test
+    void forkSharesAReadOnlyDevicePageThatWasExclusiveSoTheParentsWriteCopiesIt() {
+        // folio_try_dup_anon_rmap_pte clears AnonExclusive for every device-private page fork
+        // copies, read-only entries too (found by DeviceMemoryPropertyTest, seed 8016761851949690850)
+        Machine thp = new Machine(MachineConfig.defaults().withRam(256L << 20).withThp(ThpMode.ALWAYS));
+        Process q = thp.createProcess("q");
+        Dmirror m0 = new DmirrorDevice("d0", DmirrorDevice.MemoryType.PRIVATE, thp.memory(), 4L << 20).open(q.mm());
+        Dmirror m1 = new DmirrorDevice("d1", DmirrorDevice.MemoryType.PRIVATE, thp.memory(), 4L << 20).open(q.mm());
+        long a = q.mmapAligned(M2, M2, Mman.PROT_READ | Mman.PROT_WRITE, Mman.MAP_PRIVATE | Mman.MAP_ANONYMOUS, null, 0);
+        int n = (int) (M2 / P);
+        assertThat(m1.migrateToDev(new DmirrorCmd(a, n, new byte[n * P]))).isZero();
+        Process c1 = q.fork("c1");
+        assertThat(m0.write(new DmirrorCmd(a, 10, pattern(Pattern.i32(0), 10 * P)))).isZero();
+        c1.exit();
+        assertThat(q.write(a, 60L * P, Pattern.i32(0), a)).isZero();
+        assertThat(m0.setFlags(new DmirrorCmd(a, Dmirror.FLAG_FAIL_ALLOC, null))).isZero();
+        assertThat(m0.migrateToDev(new DmirrorCmd(a, n, new byte[n * P]))).isZero();
+        Process c2 = q.fork("c2");
+        assertThat(q.write(a, M2, Pattern.i32(7), a)).isZero();
+        byte[] page = new byte[P];
+        assertThat(c2.read(a + 60L * P, page, 0, P)).isZero();
+        assertThat(page).as("the child's page 60 still holds what it held at fork: zeros").isEqualTo(new byte[P]);
+        assertThat(thp.checkInvariants()).isEmpty();
+    }
 }
