@@ -1,0 +1,633 @@
+package jhmm.device.gpu;
+
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.locks.ReentrantLock;
+import jhmm.base.Errno;
+import jhmm.base.PageSize;
+import jhmm.device.gpu.GpuStats.Counter;
+import jhmm.dma.DmaDevice;
+import jhmm.dma.DmaDirection;
+import jhmm.hmm.HmmPfn;
+import jhmm.hmm.HmmRange;
+import jhmm.hmm.HmmRangeFault;
+import jhmm.mm.Mm;
+import jhmm.mm.NotifierEvent;
+import jhmm.mm.NotifierRange;
+import jhmm.mm.PageStates;
+import jhmm.mm.Pte;
+import jhmm.mm.Vma;
+import jhmm.mm.VmFlags;
+import jhmm.notifier.MmuIntervalNotifier;
+import jhmm.notifier.MmuNotifiers;
+import jhmm.phys.DevPagemap;
+
+/**
+ * One address space mirrored by a GPU, as Linux's drm_gpusvm keeps it
+ * (drivers/gpu/drm/drm_gpusvm.c): interval notifiers over aligned windows, created on the
+ * first fault in a window and removed with its last range; ranges chosen from the chunk list;
+ * get_pages with hmm_range_fault and one DMA mapping per CPU page order; a bind that programs
+ * the GPU page table only while the pages are still valid under the notifier lock; an
+ * invalidation callback that zaps, DMA-unmaps and queues unmapped ranges for the garbage
+ * collector the next fault runs first.
+ */
+public final class GpuVm {
+    private static final long PAGE = PageSize.PAGE_SIZE;
+    /** Binds refused (-EAGAIN) in a row before a fault gives up. */
+    private static final int MAX_EAGAIN = 64;
+    /** get_pages restarts before a fault gives up with -EBUSY. */
+    private static final int MAX_RETRIES = 1000;
+
+    /** Bugs a test can plant to show the concurrency checks catch them. */
+    enum Bug {
+        NONE,
+        /** bind programs the GPU page table without checking the pages are still valid. */
+        BIND_WITHOUT_RECHECK,
+        /** the invalidation callback DMA-unmaps after dropping the notifier lock. */
+        DMA_UNMAP_OUTSIDE_LOCK
+    }
+
+    private final GpuDevice device;
+    private final Mm mm;
+    private final GpuConfig config;
+    /** drm_gpusvm's notifier lock: the invalidation callback and every bind take it. */
+    private final ReentrantLock notifierLock = new ReentrantLock();
+    private final TreeMap<Long, GpuNotifier> notifiers = new TreeMap<>();
+    private final TreeMap<Long, GpuRange> ranges = new TreeMap<>();
+    private final ArrayDeque<GpuRange> garbage = new ArrayDeque<>();
+    private final GpuPageTable pt = new GpuPageTable();
+    private final Tlb tlb = new Tlb();
+    private final GpuStats stats = new GpuStats();
+    private final List<long[]> advice = new ArrayList<>();
+    Bug bug = Bug.NONE;
+
+    GpuVm(GpuDevice device, Mm mm) {
+        this.device = device;
+        this.mm = mm;
+        this.config = device.config();
+    }
+
+    public GpuDevice device() {
+        return device;
+    }
+
+    public Mm mm() {
+        return mm;
+    }
+
+    /** Everything this address space's GPU work has done so far. */
+    public GpuStats stats() {
+        return stats;
+    }
+
+    /**
+     * A GPU kernel whose {@code warps} warps access [addr, addr+len) in a grid-stride loop;
+     * returns 0, or -errno when a fault could not be serviced (the GPU cancels the kernel).
+     */
+    public int access(long addr, long len, GpuAccess kind, int warps) {
+        return new WarpRun(this, addr, len, kind, warps).run();
+    }
+
+    /** cudaMemPrefetchAsync / amdkfd prefetch_loc to this GPU: [addr, addr+len) is moved to VRAM and mapped. */
+    public int prefetch(long addr, long len) {
+        for (long a = addr & PageSize.PAGE_MASK; a < addr + len; ) {
+            int ret = fault(a, GpuAccess.READ, true);
+            if (ret != 0) {
+                return ret;
+            }
+            long[] span = rangeSpan(a);
+            a = span == null ? a + PAGE : span[1];
+        }
+        return 0;
+    }
+
+    /** Sets the preferred location of [addr, addr+len); later advice over the same pages wins. */
+    public void advise(long addr, long len, Preferred where) {
+        synchronized (advice) {
+            advice.add(new long[] {addr, addr + len, where.ordinal()});
+        }
+    }
+
+    private Preferred preferred(long addr) {
+        synchronized (advice) {
+            for (int i = advice.size() - 1; i >= 0; i--) {
+                long[] a = advice.get(i);
+                if (addr >= a[0] && addr < a[1]) {
+                    return Preferred.values()[(int) a[2]];
+                }
+            }
+        }
+        return null;
+    }
+
+    // ---- the fault handler ---------------------------------------------------------------
+
+    /**
+     * Services a GPU fault at {@code addr} (xe_svm_handle_pagefault over drm_gpusvm): the
+     * garbage collector first, then the range, the policy's migration, get_pages and bind,
+     * retried while the bind finds the pages invalidated. {@code toVram} forces the migration.
+     */
+    int fault(long addr, GpuAccess kind, boolean toVram) {
+        for (int attempt = 0; attempt < MAX_EAGAIN; attempt++) {
+            collectGarbage();
+            Vma vma;
+            long vmaStart;
+            long vmaEnd;
+            boolean writable;
+            mm.mmapLock().readLock().lock();
+            try {
+                vma = mm.isDead() ? null : mm.findVma(addr);
+                if (vma == null || addr < vma.start() || !vma.has(VmFlags.READ)) {
+                    return -Errno.EFAULT;
+                }
+                writable = vma.has(VmFlags.WRITE);
+                if (kind.writes() && !writable) {
+                    return -Errno.EPERM;
+                }
+                vmaStart = vma.start();
+                vmaEnd = vma.end();
+            } finally {
+                mm.mmapLock().readLock().unlock();
+            }
+            GpuRange r = findOrInsert(addr, vmaStart, vmaEnd, !writable);
+            if (r == null) {
+                continue; // an unmapped range still covers addr: collect it first
+            }
+            if (wantVram(addr, vma, toVram) && !allInVram(r)) {
+                GpuMigration.toVram(this, vma, Math.max(r.start, vmaStart), Math.min(r.end, vmaEnd), stats);
+            }
+            int ret = getPages(r);
+            if (ret == -Errno.EAGAIN) {
+                stats.inc(Counter.EAGAIN);
+                continue;
+            }
+            if (ret != 0) {
+                return ret;
+            }
+            ret = bind(r);
+            if (ret != -Errno.EAGAIN) {
+                return ret;
+            }
+            stats.inc(Counter.EAGAIN);
+        }
+        return -Errno.EAGAIN;
+    }
+
+    private boolean wantVram(long addr, Vma vma, boolean forced) {
+        if (device.vram() == null || !vma.isAnonPrivate()) {
+            return false; // as uvm_hmm_must_use_sysmem: only anonymous private memory migrates
+        }
+        if (forced) {
+            return true;
+        }
+        Preferred p = preferred(addr);
+        return p == null ? config.migrateOnFault() : p == Preferred.VRAM;
+    }
+
+    private boolean allInVram(GpuRange r) {
+        for (long a = r.start; a < r.end; a += PAGE) {
+            long e = PageStates.entryAt(mm, a);
+            if (!Pte.isDevicePrivate(e) || owner(Pte.pfn(e)) != device) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private Object owner(int pfn) {
+        DevPagemap pgmap = device.system().phys().pgmap(pfn);
+        return pgmap == null ? null : pgmap.owner();
+    }
+
+    /**
+     * drm_gpusvm_range_find_or_insert: the live range holding {@code addr}, or a new one of the
+     * largest chunk that is aligned, lies inside the VMA and the notifier window and overlaps no
+     * range; null when an unmapped range still covers {@code addr}.
+     */
+    private GpuRange findOrInsert(long addr, long vmaStart, long vmaEnd, boolean readOnly) {
+        long window = addr & -config.notifierBytes();
+        GpuNotifier n;
+        notifierLock.lock();
+        try {
+            Map.Entry<Long, GpuRange> below = ranges.floorEntry(addr);
+            if (below != null && below.getValue().contains(addr)) {
+                GpuRange r = below.getValue();
+                if (r.unmapped) {
+                    return null;
+                }
+                if (!r.readOnly || readOnly) {
+                    return r;
+                }
+                retire(r); // the VMA became writable: a range made read-only cannot serve writes
+                return null;
+            }
+            n = notifiers.get(window);
+        } finally {
+            notifierLock.unlock();
+        }
+        if (n == null) {
+            n = insertNotifier(window);
+        }
+        notifierLock.lock();
+        try {
+            for (long c : config.chunks()) {
+                long s = addr & -c;
+                long e = s + c;
+                if (s >= vmaStart && e <= vmaEnd && s >= window && e <= window + config.notifierBytes() && !overlaps(s, e)) {
+                    GpuRange r = new GpuRange(s, e, n, readOnly);
+                    ranges.put(s, r);
+                    n.ranges++;
+                    stats.inc(Counter.RANGES);
+                    return r;
+                }
+            }
+            return null;
+        } finally {
+            notifierLock.unlock();
+        }
+    }
+
+    /** The window's notifier, inserting one; called without the notifier lock (insertion takes the mm's). */
+    private GpuNotifier insertNotifier(long window) {
+        GpuNotifier fresh = new GpuNotifier(window, window + config.notifierBytes());
+        fresh.sub = MmuNotifiers.insert(mm, window, config.notifierBytes(), (sub, range, seq) -> invalidate(fresh, sub, range, seq));
+        notifierLock.lock();
+        try {
+            GpuNotifier had = notifiers.putIfAbsent(window, fresh);
+            if (had == null) {
+                return fresh;
+            }
+        } finally {
+            notifierLock.unlock();
+        }
+        MmuNotifiers.remove(fresh.sub); // another fault inserted one first
+        return notifiers.get(window);
+    }
+
+    private boolean overlaps(long s, long e) {
+        Map.Entry<Long, GpuRange> below = ranges.lowerEntry(e);
+        return below != null && below.getValue().end > s;
+    }
+
+    /**
+     * drm_gpusvm_range_get_pages: hmm_range_fault under the notifier's sequence, then under the
+     * notifier lock, if the sequence held, the DMA mappings. 0, -EAGAIN (the range was
+     * unmapped meanwhile), -EBUSY (gave up), or hmm_range_fault's error.
+     */
+    private int getPages(GpuRange r) {
+        long[] pfns = new long[r.npages()];
+        HmmRange hr = new HmmRange(r.notifier.sub, r.start, r.end, pfns);
+        hr.defaultFlags = HmmPfn.REQ_FAULT | (r.readOnly ? 0 : HmmPfn.REQ_WRITE);
+        hr.devPrivateOwner = device;
+        for (int tries = 0; tries < MAX_RETRIES; tries++) {
+            notifierLock.lock();
+            try {
+                if (r.unmapped) {
+                    return -Errno.EAGAIN;
+                }
+                if (r.pagesValid) {
+                    return 0;
+                }
+            } finally {
+                notifierLock.unlock();
+            }
+            java.util.Arrays.fill(pfns, 0);
+            hr.notifierSeq = MmuNotifiers.readBegin(hr.notifier);
+            int ret;
+            mm.mmapLock().readLock().lock();
+            try {
+                ret = HmmRangeFault.fault(hr);
+            } finally {
+                mm.mmapLock().readLock().unlock();
+            }
+            if (ret == -Errno.EBUSY) {
+                stats.inc(Counter.RETRIES);
+                continue;
+            }
+            if (ret != 0) {
+                return ret;
+            }
+            notifierLock.lock();
+            try {
+                if (MmuNotifiers.readRetry(hr.notifier, hr.notifierSeq)) {
+                    stats.inc(Counter.RETRIES);
+                    continue;
+                }
+                ret = dmaMap(r, pfns);
+                if (ret == 0) {
+                    r.pagesValid = true;
+                }
+                return ret;
+            } finally {
+                notifierLock.unlock();
+            }
+        }
+        return -Errno.EBUSY;
+    }
+
+    /** One DMA mapping per CPU page of the order hmm_range_fault reported; VRAM pages need none. */
+    private int dmaMap(GpuRange r, long[] pfns) {
+        DmaDevice dma = device.dma();
+        int n = r.npages();
+        for (int i = 0; i < n; ) {
+            long e = pfns[i];
+            int pfn = HmmPfn.pfn(e);
+            byte write = HmmPfn.writable(e) ? GpuRange.WRITE : 0;
+            if (owner(pfn) == device) {
+                r.target[i] = pfn;
+                r.flags[i] = (byte) (write | GpuRange.VRAM);
+                i++;
+                continue;
+            }
+            int span = Math.min(1 << HmmPfn.order(e), n - i);
+            if ((((r.start >>> PageSize.PAGE_SHIFT) + i) & (span - 1)) != 0) {
+                span = 1; // the CPU page starts before the range: map page by page
+            }
+            long addr = dma.mapPage(pfn, 0, span * PAGE, DmaDirection.BIDIRECTIONAL);
+            if (addr == DmaDevice.MAPPING_ERROR) {
+                dmaUnmap(r);
+                return -Errno.EFAULT;
+            }
+            r.addDma(addr, span * PAGE);
+            stats.inc(Counter.DMA_MAPS);
+            for (int k = 0; k < span; k++) {
+                r.target[i + k] = (addr >>> PageSize.PAGE_SHIFT) + k;
+                r.flags[i + k] = write;
+            }
+            i += span;
+        }
+        return 0;
+    }
+
+    private void dmaUnmap(GpuRange r) {
+        for (int k = 0; k < r.nDma; k++) {
+            device.dma().unmapPage(r.dmaAddr[k], r.dmaBytes[k], DmaDirection.BIDIRECTIONAL);
+        }
+        stats.add(Counter.DMA_UNMAPS, r.nDma);
+        r.nDma = 0;
+    }
+
+    /** Programs the GPU page table for the range if its pages are still valid: 0 or -EAGAIN. */
+    private int bind(GpuRange r) {
+        notifierLock.lock();
+        try {
+            if (r.unmapped || (!r.pagesValid && bug != Bug.BIND_WITHOUT_RECHECK)) {
+                return -Errno.EAGAIN;
+            }
+            int n = r.npages();
+            for (int i = 0; i < n; ) {
+                int cls = entrySize(r, i);
+                int pages = GpuPageTable.PAGES[cls];
+                long vpn = (r.start >>> PageSize.PAGE_SHIFT) + i;
+                for (int k = 0; k < pages; k++) {
+                    boolean w = (r.flags[i + k] & GpuRange.WRITE) != 0;
+                    boolean v = (r.flags[i + k] & GpuRange.VRAM) != 0;
+                    pt.store(vpn + k, GpuPageTable.entry(r.target[i + k], w, v, cls));
+                }
+                stats.inc(cls == GpuPageTable.SIZE_2M ? Counter.PTES_2M : cls == GpuPageTable.SIZE_64K ? Counter.PTES_64K : Counter.PTES_4K);
+                i += pages;
+            }
+            return 0;
+        } finally {
+            notifierLock.unlock();
+        }
+    }
+
+    /** The largest GPU page that fits at page {@code i}: aligned both sides, contiguous, one kind. */
+    private static int entrySize(GpuRange r, int i) {
+        for (int cls = GpuPageTable.SIZE_2M; cls > GpuPageTable.SIZE_4K; cls--) {
+            int pages = GpuPageTable.PAGES[cls];
+            long vpn = (r.start >>> PageSize.PAGE_SHIFT) + i;
+            if (i + pages > r.npages() || (vpn & (pages - 1)) != 0 || (r.target[i] & (pages - 1)) != 0) {
+                continue;
+            }
+            boolean same = true;
+            for (int k = 1; k < pages && same; k++) {
+                same = r.target[i + k] == r.target[i] + k && r.flags[i + k] == r.flags[i];
+            }
+            if (same) {
+                return cls;
+            }
+        }
+        return GpuPageTable.SIZE_4K;
+    }
+
+    // ---- invalidation and garbage collection -----------------------------------------
+
+    /**
+     * drm_gpusvm_notifier_invalidate: under the notifier lock, the sequence is set, and each
+     * range the event touches has its GPU entries zapped and its DMA mappings undone; an UNMAP
+     * marks it for the garbage collector (the whole range, even when only part went).
+     */
+    private boolean invalidate(GpuNotifier n, MmuIntervalNotifier sub, NotifierRange range, long curSeq) {
+        if (range.blockable()) {
+            notifierLock.lock();
+        } else if (!notifierLock.tryLock()) {
+            return false;
+        }
+        List<GpuRange> late = new ArrayList<>();
+        try {
+            sub.setSeq(curSeq);
+            stats.inc(Counter.INVALIDATIONS);
+            long end = Long.compareUnsigned(range.end(), n.end) > 0 ? n.end : range.end();
+            long start = Math.max(range.start(), n.start);
+            Long from = ranges.floorKey(start);
+            for (GpuRange r : ranges.subMap(from == null ? start : from, true, end, false).values()) {
+                if (r.notifier != n || r.end <= start) {
+                    continue;
+                }
+                if (pt.zap(r.start >>> PageSize.PAGE_SHIFT, r.end >>> PageSize.PAGE_SHIFT) > 0) {
+                    tlb.flush();
+                }
+                if (bug == Bug.DMA_UNMAP_OUTSIDE_LOCK) {
+                    late.add(r);
+                } else {
+                    dmaUnmap(r);
+                }
+                r.pagesValid = false;
+                if (range.event() == NotifierEvent.UNMAP && !r.unmapped) {
+                    retireLocked(r, range.start() > r.start || Long.compareUnsigned(range.end(), r.end) < 0);
+                }
+            }
+        } finally {
+            notifierLock.unlock();
+        }
+        for (GpuRange r : late) {
+            dmaUnmap(r);
+        }
+        return true;
+    }
+
+    /** Takes a live range out of service (zap, DMA unmap) and queues it for the garbage collector. */
+    private void retire(GpuRange r) {
+        pt.zap(r.start >>> PageSize.PAGE_SHIFT, r.end >>> PageSize.PAGE_SHIFT);
+        tlb.flush();
+        dmaUnmap(r);
+        r.pagesValid = false;
+        retireLocked(r, false);
+    }
+
+    private void retireLocked(GpuRange r, boolean partial) {
+        r.unmapped = true;
+        r.partial = partial;
+        garbage.add(r);
+    }
+
+    /**
+     * The garbage collector: each unmapped range leaves the tree (its notifier too when it was
+     * the last); after a partial unmap the device pages still mapped in it go back to RAM.
+     */
+    private void collectGarbage() {
+        while (true) {
+            GpuRange r;
+            notifierLock.lock();
+            try {
+                r = garbage.poll();
+            } finally {
+                notifierLock.unlock();
+            }
+            if (r == null) {
+                return;
+            }
+            if (r.partial && device.vram() != null) {
+                evictRemains(r);
+            }
+            GpuNotifier emptied = null;
+            notifierLock.lock();
+            try {
+                ranges.remove(r.start, r);
+                if (--r.notifier.ranges == 0) {
+                    notifiers.remove(r.notifier.start, r.notifier);
+                    emptied = r.notifier;
+                }
+            } finally {
+                notifierLock.unlock();
+            }
+            if (emptied != null) {
+                MmuNotifiers.remove(emptied.sub);
+            }
+            stats.inc(Counter.COLLECTED);
+        }
+    }
+
+    private void evictRemains(GpuRange r) {
+        mm.mmapLock().readLock().lock();
+        try {
+            for (Vma vma : mm.vmasIn(r.start, r.end)) {
+                long moved = GpuMigration.toRam(device, vma, Math.max(r.start, vma.start()), Math.min(r.end, vma.end()), -1);
+                stats.add(Counter.TO_RAM, Math.max(moved, 0));
+            }
+        } finally {
+            mm.mmapLock().readLock().unlock();
+        }
+    }
+
+    // ---- what the GPU sees --------------------------------------------------------------
+
+    /** The GPU page-table entry translating page {@code vpn} through the TLB, or 0. */
+    long translate(long vpn) {
+        notifierLock.lock();
+        try {
+            long e = tlb.lookup(vpn);
+            if (e == 0) {
+                stats.inc(Counter.TLB_MISSES);
+                e = pt.load(vpn);
+                if (e != 0) {
+                    tlb.fill(vpn, e);
+                }
+            }
+            return e;
+        } finally {
+            notifierLock.unlock();
+        }
+    }
+
+    /** Whether the GPU page table maps page {@code vpn} for {@code kind} (the driver's look, not the TLB's). */
+    boolean grants(long vpn, GpuAccess kind) {
+        notifierLock.lock();
+        try {
+            long e = pt.load(vpn);
+            return e != 0 && (!kind.writes() || GpuPageTable.writable(e));
+        } finally {
+            notifierLock.unlock();
+        }
+    }
+
+    /** The VMA holding {@code addr}, or null. */
+    Vma vmaAt(long addr) {
+        mm.mmapLock().readLock().lock();
+        try {
+            Vma vma = mm.isDead() ? null : mm.findVma(addr);
+            return vma == null || addr < vma.start() ? null : vma;
+        } finally {
+            mm.mmapLock().readLock().unlock();
+        }
+    }
+
+    /** [start, end) of the live range holding {@code addr}, or null. */
+    long[] rangeSpan(long addr) {
+        notifierLock.lock();
+        try {
+            Map.Entry<Long, GpuRange> below = ranges.floorEntry(addr);
+            GpuRange r = below == null ? null : below.getValue();
+            return r == null || !r.contains(addr) || r.unmapped ? null : new long[] {r.start, r.end};
+        } finally {
+            notifierLock.unlock();
+        }
+    }
+
+    int dmaMappingsHeld() {
+        notifierLock.lock();
+        try {
+            int n = 0;
+            for (GpuRange r : ranges.values()) {
+                n += r.nDma;
+            }
+            return n;
+        } finally {
+            notifierLock.unlock();
+        }
+    }
+
+    /**
+     * GPU page-table entries the CPU no longer backs: the frame the entry reaches (through its
+     * DMA mapping, or in VRAM) is not the one the CPU maps at that address, or the GPU may write
+     * a page the CPU maps read-only.
+     */
+    List<String> staleEntries() {
+        List<String> out = new ArrayList<>();
+        notifierLock.lock();
+        try {
+            pt.forEach((vpn, e) -> {
+                String why = mismatch(vpn << PageSize.PAGE_SHIFT, e);
+                if (why != null && out.size() < 20) {
+                    out.add(String.format("%s mirror of %s: GPU page %x %s", device, mm, vpn << PageSize.PAGE_SHIFT, why));
+                }
+            });
+        } finally {
+            notifierLock.unlock();
+        }
+        return out;
+    }
+
+    private String mismatch(long addr, long e) {
+        if (mm.isDead()) {
+            return "outlives its address space";
+        }
+        long frame = GpuPageTable.vram(e) ? GpuPageTable.target(e)
+                : device.dma().translate(GpuPageTable.target(e) << PageSize.PAGE_SHIFT);
+        long cpu = PageStates.entryAt(mm, addr);
+        boolean mapsIt = (Pte.present(cpu) || Pte.isDevicePrivate(cpu)) && Pte.pfn(cpu) == frame;
+        if (!mapsIt) {
+            return "reaches frame " + frame + " which the CPU does not map there";
+        }
+        boolean cpuWritable = Pte.accessible(cpu) ? Pte.writable(cpu) : Pte.kindWritable(cpu);
+        if (GpuPageTable.writable(e) && !cpuWritable) {
+            return "is writable but the CPU maps the page read-only";
+        }
+        return null;
+    }
+}
