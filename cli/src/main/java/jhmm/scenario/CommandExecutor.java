@@ -31,12 +31,14 @@ final class CommandExecutor {
     private final Machine machine;
     private final DeviceExecutor devices;
     private final GupExecutor gup;
+    private final GpuExecutor gpus;
 
     CommandExecutor(World world) {
         this.world = world;
         this.machine = world.machine();
         this.devices = new DeviceExecutor(world);
         this.gup = new GupExecutor(world);
+        this.gpus = new GpuExecutor(world);
     }
 
     Result execute(Command command) {
@@ -88,6 +90,7 @@ final class CommandExecutor {
             case Command.Gup g -> gup.gup(g);
             case Command.Unpin u -> gup.unpin(u);
             case DeviceCommand d -> devices.execute(d);
+            case GpuCommand g -> gpus.execute(g);
         };
     }
 

@@ -17,6 +17,8 @@ final class GpuRange {
     final long[] target;
     /** Per page: {@link #WRITE}, {@link #VRAM}. */
     final byte[] flags;
+    /** Per page: which of {@link #dmaAddr} reaches it, or -1 for VRAM (a GPU entry never spans two mappings). */
+    final int[] mapping;
     static final byte WRITE = 1;
     static final byte VRAM = 2;
     /** The live DMA mappings: address and size of each. */
@@ -37,6 +39,7 @@ final class GpuRange {
         this.readOnly = readOnly;
         this.target = new long[npages()];
         this.flags = new byte[npages()];
+        this.mapping = new int[npages()];
     }
 
     int npages() {

@@ -131,6 +131,7 @@ public final class GpuVm {
      * retried while the bind finds the pages invalidated. {@code toVram} forces the migration.
      */
     int fault(long addr, GpuAccess kind, boolean toVram) {
+        boolean stayInRam = false;
         for (int attempt = 0; attempt < MAX_EAGAIN; attempt++) {
             collectGarbage();
             Vma vma;
@@ -156,8 +157,15 @@ public final class GpuVm {
             if (r == null) {
                 continue; // an unmapped range still covers addr: collect it first
             }
-            if (wantVram(addr, vma, toVram) && !allInVram(r)) {
-                GpuMigration.toVram(this, vma, Math.max(r.start, vmaStart), Math.min(r.end, vmaEnd), stats);
+            if (!stayInRam && wantVram(addr, vma, toVram) && !allInVram(r)) {
+                long s = Math.max(r.start, vmaStart);
+                long e = Math.min(r.end, vmaEnd);
+                GpuMigration.toVram(this, vma, s, e, stats);
+                // as nvidia-uvm: what migrate_vma_setup could not take (swapped out, another
+                // device's memory) is faulted onto the CPU with hmm_range_fault, then tried again
+                if (!allInVram(r) && faultToCpu(r) == 0) {
+                    GpuMigration.toVram(this, vma, s, e, stats);
+                }
             }
             int ret = getPages(r);
             if (ret == -Errno.EAGAIN) {
@@ -168,12 +176,37 @@ public final class GpuVm {
                 return ret;
             }
             ret = bind(r);
+            if (ret == 0 && kind.writes() && !grants(addr >>> PageSize.PAGE_SHIFT, kind)) {
+                // hmm_range_fault hands back this GPU's own pages as they are, read-only after a
+                // fork: bring them to RAM, where the write fault breaks the COW, and map them there
+                toRam(r);
+                stayInRam = true;
+                continue;
+            }
             if (ret != -Errno.EAGAIN) {
                 return ret;
             }
             stats.inc(Counter.EAGAIN);
         }
         return -Errno.EAGAIN;
+    }
+
+    /** hmm_range_fault over the range, reading: brings its pages into system memory. 0 or -errno. */
+    private int faultToCpu(GpuRange r) {
+        HmmRange hr = new HmmRange(r.notifier.sub, r.start, r.end, new long[r.npages()]);
+        hr.defaultFlags = HmmPfn.REQ_FAULT;
+        hr.devPrivateOwner = device;
+        int ret = -Errno.EBUSY;
+        for (int tries = 0; tries < MAX_RETRIES && ret == -Errno.EBUSY; tries++) {
+            hr.notifierSeq = MmuNotifiers.readBegin(hr.notifier);
+            mm.mmapLock().readLock().lock();
+            try {
+                ret = HmmRangeFault.fault(hr);
+            } finally {
+                mm.mmapLock().readLock().unlock();
+            }
+        }
+        return ret;
     }
 
     private boolean wantVram(long addr, Vma vma, boolean forced) {
@@ -339,6 +372,7 @@ public final class GpuVm {
             if (owner(pfn) == device) {
                 r.target[i] = pfn;
                 r.flags[i] = (byte) (write | GpuRange.VRAM);
+                r.mapping[i] = -1;
                 i++;
                 continue;
             }
@@ -356,6 +390,7 @@ public final class GpuVm {
             for (int k = 0; k < span; k++) {
                 r.target[i + k] = (addr >>> PageSize.PAGE_SHIFT) + k;
                 r.flags[i + k] = write;
+                r.mapping[i + k] = r.nDma - 1;
             }
             i += span;
         }
@@ -396,7 +431,11 @@ public final class GpuVm {
         }
     }
 
-    /** The largest GPU page that fits at page {@code i}: aligned both sides, contiguous, one kind. */
+    /**
+     * The largest GPU page that fits at page {@code i}: aligned both sides, contiguous, one
+     * kind, and in system memory inside one DMA mapping (so the CPU's page order bounds it,
+     * whatever addresses the IOMMU handed out).
+     */
     private static int entrySize(GpuRange r, int i) {
         for (int cls = GpuPageTable.SIZE_2M; cls > GpuPageTable.SIZE_4K; cls--) {
             int pages = GpuPageTable.PAGES[cls];
@@ -406,7 +445,7 @@ public final class GpuVm {
             }
             boolean same = true;
             for (int k = 1; k < pages && same; k++) {
-                same = r.target[i + k] == r.target[i] + k && r.flags[i + k] == r.flags[i];
+                same = r.target[i + k] == r.target[i] + k && r.flags[i + k] == r.flags[i] && r.mapping[i + k] == r.mapping[i];
             }
             if (same) {
                 return cls;
@@ -492,8 +531,8 @@ public final class GpuVm {
             if (r == null) {
                 return;
             }
-            if (r.partial && device.vram() != null) {
-                evictRemains(r);
+            if (r.partial) {
+                toRam(r);
             }
             GpuNotifier emptied = null;
             notifierLock.lock();
@@ -513,7 +552,11 @@ public final class GpuVm {
         }
     }
 
-    private void evictRemains(GpuRange r) {
+    /** Migrates this GPU's pages of the range, wherever the VMAs still map them, back to RAM. */
+    private void toRam(GpuRange r) {
+        if (device.vram() == null) {
+            return;
+        }
         mm.mmapLock().readLock().lock();
         try {
             for (Vma vma : mm.vmasIn(r.start, r.end)) {

@@ -81,18 +81,24 @@ final class WarpRun {
         return false;
     }
 
-    /** Every running warp goes on until it finishes or misses. */
+    /** The running warps go on in lockstep, a line each per step, until each finishes or misses. */
     private void advance() {
-        for (int w = 0; w < warps; w++) {
-            while (!stalled[w] && next[w] < lines) {
+        boolean moved = true;
+        while (moved) {
+            moved = false;
+            for (int w = 0; w < warps; w++) {
+                if (stalled[w] || next[w] >= lines) {
+                    continue;
+                }
                 long vpn = (addr + next[w] * LINE) >>> PageSize.PAGE_SHIFT;
                 if (grants(vm.translate(vpn))) {
                     next[w] += warps;
                     progress++;
-                    continue;
+                    moved = true;
+                } else {
+                    stalled[w] = true;
+                    st.inc(buf.push(vpn, (byte) kind.ordinal()) ? Counter.FAULTS : Counter.DROPPED);
                 }
-                stalled[w] = true;
-                st.inc(buf.push(vpn, (byte) kind.ordinal()) ? Counter.FAULTS : Counter.DROPPED);
             }
         }
     }
