@@ -127,8 +127,8 @@ final class GpuMigration {
         if (moved < 0) {
             return Fault.SIGBUS;
         }
-        if (vm != null) {
-            vm.stats().add(GpuStats.Counter.TO_RAM, moved);
+        if (vm != null && moved > 0) {
+            vm.cpuPulledBack(start, end);
         }
         return Fault.OK;
     }

@@ -62,13 +62,18 @@ public final class GpuVm {
     private final Tlb tlb = new Tlb();
     private final GpuStats stats = new GpuStats();
     private final List<long[]> advice = new ArrayList<>();
+    private final Thrashing thrashing;
     Bug bug = Bug.NONE;
 
     GpuVm(GpuDevice device, Mm mm) {
         this.device = device;
         this.mm = mm;
         this.config = device.config();
+        this.thrashing = config.thrashing() ? new Thrashing(config.thrashThreshold(), config.pinThreshold()) : null;
     }
+
+    /** Where a fault puts the pages: as the policy and advice say, or forced. */
+    enum Placement { POLICY, VRAM, SYS }
 
     public GpuDevice device() {
         return device;
@@ -94,7 +99,7 @@ public final class GpuVm {
     /** cudaMemPrefetchAsync / amdkfd prefetch_loc to this GPU: [addr, addr+len) is moved to VRAM and mapped. */
     public int prefetch(long addr, long len) {
         for (long a = addr & PageSize.PAGE_MASK; a < addr + len; ) {
-            int ret = fault(a, GpuAccess.READ, true);
+            int ret = fault(a, GpuAccess.READ, Placement.VRAM);
             if (ret != 0) {
                 return ret;
             }
@@ -128,9 +133,9 @@ public final class GpuVm {
     /**
      * Services a GPU fault at {@code addr} (xe_svm_handle_pagefault over drm_gpusvm): the
      * garbage collector first, then the range, the policy's migration, get_pages and bind,
-     * retried while the bind finds the pages invalidated. {@code toVram} forces the migration.
+     * retried while the bind finds the pages invalidated.
      */
-    int fault(long addr, GpuAccess kind, boolean toVram) {
+    int fault(long addr, GpuAccess kind, Placement where) {
         boolean stayInRam = false;
         for (int attempt = 0; attempt < MAX_EAGAIN; attempt++) {
             collectGarbage();
@@ -157,7 +162,7 @@ public final class GpuVm {
             if (r == null) {
                 continue; // an unmapped range still covers addr: collect it first
             }
-            if (!stayInRam && wantVram(addr, vma, toVram) && !allInVram(r)) {
+            if (!stayInRam && wantVram(addr, vma, where) && !allInVram(r)) {
                 long s = Math.max(r.start, vmaStart);
                 long e = Math.min(r.end, vmaEnd);
                 GpuMigration.toVram(this, vma, s, e, stats);
@@ -209,11 +214,11 @@ public final class GpuVm {
         return ret;
     }
 
-    private boolean wantVram(long addr, Vma vma, boolean forced) {
-        if (device.vram() == null || !vma.isAnonPrivate()) {
+    private boolean wantVram(long addr, Vma vma, Placement where) {
+        if (device.vram() == null || !vma.isAnonPrivate() || where == Placement.SYS) {
             return false; // as uvm_hmm_must_use_sysmem: only anonymous private memory migrates
         }
-        if (forced) {
+        if (where == Placement.VRAM) {
             return true;
         }
         Preferred p = preferred(addr);
@@ -585,6 +590,19 @@ public final class GpuVm {
             return e;
         } finally {
             notifierLock.unlock();
+        }
+    }
+
+    /** The thrashing module's hint for a GPU fault on page {@code vpn}. */
+    Thrashing.Hint thrashHint(long vpn) {
+        return thrashing == null ? Thrashing.Hint.NONE : thrashing.onGpuFault(vpn, stats);
+    }
+
+    /** The CPU pulled [start, end) back from VRAM (a thrashing event for each page). */
+    void cpuPulledBack(long start, long end) {
+        stats.add(Counter.TO_RAM, (end - start) >>> PageSize.PAGE_SHIFT);
+        if (thrashing != null) {
+            thrashing.cpuPulledBack(start, end);
         }
     }
 

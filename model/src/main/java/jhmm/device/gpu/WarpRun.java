@@ -167,6 +167,7 @@ final class WarpRun {
     private int serviceBlock(long[] batch, int i, int j) {
         long base = (batch[i] >>> 2) & -BLOCK_PAGES;
         boolean[] faulted = new boolean[BLOCK_PAGES];
+        boolean thrashing = false;
         for (int k = i; k < j; k++) {
             long vpn = batch[k] >>> 2;
             faulted[(int) (vpn - base)] = true;
@@ -174,12 +175,18 @@ final class WarpRun {
             if (vm.grants(vpn, access)) {
                 continue; // an earlier fault's range already maps it
             }
-            int ret = vm.fault(vpn << PageSize.PAGE_SHIFT, access, false);
+            Thrashing.Hint hint = vm.thrashHint(vpn);
+            thrashing |= hint != Thrashing.Hint.NONE;
+            if (hint == Thrashing.Hint.THROTTLE) {
+                continue; // skipped this pass: its warps wait for a later replay
+            }
+            int ret = vm.fault(vpn << PageSize.PAGE_SHIFT, access,
+                    hint == Thrashing.Hint.PIN ? GpuVm.Placement.SYS : GpuVm.Placement.POLICY);
             if (ret < 0) {
                 return ret;
             }
         }
-        if (config.prefetch()) {
+        if (config.prefetch() && !thrashing) { // the prefetcher leaves thrashing regions alone
             prefetch(base, faulted, batch[i] >>> 2);
         }
         return 0;
@@ -201,7 +208,7 @@ final class WarpRun {
         for (int k = 0; k < BLOCK_PAGES; k++) {
             if (add[k] && !vm.grants(base + k, GpuAccess.READ)) {
                 st.inc(Counter.PREFETCHED);
-                vm.fault((base + k) << PageSize.PAGE_SHIFT, GpuAccess.READ, false); // a prefetch that fails is dropped
+                vm.fault((base + k) << PageSize.PAGE_SHIFT, GpuAccess.READ, GpuVm.Placement.POLICY); // a prefetch that fails is dropped
             }
         }
     }
