@@ -9,7 +9,8 @@ import jhmm.base.PageSize;
  * The GPU's own page table: one entry word per 4 KiB of virtual address, kept in a primitive
  * array per 2 MiB block. A 64 KiB or 2 MiB entry is stored in each of the 4 KiB slots it covers
  * with its size class, so that a lookup anywhere inside it finds it. The target is a device
- * frame for VRAM, else the DMA page number the GPU reaches system memory through.
+ * frame for VRAM, else the DMA page number the GPU reaches system memory through. Each block's
+ * array starts with a bitmap of its valid slots, so that a walk visits only those.
  */
 final class GpuPageTable {
     static final long VALID = 1L << 63;
@@ -23,6 +24,8 @@ final class GpuPageTable {
     static final int SIZE_2M = 2;
     static final int[] PAGES = {1, 16, 512};
     private static final int NR = PageSize.HPAGE_PMD_NR;
+    /** Words of the valid-slot bitmap before the slots. */
+    private static final int BITS = NR / Long.SIZE;
 
     private final Map<Long, long[]> blocks = new HashMap<>();
 
@@ -49,11 +52,14 @@ final class GpuPageTable {
     /** The entry word that translates page {@code vpn}, or 0. */
     long load(long vpn) {
         long[] b = blocks.get(vpn / NR);
-        return b == null ? 0 : b[(int) (vpn % NR)];
+        return b == null ? 0 : b[BITS + (int) (vpn % NR)];
     }
 
     void store(long vpn, long e) {
-        blocks.computeIfAbsent(vpn / NR, k -> new long[NR])[(int) (vpn % NR)] = e;
+        long[] b = blocks.computeIfAbsent(vpn / NR, k -> new long[BITS + NR]);
+        int i = (int) (vpn % NR);
+        b[BITS + i] = e;
+        b[i / Long.SIZE] |= 1L << i;
     }
 
     /** Clears [firstVpn, endVpn); returns how many valid slots were cleared. */
@@ -62,12 +68,12 @@ final class GpuPageTable {
         for (long v = firstVpn; v < endVpn; ) {
             long[] b = blocks.get(v / NR);
             long blockEnd = Math.min(endVpn, (v / NR + 1) * NR);
-            if (b != null) {
-                for (long x = v; x < blockEnd; x++) {
-                    if (b[(int) (x % NR)] != 0) {
-                        b[(int) (x % NR)] = 0;
-                        n++;
-                    }
+            for (long x = v; b != null && x < blockEnd; x++) {
+                int i = (int) (x % NR);
+                if ((b[i / Long.SIZE] & (1L << i)) != 0) {
+                    b[i / Long.SIZE] &= ~(1L << i);
+                    b[BITS + i] = 0;
+                    n++;
                 }
             }
             v = blockEnd;
@@ -82,13 +88,14 @@ final class GpuPageTable {
 
     void forEach(SlotVisitor v) {
         for (Iterator<Map.Entry<Long, long[]>> it = blocks.entrySet().iterator(); it.hasNext(); ) {
-            Map.Entry<Long, long[]> b = it.next();
-            long[] slots = b.getValue();
+            Map.Entry<Long, long[]> block = it.next();
+            long[] b = block.getValue();
             boolean any = false;
-            for (int i = 0; i < NR; i++) {
-                if (slots[i] != 0) {
+            for (int w = 0; w < BITS; w++) {
+                for (long bits = b[w]; bits != 0; bits &= bits - 1) {
+                    int i = w * Long.SIZE + Long.numberOfTrailingZeros(bits);
                     any = true;
-                    v.visit(b.getKey() * NR + i, slots[i]);
+                    v.visit(block.getKey() * NR + i, b[BITS + i]);
                 }
             }
             if (!any) {

@@ -288,10 +288,22 @@ public final class GpuVm {
         }
     }
 
-    /** The window's notifier, inserting one; called without the notifier lock (insertion takes the mm's). */
+    /**
+     * The window's notifier, inserting one; called without the notifier lock. The insertion runs
+     * under the mmap write lock: the kernel's first mmu_interval_notifier_insert on an mm
+     * registers with mmu_notifier_register, which takes it (and every rmap lock), so that no
+     * invalidation is in flight when the mm starts having interval notifiers; the model's insert
+     * leaves that to its caller, and without it an invalidation already started (a
+     * MADV_DONTNEED, say) would miss the new notifier while the fault maps the page it zaps.
+     */
     private GpuNotifier insertNotifier(long window) {
         GpuNotifier fresh = new GpuNotifier(window, window + config.notifierBytes());
-        fresh.sub = MmuNotifiers.insert(mm, window, config.notifierBytes(), (sub, range, seq) -> invalidate(fresh, sub, range, seq));
+        mm.mmapLock().writeLock().lock();
+        try {
+            fresh.sub = MmuNotifiers.insert(mm, window, config.notifierBytes(), (sub, range, seq) -> invalidate(fresh, sub, range, seq));
+        } finally {
+            mm.mmapLock().writeLock().unlock();
+        }
         notifierLock.lock();
         try {
             GpuNotifier had = notifiers.putIfAbsent(window, fresh);
@@ -410,30 +422,44 @@ public final class GpuVm {
         r.nDma = 0;
     }
 
-    /** Programs the GPU page table for the range if its pages are still valid: 0 or -EAGAIN. */
+    /**
+     * Binds the range as xe does: the page-table update is prepared from what get_pages found
+     * without the notifier lock, then committed under it only if the pages are still valid:
+     * 0, or -EAGAIN when an invalidation came in between.
+     */
     private int bind(GpuRange r) {
+        long[] job = prepareBind(r);
         notifierLock.lock();
         try {
             if (r.unmapped || (!r.pagesValid && bug != Bug.BIND_WITHOUT_RECHECK)) {
                 return -Errno.EAGAIN;
             }
-            int n = r.npages();
-            for (int i = 0; i < n; ) {
-                int cls = entrySize(r, i);
-                int pages = GpuPageTable.PAGES[cls];
-                long vpn = (r.start >>> PageSize.PAGE_SHIFT) + i;
-                for (int k = 0; k < pages; k++) {
-                    boolean w = (r.flags[i + k] & GpuRange.WRITE) != 0;
-                    boolean v = (r.flags[i + k] & GpuRange.VRAM) != 0;
-                    pt.store(vpn + k, GpuPageTable.entry(r.target[i + k], w, v, cls));
-                }
-                stats.inc(cls == GpuPageTable.SIZE_2M ? Counter.PTES_2M : cls == GpuPageTable.SIZE_64K ? Counter.PTES_64K : Counter.PTES_4K);
-                i += pages;
+            long vpn = r.start >>> PageSize.PAGE_SHIFT;
+            for (int i = 0; i < job.length; i++) {
+                pt.store(vpn + i, job[i]);
             }
             return 0;
         } finally {
             notifierLock.unlock();
         }
+    }
+
+    /** The GPU entry word of each page of the range, counting the entries by size. */
+    private long[] prepareBind(GpuRange r) {
+        int n = r.npages();
+        long[] job = new long[n];
+        for (int i = 0; i < n; ) {
+            int cls = entrySize(r, i);
+            int pages = GpuPageTable.PAGES[cls];
+            for (int k = 0; k < pages; k++) {
+                boolean w = (r.flags[i + k] & GpuRange.WRITE) != 0;
+                boolean v = (r.flags[i + k] & GpuRange.VRAM) != 0;
+                job[i + k] = GpuPageTable.entry(r.target[i + k], w, v, cls);
+            }
+            stats.inc(cls == GpuPageTable.SIZE_2M ? Counter.PTES_2M : cls == GpuPageTable.SIZE_64K ? Counter.PTES_64K : Counter.PTES_4K);
+            i += pages;
+        }
+        return job;
     }
 
     /**
