@@ -24,7 +24,7 @@ final class DeviceParser {
     private static final Form<DmaVia> VIA = Form.choice("VIA", DmaVia.values());
     private static final Form<DeviceCommand.CoreMode> MODE = Form.choice("MODE", DeviceCommand.CoreMode.values());
     static final int DEFAULT_DMA_MASK = 64;
-    private static final Form<String> TYPE = Form.oneOf("TYPE", Map.of("dmirror", "dmirror", "gpu", "gpu"));
+    private static final Form<String> TYPE = Form.oneOf("TYPE", new java.util.TreeMap<>(Map.of("dmirror", "dmirror", "gpu", "gpu")));
     private static final Form<String> PROCESS = Form.named("P", Form.NAME);
 
     private final NameScope names;

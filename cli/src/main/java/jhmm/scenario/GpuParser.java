@@ -45,18 +45,20 @@ final class GpuParser {
     /** The rest of {@code device NAME gpu ...}, on a machine of {@code ramBytes}. */
     GpuCommand.NewGpu define(Words w, String name, long ramBytes) {
         Options o = w.options(OPTIONS, Set.of());
-        GpuConfig c = GpuConfig.of(o.get("policy", POLICY).orElse(GpuPolicy.NVIDIA));
-        c = c.withVram(o.get("vram", Form.SIZE).orElse(c.vramBytes()));
-        c = c.withChunks(o.get("chunks", CHUNKS).orElse(c.chunks()));
-        c = c.withNotifier(o.get("notifier", Form.SIZE).orElse(c.notifierBytes()));
-        c = c.withBatch((int) atMost(w, "batch", o.get("batch", Form.COUNT).orElse((long) c.batch()), 1 << 20));
-        c = c.withBuffer((int) atMost(w, "buffer", o.get("buffer", Form.COUNT).orElse((long) c.bufferEntries()), 1 << 20));
-        c = c.withReplay(o.get("replay", REPLAY).orElse(c.replay()));
-        c = c.withPrefetch(o.get("prefetch", ON_OFF).orElse(c.prefetch()),
-                (int) atMost(w, "threshold", o.get("threshold", Form.COUNT).orElse((long) c.prefetchThreshold()), 100));
-        c = c.withMigrateOnFault(o.get("migrate", ON_OFF).orElse(c.migrateOnFault()));
-        c = c.withEvict(o.get("evict", ON_OFF).orElse(c.evict()));
-        c = c.withThrashing(o.get("thrashing", ON_OFF).orElse(c.thrashing()), c.thrashThreshold(), c.pinThreshold());
+        GpuConfig d = GpuConfig.of(o.get("policy", POLICY).orElse(GpuPolicy.NVIDIA));
+        GpuConfig c = new GpuConfig(
+                o.get("vram", Form.SIZE).orElse(d.vramBytes()),
+                o.get("chunks", CHUNKS).orElse(d.chunks()),
+                o.get("notifier", Form.SIZE).orElse(d.notifierBytes()),
+                (int) atMost(w, "batch", o.get("batch", Form.COUNT).orElse((long) d.batch()), 1 << 20),
+                (int) atMost(w, "buffer", o.get("buffer", Form.COUNT).orElse((long) d.bufferEntries()), 1 << 20),
+                o.get("replay", REPLAY).orElse(d.replay()),
+                o.get("prefetch", ON_OFF).orElse(d.prefetch()),
+                (int) atMost(w, "threshold", o.get("threshold", Form.COUNT).orElse((long) d.prefetchThreshold()), 100),
+                o.get("migrate", ON_OFF).orElse(d.migrateOnFault()),
+                o.get("evict", ON_OFF).orElse(d.evict()),
+                o.get("thrashing", ON_OFF).orElse(d.thrashing()),
+                d.thrashThreshold(), d.pinThreshold());
         String problem = c.problem();
         if (problem != null) {
             throw w.error(problem);

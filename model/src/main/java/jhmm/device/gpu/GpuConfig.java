@@ -5,7 +5,7 @@ import jhmm.base.PageSize;
 
 /**
  * The knobs of one GPU (devices-gpu-rdma.md §1.9). A {@link GpuPolicy} preset sets them all;
- * the {@code with} methods change one.
+ * a caller that changes others builds a new record from the preset's values.
  *
  * @param vramBytes device memory, whole 2 MiB chunks (0: none, everything stays in system RAM)
  * @param chunks range sizes tried on a fault, largest first (drm_gpusvm's chunk_sizes)
@@ -55,54 +55,10 @@ public record GpuConfig(long vramBytes, long[] chunks, long notifierBytes, int b
         return chunks.clone();
     }
 
+    /** This configuration with {@code bytes} of VRAM. */
     public GpuConfig withVram(long bytes) {
         return new GpuConfig(bytes, chunks, notifierBytes, batch, bufferEntries, replay, prefetch, prefetchThreshold,
                 migrateOnFault, evict, thrashing, thrashThreshold, pinThreshold);
-    }
-
-    public GpuConfig withChunks(long[] sizes) {
-        return new GpuConfig(vramBytes, sizes, notifierBytes, batch, bufferEntries, replay, prefetch, prefetchThreshold,
-                migrateOnFault, evict, thrashing, thrashThreshold, pinThreshold);
-    }
-
-    public GpuConfig withNotifier(long bytes) {
-        return new GpuConfig(vramBytes, chunks, bytes, batch, bufferEntries, replay, prefetch, prefetchThreshold,
-                migrateOnFault, evict, thrashing, thrashThreshold, pinThreshold);
-    }
-
-    public GpuConfig withBatch(int n) {
-        return new GpuConfig(vramBytes, chunks, notifierBytes, n, bufferEntries, replay, prefetch, prefetchThreshold,
-                migrateOnFault, evict, thrashing, thrashThreshold, pinThreshold);
-    }
-
-    public GpuConfig withBuffer(int n) {
-        return new GpuConfig(vramBytes, chunks, notifierBytes, batch, n, replay, prefetch, prefetchThreshold,
-                migrateOnFault, evict, thrashing, thrashThreshold, pinThreshold);
-    }
-
-    public GpuConfig withReplay(ReplayPolicy p) {
-        return new GpuConfig(vramBytes, chunks, notifierBytes, batch, bufferEntries, p, prefetch, prefetchThreshold,
-                migrateOnFault, evict, thrashing, thrashThreshold, pinThreshold);
-    }
-
-    public GpuConfig withPrefetch(boolean on, int threshold) {
-        return new GpuConfig(vramBytes, chunks, notifierBytes, batch, bufferEntries, replay, on, threshold,
-                migrateOnFault, evict, thrashing, thrashThreshold, pinThreshold);
-    }
-
-    public GpuConfig withMigrateOnFault(boolean on) {
-        return new GpuConfig(vramBytes, chunks, notifierBytes, batch, bufferEntries, replay, prefetch, prefetchThreshold,
-                on, evict, thrashing, thrashThreshold, pinThreshold);
-    }
-
-    public GpuConfig withEvict(boolean on) {
-        return new GpuConfig(vramBytes, chunks, notifierBytes, batch, bufferEntries, replay, prefetch, prefetchThreshold,
-                migrateOnFault, on, thrashing, thrashThreshold, pinThreshold);
-    }
-
-    public GpuConfig withThrashing(boolean on, int threshold, int pin) {
-        return new GpuConfig(vramBytes, chunks, notifierBytes, batch, bufferEntries, replay, prefetch, prefetchThreshold,
-                migrateOnFault, evict, on, threshold, pin);
     }
 
     /** Why this configuration cannot be built, or null. */

@@ -11,6 +11,7 @@ import jhmm.base.PageSize;
 import jhmm.device.gpu.GpuStats.Counter;
 import jhmm.dma.DmaDevice;
 import jhmm.dma.DmaDirection;
+import jhmm.hmm.HmmDriverProtocol;
 import jhmm.hmm.HmmPfn;
 import jhmm.hmm.HmmRange;
 import jhmm.hmm.HmmRangeFault;
@@ -201,17 +202,7 @@ public final class GpuVm {
         HmmRange hr = new HmmRange(r.notifier.sub, r.start, r.end, new long[r.npages()]);
         hr.defaultFlags = HmmPfn.REQ_FAULT;
         hr.devPrivateOwner = device;
-        int ret = -Errno.EBUSY;
-        for (int tries = 0; tries < MAX_RETRIES && ret == -Errno.EBUSY; tries++) {
-            hr.notifierSeq = MmuNotifiers.readBegin(hr.notifier);
-            mm.mmapLock().readLock().lock();
-            try {
-                ret = HmmRangeFault.fault(hr);
-            } finally {
-                mm.mmapLock().readLock().unlock();
-            }
-        }
-        return ret;
+        return HmmDriverProtocol.faultAndUpdate(hr, notifierLock, HmmDriverProtocol.DEFAULT_TIMEOUT_NANOS, () -> 0);
     }
 
     private boolean wantVram(long addr, Vma vma, Placement where) {

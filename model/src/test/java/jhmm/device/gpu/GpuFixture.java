@@ -47,6 +47,14 @@ final class GpuFixture {
         return a;
     }
 
+    /** nvidia-uvm's knobs without VRAM or prefetch: every page stays in RAM and faults on its own. */
+    static GpuConfig sysOnly(long... chunks) {
+        GpuConfig d = GpuConfig.of(GpuPolicy.NVIDIA);
+        return new GpuConfig(0, chunks.length == 0 ? d.chunks() : chunks, d.notifierBytes(), d.batch(), d.bufferEntries(),
+                d.replay(), false, d.prefetchThreshold(), d.migrateOnFault(), d.evict(), d.thrashing(), d.thrashThreshold(),
+                d.pinThreshold());
+    }
+
     void assertCoherent() {
         assertThat(machine.checkInvariants()).isEmpty();
     }

@@ -42,8 +42,7 @@ class GpuInvalidationLincheckTest {
                 throw new IllegalStateException("setup: mmap/write failed " + addr);
             }
             DmaSystem dma = new DmaSystem(machine.physicalMemory(), true);
-            GpuConfig config = GpuConfig.of(GpuPolicy.NVIDIA).withVram(0).withChunks(new long[] {P}).withPrefetch(false, 51);
-            gpu = new GpuDevice("g", config, machine.memory(), dma.device("g", 64, true));
+            gpu = new GpuDevice("g", GpuFixture.sysOnly(P), machine.memory(), dma.device("g", 64, true));
             vm = gpu.open(proc.mm());
             vm.bug = bug;
             if (mapped && vm.fault(addr, GpuAccess.READ, GpuVm.Placement.POLICY) != 0) {

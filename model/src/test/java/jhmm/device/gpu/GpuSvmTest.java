@@ -14,15 +14,11 @@ import org.junit.jupiter.api.Test;
 
 /** The drm_gpusvm core: ranges, notifiers, get_pages, bind and the invalidation callback. */
 class GpuSvmTest {
-    private static GpuConfig sysOnly() {
-        return GpuConfig.of(GpuPolicy.NVIDIA).withVram(0).withPrefetch(false, 51);
-    }
-
     @Test
     void aFaultMakesTheLargestAlignedChunkInsideTheVma() {
         GpuFixture t = new GpuFixture();
         long a = t.anon(4 * M2, true);
-        GpuVm vm = t.gpu("g", sysOnly()).open(t.p.mm());
+        GpuVm vm = t.gpu("g", GpuFixture.sysOnly()).open(t.p.mm());
         assertThat(vm.access(a, P, GpuAccess.READ, 1)).isZero();
         assertThat(vm.rangeSpan(a)).containsExactly(a, a + M2);
         assertThat(count(vm, Counter.RANGES)).isEqualTo(1);
@@ -36,7 +32,7 @@ class GpuSvmTest {
         GpuFixture t = new GpuFixture();
         long a = t.anon(M2, true);
         assertThat(t.p.munmap(a + 64 * 1024 + P, M2 - 64 * 1024 - P)).isZero(); // VMA is now 64K + 4K
-        GpuVm vm = t.gpu("g", sysOnly()).open(t.p.mm());
+        GpuVm vm = t.gpu("g", GpuFixture.sysOnly()).open(t.p.mm());
         assertThat(vm.access(a, 64 * 1024 + P, GpuAccess.READ, 1)).isZero();
         assertThat(vm.rangeSpan(a)).containsExactly(a, a + 64 * 1024);
         assertThat(vm.rangeSpan(a + 64 * 1024)).containsExactly(a + 64 * 1024, a + 64 * 1024 + P);
@@ -49,7 +45,7 @@ class GpuSvmTest {
         GpuFixture t = new GpuFixture(ThpMode.ALWAYS);
         long a = t.anon(M2, true);
         assertThat(t.p.pageState(a)).isEqualTo(PageState.HUGE_PMD);
-        GpuVm vm = t.gpu("g", sysOnly()).open(t.p.mm());
+        GpuVm vm = t.gpu("g", GpuFixture.sysOnly()).open(t.p.mm());
         assertThat(vm.access(a, M2, GpuAccess.WRITE, 4)).isZero();
         assertThat(count(vm, Counter.DMA_MAPS)).isEqualTo(1);
         assertThat(count(vm, Counter.PTES_2M)).isEqualTo(1);
@@ -60,7 +56,7 @@ class GpuSvmTest {
     void munmapOfHalfARangeDestroysTheWholeRangeAndItsNotifier() {
         GpuFixture t = new GpuFixture();
         long a = t.anon(M2, true);
-        GpuVm vm = t.gpu("g", sysOnly()).open(t.p.mm());
+        GpuVm vm = t.gpu("g", GpuFixture.sysOnly()).open(t.p.mm());
         assertThat(vm.access(a, M2, GpuAccess.READ, 1)).isZero();
         assertThat(t.p.munmap(a, M2 / 2)).isZero();
         t.assertCoherent(); // the callback zapped and DMA-unmapped the whole range
@@ -77,7 +73,7 @@ class GpuSvmTest {
     void cpuWriteAfterForkInvalidatesAndTheGpuRefaults() {
         GpuFixture t = new GpuFixture();
         long a = t.anon(M2, true);
-        GpuVm vm = t.gpu("g", sysOnly()).open(t.p.mm());
+        GpuVm vm = t.gpu("g", GpuFixture.sysOnly()).open(t.p.mm());
         assertThat(vm.access(a, M2, GpuAccess.READ, 1)).isZero();
         t.p.fork("c");
         t.assertCoherent(); // fork write-protects: the GPU's writable entries went
@@ -91,7 +87,7 @@ class GpuSvmTest {
         GpuFixture t = new GpuFixture();
         long a = t.anon(M2, true);
         assertThat(t.p.mprotect(a, M2, jhmm.mm.Mman.PROT_READ)).isZero();
-        GpuVm vm = t.gpu("g", sysOnly()).open(t.p.mm());
+        GpuVm vm = t.gpu("g", GpuFixture.sysOnly()).open(t.p.mm());
         assertThat(vm.access(a, P, GpuAccess.WRITE, 1)).isEqualTo(-Errno.EPERM);
         assertThat(vm.access(a, P, GpuAccess.READ, 1)).isZero();
         t.assertCoherent();
