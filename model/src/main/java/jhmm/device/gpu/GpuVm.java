@@ -234,7 +234,8 @@ public final class GpuVm {
     /**
      * drm_gpusvm_range_find_or_insert: the live range holding {@code addr}, or a new one of the
      * largest chunk that is aligned, lies inside the VMA and the notifier window and overlaps no
-     * range; null when an unmapped range still covers {@code addr}.
+     * range; null when an unmapped range still covers {@code addr}, or one that no longer fits
+     * its VMA (which this retires).
      */
     private GpuRange findOrInsert(long addr, long vmaStart, long vmaEnd, boolean readOnly) {
         long window = addr & -config.notifierBytes();
@@ -247,10 +248,12 @@ public final class GpuVm {
                 if (r.unmapped) {
                     return null;
                 }
-                if (!r.readOnly || readOnly) {
+                if (r.start >= vmaStart && r.end <= vmaEnd && r.readOnly == readOnly) {
                     return r;
                 }
-                retire(r); // the VMA became writable: a range made read-only cannot serve writes
+                // the CPU mapping changed under the range (mprotect split its VMA or changed
+                // its access): get_pages would fail on it, so it goes and a new one is chosen
+                retire(r);
                 return null;
             }
             n = notifiers.get(window);
