@@ -73,8 +73,8 @@ public final class GpuDevice {
         List<String> out = new ArrayList<>();
         long dmaHeld = 0;
         for (GpuVm vm : vms) {
-            out.addAll(vm.staleEntries());
-            dmaHeld += vm.dmaMappingsHeld();
+            out.addAll(vm.svm.staleEntries());
+            dmaHeld += vm.svm.dmaMappingsHeld();
         }
         if (dmaHeld != dma.liveMappings()) {
             out.add(String.format("%s: %d DMA mappings live but its ranges hold %d (leaked or lost)", name,

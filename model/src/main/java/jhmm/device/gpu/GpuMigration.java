@@ -117,7 +117,7 @@ final class GpuMigration {
      */
     static int migrateToRam(GpuDevice dev, Vma vma, long addr, int pfn) {
         GpuVm vm = dev.vram().ownerOf(pfn);
-        long[] span = vm == null || vm.mm() != vma.mm() ? null : vm.rangeSpan(addr);
+        long[] span = vm == null || vm.mm() != vma.mm() ? null : vm.svm.rangeSpan(addr);
         long start = span == null ? addr & PageSize.PAGE_MASK : Math.max(span[0], vma.start());
         long end = span == null ? start + PAGE : Math.min(span[1], vma.end());
         long moved = toRam(dev, vma, start, end, pfn);

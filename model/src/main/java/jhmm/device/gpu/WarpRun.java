@@ -91,7 +91,7 @@ final class WarpRun {
                     continue;
                 }
                 long vpn = (addr + next[w] * LINE) >>> PageSize.PAGE_SHIFT;
-                if (grants(vm.translate(vpn))) {
+                if (grants(vm.svm.translate(vpn))) {
                     next[w] += warps;
                     progress++;
                     moved = true;
@@ -172,7 +172,7 @@ final class WarpRun {
             long vpn = batch[k] >>> 2;
             faulted[(int) (vpn - base)] = true;
             GpuAccess access = GpuAccess.values()[(int) (batch[k] & 3)];
-            if (vm.grants(vpn, access)) {
+            if (vm.svm.grants(vpn, access)) {
                 continue; // an earlier fault's range already maps it
             }
             Thrashing.Hint hint = vm.thrashHint(vpn);
@@ -202,11 +202,11 @@ final class WarpRun {
         int hi = (int) Math.min(BLOCK_PAGES, (vma.end() - baseVa) >> PageSize.PAGE_SHIFT);
         boolean[] resident = new boolean[BLOCK_PAGES];
         for (int k = 0; k < BLOCK_PAGES; k++) {
-            resident[k] = vm.grants(base + k, GpuAccess.READ);
+            resident[k] = vm.svm.grants(base + k, GpuAccess.READ);
         }
         boolean[] add = Prefetcher.mask(faulted, resident, lo, hi, config.prefetchThreshold());
         for (int k = 0; k < BLOCK_PAGES; k++) {
-            if (add[k] && !vm.grants(base + k, GpuAccess.READ)) {
+            if (add[k] && !vm.svm.grants(base + k, GpuAccess.READ)) {
                 st.inc(Counter.PREFETCHED);
                 vm.fault((base + k) << PageSize.PAGE_SHIFT, GpuAccess.READ, GpuVm.Placement.POLICY); // a prefetch that fails is dropped
             }

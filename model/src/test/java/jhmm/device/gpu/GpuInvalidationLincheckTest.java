@@ -36,7 +36,7 @@ class GpuInvalidationLincheckTest {
         private final GpuVm vm;
         private final long addr;
 
-        Race(GpuVm.Bug bug, boolean mapped) {
+        Race(GpuSvm.Bug bug, boolean mapped) {
             addr = proc.mmap(0, P, GpuFixture.RW, Mman.MAP_PRIVATE | Mman.MAP_ANONYMOUS, null, 0);
             if (addr < 0 || proc.write(addr, P, Pattern.i32(0), addr) != 0) {
                 throw new IllegalStateException("setup: mmap/write failed " + addr);
@@ -44,7 +44,7 @@ class GpuInvalidationLincheckTest {
             DmaSystem dma = new DmaSystem(machine.physicalMemory(), true);
             gpu = new GpuDevice("g", GpuFixture.sysOnly(P), machine.memory(), dma.device("g", 64, true));
             vm = gpu.open(proc.mm());
-            vm.bug = bug;
+            vm.svm.bug = bug;
             if (mapped && vm.fault(addr, GpuAccess.READ, GpuVm.Placement.POLICY) != 0) {
                 throw new IllegalStateException("setup: GPU fault failed");
             }
@@ -77,25 +77,25 @@ class GpuInvalidationLincheckTest {
 
     public static final class FaultRace extends Race {
         public FaultRace() {
-            super(GpuVm.Bug.NONE, false);
+            super(GpuSvm.Bug.NONE, false);
         }
     }
 
     public static final class BindWithoutRecheckRace extends Race {
         public BindWithoutRecheckRace() {
-            super(GpuVm.Bug.BIND_WITHOUT_RECHECK, false);
+            super(GpuSvm.Bug.BIND_WITHOUT_RECHECK, false);
         }
     }
 
     public static final class TwoInvalidationsRace extends Race {
         public TwoInvalidationsRace() {
-            super(GpuVm.Bug.NONE, true);
+            super(GpuSvm.Bug.NONE, true);
         }
     }
 
     public static final class UnmapOutsideLockRace extends Race {
         public UnmapOutsideLockRace() {
-            super(GpuVm.Bug.DMA_UNMAP_OUTSIDE_LOCK, true);
+            super(GpuSvm.Bug.DMA_UNMAP_OUTSIDE_LOCK, true);
         }
     }
 

@@ -20,7 +20,7 @@ class GpuSvmTest {
         long a = t.anon(4 * M2, true);
         GpuVm vm = t.gpu("g", GpuFixture.sysOnly()).open(t.p.mm());
         assertThat(vm.access(a, P, GpuAccess.READ, 1)).isZero();
-        assertThat(vm.rangeSpan(a)).containsExactly(a, a + M2);
+        assertThat(vm.svm.rangeSpan(a)).containsExactly(a, a + M2);
         assertThat(count(vm, Counter.RANGES)).isEqualTo(1);
         // 4K pages: one DMA mapping per CPU page
         assertThat(count(vm, Counter.DMA_MAPS)).isEqualTo(512);
@@ -34,8 +34,8 @@ class GpuSvmTest {
         assertThat(t.p.munmap(a + 64 * 1024 + P, M2 - 64 * 1024 - P)).isZero(); // VMA is now 64K + 4K
         GpuVm vm = t.gpu("g", GpuFixture.sysOnly()).open(t.p.mm());
         assertThat(vm.access(a, 64 * 1024 + P, GpuAccess.READ, 1)).isZero();
-        assertThat(vm.rangeSpan(a)).containsExactly(a, a + 64 * 1024);
-        assertThat(vm.rangeSpan(a + 64 * 1024)).containsExactly(a + 64 * 1024, a + 64 * 1024 + P);
+        assertThat(vm.svm.rangeSpan(a)).containsExactly(a, a + 64 * 1024);
+        assertThat(vm.svm.rangeSpan(a + 64 * 1024)).containsExactly(a + 64 * 1024, a + 64 * 1024 + P);
         assertThat(count(vm, Counter.RANGES)).isEqualTo(2);
         t.assertCoherent();
     }
@@ -61,11 +61,11 @@ class GpuSvmTest {
         assertThat(t.p.munmap(a, M2 / 2)).isZero();
         t.assertCoherent(); // the callback zapped and DMA-unmapped the whole range
         assertThat(t.machine.physicalMemory().nrFrames()).isPositive();
-        assertThat(vm.dmaMappingsHeld()).isZero();
+        assertThat(vm.svm.dmaMappingsHeld()).isZero();
         assertThat(vm.access(a + M2 / 2, P, GpuAccess.READ, 1)).isZero();
         assertThat(count(vm, Counter.COLLECTED)).isEqualTo(1);
         // the new range fits the half that is left: 64K chunks
-        assertThat(vm.rangeSpan(a + M2 / 2)).containsExactly(a + M2 / 2, a + M2 / 2 + 64 * 1024);
+        assertThat(vm.svm.rangeSpan(a + M2 / 2)).containsExactly(a + M2 / 2, a + M2 / 2 + 64 * 1024);
         t.assertCoherent();
     }
 
