@@ -35,7 +35,7 @@ import org.openjdk.jmh.annotations.Warmup;
 @Measurement(iterations = 5, time = 2)
 public class SideBySideBench {
     /** The operation, as {@code jhmm bench --ops} names it. */
-    @Param({"snapshot", "fault-in", "present-walk", "populate-read", "mprotect", "munmap"})
+    @Param({"snapshot", "fault-in", "pin", "populate-read", "mprotect", "munmap"})
     public String op;
 
     /** {@code model} or {@code host}. */
@@ -60,7 +60,7 @@ public class SideBySideBench {
         range = switch (side) {
             case "model" -> operation.model(k, len);
             case "host" -> {
-                String why = HostSupport.probe().reason(k, len);
+                String why = operation.hostMissing(HostSupport.probe(), k, len);
                 if (why != null) {
                     throw new IllegalStateException("host side unavailable: " + why);
                 }

@@ -27,6 +27,7 @@ import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.TypeConversionException;
 
@@ -37,10 +38,18 @@ import picocli.CommandLine.TypeConversionException;
 @Command(
         name = "bench",
         mixinStandardHelpOptions = true,
+        header = "Measures the model, next to the host's Linux kernel where it can.",
         description = {
-            "Runs named measurements of the model (see --list), without JMH; without an entry, side-by-side:",
-            "the model's core operations next to the host kernel's, ns per 4 KiB page and their ratio.",
-            "Exit code: 0 done, 1 a measured operation failed, 2 bad input (unknown entry, bad option)."
+            "Runs named measurements of the model (--list lists them) in order, without JMH. Without an entry it runs"
+                    + " side-by-side: the model's core operations next to the host kernel's, in ns per 4 KiB page,"
+                    + " and their ratio. Each finished step is a line on standard error when that is a terminal."
+        },
+        exitCodeListHeading = "%nExit codes:%n",
+        exitCodeList = {
+            "0:done",
+            "1:a measured operation failed its checks",
+            "2:bad input: an unknown entry, a bad option value, an option none of the entries reads",
+            "3:an internal error of jhmm (a bug: please report it with the command line)"
         })
 final class BenchCommand implements Callable<Integer> {
     private static final ObjectMapper MAPPER = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
@@ -50,6 +59,9 @@ final class BenchCommand implements Callable<Integer> {
 
     @Spec
     private CommandSpec spec;
+
+    @ParentCommand
+    private Main main;
 
     @Option(names = "--list", description = "List the entries and exit.")
     private boolean list;
@@ -73,7 +85,7 @@ final class BenchCommand implements Callable<Integer> {
     private long size;
 
     @Option(names = "--ops", split = ",", paramLabel = "OP", converter = OperationConverter.class,
-            description = "Operations for side-by-side and scaling (default: all): snapshot, fault-in, present-walk, populate-read, mprotect, munmap.")
+            description = "Operations for side-by-side and scaling (default: all): snapshot, fault-in, pin, populate-read, mprotect, munmap.")
     private List<Operation> ops = List.of(Operation.values());
 
     @Option(names = "--repeat", paramLabel = "N", defaultValue = "" + SideBySide.REPEAT,
@@ -121,7 +133,7 @@ final class BenchCommand implements Callable<Integer> {
         List<BenchResult> results = new ArrayList<>();
         for (BenchEntry e : entries) {
             try {
-                results.add(e.run(options, err));
+                results.add(e.run(options, main.progress(err)));
             } catch (IllegalArgumentException ex) {
                 return usage(err, "bench " + e.name() + ": " + ex.getMessage());
             } catch (IllegalStateException ex) {

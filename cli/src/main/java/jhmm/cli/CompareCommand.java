@@ -17,22 +17,34 @@ import jhmm.phys.PageBudget;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 
 /** {@code jhmm compare}: one workload through every way of mapping a range for DMA, side by side. */
 @Command(
         name = "compare",
         mixinStandardHelpOptions = true,
+        header = "Compares the ways a driver can map a process's memory for a device's DMA.",
         description = {
-            "Maps one buffer for a device's DMA through each path (the 2019 helper, today's hmm-dma, GUP",
-            "pinning, jhmm's core in pin and mirror mode) while the kernel compacts memory and migrates the buffer, and the process remaps",
-            "a quarter of it; prints what each path cost and saw."
+            "Maps one buffer for a device's DMA through each path (the 2019 helper, today's hmm-dma, GUP pinning,"
+                    + " jhmm's core in pin and mirror mode) while the kernel compacts memory and migrates the buffer"
+                    + " and the process remaps a quarter of it; prints the workload, what each path cost and saw, what"
+                    + " each row counts and a short reading of the figures."
+        },
+        exitCodeListHeading = "%nExit codes:%n",
+        exitCodeList = {
+            "0:done",
+            "2:a bad option, or a size this JVM cannot hold (the message says what heap would)",
+            "3:an internal error of jhmm (a bug: please report it with the command line)"
         })
 final class CompareCommand implements Callable<Integer> {
     private static final ObjectMapper MAPPER = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
     @Spec
     private CommandSpec spec;
+
+    @ParentCommand
+    private Main main;
 
     @Option(names = "--size", paramLabel = "SIZE", defaultValue = "1G", converter = BenchCommand.SizeConverter.class,
             description = "Buffer size, a multiple of 2M (default: ${DEFAULT-VALUE}).")
@@ -80,33 +92,18 @@ final class CompareCommand implements Callable<Integer> {
         }
         CompareWorkload workload = new CompareWorkload(options);
         List<PathResult> results = new ArrayList<>();
+        PrintWriter progress = main.progress(err);
         for (ComparePath path : ComparePath.values()) {
             results.add(workload.run(path));
+            progress.printf("compare: %s done (%d of %d)%n", path.label(), results.size(), ComparePath.values().length);
+            progress.flush();
         }
+        CompareReport report = new CompareReport(options, results);
         if (json) {
-            out.println(MAPPER.writeValueAsString(results));
+            out.println(MAPPER.writeValueAsString(report.toJson(MAPPER)));
         } else {
-            printTable(out, results);
+            report.printText(out);
         }
         return 0;
-    }
-
-    private static void printTable(PrintWriter out, List<PathResult> results) {
-        out.printf("%-30s", "");
-        for (PathResult r : results) {
-            out.printf("%18s", r.path());
-        }
-        out.println();
-        for (String row : PathResult.ROWS) {
-            out.printf("%-30s", row);
-            for (PathResult r : results) {
-                out.printf("%18s", r.cell(row));
-            }
-            out.println();
-        }
-        results.stream().flatMap(r -> r.notMeasured().values().stream()).distinct().sorted().forEach(why -> out.println(
-                why + ": a step of the workload failed with this errno on that path (for a pinned hugetlb buffer: the"
-                        + " unmapped huge pages stay pinned, so the pool has none to map the quarter again); the figures"
-                        + " that step changes were not measured"));
     }
 }

@@ -25,10 +25,19 @@ import picocli.CommandLine.Spec;
 @Command(
         name = "diff",
         mixinStandardHelpOptions = true,
+        header = "Runs scenarios on the model and on this host's Linux kernel and compares them.",
         description = {
-            "Runs the CPU-side commands of scenario files on the model and, for real, on the host Linux kernel,",
-            "and after every command compares the result, the data read and every page of every mapping.",
-            "Exit code: 0 all agree, 1 one diverges, 2 bad input or no host side here."
+            "Runs the CPU-side commands of scenario files (mmap, munmap, mprotect, madvise, mremap, reads, writes,"
+                    + " fork, exit) on the model and, for real, on the host Linux kernel, and after every command"
+                    + " compares the result, the data read and every page of every mapping. With --random N it makes"
+                    + " up N scenarios and shrinks each one that diverges to a small file (docs/diff.md)."
+        },
+        exitCodeListHeading = "%nExit codes:%n",
+        exitCodeList = {
+            "0:every file agrees",
+            "1:a file or a random case diverges",
+            "2:bad input, or no host side here (not Linux x86_64)",
+            "3:an internal error of jhmm (a bug: please report it with the command line)"
         })
 final class DiffCommand implements Callable<Integer> {
     @Spec

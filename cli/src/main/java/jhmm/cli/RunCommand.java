@@ -8,26 +8,43 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import jhmm.scenario.FileReport;
 import jhmm.scenario.ScenarioFiles;
+import jhmm.scenario.Transcript;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
-/** {@code jhmm run [--json] [--check-always] FILE|DIR...}. */
+/** {@code jhmm run [--json] [--check-always] [--trace] FILE|DIR...}. */
 @Command(
         name = "run",
         mixinStandardHelpOptions = true,
+        header = "Runs scenario files and checks their expectations.",
         description = {
-            "Runs scenario files (*.scn); a directory stands for every *.scn below it.",
-            "Exit code: 0 all passed, 1 some expectation failed, 2 bad input (a file that cannot be read,",
-            "parsed or run as written), 3 an internal error; every file runs whatever another did."
+            "A scenario file (*.scn) sets up a machine, processes and devices, says what they do step by step and"
+                    + " what must come out (docs/scenario-language.md). A directory stands for every *.scn below it;"
+                    + " - reads one scenario from standard input. Every file runs whatever another did, and the worst"
+                    + " outcome decides the exit code."
+        },
+        exitCodeListHeading = "%nExit codes:%n",
+        exitCodeList = {
+            "0:every file passed",
+            "1:some expectation failed",
+            "2:bad input: a file that cannot be read, parsed or run as written, a missing path, a bad option",
+            "3:an internal error of jhmm (a bug: please report it with the command line)"
         })
 final class RunCommand implements Callable<Integer> {
     static final int USAGE = 2;
 
+    /** The name standard input has in messages. */
+    private static final String STDIN_NAME = "<stdin>";
+
     @Spec
     private CommandSpec spec;
+
+    @ParentCommand
+    private Main main;
 
     @Option(names = "--json", description = "Print a JSON report instead of text.")
     private boolean json;
@@ -35,7 +52,11 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--check-always", description = "Run the coherence checker after every command.")
     private boolean checkAlways;
 
-    @Parameters(arity = "1..*", paramLabel = "FILE|DIR", description = "Scenario files or directories.")
+    @Option(names = "--trace", description = "Print each command with its result as an expect line writes it (ok or the errno,"
+            + " counters, data as patterns, protection codes): FILE:LINE: COMMAND -> RESULT. With --json, on stderr.")
+    private boolean trace;
+
+    @Parameters(arity = "1..*", paramLabel = "FILE|DIR", description = "Scenario files or directories; - reads a scenario from standard input.")
     private List<Path> paths;
 
     @Override
@@ -48,9 +69,13 @@ final class RunCommand implements Callable<Integer> {
             spec.commandLine().getErr().println("jhmm: " + e.getMessage());
             return USAGE;
         }
+        // The JSON document stays alone on stdout: what the run shows goes to stderr then.
+        Transcript transcript = Transcript.printing(json ? spec.commandLine().getErr() : out, trace);
         List<FileReport> reports = new ArrayList<>();
         for (Path file : files) {
-            FileReport report = ScenarioFiles.run(file, checkAlways);
+            FileReport report = file.toString().equals(ScenarioFiles.STANDARD_INPUT)
+                    ? ScenarioFiles.run(STDIN_NAME, main.in(), checkAlways, transcript)
+                    : ScenarioFiles.run(file, checkAlways, transcript);
             reports.add(report);
             if (!json) {
                 TextReport.printFile(out, report);

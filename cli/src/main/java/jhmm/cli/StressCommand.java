@@ -17,11 +17,20 @@ import picocli.CommandLine.Spec;
 @Command(
         name = "stress",
         mixinStandardHelpOptions = true,
+        header = "Runs the model from many CPU and device threads at once and checks it stays coherent.",
         description = {
-            "Runs CPU threads of one process (loads, stores, mmap, munmap, mprotect, madvise, swap-out, migration) and",
-            "device threads mirroring it (hmm_range_fault under the interval notifier, snapshots, migration to device",
-            "memory and back, eviction) on one machine at once; runs the coherence checker whenever all threads stop",
-            "between rounds, and checks that teardown frees every frame. Exit 0 when nothing was found, 1 otherwise."
+            "Runs CPU threads of one process (loads, stores, mmap, munmap, mprotect, madvise, swap-out, migration)"
+                    + " and device threads mirroring it (hmm_range_fault under the interval notifier, snapshots,"
+                    + " migration to device memory and back, eviction) on one machine at once. Whenever all threads"
+                    + " stop between rounds it runs the coherence checker, and at the end it checks that teardown"
+                    + " freed every frame."
+        },
+        exitCodeListHeading = "%nExit codes:%n",
+        exitCodeList = {
+            "0:nothing was found",
+            "1:a violation, a leak or a hang was found",
+            "2:a bad option",
+            "3:an internal error of jhmm (a bug: please report it with the command line)"
         })
 final class StressCommand implements Callable<Integer> {
     private static final ObjectMapper MAPPER = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);

@@ -2,6 +2,7 @@ package jhmm.diff;
 
 import java.util.List;
 import java.util.Map;
+import jhmm.scenario.SizeWords;
 
 /**
  * One random CPU-side command of a live process: every call the host can make with mmap,

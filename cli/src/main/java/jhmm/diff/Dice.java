@@ -2,6 +2,7 @@ package jhmm.diff;
 
 import java.util.List;
 import java.util.SplittableRandom;
+import jhmm.scenario.SizeWords;
 
 /** The random choices the generator makes, over one seeded source so a seed always gives the same file. */
 final class Dice {

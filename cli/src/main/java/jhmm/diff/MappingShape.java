@@ -1,5 +1,7 @@
 package jhmm.diff;
 
+import jhmm.scenario.SizeWords;
+
 /**
  * What the generator believes about a named mapping: its size if every call succeeded, the
  * smallest size it can have if some failed (a partial munmap from offset 0 must stay below it,

@@ -3,6 +3,7 @@ package jhmm.diff;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import jhmm.scenario.SizeWords;
 
 /**
  * {@code mmap} lines of every kind and protection, from one page to 8M, THP-sized ones mostly

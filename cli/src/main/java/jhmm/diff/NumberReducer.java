@@ -7,6 +7,7 @@ import java.util.OptionalLong;
 import java.util.Set;
 import java.util.stream.LongStream;
 import jhmm.scenario.Literals;
+import jhmm.scenario.SizeWords;
 
 /**
  * Shrinks the numbers of the lines after {@code machine} one at a time: halve while it still

@@ -2,6 +2,7 @@ package jhmm.diff;
 
 import java.util.ArrayList;
 import java.util.List;
+import jhmm.scenario.SizeWords;
 
 /**
  * Random scenario files for {@code jhmm diff --random}: a machine with room to spare, up to two

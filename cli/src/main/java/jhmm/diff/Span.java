@@ -1,5 +1,7 @@
 package jhmm.diff;
 
+import jhmm.scenario.SizeWords;
+
 /** An {@code [off, off+len)} range of a mapping that a command acts on, in bytes. */
 record Span(long off, long len) {
     /** The span as {@code off=... len=...} options. */

@@ -1,5 +1,7 @@
 package jhmm.diff;
 
+import jhmm.scenario.SizeWords;
+
 /**
  * Ranges inside a mapping, and now and then past its end: both sides must then fail the same
  * way (ENOMEM, EFAULT...), which is as interesting as a success.

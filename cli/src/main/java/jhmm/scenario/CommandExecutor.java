@@ -32,13 +32,16 @@ final class CommandExecutor {
     private final DeviceExecutor devices;
     private final GupExecutor gup;
     private final GpuExecutor gpus;
+    private final Shows shows;
 
-    CommandExecutor(World world) {
+    /** {@code transcript} receives what {@code show} commands print. */
+    CommandExecutor(World world, Transcript transcript) {
         this.world = world;
         this.machine = world.machine();
         this.devices = new DeviceExecutor(world);
         this.gup = new GupExecutor(world);
         this.gpus = new GpuExecutor(world);
+        this.shows = new Shows(world, transcript);
     }
 
     Result execute(Command command) {
@@ -91,6 +94,7 @@ final class CommandExecutor {
             case Command.Unpin u -> gup.unpin(u);
             case DeviceCommand d -> devices.execute(d);
             case GpuCommand g -> gpus.execute(g);
+            case ShowCommand s -> shows.show(s);
         };
     }
 

@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import jhmm.device.dmirror.Dmirror;
 import jhmm.device.dmirror.DmirrorDevice;
 import jhmm.kernel.Machine;
@@ -89,6 +90,22 @@ final class Devices {
             throw new StepFailure("device '" + device + "' is not open (its process exited)");
         }
         return m;
+    }
+
+    /** The mirror the device's commands go through, or empty when it is not open. */
+    Optional<Dmirror> openMirror(String device) {
+        return Optional.ofNullable(current.get(device));
+    }
+
+    /** The process the device was last opened on. */
+    String openedBy(String device) {
+        return openedBy.get(device);
+    }
+
+    /** The mappings the device has dma-mapped and not unmapped yet, as {@code P M}, sorted. */
+    List<String> dmaMappingsOf(String device) {
+        String prefix = device + " ";
+        return mappers.keySet().stream().filter(k -> k.startsWith(prefix)).map(k -> k.substring(prefix.length())).sorted().toList();
     }
 
     /** A process exits: its files close, so its mirrors go. */

@@ -19,7 +19,7 @@ public final class ModelStepper {
     /** A fresh machine as the scenario's {@code machine} line sets it; IllegalArgumentException when it cannot be built. */
     public ModelStepper(Scenario scenario) {
         this.world = new World(new Machine(scenario.machine()));
-        this.executor = new CommandExecutor(world);
+        this.executor = new CommandExecutor(world, Transcript.SILENT);
     }
 
     /**

@@ -13,7 +13,7 @@ import java.util.Set;
 final class NameScope {
     /** Words that start a line or an expectation themselves, so no actor may take them. */
     private static final Set<String> RESERVED =
-            Set.of("machine", "process", "device", "file", "kernel", "expect", "check", "ok", "prot");
+            Set.of("machine", "process", "device", "file", "kernel", "expect", "check", "show", "ok", "prot");
 
     private final Map<String, Set<String>> mappings = new HashMap<>();
     private final Set<String> exited = new HashSet<>();

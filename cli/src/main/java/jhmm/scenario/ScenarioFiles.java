@@ -17,17 +17,22 @@ import jhmm.base.ByteSize;
 public final class ScenarioFiles {
     /** The largest scenario file read: the bundled ones are a few KiB. */
     static final int MAX_BYTES = 4 << 20;
+    /** The path that stands for standard input, as many Unix tools take it. */
+    public static final String STANDARD_INPUT = "-";
 
     private ScenarioFiles() {}
 
     /**
      * The files named by {@code paths}: a file as given, a directory as every {@code *.scn}
-     * below it, sorted. A missing path or a directory without scenarios is an error.
+     * below it, sorted, and {@value #STANDARD_INPUT} as itself. A missing path or a directory
+     * without scenarios is an error.
      */
     public static List<Path> collect(List<Path> paths) throws IOException {
         List<Path> files = new ArrayList<>();
         for (Path path : paths) {
-            if (Files.isDirectory(path)) {
+            if (path.toString().equals(STANDARD_INPUT)) {
+                files.add(path);
+            } else if (Files.isDirectory(path)) {
                 files.addAll(scenariosUnder(path));
             } else if (Files.exists(path)) {
                 files.add(path);
@@ -56,10 +61,36 @@ public final class ScenarioFiles {
      * input, one that makes jhmm fail is an internal error.
      */
     public static FileReport run(Path file, boolean checkAlways) {
-        String name = file.toString();
+        return run(file, checkAlways, Transcript.SILENT);
+    }
+
+    /** As {@link #run(Path, boolean)}, writing what the run shows to {@code transcript}. */
+    public static FileReport run(Path file, boolean checkAlways, Transcript transcript) {
+        return run(file.toString(), () -> {
+            try (InputStream in = Files.newInputStream(file)) {
+                return read(in);
+            }
+        }, checkAlways, transcript);
+    }
+
+    /**
+     * As {@link #run(Path, boolean, Transcript)} for the scenario that {@code in} holds up to its
+     * end ({@code jhmm run -} reads standard input), named {@code name} in messages; {@code in}
+     * is left open.
+     */
+    public static FileReport run(String name, InputStream in, boolean checkAlways, Transcript transcript) {
+        return run(name, () -> read(in), checkAlways, transcript);
+    }
+
+    /** A scenario's text, read when the run starts. */
+    private interface Source {
+        String text() throws IOException;
+    }
+
+    private static FileReport run(String name, Source source, boolean checkAlways, Transcript transcript) {
         try {
-            Scenario scenario = ScenarioParser.parse(name, read(file));
-            return ScenarioRunner.run(scenario, checkAlways);
+            Scenario scenario = ScenarioParser.parse(name, text(source));
+            return ScenarioRunner.run(scenario, checkAlways, transcript);
         } catch (Unreadable e) {
             return report(name, FileReport.Kind.BAD_INPUT, new Failure(0, null, "cannot read: " + e.getMessage()));
         } catch (ScenarioError e) {
@@ -72,14 +103,17 @@ public final class ScenarioFiles {
         }
     }
 
-    /** The file's text; at most {@link #MAX_BYTES}, so that a device or a huge file is refused, not read whole. */
-    private static String read(Path file) {
-        byte[] bytes;
-        try (InputStream in = Files.newInputStream(file)) {
-            bytes = in.readNBytes(MAX_BYTES + 1);
+    private static String text(Source source) {
+        try {
+            return source.text();
         } catch (IOException e) {
             throw new Unreadable(e instanceof NoSuchFileException ? "no such file" : String.valueOf(e.getMessage()));
         }
+    }
+
+    /** The stream's text; at most {@link #MAX_BYTES}, so that a device or a huge file is refused, not read whole. */
+    private static String read(InputStream in) throws IOException {
+        byte[] bytes = in.readNBytes(MAX_BYTES + 1);
         if (bytes.length > MAX_BYTES) {
             throw new Unreadable("more than " + ByteSize.format(MAX_BYTES) + " (a scenario is a text file of commands)");
         }

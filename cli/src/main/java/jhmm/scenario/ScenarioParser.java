@@ -32,7 +32,7 @@ public final class ScenarioParser {
             Map.entry("thp-defrag", THP_DEFRAG), Map.entry("thp-zero-page", ON_OFF),
             Map.entry("max-ptes-none", Form.COUNT), Map.entry("shmem-thp", SHMEM_THP),
             Map.entry("fault-around", Form.SIZE), Map.entry("thp-split-zero", ON_OFF));
-    private static final String COMMANDS = "machine, process, device, file, kernel, expect, check, "
+    private static final String COMMANDS = "machine, process, device, file, kernel, expect, check, show, "
             + "or a process or device name";
 
     private final String file;
@@ -40,15 +40,16 @@ public final class ScenarioParser {
     private final CpuParser cpu = new CpuParser(names);
     private final KernelParser kernel = new KernelParser(names);
     private final DeviceParser devices = new DeviceParser(names);
+    private final ShowParser shows = new ShowParser(names);
     private final ExpectationParser expectations = new ExpectationParser(names);
     private final List<Draft> drafts = new ArrayList<>();
     private MachineConfig machine = MachineConfig.defaults();
     private int machineLine;
 
     /** A step whose expectations are still being read. */
-    private record Draft(int line, Command command, List<Expectation> expectations) {
+    private record Draft(int line, String source, Command command, List<Expectation> expectations) {
         Step step() {
-            return new Step(line, command, expectations);
+            return new Step(line, source, command, expectations);
         }
     }
 
@@ -80,7 +81,7 @@ public final class ScenarioParser {
         switch (w.peek()) {
             case "machine" -> machine(w);
             case "expect" -> expect(w);
-            default -> drafts.add(new Draft(w.line(), command(w), new ArrayList<>()));
+            default -> drafts.add(new Draft(w.line(), w.text(), command(w), new ArrayList<>()));
         }
     }
 
@@ -92,6 +93,7 @@ public final class ScenarioParser {
             case "file" -> file(w);
             case "kernel" -> kernel.parse(w);
             case "check" -> check(w);
+            case "show" -> shows.parse(w);
             default -> {
                 if (names.isProcess(first)) {
                     yield cpu.parse(w, first);

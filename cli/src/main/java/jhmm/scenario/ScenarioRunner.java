@@ -14,15 +14,17 @@ import jhmm.kernel.Machine;
 public final class ScenarioRunner {
     private final Scenario scenario;
     private final boolean checkAlways;
+    private final Transcript transcript;
     private final List<Failure> failures = new ArrayList<>();
     /** Set by a failure that makes the file bad input rather than a failed expectation. */
     private boolean badInput;
     /** With --check-always, each violation is reported once, at the first step that shows it. */
     private final Set<String> reportedViolations = new HashSet<>();
 
-    private ScenarioRunner(Scenario scenario, boolean checkAlways) {
+    private ScenarioRunner(Scenario scenario, boolean checkAlways, Transcript transcript) {
         this.scenario = scenario;
         this.checkAlways = checkAlways;
+        this.transcript = transcript;
     }
 
     /**
@@ -30,7 +32,12 @@ public final class ScenarioRunner {
      * command. Throws {@link ModelCrash} when the model fails with an exception.
      */
     public static FileReport run(Scenario scenario, boolean checkAlways) {
-        ScenarioRunner runner = new ScenarioRunner(scenario, checkAlways);
+        return run(scenario, checkAlways, Transcript.SILENT);
+    }
+
+    /** As {@link #run(Scenario, boolean)}, writing what the run shows to {@code transcript}. */
+    public static FileReport run(Scenario scenario, boolean checkAlways, Transcript transcript) {
+        ScenarioRunner runner = new ScenarioRunner(scenario, checkAlways, transcript);
         runner.runAll();
         return new FileReport(scenario.file(), runner.failures,
                 runner.badInput ? FileReport.Kind.BAD_INPUT : FileReport.Kind.RAN);
@@ -47,12 +54,13 @@ public final class ScenarioRunner {
             throw new ModelCrash(scenario.file(), scenario.machineLine(), bug);
         }
         World world = new World(machine);
-        CommandExecutor executor = new CommandExecutor(world);
+        CommandExecutor executor = new CommandExecutor(world, transcript);
         ExpectationChecker checker = new ExpectationChecker(world);
         for (Step step : scenario.steps()) {
             try {
                 runStep(step, executor, checker, world);
             } catch (StepFailure f) {
+                transcript.ran(scenario.file(), step, f.at(step.line()).text());
                 failed(f, step.line());
             } catch (RuntimeException bug) {
                 throw new ModelCrash(scenario.file(), step.line(), bug);
@@ -89,6 +97,7 @@ public final class ScenarioRunner {
 
     private void runStep(Step step, CommandExecutor executor, ExpectationChecker checker, World world) {
         Result result = executor.execute(step.command());
+        transcript.ran(scenario.file(), step, ResultWords.of(result));
         if (checkAlways) {
             List<String> fresh = world.machine().checkInvariants().stream().filter(reportedViolations::add).toList();
             if (!fresh.isEmpty()) {

@@ -16,6 +16,8 @@ import jhmm.base.Printable;
 final class Words {
     /** The characters of a word or of a line that a message shows. */
     static final int MAX_SHOWN = 60;
+    /** The characters of a line that a trace shows: more than a message, as the line is the point. */
+    private static final int MAX_TRACED = 300;
     private final String file;
     private final int line;
     private final List<String> words;
@@ -41,6 +43,11 @@ final class Words {
 
     int line() {
         return line;
+    }
+
+    /** The whole line's words, as written, for a trace. */
+    String text() {
+        return Printable.of(String.join(" ", words), MAX_TRACED);
     }
 
     boolean hasMore() {

@@ -59,12 +59,14 @@ class BenchCommandTest {
     /** Every row of the kernel's table, for each size, with positive times and rates. */
     @Test
     void thpMigrationPrintsTheKernelTable() {
-        CliRun r = CliRun.of("bench", "--iterations", "1", "--sizes", "512K,2M", "thp-migration");
+        CliRun r = CliRun.watched("bench", "--iterations", "1", "--sizes", "512K,2M", "thp-migration");
         assertThat(r.exit()).as(r.err()).isZero();
         assertThat(r.out()).startsWith("HMM THP Migration Benchmark").contains("System page size: 4096 bytes");
         assertThat(r.out()).contains("=== Small Buffer (0.5 MB) ===", "=== Single THP Size (2.0 MB) ===");
         assertThat(r.out()).contains("after an untimed pass of every run (JVM warm-up)");
         assertThat(r.err()).contains("thp-migration: JVM warm-up done", "thp-migration: Single THP Size (2.0 MB) done");
+        // Redirected, stderr stays clean.
+        assertThat(CliRun.of("bench", "--iterations", "1", "--sizes", "512K", "--no-warmup", "thp-migration").err()).isEmpty();
         for (String label : List.of("Sys->Dev Migration", "Dev->Sys Migration")) {
             assertPositiveRows(r.out(), label, "ms", 2);
         }

@@ -15,7 +15,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** {@code jhmm bench} side-by-side, scaling and footprint on tiny ranges: their options, errors, text and JSON. */
 class BenchVsHostTest {
-    private static final String[] OPS = {"snapshot", "fault-in", "present-walk", "populate-read", "mprotect", "munmap"};
+    private static final String[] OPS = {"snapshot", "fault-in", "pin", "populate-read", "mprotect", "munmap"};
 
     @Test
     void badOptionValuesAreOneLineUsageErrors() {
@@ -35,7 +35,7 @@ class BenchVsHostTest {
             assertThat(r.out()).isEmpty();
         }
         assertThat(bad.get(0).err()).contains("multiples of 2M");
-        assertThat(bad.get(2).err()).contains("unknown operation 'teleport'", "present-walk");
+        assertThat(bad.get(2).err()).contains("unknown operation 'teleport'", "fault-in, pin, populate-read");
         assertThat(bad.get(3).err()).contains("repeat must be positive");
         assertThat(bad.get(5).err()).contains(".png or .svg");
         assertThat(bad.get(6).err()).contains("--plot is not read by side-by-side (it is an option of scaling)");
@@ -45,7 +45,7 @@ class BenchVsHostTest {
     /** Without an entry: every operation for both kinds, each row with its ratio (or why not), and the legend. */
     @Test
     void defaultIsTheSideBySideTable() {
-        CliRun r = CliRun.of("bench", "--size", "4M", "--repeat", "1");
+        CliRun r = CliRun.watched("bench", "--size", "4M", "--repeat", "1");
         assertThat(r.exit()).as(r.err()).isZero();
         boolean host = HostSupport.probe().reason() == null;
         for (String op : OPS) {

@@ -4,11 +4,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -45,7 +49,31 @@ class MainTest {
             assertThat(r.exit()).isZero();
             assertThat(r.out()).contains("Usage: jhmm", "run");
         });
-        assertThat(jhmm("run", "--help").out()).contains("--json", "--check-always", "FILE|DIR");
+        assertThat(jhmm("run", "--help").out()).contains("--json", "--check-always", "--trace", "FILE|DIR");
+    }
+
+    /** The list of commands shows each one's summary whole, and every exit code is explained. */
+    @Test
+    void helpListsWholeSummariesExitCodesAndTheHeapBound() {
+        Run help = jhmm("--help");
+        String commands = help.out().substring(help.out().indexOf("Commands:\n") + 10, help.out().indexOf("\nExit codes:"));
+        List<String> summaries = List.of(commands.replaceAll("\n {13}", " ").stripTrailing().split("\n"));
+        assertThat(summaries).hasSize(6).allSatisfy(s -> assertThat(s).matches("  [a-z]+ +[A-Z].*\\."));
+        assertThat(help.out()).contains("\n  0   all went well", "\n  1   a check failed", "\n  2   bad input", "\n  3   an internal error",
+                "JHMM_HEAP", "JAVA_OPTS=-Xmx16g", "each GiB of\nheap holds 32G");
+        assertThat(jhmm("help").out()).isEqualTo(help.out());
+        for (String command : List.of("run", "diff", "bench", "compare", "stress")) {
+            Run one = jhmm("help", command);
+            assertThat(one.exit()).isZero();
+            assertThat(one.out()).as(command).isEqualTo(jhmm(command, "--help").out()).contains("Exit codes:", "\n  3   an internal error");
+        }
+        assertThat(jhmm("help", "nope").exit()).isEqualTo(2);
+    }
+
+    /** The heap note is computed from the heap: 1 GiB holds 32G (64 bytes a page in half the heap). */
+    @Test
+    void theMemoryNoteGivesTheBoundOfTheHeap() {
+        assertThat(Main.memoryNote(new jhmm.phys.PageBudget(4L << 30))).contains("maximum heap is 4G", "holds a machine below 128G");
     }
 
     @Test
@@ -128,6 +156,33 @@ class MainTest {
     }
 
     @Test
+    void traceShowsEachCommandsResultBeforeTheFilesVerdict() throws IOException {
+        String good = file("good.scn", GOOD);
+        Run r = jhmm("run", "--trace", good);
+        assertThat(r.exit()).isZero();
+        assertThat(r.out()).isEqualTo(good + ":1: process p -> ok\n" + good + ":2: p mmap buf 1p rw anon-private -> ok\n"
+                + good + ":3: p read buf 0 4 -> ok data=zero\nPASS " + good + "\n1 passed, 0 failed\n");
+        // With --json the document stays alone on stdout and the trace goes to stderr.
+        Run json = jhmm("run", "--json", "--trace", good);
+        assertThat(new ObjectMapper().readTree(json.out()).get("passed").asInt()).isEqualTo(1);
+        assertThat(json.err()).contains(":3: p read buf 0 4 -> ok data=zero");
+    }
+
+    @Test
+    void aDashReadsTheScenarioFromStandardInput() {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        InputStream in = new ByteArrayInputStream((GOOD + "show p buf\n").getBytes(StandardCharsets.UTF_8));
+        int exit = Main.execute(in, false, new PrintWriter(out), new PrintWriter(err), "run", "-");
+        assertThat(exit).isZero();
+        assertThat(out.toString()).contains("    buf 0 len=1p state=zero\n").endsWith("PASS <stdin>\n1 passed, 0 failed\n");
+        InputStream bad = new ByteArrayInputStream(BAD.getBytes(StandardCharsets.UTF_8));
+        StringWriter failed = new StringWriter();
+        assertThat(Main.execute(bad, false, new PrintWriter(failed), new PrintWriter(err), "run", "-")).isEqualTo(1);
+        assertThat(failed.toString()).startsWith("<stdin>:4: expected data=i32+1, got ");
+    }
+
+    @Test
     void jsonReport() throws IOException {
         String good = file("good.scn", GOOD);
         String bad = file("bad.scn", BAD);
@@ -160,13 +215,20 @@ class MainTest {
     void compareHonoursItsSwitchesAndRejectsABadSize() throws IOException {
         Run run = jhmm("compare", "--size", "8M", "--no-iommu", "--no-thp", "--json");
         assertThat(run.exit()).isZero();
-        JsonNode paths = new ObjectMapper().readTree(run.out());
+        JsonNode root = new ObjectMapper().readTree(run.out());
+        assertThat(root.get("settings").toString()).isEqualTo("{\"sizeBytes\":8388608,\"pages\":2048,\"backing\":\"4k\","
+                + "\"iommu\":false,\"compact\":true,\"migrate\":true,\"remapQuarter\":true,\"ramBytes\":1073741824}");
+        assertThat(root.get("rows")).hasSize(10);
+        assertThat(root.get("rows").get(0).get("key").asText()).isEqualTo("pageFaults");
+        assertThat(root.get("reading")).isNotEmpty();
+        JsonNode paths = root.get("results");
         assertThat(paths).hasSize(5);
         for (JsonNode path : paths) {
-            assertThat(path.get("figures").get("IOMMU leaves").asLong()).as(path.get("path").asText()).isZero();
+            assertThat(path.get("figures").get("iommuLeaves").asLong()).as(path.get("path").asText()).isZero();
+            path.get("figures").fieldNames().forEachRemaining(key -> assertThat(key).doesNotContain(" "));
         }
         // without THP the core maps every 4 KiB page on its own
-        assertThat(paths.get(4).get("figures").get("DMA entries").asLong()).isGreaterThanOrEqualTo(8L * 256);
+        assertThat(paths.get(4).get("figures").get("dmaEntries").asLong()).isGreaterThanOrEqualTo(8L * 256);
         assertThat(jhmm("compare", "--size", "3M").exit()).isEqualTo(2);
     }
 
@@ -192,8 +254,51 @@ class MainTest {
     void compareSaysWhichStepAPathCouldNotDo() {
         Run r = jhmm("compare", "--size", "8M", "--hugetlb");
         assertThat(r.exit()).as(r.err()).isZero();
-        String faulted = r.out().lines().filter(l -> l.startsWith("pages faulted")).findFirst().orElseThrow();
-        assertThat(faulted.split(" {2,}")).containsExactly("pages faulted", "1", "1", "remap ENOMEM", "remap ENOMEM", "1");
+        String faulted = r.out().lines().filter(l -> l.startsWith("page faults ")).findFirst().orElseThrow();
+        assertThat(faulted.split(" {2,}")).containsExactly("page faults", "1", "1", "remap ENOMEM", "remap ENOMEM", "1", "faults");
         assertThat(r.out()).contains("remap ENOMEM: a step of the workload failed");
+        assertThat(prose(r.out())).contains("whether the device went stale was not measured (remap ENOMEM)");
+    }
+
+    /** Progress on stderr for a person at a terminal; nothing there when stderr goes to a file or a pipe. */
+    @Test
+    void compareShowsProgressOnlyToATerminal() {
+        CliRun watched = CliRun.watched("compare", "--size", "4M");
+        assertThat(watched.exit()).isZero();
+        assertThat(watched.err().lines()).containsExactly("compare: hmm-2019 done (1 of 5)", "compare: hmm-dma done (2 of 5)",
+                "compare: gup done (3 of 5)", "compare: core mode=pin done (4 of 5)", "compare: core mode=mirror done (5 of 5)");
+        CliRun redirected = CliRun.of("compare", "--size", "4M");
+        assertThat(redirected.err()).isEmpty();
+        assertThat(redirected.out()).isEqualTo(watched.out());
+    }
+
+    /** The build's test JVM writes stderr to a pipe or a file, never a terminal: progress would be off. */
+    @Test
+    void stderrOfTheForkedTestJvmIsNoTerminal() {
+        assertThat(Main.stderrIsTerminal()).isFalse();
+    }
+
+    /** {@code text} with the lines that wrapped prose continues joined back. */
+    private static String prose(String text) {
+        return text.replaceAll("\n {3,}", " ");
+    }
+
+    /** The table reads on its own: the workload and settings above it, what each row counts and a reading below. */
+    @Test
+    void compareExplainsItsTable() {
+        Run r = jhmm("compare", "--size", "8M", "--no-compact");
+        assertThat(r.exit()).as(r.err()).isZero();
+        assertThat(r.out()).startsWith("jhmm compare: one buffer mapped for a device's DMA 5 ways, each on a fresh machine of 1G RAM\n");
+        assertThat(prose(r.out())).contains("  buffer   8M (2048 pages of 4 KiB), anonymous private, THP-backed (thp=always), written by the process\n",
+                        "  device   behind an IOMMU",
+                        "  then     no compaction (--no-compact); the kernel migrates the buffer; the process unmaps the first quarter (2M)",
+                        "  gup               pin_user_pages + dma_map_sg",
+                        "Rows, counted from after the process wrote the buffer until the device's read\n",
+                        "  page faults                  page faults taken (handle_mm_fault calls; a THP fault counts once)",
+                        "\nReading\n  - gup and core mode=pin pin the buffer (2048 pages), so migrations failed on 4 folios;");
+        assertThat(r.out().lines().filter(l -> l.startsWith("pins held ")).findFirst().orElseThrow().split(" {2,}"))
+                .containsExactly("pins held", "0", "0", "2048", "2048", "0", "pages");
+        assertThat(r.out().lines().filter(l -> !l.contains("  hmm-2019  ") && !l.matches("^[a-zA-Z-]+( [a-zA-Z-]+)*  .*")))
+                .allSatisfy(l -> assertThat(l.length()).as(l).isLessThanOrEqualTo(102));
     }
 }

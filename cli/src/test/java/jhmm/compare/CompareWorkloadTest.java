@@ -12,34 +12,34 @@ class CompareWorkloadTest {
     @Test
     void gupPinsEveryPageBlocksMigrationAndGoesStaleOnTheRemappedQuarter() {
         PathResult r = workload.run(ComparePath.GUP);
-        assertThat(r.figures().get("pins held")).isEqualTo(SIZE / 4096);
+        assertThat(r.figures().get(CompareRow.PINS_HELD)).isEqualTo(SIZE / 4096);
         // every THP is tried once by compaction and once by the migration of the buffer
-        assertThat(r.figures().get("compactions blocked by pins")).isEqualTo(SIZE >> 21);
-        assertThat(r.figures().get("migrations blocked by pins")).isEqualTo(2 * (SIZE >> 21));
-        assertThat(r.figures().get("invalidations received")).isZero();
-        assertThat(r.figures().get("stale device accesses")).isEqualTo(SIZE / 4096 / 4);
+        assertThat(r.figures().get(CompareRow.COMPACTIONS_BLOCKED)).isEqualTo(SIZE >> 21);
+        assertThat(r.figures().get(CompareRow.MIGRATIONS_BLOCKED)).isEqualTo(2 * (SIZE >> 21));
+        assertThat(r.figures().get(CompareRow.INVALIDATIONS)).isZero();
+        assertThat(r.figures().get(CompareRow.STALE_ACCESSES)).isEqualTo(SIZE / 4096 / 4);
     }
 
     @Test
     void theMirrorPinsNothingFollowsEveryChangeAndNeverGoesStale() {
         PathResult r = workload.run(ComparePath.CORE_MIRROR);
-        assertThat(r.figures().get("pins held")).isZero();
-        assertThat(r.figures().get("migrations blocked by pins")).isZero();
-        assertThat(r.figures().get("invalidations received")).isPositive();
-        assertThat(r.figures().get("re-faults after invalidation")).isEqualTo(SIZE / 4096);
-        assertThat(r.figures().get("stale device accesses")).isZero();
-        assertThat(r.figures().get("compactions blocked by pins")).isZero();
+        assertThat(r.figures().get(CompareRow.PINS_HELD)).isZero();
+        assertThat(r.figures().get(CompareRow.MIGRATIONS_BLOCKED)).isZero();
+        assertThat(r.figures().get(CompareRow.INVALIDATIONS)).isPositive();
+        assertThat(r.figures().get(CompareRow.REFAULTS)).isEqualTo(SIZE / 4096);
+        assertThat(r.figures().get(CompareRow.STALE_ACCESSES)).isZero();
+        assertThat(r.figures().get(CompareRow.COMPACTIONS_BLOCKED)).isZero();
         // one IOMMU leaf per 2 MiB THP at first, and again after the re-faults
-        assertThat(r.figures().get("IOMMU leaves")).isEqualTo(2 * (SIZE >> 21));
+        assertThat(r.figures().get(CompareRow.IOMMU_LEAVES)).isEqualTo(2 * (SIZE >> 21));
     }
 
     @Test
     void the2019HelperMapsEveryBasePageOnItsOwnAndRemapsTheWholeRangeAfterAnInvalidation() {
         PathResult r = workload.run(ComparePath.HMM_2019);
-        assertThat(r.figures().get("IOMMU leaves")).isEqualTo(2 * SIZE / 4096);
-        assertThat(r.figures().get("pins held")).isZero();
-        assertThat(r.figures().get("re-faults after invalidation")).isEqualTo(SIZE / 4096);
-        assertThat(r.figures().get("stale device accesses")).isZero();
+        assertThat(r.figures().get(CompareRow.IOMMU_LEAVES)).isEqualTo(2 * SIZE / 4096);
+        assertThat(r.figures().get(CompareRow.PINS_HELD)).isZero();
+        assertThat(r.figures().get(CompareRow.REFAULTS)).isEqualTo(SIZE / 4096);
+        assertThat(r.figures().get(CompareRow.STALE_ACCESSES)).isZero();
     }
 
     /**
@@ -51,13 +51,13 @@ class CompareWorkloadTest {
     void pinnedHugetlbPagesLeaveThePoolEmptyForTheRemap() {
         CompareWorkload hugetlb = new CompareWorkload(new CompareOptions(SIZE, false, true, true, true, true, true));
         PathResult pinned = hugetlb.run(ComparePath.GUP);
-        assertThat(pinned.notMeasured()).containsEntry("pages faulted", "remap ENOMEM")
-                .containsEntry("stale device accesses", "remap ENOMEM").doesNotContainKey("pins held");
-        assertThat(pinned.cell("pages faulted")).isEqualTo("remap ENOMEM");
-        assertThat(pinned.figures()).doesNotContainKey("pages faulted").containsEntry("pins held", SIZE / 4096);
+        assertThat(pinned.notMeasured()).containsEntry(CompareRow.PAGE_FAULTS, "remap ENOMEM")
+                .containsEntry(CompareRow.STALE_ACCESSES, "remap ENOMEM").doesNotContainKey(CompareRow.PINS_HELD);
+        assertThat(pinned.cell(CompareRow.PAGE_FAULTS)).isEqualTo("remap ENOMEM");
+        assertThat(pinned.figures()).doesNotContainKey(CompareRow.PAGE_FAULTS).containsEntry(CompareRow.PINS_HELD, SIZE / 4096);
         PathResult mirror = hugetlb.run(ComparePath.CORE_MIRROR);
         assertThat(mirror.notMeasured()).isEmpty();
-        assertThat(mirror.figures().get("pages faulted")).isEqualTo(SIZE / 4 >> 21);
+        assertThat(mirror.figures().get(CompareRow.PAGE_FAULTS)).isEqualTo(SIZE / 4 >> 21);
     }
 
     @Test
@@ -65,7 +65,7 @@ class CompareWorkloadTest {
         PathResult r = workload.run(ComparePath.HMM_DMA);
         // dma_iova_sync publishes each link without invalidating: the IOTLB is flushed only when
         // a page is unlinked, once for each page of the remapped and migrated buffer
-        assertThat(r.figures().get("IOTLB flushes")).isEqualTo(r.figures().get("re-faults after invalidation"))
-                .isLessThan(r.figures().get("DMA entries"));
+        assertThat(r.figures().get(CompareRow.IOTLB_FLUSHES)).isEqualTo(r.figures().get(CompareRow.REFAULTS))
+                .isLessThan(r.figures().get(CompareRow.DMA_ENTRIES));
     }
 }

@@ -3,6 +3,7 @@ package jhmm.gup;
 import jhmm.base.Errno;
 import jhmm.base.PageSize;
 import jhmm.mm.Fault;
+import jhmm.mm.FaultRetry;
 import jhmm.mm.MemorySystem;
 import jhmm.mm.MigrateDevice;
 import jhmm.mm.MigrateVma;
@@ -25,7 +26,6 @@ import jhmm.phys.PhysicalMemory;
  * VMAs, as GUP-fast does), then fall back to the slow path.
  */
 public final class Gup {
-    private static final int MAX_TRIES = 64;
 
     private Gup() {}
 
@@ -143,7 +143,9 @@ public final class Gup {
             if (!usableWithoutFault(mm.system().phys(), e, flags)) {
                 break;
             }
-            take(mm, e, flags);
+            if (!mm.system().phys().tryGrab(Pte.pfn(e), (flags & Foll.PIN) != 0)) {
+                break; // freed meanwhile: the slow path looks again
+            }
             if (PageStates.entryAt(mm, addr) != e) {
                 release(mm.system().phys(), Pte.pfn(e), flags); // changed under us: drop it, go slow
                 break;
@@ -220,7 +222,9 @@ public final class Gup {
             return err;
         }
         MemorySystem sys = mm.system();
-        for (int tries = 0; tries < MAX_TRIES; tries++) {
+        long since = 0;
+        for (int tries = 0; ; tries++) {
+            since = FaultRetry.pause(tries, since, addr);
             long e = FollowPage.entry(mm, addr);
             if ((flags & Foll.DUMP) != 0 && leftOutOfDump(vma, e)) {
                 return -Errno.EFAULT;
@@ -234,7 +238,9 @@ public final class Gup {
                     migrateCoherentOut(sys, Pte.pfn(e));
                     continue;
                 }
-                take(mm, e, flags);
+                if (!takeIfUnchanged(mm, addr, e, flags)) {
+                    continue;
+                }
                 return Pte.pfn(e);
             }
             if ((flags & Foll.NOFAULT) != 0) {
@@ -246,7 +252,6 @@ public final class Gup {
             if (sys.faultHandler().mustWait(e)) {
                 // the fault would wait for the migration or swap write to end (migration_entry_wait): no try is spent
                 sys.faultHandler().waitForMigration();
-                tries--;
                 continue;
             }
             int ret = sys.faultHandler().handle(vma, addr, faultFlags);
@@ -257,7 +262,6 @@ public final class Gup {
                 return -Errno.EFAULT;
             }
         }
-        return -Errno.EFAULT;
     }
 
     /**
@@ -353,6 +357,24 @@ public final class Gup {
     }
 
     /** try_grab_folio: a reference or a pin on the page's folio. */
+    /**
+     * Takes the page of entry {@code e} under the page-table lock, as follow_page_pte grabs the
+     * folio: unless the entry changed since it was read (a zap, reclaim or migration on another
+     * thread), in which case the frame may already be free and nothing is taken.
+     */
+    private static boolean takeIfUnchanged(Mm mm, long addr, long e, int flags) {
+        mm.pageTableLock().lock();
+        try {
+            if (FollowPage.entry(mm, addr) != e) {
+                return false;
+            }
+            take(mm, e, flags);
+            return true;
+        } finally {
+            mm.pageTableLock().unlock();
+        }
+    }
+
     private static void take(Mm mm, long e, int flags) {
         PhysicalMemory phys = mm.system().phys();
         int pfn = Pte.pfn(e);

@@ -20,7 +20,13 @@ public final class MemorySystem {
     final MmStats stats = new MmStats();
     private final List<Object> mappings = new ArrayList<>();
     private final List<Mm> mms = new ArrayList<>();
-    private final java.util.Map<jhmm.phys.DevPagemap, MigrateToRam> deviceFaults = new java.util.concurrent.ConcurrentHashMap<>();
+    /**
+     * What a CPU fault on each device's private pages calls, scanned by identity: there are a
+     * handful, and a hash of the pagemap's identity is not stable under Lincheck's model checking.
+     */
+    private volatile DeviceFaultHandler[] deviceFaults = {};
+
+    private record DeviceFaultHandler(jhmm.phys.DevPagemap pgmap, MigrateToRam onCpuFault) {}
     private int nextMmId = 1;
 
     final Rmap rmap = new Rmap(this);
@@ -68,14 +74,23 @@ public final class MemorySystem {
     public int memremapPages(jhmm.phys.DevPagemap pgmap, int nrPages, MigrateToRam onCpuFault) {
         int first = phys.memremapPages(pgmap, nrPages);
         if (first >= 0 && onCpuFault != null) {
-            deviceFaults.put(pgmap, onCpuFault);
+            synchronized (this) {
+                DeviceFaultHandler[] more = java.util.Arrays.copyOf(deviceFaults, deviceFaults.length + 1);
+                more[deviceFaults.length] = new DeviceFaultHandler(pgmap, onCpuFault);
+                deviceFaults = more;
+            }
         }
         return first;
     }
 
     MigrateToRam migrateToRam(int pfn) {
         jhmm.phys.DevPagemap m = phys.pgmap(pfn);
-        return m == null ? null : deviceFaults.get(m);
+        for (DeviceFaultHandler h : deviceFaults) {
+            if (h.pgmap() == m) {
+                return h.onCpuFault();
+            }
+        }
+        return null;
     }
 
     /** handle_mm_fault, for the layers that fault on a process's behalf (GUP, HMM). */

@@ -312,41 +312,62 @@ public final class MigrateDevice {
     }
 
     private static void movePages(MemorySystem sys, long[] src, long[] dst, int n, MigrateVma m) {
-        for (int i = 0; i < n; i++) {
-            long s = src[i];
-            long d = dst[i];
-            if ((s & MigrateVma.MIGRATE) == 0) {
-                continue;
-            }
-            if (!MigrateVma.valid(d)) {
-                src[i] &= ~MigrateVma.MIGRATE;
-                continue;
-            }
-            if ((s & MigrateVma.COMPOUND) != 0 && (d & MigrateVma.COMPOUND) == 0) {
-                splitSource(sys, src, i, m);
-                s = src[i];
-                if ((s & MigrateVma.MIGRATE) == 0) {
-                    continue;
+        // a hole filled here changes the page table after setup's invalidation ended: like
+        // migrate_vma_pages, raise a second MIGRATE invalidation, from the first hole filled to
+        // the end of the range, so that a mirror of the zero page or of nothing hears of it
+        NotifierRange holes = null;
+        try {
+            for (int i = 0; i < n; i++) {
+                if (m != null && holes == null && (src[i] & MigrateVma.MIGRATE) != 0 && !MigrateVma.valid(src[i])
+                        && MigrateVma.valid(dst[i])) {
+                    holes = m.vma.mm.invalidateStart(NotifierEvent.MIGRATE, m.start + ((long) i << PageSize.PAGE_SHIFT), m.end,
+                            m.pgmapOwner);
                 }
+                movePage(sys, src, dst, i, m);
             }
-            if (MigrateVma.valid(s)) {
-                if (sys.phys.frames().test(MigrateVma.pfn(s), PageFlags.PAGECACHE)) {
-                    // only anonymous memory moves to device memory; the model moves page-cache
-                    // pages between system frames only through migrate_pages (Migrate)
-                    src[i] &= ~MigrateVma.MIGRATE;
-                    continue;
-                }
-                if (sys.phys.frames().refcount(MigrateVma.pfn(s)) != 1) {
-                    // folio_migrate_mapping: a reference appeared since setup (only the isolation one may be left)
-                    src[i] &= ~MigrateVma.MIGRATE;
-                    sys.stats.migrateBlockedByRefs.incrementAndGet();
-                    continue;
-                }
-                copyFolioState(sys, MigrateVma.pfn(s), MigrateVma.pfn(d));
-            } else if (m == null || !insertHole(m, i, d)) {
-                src[i] &= ~MigrateVma.MIGRATE;
+        } finally {
+            if (holes != null) {
+                m.vma.mm.invalidateEnd(holes);
             }
         }
+    }
+
+    private static void movePage(MemorySystem sys, long[] src, long[] dst, int i, MigrateVma m) {
+        long s = src[i];
+        long d = dst[i];
+        if ((s & MigrateVma.MIGRATE) == 0) {
+            return;
+        }
+        if (!MigrateVma.valid(d)) {
+            src[i] &= ~MigrateVma.MIGRATE;
+            return;
+        }
+        if ((s & MigrateVma.COMPOUND) != 0 && (d & MigrateVma.COMPOUND) == 0) {
+            splitSource(sys, src, i, m);
+            s = src[i];
+            if ((s & MigrateVma.MIGRATE) == 0) {
+                return;
+            }
+        }
+        if (!MigrateVma.valid(s)) {
+            if (m == null || !insertHole(m, i, d)) {
+                src[i] &= ~MigrateVma.MIGRATE;
+            }
+            return;
+        }
+        if (sys.phys.frames().test(MigrateVma.pfn(s), PageFlags.PAGECACHE)) {
+            // only anonymous memory moves to device memory; the model moves page-cache
+            // pages between system frames only through migrate_pages (Migrate)
+            src[i] &= ~MigrateVma.MIGRATE;
+            return;
+        }
+        if (sys.phys.frames().refcount(MigrateVma.pfn(s)) != 1) {
+            // folio_migrate_mapping: a reference appeared since setup (only the isolation one may be left)
+            src[i] &= ~MigrateVma.MIGRATE;
+            sys.stats.migrateBlockedByRefs.incrementAndGet();
+            return;
+        }
+        copyFolioState(sys, MigrateVma.pfn(s), MigrateVma.pfn(d));
     }
 
     /** Falls back from a compound entry to 512 page entries (the driver gave base destinations). */

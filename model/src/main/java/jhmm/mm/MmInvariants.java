@@ -10,7 +10,9 @@ import jhmm.phys.PhysicalMemory;
 /**
  * The coherence checker for the CPU side: recounts every mapping by walking all page tables
  * and compares with what the frames, the page cache and swap record. Violations come back as
- * sentences; an empty list means everything adds up.
+ * sentences; an empty list means everything adds up. It runs while nothing else changes the
+ * machine (between a scenario's commands, at a stress run's quiescent points), so a migration
+ * entry found is one no migration will ever restore.
  */
 public final class MmInvariants {
     private static final int MAX_REPORTS = 20;
@@ -138,6 +140,11 @@ public final class MmInvariants {
             } else {
                 swapRefs[slot]++;
             }
+            return;
+        }
+        if (Pte.isMigration(e)) {
+            // only a migration in progress holds one: at a quiescent point it is a migration that never ended
+            report("%s: migration entry at %x for frame %d, but no migration is running", mm, addr, Pte.pfn(e));
             return;
         }
         if (!(Pte.present(e) || Pte.isDeviceExclusive(e) || Pte.isDevicePrivate(e)) || Pte.special(e)) {

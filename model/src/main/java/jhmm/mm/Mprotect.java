@@ -6,7 +6,8 @@ import jhmm.phys.PageFlags;
 
 /**
  * mprotect: new VM_READ/WRITE/EXEC for whole VMAs (split at the range's edges) and the
- * matching change to every present entry, inside a PROTECTION_VMA invalidation. Entries only
+ * matching change to every present entry, inside a PROTECTION_VMA invalidation (writable
+ * migration and device-private entries become read-only whatever the new protection). Entries only
  * gain write permission where no COW is pending (exclusive anonymous pages, shared mappings
  * whose pages are dirty or shmem).
  */
@@ -117,7 +118,7 @@ public final class Mprotect {
         for (long p = start; p < end; p += PageSize.PAGE_SIZE) {
             int i = PageTable.index(p);
             long e = ptes[i];
-            if (Pte.present(e) || Pte.isDeviceExclusive(e) || Pte.isDevicePrivate(e)) {
+            if (Pte.present(e) || Pte.isDeviceExclusive(e) || Pte.isDevicePrivate(e) || Pte.isMigration(e)) {
                 pt.setEntryAt(table, i, adjust(v, e));
             }
         }
@@ -137,8 +138,14 @@ public final class Mprotect {
         if (Pte.isDeviceExclusive(e) && !v.has(VmFlags.WRITE)) {
             return Pte.mkNonPresent(Pte.KIND_DEVICE_EXCLUSIVE_READ, Pte.pfn(e), 0);
         }
-        if (Pte.isDevicePrivate(e) && !v.has(VmFlags.WRITE)) {
-            return Pte.mkNonPresent(Pte.KIND_DEVICE_PRIVATE_READ, Pte.pfn(e), e & Pte.HUGE);
+        // change_pte_range does not work out whether a write would still be allowed: any
+        // mprotect makes a writable migration or device-private entry read-only, so a page
+        // migrating meanwhile comes back mapped read-only, never writable in a read-only VMA
+        if (Pte.kind(e) == Pte.KIND_MIGRATION_WRITE) {
+            return Pte.mkNonPresent(Pte.KIND_MIGRATION_READ, Pte.pfn(e), e);
+        }
+        if (Pte.kind(e) == Pte.KIND_DEVICE_PRIVATE_WRITE) {
+            return Pte.mkNonPresent(Pte.KIND_DEVICE_PRIVATE_READ, Pte.pfn(e), e);
         }
         if (!Pte.present(e)) {
             return e;

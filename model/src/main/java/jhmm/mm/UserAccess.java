@@ -18,7 +18,8 @@ import jhmm.phys.PageFlags;
  * store lands in the old frame after its copy.
  */
 public final class UserAccess {
-    private static final int MAX_RETRIES = 64;
+    /** Faults in a row that find memory short before an access gives up with -ENOMEM. */
+    private static final int OOM_TRIES = 64;
 
     private UserAccess() {}
 
@@ -68,15 +69,19 @@ public final class UserAccess {
 
     /**
      * The frame backing {@code addr} once accessible for the access, faulting as needed;
-     * -EFAULT where the CPU would raise a signal. A fault that ends in VM_FAULT_OOM is taken
-     * again, as pagefault_out_of_memory() lets the access retry (Linux 5.16+), so a
-     * transient allocation failure (a device driver's injected one) goes unseen; -ENOMEM
-     * when memory stays short, where Linux's allocator would call the OOM killer. A frame comes
-     * back with the page-table lock held, for the access; the caller releases it.
+     * -EFAULT where the CPU would raise a signal. A fault that did not map the page is taken
+     * again for as long as it takes ({@link FaultRetry}). One that ends in VM_FAULT_OOM is taken
+     * again too, as pagefault_out_of_memory() lets the access retry (Linux 5.16+), so a
+     * transient allocation failure (a device driver's injected one) goes unseen; -ENOMEM when
+     * memory stays short for {@link #OOM_TRIES} tries, where Linux's allocator would call the
+     * OOM killer. A frame comes back with the page-table lock held, for the access; the caller
+     * releases it.
      */
     static int translate(Mm mm, long addr, boolean write) {
-        boolean oom = false;
-        for (int i = 0; i < MAX_RETRIES; i++) {
+        int ooms = 0;
+        long since = 0;
+        for (int tries = 0; ; tries++) {
+            since = FaultRetry.pause(tries, since, addr);
             mm.ptl.lock();
             int pfn = lookupLocked(mm, addr, write);
             if (pfn >= 0) {
@@ -90,26 +95,29 @@ public final class UserAccess {
                     return -Errno.EFAULT;
                 }
                 if (mm.sys.fault.mustWait(PageStates.entryAt(mm, addr))) {
-                    // migration_entry_wait or a swap-in waiting for reclaim's write: sleep until it ends, however long; no retry is spent
+                    // migration_entry_wait or a swap-in waiting for reclaim's write: sleep until it ends
                     mm.sys.fault.waitForMigration();
-                    i--;
                     continue;
                 }
                 int ret = mm.sys.fault.handle(v, addr, write ? Fault.FLAG_WRITE : 0);
-                oom = ret == Fault.OOM;
-                if (ret != Fault.OK && ret != Fault.RETRY && !oom) {
+                ooms = ret == Fault.OOM ? ooms + 1 : 0;
+                if (ooms == OOM_TRIES) {
+                    return -Errno.ENOMEM;
+                }
+                if (ret != Fault.OK && ret != Fault.RETRY && ret != Fault.OOM) {
                     return -Errno.EFAULT;
                 }
             } finally {
                 mm.mmapLock().readLock().unlock();
             }
         }
-        return oom ? -Errno.ENOMEM : -Errno.EFAULT;
     }
 
     /** Faults until {@code addr} is mapped for the access; 0, -ENOMEM or -EFAULT. */
     static int faultUntilMapped(Vma v, long addr, boolean write) {
-        for (int i = 0; i < MAX_RETRIES; i++) {
+        long since = 0;
+        for (int tries = 0; ; tries++) {
+            since = FaultRetry.pause(tries, since, addr);
             if (lookup(v.mm, addr, write) >= 0) {
                 return 0;
             }
@@ -121,7 +129,6 @@ public final class UserAccess {
                 return -Errno.EFAULT;
             }
         }
-        return -Errno.EFAULT;
     }
 
     /** access_error(): what the hardware fault handler refuses before handle_mm_fault. */

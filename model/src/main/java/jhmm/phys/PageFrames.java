@@ -268,6 +268,11 @@ public final class PageFrames {
      * folio is free or being freed), for a caller that found the frame without holding one.
      */
     public boolean refTryGet(int pfn) {
+        return refTryAdd(pfn, 1);
+    }
+
+    /** folio_ref_try_add: adds {@code n} references unless the count is zero (free, being freed or frozen). */
+    public boolean refTryAdd(int pfn, int n) {
         int h = head(pfn);
         int[] sec = refcount[h >>> Sections.SHIFT];
         while (true) {
@@ -275,7 +280,7 @@ public final class PageFrames {
             if (c == 0) {
                 return false;
             }
-            if (INTS.compareAndSet(sec, h & Sections.MASK, c, c + 1)) {
+            if (INTS.compareAndSet(sec, h & Sections.MASK, c, c + n)) {
                 return true;
             }
         }

@@ -298,6 +298,27 @@ public final class PhysicalMemory {
         get(pfn);
     }
 
+    /**
+     * {@link #getExternal} or {@link #pin} for a caller that found the frame without any lock
+     * (GUP-fast, try_grab_folio_fast): takes nothing and returns false when the folio is free
+     * or frozen meanwhile, so a frame being freed never gains a reference.
+     */
+    public boolean tryGrab(int pfn, boolean pin) {
+        if (isZeroPfn(pfn)) {
+            frames.refAdd(pfn, pin ? 0 : 1);
+            return true;
+        }
+        int refs = pin ? pinRefs(pfn, 1) : 1;
+        if (!frames.refTryAdd(pfn, refs)) {
+            return false;
+        }
+        externalRefs.addAndGet(refs);
+        if (pin && frames.isLarge(pfn)) {
+            frames.largePincountAdd(pfn, 1);
+        }
+        return true;
+    }
+
     /** Drops a {@link #getExternal} reference (put_page). */
     public void putExternal(int pfn) {
         if (isZeroPfn(pfn)) {

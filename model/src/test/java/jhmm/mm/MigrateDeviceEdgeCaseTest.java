@@ -287,4 +287,54 @@ class MigrateDeviceEdgeCaseTest {
         assertReads(p, a, 2 * P, Pattern.i32(0), a);
         assertCoherent();
     }
+    /** migrate_vma_pages and migrate_vma_finalize under the mmap read lock. */
+    private void finish(MigrateVma m) {
+        p.mm().mmapLock().readLock().lock();
+        try {
+            MigrateDevice.pages(m);
+            MigrateDevice.finalizeMigration(m);
+        } finally {
+            p.mm().mmapLock().readLock().unlock();
+        }
+    }
+
+    @Test
+    @DisplayName("mprotect over a writable migration entry makes it read-only, so the page comes back read-only (change_pte_range)")
+    void mprotectDuringMigrationLeavesThePageReadOnly() {
+        long a = written(p, P);
+        int[] ret = new int[1];
+        MigrateVma m = setup(a, a + P, MigrateVma.SELECT_SYSTEM, ret);
+        assertThat(ret[0]).isZero();
+        assertThat(PageStates.of(p.mm(), a)).isEqualTo(PageState.MIGRATION);
+        assertThat(machine.checkInvariants()).as("a migration entry while no migration runs is reported")
+                .anyMatch(v -> v.contains("migration entry"));
+        assertThat(p.mprotect(a, P, Mman.PROT_READ)).isZero();
+        finish(m); // no destination: the old page is mapped again from the migration entry
+        assertThat(PageStates.of(p.mm(), a)).isEqualTo(PageState.PRESENT_RO);
+        assertThat(p.write(a, P, Pattern.i32(1), a)).as("a store to the read-only VMA").isEqualTo(-Errno.EFAULT);
+        assertCoherent();
+    }
+
+    @Test
+    @DisplayName("a CPU read of a device page whose lock another thread holds retries until it is released, however long (do_swap_page)")
+    void aReadWaitsForALockedDevicePageAsLongAsItTakes() {
+        DmirrorDevice device = new DmirrorDevice("d", DmirrorDevice.MemoryType.PRIVATE, machine.memory(), 2L << 20);
+        Dmirror mirror = device.open(p.mm());
+        long a = written(p, P);
+        assertThat(mirror.migrateToDev(new DmirrorCmd(a, 1, new byte[(int) P]))).isZero();
+        int devicePfn = Pte.pfn(PageStates.entryAt(p.mm(), a));
+        assertThat(phys.frames().tryLock(devicePfn)).as("the test holds the device page, as a migration would").isTrue();
+        byte[] seen = new byte[(int) P];
+        AtomicInteger readRet = new AtomicInteger(Integer.MIN_VALUE);
+        Thread reader = new Thread(() -> readRet.set(p.read(a, seen, 0, (int) P)), "cpu-read");
+        reader.start();
+        letRun(reader, 300);
+        assertThat(reader.isAlive()).as("the read still retries").isTrue();
+        phys.frames().unlock(devicePfn);
+        join(reader);
+        assertThat(readRet.get()).isZero();
+        assertReads(p, a, P, Pattern.i32(0), a);
+        mirror.close();
+        assertCoherent();
+    }
 }

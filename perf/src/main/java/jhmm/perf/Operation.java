@@ -7,13 +7,15 @@ import java.util.stream.Collectors;
 import jhmm.perf.host.HostFaultIn;
 import jhmm.perf.host.HostMprotect;
 import jhmm.perf.host.HostMunmap;
-import jhmm.perf.host.HostPresentWalk;
+import jhmm.perf.host.HostPin;
+import jhmm.perf.host.HostPopulateRead;
 import jhmm.perf.host.HostSnapshot;
+import jhmm.perf.host.HostSupport;
 import jhmm.perf.model.ModelFaultIn;
 import jhmm.perf.model.ModelMprotect;
 import jhmm.perf.model.ModelMunmap;
+import jhmm.perf.model.ModelPin;
 import jhmm.perf.model.ModelPopulateRead;
-import jhmm.perf.model.ModelPresentWalk;
 import jhmm.perf.model.ModelSnapshot;
 
 /**
@@ -25,9 +27,10 @@ public enum Operation {
             "hmm_range_fault, no fault flag, populated range", "pread of /proc/self/pagemap"),
     FAULT_IN("fault-in", 0.1, ModelFaultIn::new, HostFaultIn::new,
             "hmm_range_fault REQ_FAULT|REQ_WRITE, fresh mapping", "MADV_POPULATE_WRITE, fresh mapping"),
-    PRESENT_WALK("present-walk", 0.5, ModelPresentWalk::new, HostPresentWalk::new,
-            "pin_user_pages + unpin, " + ModelPresentWalk.BATCH + " pages a call, populated range", "MADV_POPULATE_READ, populated range"),
-    POPULATE_READ("populate-read", 0.5, ModelPopulateRead::new, HostPresentWalk::new,
+    PIN("pin", 0.5, ModelPin::new, HostPin::new,
+            "pin_user_pages(FOLL_WRITE|FOLL_LONGTERM) + unpin, 1 GiB a call, populated range",
+            "io_uring REGISTER_BUFFERS + UNREGISTER_BUFFERS, 1 GiB buffers, populated range"),
+    POPULATE_READ("populate-read", 0.5, ModelPopulateRead::new, HostPopulateRead::new,
             "MADV_POPULATE_READ, populated range", "MADV_POPULATE_READ, populated range"),
     MPROTECT("mprotect", 0.5, ModelMprotect::new, HostMprotect::new,
             "mprotect r <-> rw, populated range", "mprotect r <-> rw, populated range"),
@@ -66,6 +69,16 @@ public enum Operation {
 
     public String hostDoes() {
         return hostDoes;
+    }
+
+    /**
+     * Null when {@code host} can run this operation's host side over {@code len} bytes of
+     * {@code kind}, else why not: what {@link HostSupport#reason(Kind, long)} says, and for
+     * the pin also whether io_uring can register buffers.
+     */
+    public String hostMissing(HostSupport host, Kind kind, long len) {
+        String why = host.reason(kind, len);
+        return why == null && this == PIN ? host.ioUringReason() : why;
     }
 
     /** The model's side over a range of {@code len} bytes on a machine of its own. */

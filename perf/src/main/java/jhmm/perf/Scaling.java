@@ -44,14 +44,14 @@ public final class Scaling {
         List<Long> ascending = sizes.stream().sorted().toList();
         for (Operation op : ops) {
             for (Kind kind : Kind.values()) {
-                Interleaved.compare(op, kind, JIT_WARM_UP_SIZE, host.reason(kind, JIT_WARM_UP_SIZE), JIT_WARM_UP_ROUNDS, 1);
+                Interleaved.compare(op, kind, JIT_WARM_UP_SIZE, op.hostMissing(host, kind, JIT_WARM_UP_SIZE), JIT_WARM_UP_ROUNDS, 1);
                 for (long size : ascending) {
                     if (kind.thp() && size % PageSize.PMD_SIZE != 0) {
                         rows.add(new Comparison(op, kind, size, Double.NaN, Double.NaN, "THP needs a multiple of 2M", null));
                         continue;
                     }
                     int warmup = size <= WARM_UP_UP_TO ? 1 : 0;
-                    rows.add(point(op, kind, size, host.reason(kind, size), warmup, reps(size, repeat)));
+                    rows.add(point(op, kind, size, op.hostMissing(host, kind, size), warmup, reps(size, repeat)));
                     progress.accept(op + " " + kind + " " + RangeSize.format(size) + " done");
                 }
             }

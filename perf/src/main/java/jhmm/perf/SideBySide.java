@@ -18,7 +18,7 @@ public final class SideBySide {
         List<Comparison> rows = new ArrayList<>();
         for (Operation op : ops) {
             for (Kind kind : Kind.values()) {
-                rows.add(Interleaved.compare(op, kind, size, host.reason(kind, size), WARMUP, repeat));
+                rows.add(Interleaved.compare(op, kind, size, op.hostMissing(host, kind, size), WARMUP, repeat));
                 progress.accept(op + " " + kind + " done");
             }
         }

@@ -31,7 +31,7 @@ class InterleavedTest {
     @Test
     void modelAloneWhenTheHostHasAReason() {
         List<String> progress = new ArrayList<>();
-        List<Comparison> rows = SideBySide.run(LEN, List.of(Operation.MPROTECT), 1, new HostSupport("host is Plan 9, not Linux", null, 0), progress::add);
+        List<Comparison> rows = SideBySide.run(LEN, List.of(Operation.MPROTECT), 1, new HostSupport("host is Plan 9, not Linux", null, 0, null), progress::add);
         assertThat(rows).extracting(Comparison::kind).containsExactly(Kind.PAGE_4K, Kind.THP);
         assertThat(rows).allSatisfy(r -> {
             assertThat(r.hasHost()).isFalse();

@@ -32,7 +32,7 @@ final class SideBySideEntry implements BenchEntry {
 
     @Override
     public String description() {
-        return "the default: snapshot, fault-in, present-walk, populate-read, mprotect, munmap; model vs host kernel, ns/page and ratio";
+        return "the default: snapshot, fault-in, pin, populate-read, mprotect, munmap; model vs host kernel, ns/page and ratio";
     }
 
     @Override

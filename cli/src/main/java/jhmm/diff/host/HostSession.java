@@ -26,6 +26,7 @@ import jhmm.scenario.Mapping;
 import jhmm.scenario.Range;
 import jhmm.scenario.Result;
 import jhmm.scenario.Scenario;
+import jhmm.scenario.ShowCommand;
 import jhmm.scenario.Step;
 import jhmm.scenario.Target;
 
@@ -126,6 +127,7 @@ public final class HostSession implements PageSource, AutoCloseable {
             }
             case Command.NewFile f -> Result.OK;
             case Command.CheckInvariants c -> Result.OK;
+            case ShowCommand s -> Result.OK; // the model's view, printed by the model's side alone
             case Command.Mmap m -> mmap(m, modelPlace);
             case Command.Munmap u -> munmap(u);
             case Command.Mprotect m -> onRange(m.target(), m.range(), SyscallServer.SYS_MPROTECT, m.prot());

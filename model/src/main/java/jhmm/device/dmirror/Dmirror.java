@@ -1,6 +1,7 @@
 package jhmm.device.dmirror;
 
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.locks.ReentrantLock;
 import jhmm.base.Errno;
@@ -167,6 +168,47 @@ public final class Dmirror {
             flags = cmd.npages;
         }
         return fail(cmd, 0, 0, 0);
+    }
+
+    /** mmu_interval_read_begin on the mirror's notifier. */
+    long notifierSeq() {
+        return MmuNotifiers.readBegin(notifier);
+    }
+
+    /** mmu_interval_read_retry: whether an invalidation ran since {@code seq}; the caller holds {@link #mutex}. */
+    boolean notifierChanged(long seq) {
+        return MmuNotifiers.readRetry(notifier, seq);
+    }
+
+    /**
+     * Maps what the CPU maps over [start, end) without faulting anything, under the retry
+     * protocol: the pages present and this device's own, after a migration that raced an
+     * invalidation could not trust its own results.
+     */
+    int mapPresent(long start, long end) {
+        long[] pfns = new long[FAULT_CHUNK];
+        for (long addr = start; addr < end; ) {
+            long next = Math.min(end, addr + ((long) FAULT_CHUNK << PageSize.PAGE_SHIFT));
+            HmmRange range = new HmmRange(notifier, addr, next, pfns);
+            range.devPrivateOwner = device;
+            int ret = HmmDriverProtocol.faultAndUpdate(range, mutex, TIMEOUT_NANOS, () -> programValid(range));
+            if (ret != 0) {
+                return ret;
+            }
+            addr = next;
+        }
+        return 0;
+    }
+
+    private int programValid(HmmRange range) {
+        for (int i = 0; i < range.npages(); i++) {
+            long e = range.hmmPfns[i];
+            if ((e & HmmPfn.VALID) != 0) {
+                int tag = (e & HmmPfn.WRITE) != 0 ? DevicePageTable.TAG_WRITE : DevicePageTable.TAG_READ;
+                pt.store((range.start >>> PageSize.PAGE_SHIFT) + i, HmmPfn.pfn(e), tag);
+            }
+        }
+        return 0;
     }
 
     /** dmirror_interval_invalidate. */
@@ -470,6 +512,30 @@ public final class Dmirror {
             mutex.unlock();
         }
         return fail(cmd, 0, 0, 0);
+    }
+
+    /**
+     * One entry of the device's page table: the page at {@code addr} reaches frame {@code pfn}
+     * for reading, for writing, or exclusively (atomic access, after make_device_exclusive).
+     */
+    public record TableEntry(long addr, int pfn, String access) {}
+
+    /** The device's page table, sorted by address: what a user's view of the device shows. */
+    public List<TableEntry> table() {
+        List<TableEntry> out = new ArrayList<>();
+        mutex.lock();
+        try {
+            pt.forEach((vpn, e) -> out.add(new TableEntry(vpn << PageSize.PAGE_SHIFT, DevicePageTable.pfn(e),
+                    switch (DevicePageTable.tag(e)) {
+                        case DevicePageTable.TAG_WRITE -> "write";
+                        case DevicePageTable.TAG_ATOMIC -> "atomic";
+                        default -> "read";
+                    })));
+        } finally {
+            mutex.unlock();
+        }
+        out.sort(Comparator.comparingLong(TableEntry::addr));
+        return out;
     }
 
     // ---- coherence ----------------------------------------------------------------------

@@ -57,15 +57,16 @@ final class DmirrorMigration {
         try {
             return forEachWindow(mm, addr, end, (vma, start, stop) -> {
                 MigrateVma m = new MigrateVma(vma, start, stop, mirror.device, MigrateVma.SELECT_SYSTEM | MigrateVma.SELECT_COMPOUND);
+                long seq = mirror.notifierSeq();
                 int ret = MigrateDevice.setup(m);
                 if (ret != 0) {
                     return ret;
                 }
                 allocAndCopyToDevice(mirror, m);
                 MigrateDevice.pages(m);
-                mapMigrated(mirror, m);
+                boolean mapped = mapMigrated(mirror, m, seq);
                 MigrateDevice.finalizeMigration(m);
-                return 0;
+                return mapped ? 0 : mirror.mapPresent(start, stop);
             });
         } finally {
             mm.mmapLock().readLock().unlock();
@@ -124,9 +125,21 @@ final class DmirrorMigration {
     }
 
     /** dmirror_migrate_finalize_and_map: the device table learns where the data went. */
-    private static void mapMigrated(Dmirror mirror, MigrateVma m) {
+    /**
+     * dmirror_migrate_finalize_and_map: the migrated pages into the device's table, where they
+     * replace what it mirrored (the table's own migrations raise no invalidation it acts on).
+     * Linux's test driver stores them whatever happened meanwhile; then a MADV_DONTNEED or
+     * munmap racing the migration (its zap clears the new mapping, whose page is freed) leaves
+     * the table naming freed device memory, which the model's stress run found. Here they are
+     * stored only if no invalidation ran since {@code seq}; false tells the caller to map what
+     * the CPU ended up with instead.
+     */
+    private static boolean mapMigrated(Dmirror mirror, MigrateVma m, long seq) {
         mirror.mutex.lock();
         try {
+            if (mirror.notifierChanged(seq)) {
+                return false;
+            }
             for (int i = 0; i < m.npages; i++) {
                 long d = m.dst[i];
                 if ((m.src[i] & MigrateVma.MIGRATE) == 0 || !MigrateVma.valid(d)) {
@@ -139,6 +152,7 @@ final class DmirrorMigration {
                     mirror.pt.store(vpn + k, MigrateVma.pfn(d) + k, tag);
                 }
             }
+            return true;
         } finally {
             mirror.mutex.unlock();
         }

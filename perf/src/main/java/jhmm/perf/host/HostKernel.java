@@ -13,6 +13,7 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.StructLayout;
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.VarHandle;
+import java.util.Arrays;
 
 /**
  * The host Linux kernel's memory system calls, called through the FFM API (libc wrappers).
@@ -33,6 +34,11 @@ public final class HostKernel implements AutoCloseable {
     public static final int MADV_POPULATE_WRITE = 23;
     public static final int O_RDONLY = 0;
     public static final int EINVAL = 22;
+    public static final int EPERM = 1;
+    public static final int ENOSYS = 38;
+    /** System call numbers of io_uring: the same on x86_64 and aarch64 (and every other architecture). */
+    public static final long SYS_IO_URING_SETUP = 425;
+    public static final long SYS_IO_URING_REGISTER = 427;
     /** mmap's MAP_FAILED as a signed value. */
     public static final long MAP_FAILED = -1L;
 
@@ -57,14 +63,23 @@ public final class HostKernel implements AutoCloseable {
     private static final MethodHandle GETAFFINITY = call("sched_getaffinity", JAVA_INT, JAVA_INT, JAVA_LONG, ADDRESS);
     private static final MethodHandle SETAFFINITY = call("sched_setaffinity", JAVA_INT, JAVA_INT, JAVA_LONG, ADDRESS);
     private static final MethodHandle PWRITE = call("pwrite", JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_LONG);
+    /** syscall(2) with four arguments after the number, each passed as a long (it is variadic). */
+    private static final MethodHandle SYSCALL = downcall("syscall",
+            FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG), Linker.Option.firstVariadicArg(1));
 
     private final Arena arena = Arena.ofShared();
     private final MemorySegment errno = arena.allocate(CAPTURE);
 
     private static MethodHandle call(String name, MemoryLayout ret, MemoryLayout... args) {
+        return downcall(name, FunctionDescriptor.of(ret, args));
+    }
+
+    private static MethodHandle downcall(String name, FunctionDescriptor function, Linker.Option... options) {
         MemorySegment symbol = LINKER.defaultLookup().find(name)
                 .orElseThrow(() -> new UnsupportedOperationException("libc has no " + name));
-        return LINKER.downcallHandle(symbol, FunctionDescriptor.of(ret, args), Linker.Option.captureCallState("errno"));
+        Linker.Option[] withErrno = Arrays.copyOf(options, options.length + 1);
+        withErrno[options.length] = Linker.Option.captureCallState("errno");
+        return LINKER.downcallHandle(symbol, function, withErrno);
     }
 
     /** The address of the new mapping, or -errno. */
@@ -231,6 +246,16 @@ public final class HostKernel implements AutoCloseable {
     public int waitpid(int pid, int options) {
         try {
             return result((int) WAITPID.invokeExact(errno, pid, MemorySegment.NULL, options));
+        } catch (Throwable t) {
+            throw new AssertionError(t);
+        }
+    }
+
+    /** syscall(number, a, b, c, d), for calls libc has no wrapper of (io_uring): the kernel's return, or -errno. */
+    public long syscall(long number, long a, long b, long c, long d) {
+        try {
+            long ret = (long) SYSCALL.invokeExact(errno, number, a, b, c, d);
+            return ret < 0 ? -errno() : ret;
         } catch (Throwable t) {
             throw new AssertionError(t);
         }

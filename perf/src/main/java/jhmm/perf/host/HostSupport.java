@@ -11,9 +11,10 @@ import jhmm.perf.Kind;
  * Whether the host kernel can do the operations, and if not why: a reason string for each
  * kind and range size, null when it can. Rows whose host side cannot run print the model's
  * figure and the reason instead of the host's. {@code memAvailable} is the host's
- * MemAvailable in bytes when probed.
+ * MemAvailable in bytes when probed; {@code ioUringReason} is null when io_uring can register
+ * buffers (the pin row's host side), else why not.
  */
-public record HostSupport(String reason, String thpReason, long memAvailable) {
+public record HostSupport(String reason, String thpReason, long memAvailable, String ioUringReason) {
     static final Path THP_ENABLED = Path.of("/sys/kernel/mm/transparent_hugepage/enabled");
     static final Path MEMINFO = Path.of("/proc/meminfo");
 
@@ -39,19 +40,19 @@ public record HostSupport(String reason, String thpReason, long memAvailable) {
         String os = System.getProperty("os.name", "");
         String arch = System.getProperty("os.arch", "");
         if (!os.startsWith("Linux")) {
-            return new HostSupport("host is " + os + ", not Linux", null, 0);
+            return new HostSupport("host is " + os + ", not Linux", null, 0, null);
         }
         if (!arch.equals("amd64") && !arch.equals("x86_64") && !arch.equals("aarch64")) {
-            return new HostSupport("host architecture " + arch + " (constants known for x86_64 and aarch64)", null, 0);
+            return new HostSupport("host architecture " + arch + " (constants known for x86_64 and aarch64)", null, 0, null);
         }
         HostKernel k;
         try {
             k = new HostKernel();
         } catch (RuntimeException | LinkageError e) {
-            return new HostSupport("FFM downcalls unavailable: " + e, null, 0);
+            return new HostSupport("FFM downcalls unavailable: " + e, null, 0, null);
         }
         try (k) {
-            return new HostSupport(probeCalls(k), thpReason(THP_ENABLED), memAvailable(MEMINFO));
+            return new HostSupport(probeCalls(k), thpReason(THP_ENABLED), memAvailable(MEMINFO), ioUringReason(k));
         }
     }
 
@@ -96,6 +97,37 @@ public record HostSupport(String reason, String thpReason, long memAvailable) {
         }
         k.close(fd);
         return null;
+    }
+
+    /** Null when an io_uring instance can be set up and register a small buffer and unregister it, else why not. */
+    private static String ioUringReason(HostKernel k) {
+        try (IoUring ring = new IoUring(k)) {
+            int setup = ring.error();
+            if (setup == -HostKernel.ENOSYS) {
+                return "host kernel has no io_uring";
+            }
+            if (setup == -HostKernel.EPERM) {
+                return "io_uring disabled on the host (sysctl kernel.io_uring_disabled)";
+            }
+            if (setup < 0) {
+                return "io_uring_setup failed: errno " + -setup;
+            }
+            long len = 4096;
+            long addr = k.mmap(len, HostKernel.PROT_READ | HostKernel.PROT_WRITE, HostKernel.MAP_PRIVATE | HostKernel.MAP_ANONYMOUS);
+            if (addr < 0) {
+                return "mmap failed: errno " + -addr;
+            }
+            try {
+                long ret = ring.register(ring.buffers(addr, len));
+                if (ret < 0) {
+                    return "io_uring cannot register buffers: errno " + -ret;
+                }
+                ret = ring.unregister();
+                return ret < 0 ? "io_uring cannot unregister buffers: errno " + -ret : null;
+            } finally {
+                k.munmap(addr, len);
+            }
+        }
     }
 
     /** Null when THP can be had with MADV_HUGEPAGE, else why not. */

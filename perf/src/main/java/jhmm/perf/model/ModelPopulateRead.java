@@ -5,7 +5,7 @@ import jhmm.perf.Kind;
 
 /**
  * populate-read in the model: MADV_POPULATE_READ over a populated range, the same call as the
- * host side, so GUP's walk is compared like for like (present-walk hands out every page, which
+ * host side, so GUP's walk is compared like for like (a pin hands out every page, which
  * the kernel's walk of a THP does not). Nothing may fault.
  */
 public final class ModelPopulateRead extends ModelOp {

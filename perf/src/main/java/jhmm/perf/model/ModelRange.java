@@ -85,6 +85,21 @@ public final class ModelRange {
         return machine.stats().pageFaults.get();
     }
 
+    /** Checks that {@code what} (a walk or a pin of the populated range) took no fault since {@link #faults} was {@code before}. */
+    public void checkNoFaultSince(long before, String what) {
+        if (faults() != before) {
+            throw new IllegalStateException(what + " faulted " + (faults() - before) + " times");
+        }
+    }
+
+    /** Checks that no pin or reference taken by {@code what} is left. */
+    public void checkNoExternalRefs(String what) {
+        long refs = machine.physicalMemory().externalRefs();
+        if (refs != 0) {
+            throw new IllegalStateException(what + " left " + refs + " external references");
+        }
+    }
+
     public void unmap() {
         check(process.munmap(addr, len), "munmap");
     }

@@ -57,4 +57,23 @@ class HostKernelTest {
             r.unmap();
         }
     }
+
+    @Test
+    void ioUringRegistersPopulatedBuffersForWriteOnly() {
+        HostSupport s = HostSupport.probe();
+        assumeTrue(s.ioUringReason() == null, () -> "no io_uring buffer registration: " + s.ioUringReason());
+        try (HostPin op = new HostPin(Kind.PAGE_4K, LEN)) {
+            op.prepare();
+            op.run();
+            op.finish();
+            assertThat(op.ret).as("IORING_REGISTER_BUFFERS").isZero();
+        }
+        // the registration pins with FOLL_WRITE: a read-only mapping cannot be a fixed buffer
+        try (HostKernel k = new HostKernel(); IoUring ring = new IoUring(k)) {
+            long addr = k.mmap(LEN, HostKernel.PROT_READ, HostKernel.MAP_PRIVATE | HostKernel.MAP_ANONYMOUS);
+            assertThat(ring.register(ring.buffers(addr, LEN))).isEqualTo(-14L); // EFAULT
+            assertThat(ring.unregister()).as("nothing registered").isEqualTo(-6L); // ENXIO
+            assertThat(k.munmap(addr, LEN)).isZero();
+        }
+    }
 }

@@ -61,12 +61,36 @@ class ModelOpsTest {
 
     @ParameterizedTest
     @EnumSource(Kind.class)
-    void presentWalkPinsAndUnpinsEveryPage(Kind kind) {
-        try (ModelPresentWalk op = new ModelPresentWalk(kind, LEN)) {
+    void longTermPinPinsAndUnpinsEveryPageWithoutFaulting(Kind kind) {
+        try (ModelPin op = new ModelPin(kind, LEN)) {
+            long faults = op.range.faults();
             cycle(op);
-            assertThat(op.range.machine.physicalMemory().externalRefs()).isZero();
+            cycle(op);
+            assertThat(op.range.faults()).as("pin_user_pages of a populated writable range faults nothing").isEqualTo(faults);
+            assertThat(op.range.machine.physicalMemory().externalRefs()).as("every pin released").isZero();
             op.prepare();
             assertThatThrownBy(op::finish).isInstanceOf(IllegalStateException.class).hasMessageContaining("pinned 0 of " + PAGES);
+        }
+    }
+
+    @org.junit.jupiter.api.Test
+    void longTermPinOfARangeOverOneGibIsSeveralBuffers() {
+        // io_uring registers at most 1 GiB per buffer: 1 GiB + 2 MiB is two pin calls, all pinned
+        try (ModelPin op = new ModelPin(Kind.THP, ModelPin.MAX_BUFFER + (2L << 20))) {
+            cycle(op);
+            assertThat(op.range.machine.physicalMemory().externalRefs()).isZero();
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(Kind.class)
+    void longTermPinOfAWriteProtectedRangeIsCaught(Kind kind) {
+        try (ModelPin op = new ModelPin(kind, LEN)) {
+            op.range.process.mprotect(op.range.addr, LEN, jhmm.mm.Mman.PROT_READ);
+            op.prepare();
+            op.run(); // FOLL_WRITE on a read-only VMA: the pin fails, and the check must say so
+            assertThatThrownBy(op::finish).isInstanceOf(IllegalStateException.class).hasMessageContaining("pin_user_pages(FOLL_WRITE|FOLL_LONGTERM) returned -14");
+            assertThat(op.range.machine.physicalMemory().externalRefs()).as("a failed pin releases what it took").isZero();
         }
     }
 

@@ -1,15 +1,15 @@
-package jhmm.diff;
+package jhmm.scenario;
 
 import jhmm.base.PageSize;
 
 /** Size words as a person would write them (whole MiB as M, whole pages as p), so generated and shrunk files read well. */
-final class SizeWords {
-    static final long PAGE = PageSize.PAGE_SIZE;
-    static final long MIB = 1L << 20;
+public final class SizeWords {
+    public static final long PAGE = PageSize.PAGE_SIZE;
+    public static final long MIB = 1L << 20;
 
     private SizeWords() {}
 
-    static String format(long bytes) {
+    public static String format(long bytes) {
         if (bytes != 0 && bytes % MIB == 0) {
             return bytes / MIB + "M";
         }

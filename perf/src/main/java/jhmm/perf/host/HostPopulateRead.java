@@ -3,13 +3,13 @@ package jhmm.perf.host;
 import jhmm.perf.Kind;
 
 /**
- * present-walk on the host: MADV_POPULATE_READ over a populated range, GUP's walk in the
+ * populate-read on the host: MADV_POPULATE_READ over a populated range, GUP's walk in the
  * kernel. Every page is checked present (pagemap) before each walk, so the walk has nothing
  * to fault. (The thread's minor-fault count from getrusage is no check: the JVM's own code and
  * stack take faults now and then around the call.)
  */
-public final class HostPresentWalk extends HostOp {
-    public HostPresentWalk(Kind kind, long len) {
+public final class HostPopulateRead extends HostOp {
+    public HostPopulateRead(Kind kind, long len) {
         super(kind, len, true);
     }
 

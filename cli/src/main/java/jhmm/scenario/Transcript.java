@@ -1,0 +1,54 @@
+package jhmm.scenario;
+
+import java.io.PrintWriter;
+
+/**
+ * What a run writes while it goes: the text of {@code show} commands and, when traced, every
+ * command with its result in expectation words ({@code FILE:LINE: COMMAND -> RESULT}), so that
+ * a user sees what to {@code expect} without failing an expectation on purpose.
+ */
+public interface Transcript {
+    /** Writes nothing: for runs whose caller only wants the report. */
+    Transcript SILENT = new Transcript() {
+        @Override
+        public void ran(String file, Step step, String result) {}
+
+        @Override
+        public void shown(String text) {}
+    };
+
+    /** {@code step} of {@code file} ran; {@code result} is {@link ResultWords} or why it could not run. */
+    void ran(String file, Step step, String result);
+
+    /** A {@code show} command's text, lines ended by newlines. */
+    void shown(String text);
+
+    /**
+     * Prints to {@code out}: shown text always, the commands only when {@code trace}; then a
+     * {@code show}'s text comes under its own line.
+     */
+    static Transcript printing(PrintWriter out, boolean trace) {
+        return new Transcript() {
+            private final StringBuilder pending = new StringBuilder();
+
+            @Override
+            public void ran(String file, Step step, String result) {
+                if (trace) {
+                    out.println(file + ":" + step.line() + ": " + step.source() + " -> " + result);
+                    out.print(pending);
+                    pending.setLength(0);
+                }
+            }
+
+            @Override
+            public void shown(String text) {
+                if (trace) {
+                    pending.append(text);
+                } else {
+                    out.print(text);
+                    out.flush();
+                }
+            }
+        };
+    }
+}

@@ -1,0 +1,110 @@
+package jhmm.device.dmirror;
+
+import java.util.List;
+import jhmm.base.Pattern;
+import jhmm.kernel.Machine;
+import jhmm.kernel.MachineConfig;
+import jhmm.kernel.Process;
+import jhmm.mm.Mman;
+import jhmm.testing.Races;
+import org.jetbrains.lincheck.datastructures.Operation;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Migration to device memory racing the process, explored by Lincheck; after both, no device
+ * table may name a frame the CPU does not map there. Found by {@code jhmm stress}.
+ */
+class MigrateToDevRaceTest {
+    private static final int P = 4096;
+
+    /**
+     * MADV_DONTNEED while the device migrates the page: the zap clears the migration entry, so
+     * the CPU never maps the new device page and migrate_vma_finalize frees it after the driver
+     * stored it in its table.
+     */
+    public static final class MigrateWhileDiscarding {
+        private final Machine machine = new Machine(MachineConfig.defaults().withRam(8L << 20));
+        private final Process proc = machine.createProcess("p");
+        private final Dmirror mirror = new DmirrorDevice("d", DmirrorDevice.MemoryType.PRIVATE, machine.memory(), 2L << 20).open(proc.mm());
+        private final long addr = proc.mmap(0, P, Mman.PROT_READ | Mman.PROT_WRITE, Mman.MAP_PRIVATE | Mman.MAP_ANONYMOUS, null, 0);
+
+        public MigrateWhileDiscarding() {
+            if (proc.write(addr, P, Pattern.i32(5), addr) != 0) {
+                throw new IllegalStateException("setup: the store failed");
+            }
+        }
+
+        /** Its result depends on the order (-ENOENT when the page went first): only the table is checked. */
+        @Operation
+        public void migrate() {
+            mirror.migrateToDev(new DmirrorCmd(addr, 1, new byte[P]));
+        }
+
+        @Operation
+        public int discard() {
+            return proc.madvise(addr, P, Mman.MADV_DONTNEED);
+        }
+
+        @Operation
+        public boolean stale() {
+            return MigrateToDevRaceTest.stale(mirror, addr);
+        }
+    }
+
+    /**
+     * A second device mirrors the zero page while the first migrates that unpopulated page: the
+     * hole is filled in migrate_vma_pages, after setup's invalidation ended, so it needs its own.
+     */
+    public static final class FillHoleWhileMirroring {
+        private final Machine machine = new Machine(MachineConfig.defaults().withRam(8L << 20));
+        private final Process proc = machine.createProcess("p");
+        private final Dmirror mover = new DmirrorDevice("d0", DmirrorDevice.MemoryType.PRIVATE, machine.memory(), 2L << 20).open(proc.mm());
+        private final Dmirror reader = new DmirrorDevice("d1", DmirrorDevice.MemoryType.PRIVATE, machine.memory(), 2L << 20).open(proc.mm());
+        private final long addr = proc.mmap(0, P, Mman.PROT_READ | Mman.PROT_WRITE, Mman.MAP_PRIVATE | Mman.MAP_ANONYMOUS, null, 0);
+
+        public FillHoleWhileMirroring() {
+            byte[] zero = new byte[1];
+            if (proc.read(addr, zero, 0, 1) != 0) { // the zero page, mapped read-only
+                throw new IllegalStateException("setup: the load failed");
+            }
+        }
+
+        /** Not atomic with the read that follows it: the reader may take the page back first (-ENOENT). */
+        @Operation
+        public void migrate() {
+            mover.migrateToDev(new DmirrorCmd(addr, 1, new byte[P]));
+        }
+
+        @Operation
+        public int mirror() {
+            return reader.read(new DmirrorCmd(addr, 1, new byte[P]));
+        }
+
+        @Operation
+        public boolean stale() {
+            return MigrateToDevRaceTest.stale(reader, addr);
+        }
+    }
+
+    /**
+     * Whether the mirror's entry for the page names a frame the CPU does not map there: one
+     * entry's check, as {@link Dmirror#staleEntries} makes for each (whose walk over the whole
+     * table Lincheck takes for a spin loop).
+     */
+    static boolean stale(Dmirror mirror, long addr) {
+        long e = mirror.pt.load(addr >>> 12);
+        return e >= 0 && DeviceMirrorCheck.mismatch(mirror.device, mirror.mm, addr, DevicePageTable.pfn(e), DevicePageTable.tag(e)) != null;
+    }
+
+    @Test
+    void aPageDiscardedDuringItsMigrationLeavesNoDeviceEntry() {
+        Races.check(MigrateWhileDiscarding.class, 300,
+                Races.race(MigrateWhileDiscarding.class, List.of("migrate"), List.of("discard"), List.of("stale")));
+    }
+
+    @Test
+    void aHoleFilledByMigrationInvalidatesOtherMirrors() {
+        Races.check(FillHoleWhileMirroring.class, 300,
+                Races.race(FillHoleWhileMirroring.class, List.of("migrate"), List.of("mirror"), List.of("stale")));
+    }
+}
