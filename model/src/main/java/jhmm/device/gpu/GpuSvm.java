@@ -484,6 +484,16 @@ final class GpuSvm {
         }
     }
 
+    /** Interval notifiers this address space holds now (one per window with a range). */
+    int notifierCount() {
+        notifierLock.lock();
+        try {
+            return notifiers.size();
+        } finally {
+            notifierLock.unlock();
+        }
+    }
+
     int dmaMappingsHeld() {
         notifierLock.lock();
         try {

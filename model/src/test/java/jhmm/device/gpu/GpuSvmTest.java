@@ -69,6 +69,26 @@ class GpuSvmTest {
         t.assertCoherent();
     }
 
+    /** drm_gpusvm: a window's notifier comes with its first range and goes with its last. */
+    @Test
+    void aNotifierPerWindowLivesAsLongAsItsRanges() {
+        GpuFixture t = new GpuFixture();
+        long a = t.anon(2 * M2, true);
+        GpuConfig d = GpuFixture.sysOnly();
+        GpuConfig twoMegWindows = new GpuConfig(0, d.chunks(), M2, d.batch(), d.bufferEntries(), d.replay(), false,
+                d.prefetchThreshold(), d.migrateOnFault(), d.evict(), d.thrashing(), d.thrashThreshold(), d.pinThreshold());
+        GpuVm vm = t.gpu("g", twoMegWindows).open(t.p.mm());
+        assertThat(vm.svm.notifierCount()).isZero();
+        assertThat(vm.access(a, 2 * M2, GpuAccess.READ, 1)).isZero();
+        assertThat(vm.svm.notifierCount()).isEqualTo(2);
+        assertThat(t.p.munmap(a, M2)).isZero();
+        // the collector runs at the next fault (a prefetch faults too): the emptied window's
+        // notifier goes with its range
+        assertThat(vm.prefetch(a + M2, P)).isZero();
+        assertThat(vm.svm.notifierCount()).isEqualTo(1);
+        t.assertCoherent();
+    }
+
     @Test
     void cpuWriteAfterForkInvalidatesAndTheGpuRefaults() {
         GpuFixture t = new GpuFixture();
