@@ -31,6 +31,7 @@ final class CommandExecutor {
     private final Machine machine;
     private final DeviceExecutor devices;
     private final GupExecutor gup;
+    private final GpuExecutor gpus;
     private final Shows shows;
 
     /** {@code transcript} receives what {@code show} commands print. */
@@ -39,6 +40,7 @@ final class CommandExecutor {
         this.machine = world.machine();
         this.devices = new DeviceExecutor(world);
         this.gup = new GupExecutor(world);
+        this.gpus = new GpuExecutor(world);
         this.shows = new Shows(world, transcript);
     }
 
@@ -91,6 +93,7 @@ final class CommandExecutor {
             case Command.Gup g -> gup.gup(g);
             case Command.Unpin u -> gup.unpin(u);
             case DeviceCommand d -> devices.execute(d);
+            case GpuCommand g -> gpus.execute(g);
             case ShowCommand s -> shows.show(s);
         };
     }

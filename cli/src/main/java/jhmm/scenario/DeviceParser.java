@@ -24,13 +24,15 @@ final class DeviceParser {
     private static final Form<DmaVia> VIA = Form.choice("VIA", DmaVia.values());
     private static final Form<DeviceCommand.CoreMode> MODE = Form.choice("MODE", DeviceCommand.CoreMode.values());
     static final int DEFAULT_DMA_MASK = 64;
-    private static final Form<String> TYPE = Form.oneOf("TYPE", Map.of("dmirror", "dmirror"));
+    private static final Form<String> TYPE = Form.oneOf("TYPE", new java.util.TreeMap<>(Map.of("dmirror", "dmirror", "gpu", "gpu")));
     private static final Form<String> PROCESS = Form.named("P", Form.NAME);
 
     private final NameScope names;
+    private final GpuParser gpus;
 
     DeviceParser(NameScope names) {
         this.names = names;
+        this.gpus = new GpuParser(names);
     }
 
     /**
@@ -39,9 +41,11 @@ final class DeviceParser {
      * PMD-sized sections (the driver hands out base pages and THPs from them) and fit in this
      * JVM's {@link PageBudget} beside the RAM.
      */
-    NewDevice define(Words w, long ramBytes) {
+    Command define(Words w, long ramBytes) {
         String name = w.take(Form.NAME);
-        w.take(TYPE);
+        if (w.take(TYPE).equals("gpu")) {
+            return gpus.define(w, name, ramBytes);
+        }
         Options o = w.options(Map.of("memory", MEMORY, "devmem", Form.SIZE, "dma-mask", Form.COUNT), Set.of());
         long mask = o.get("dma-mask", Form.COUNT).orElse((long) DEFAULT_DMA_MASK);
         if (mask < 12 || mask > 64) {
@@ -52,16 +56,24 @@ final class DeviceParser {
             throw w.error("devmem=" + ByteSize.format(devmem) + " must be a whole number of 2M sections, at least one"
                     + " (the device hands out its memory as 4K pages and 2M THPs from them)");
         }
-        PageBudget budget = PageBudget.ofThisJvm();
-        long pages = (ramBytes + devmem) >>> PageSize.PAGE_SHIFT;
-        if (!budget.fits(pages)) {
-            throw w.error(budget.refusal("devmem=" + ByteSize.format(devmem) + " beside ram=" + ByteSize.format(ramBytes), pages));
-        }
+        requireRoom(w, "devmem", devmem, ramBytes);
         names.addDevice(w, name);
         return new NewDevice(name, o.get("memory", MEMORY).orElse(DeviceMemory.PRIVATE), devmem, (int) mask);
     }
 
+    /** Device memory of {@code bytes} (option {@code key}) must fit in this JVM's {@link PageBudget} beside the RAM. */
+    static void requireRoom(Words w, String key, long bytes, long ramBytes) {
+        PageBudget budget = PageBudget.ofThisJvm();
+        long pages = (ramBytes + bytes) >>> PageSize.PAGE_SHIFT;
+        if (!budget.fits(pages)) {
+            throw w.error(budget.refusal(key + "=" + ByteSize.format(bytes) + " beside ram=" + ByteSize.format(ramBytes), pages));
+        }
+    }
+
     Command parse(Words w, String device) {
+        if (gpus.isGpu(device)) {
+            return gpus.parse(w, device);
+        }
         String verb = w.take("a device action");
         if (verb.equals("open")) {
             return open(w, device);

@@ -39,6 +39,11 @@ final class Devices {
         dmaDevices.put(name, d);
     }
 
+    /** The machine's DMA setup, which every device (a GPU too) gets its DMA identity from. */
+    DmaSystem dmaSystem() {
+        return dma;
+    }
+
     DmaDevice dmaDevice(String name) {
         device(name);
         return dmaDevices.get(name);
