@@ -222,8 +222,17 @@ public final class HugeMemory {
      * zero page wherever it was mapped, and freed.
      */
     public int splitHugePage(int pfn) {
-        int head = sys.phys.frames().head(pfn);
-        return underFolioLock(head, () -> splitHugePage(head, 0));
+        PageFrames f = sys.phys.frames();
+        int head = f.head(pfn);
+        if (!f.refTryGet(head)) {
+            return -Errno.EAGAIN; // freed since the caller found it: isolate only a live folio
+        }
+        try {
+            // under the lock, the page must still belong to the folio locked (not split or freed meanwhile)
+            return underFolioLock(head, () -> f.head(pfn) == head ? splitHugePage(head, 1) : -Errno.EAGAIN);
+        } finally {
+            sys.phys.put(head);
+        }
     }
 
     /**
@@ -249,11 +258,17 @@ public final class HugeMemory {
         PageFrames f = sys.phys.frames();
         int head = f.head(pfn);
         int n = f.nrPages(head);
-        boolean anon = f.test(head, PageFlags.ANON);
-        int ret = splitFolio(head, callerRefs);
-        if (ret == 0 && anon && sys.tunables().thpSplitZero()) {
+        boolean zeroes = f.test(head, PageFlags.ANON) && sys.tunables().thpSplitZero();
+        int ret = splitFolio(head, callerRefs, zeroes);
+        if (ret == 0 && zeroes) {
+            // as __split_huge_page's remap_page: the new folios are still locked and held, so
+            // no migration or reclaim takes a page between the split and its remapping
             for (int i = 0; i < n; i++) {
                 mapZeroSubpage(head + i);
+                if (i > 0) {
+                    f.unlock(head + i);
+                    sys.phys.put(head + i);
+                }
             }
         }
         return ret;
@@ -279,6 +294,14 @@ public final class HugeMemory {
      * folio (reclaim's isolation reference): they are expected, and stay on the first page.
      */
     int splitFolio(int pfn, int callerRefs) {
+        return splitFolio(pfn, callerRefs, false);
+    }
+
+    /**
+     * {@link #splitFolio(int, int)}; with {@code holdTails} every new folio but the first is
+     * left locked and with one reference more, for the caller to remap, unlock and put.
+     */
+    private int splitFolio(int pfn, int callerRefs, boolean holdTails) {
         PageFrames f = sys.phys.frames();
         int head = f.head(pfn);
         if (f.order(head) == 0 || f.test(head, PageFlags.HUGETLB) || f.test(head, PageFlags.ZERO)) {
@@ -320,7 +343,9 @@ public final class HugeMemory {
             PhysicalMemory phys = sys.phys;
             phys.splitFolio(head);
             for (int i = 0; i < n; i++) {
-                f.set(head + i, flags);
+                boolean held = holdTails && i > 0;
+                refs[i] += held ? 1 : 0;
+                f.set(head + i, flags | (held ? PageFlags.LOCKED : 0));
                 f.setMapping(head + i, mapping, index + i);
                 phys.setRefcount(head + i, refs[i] == 0 ? 1 : refs[i]);
                 if (refs[i] == 0) {
