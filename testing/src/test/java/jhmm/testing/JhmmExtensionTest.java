@@ -72,14 +72,12 @@ class JhmmExtensionTest {
                 .toList();
     }
 
-    private static long anonPage(Process p) {
-        long a = p.mmap(0, PageSize.PAGE_SIZE, RW, ANON, null, 0);
-        assertThat(a).as("mmap").isPositive();
-        return a;
-    }
-
-    /** pin_user_pages of one page (faulting it in for writing): its frame. */
-    private static int pin(Mm mm, long addr) {
+    /** A new process's one-page anonymous mapping, pinned with pin_user_pages (faulted in for writing): its frame. */
+    private static int pinnedPage(Machine machine) {
+        Process p = machine.createProcess("p");
+        long addr = p.mmap(0, PageSize.PAGE_SIZE, RW, ANON, null, 0);
+        assertThat(addr).as("mmap").isPositive();
+        Mm mm = p.mm();
         int[] pages = new int[1];
         mm.mmapLock().readLock().lock();
         try {
@@ -94,8 +92,7 @@ class JhmmExtensionTest {
     static class LeaksAPin {
         @Test
         void pinsAndForgets(Machine machine) {
-            Process p = machine.createProcess("p");
-            pin(p.mm(), anonPage(p));
+            pinnedPage(machine);
         }
     }
 
@@ -104,8 +101,7 @@ class JhmmExtensionTest {
         @Test
         void mapsAndForgets(Machine machine, DmaSystem dma) {
             DmaDevice dev = dma.device("dev", 64, true);
-            Process p = machine.createProcess("p");
-            int pfn = pin(p.mm(), anonPage(p));
+            int pfn = pinnedPage(machine);
             assertThat(dev.mapPage(pfn, 0, PageSize.PAGE_SIZE, DmaDirection.BIDIRECTIONAL)).isNotEqualTo(DmaDevice.MAPPING_ERROR);
             Gup.unpinUserPage(machine.physicalMemory(), pfn);
         }
@@ -124,8 +120,7 @@ class JhmmExtensionTest {
         @Test
         void pinsMapsAndReleases(Machine machine, DmaSystem dma) {
             DmaDevice dev = dma.device("dev", 64, true);
-            Process p = machine.createProcess("p");
-            int pfn = pin(p.mm(), anonPage(p));
+            int pfn = pinnedPage(machine);
             long iova = dev.mapPage(pfn, 0, PageSize.PAGE_SIZE, DmaDirection.BIDIRECTIONAL);
             dev.unmapPage(iova, PageSize.PAGE_SIZE, DmaDirection.BIDIRECTIONAL);
             Gup.unpinUserPage(machine.physicalMemory(), pfn);
