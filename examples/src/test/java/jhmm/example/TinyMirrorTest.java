@@ -9,7 +9,7 @@ import jhmm.kernel.Machine;
 import jhmm.kernel.Process;
 import jhmm.mm.Mman;
 import jhmm.notifier.MmuNotifiers;
-import jhmm.testing.JhmmMachine;
+import jhmm.junit.JhmmMachine;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 

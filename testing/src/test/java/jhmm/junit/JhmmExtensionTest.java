@@ -1,4 +1,4 @@
-package jhmm.testing;
+package jhmm.junit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.platform.engine.discovery.DiscoverySelectors.selectClass;

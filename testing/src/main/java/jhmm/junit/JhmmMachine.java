@@ -1,4 +1,4 @@
-package jhmm.testing;
+package jhmm.junit;
 
 import java.lang.annotation.ElementType;
 import java.lang.annotation.Inherited;

@@ -1,4 +1,4 @@
-package jhmm.testing;
+package jhmm.junit;
 
 import java.util.ArrayList;
 import java.util.List;
