@@ -1,5 +1,8 @@
 package jhmm.dma;
 
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import jhmm.phys.PhysicalMemory;
 
 /**
@@ -12,6 +15,8 @@ public final class DmaSystem {
     private final PhysicalMemory phys;
     private final boolean iommu;
     private final Swiotlb swiotlb;
+    /** Every device made here, so that a test can ask at its end what is still mapped. */
+    private final List<DmaDevice> devices = new CopyOnWriteArrayList<>();
 
     public DmaSystem(PhysicalMemory phys, boolean iommu) {
         this.phys = phys;
@@ -26,6 +31,24 @@ public final class DmaSystem {
     /** A device with a DMA mask of {@code maskBits} bits. */
     public DmaDevice device(String name, int maskBits, boolean coherent) {
         long mask = maskBits >= 64 ? -1L >>> 1 : (1L << maskBits) - 1;
-        return new DmaDevice(name, phys, mask, coherent, iommu ? new IommuDomain() : null, swiotlb);
+        DmaDevice dev = new DmaDevice(name, phys, mask, coherent, iommu ? new IommuDomain() : null, swiotlb);
+        devices.add(dev);
+        return dev;
+    }
+
+    /**
+     * What a driver left behind, one line per problem: mappings still live on a device (a
+     * driver unmaps before it lets go of the pages) and each device's misuse seen so far.
+     */
+    public List<String> leaks() {
+        List<String> out = new ArrayList<>();
+        for (DmaDevice dev : devices) {
+            int live = dev.liveMappings();
+            if (live > 0) {
+                out.add(String.format("%s: %d DMA mappings still live", dev.name(), live));
+            }
+            out.addAll(dev.violations());
+        }
+        return out;
     }
 }

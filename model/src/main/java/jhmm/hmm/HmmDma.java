@@ -60,7 +60,7 @@ public final class HmmDma {
         /** The kernel's WARN_ON_ONCEs hit on this map, in order. */
         public final List<String> warnings = new ArrayList<>();
 
-        /** dma_use_iova(&map->state). */
+        /** {@code dma_use_iova(&map->state)}. */
         public boolean usesIova() {
             return state.used();
         }
