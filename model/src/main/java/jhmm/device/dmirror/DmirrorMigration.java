@@ -12,6 +12,7 @@ import jhmm.mm.Vma;
 import jhmm.mm.VmFlags;
 import jhmm.phys.ContentStore;
 import jhmm.phys.DevPagemap;
+import jhmm.phys.PageFrames;
 
 /**
  * The test device's migrations (lib/test_hmm.c): MIGRATE_TO_DEV and MIGRATE_TO_SYS over
@@ -57,16 +58,14 @@ final class DmirrorMigration {
         try {
             return forEachWindow(mm, addr, end, (vma, start, stop) -> {
                 MigrateVma m = new MigrateVma(vma, start, stop, mirror.device, MigrateVma.SELECT_SYSTEM | MigrateVma.SELECT_COMPOUND);
-                long seq = mirror.notifierSeq();
                 int ret = MigrateDevice.setup(m);
                 if (ret != 0) {
                     return ret;
                 }
                 allocAndCopyToDevice(mirror, m);
                 MigrateDevice.pages(m);
-                boolean mapped = mapMigrated(mirror, m, seq);
                 MigrateDevice.finalizeMigration(m);
-                return mapped ? 0 : mirror.mapPresent(start, stop);
+                return mapMigrated(mirror, m) ? 0 : mirror.mapPresent(start, stop);
             });
         } finally {
             mm.mmapLock().readLock().unlock();
@@ -124,17 +123,20 @@ final class DmirrorMigration {
         }
     }
 
-    /** dmirror_migrate_finalize_and_map: the device table learns where the data went. */
     /**
-     * dmirror_migrate_finalize_and_map: the migrated pages into the device's table, where they
-     * replace what it mirrored (the table's own migrations raise no invalidation it acts on).
-     * Linux's test driver stores them whatever happened meanwhile; then a MADV_DONTNEED or
-     * munmap racing the migration (its zap clears the new mapping, whose page is freed) leaves
-     * the table naming freed device memory, which the model's stress run found. Here they are
-     * stored only if no invalidation ran since {@code seq}; false tells the caller to map what
-     * the CPU ended up with instead.
+     * dmirror_migrate_finalize_and_map, after migrate_vma_finalize rather than before it: the
+     * migrated pages into the device's table, where they replace what it mirrored. Linux's test
+     * driver stores them before finalize whatever happened meanwhile; then a MADV_DONTNEED or
+     * munmap racing the migration (its zap clears the new mapping, and finalize frees the page)
+     * leaves the table naming freed device memory, which the model's stress run found. Here the
+     * table takes them under the retry protocol: read_begin once the migration is over (it
+     * waits for an invalidation in progress), then under the lock only pages still in use
+     * (only this thread allocates the device's pages, so a freed one is not reused meanwhile).
+     * False when an invalidation ran in between: the caller maps what the CPU ended with.
      */
-    private static boolean mapMigrated(Dmirror mirror, MigrateVma m, long seq) {
+    private static boolean mapMigrated(Dmirror mirror, MigrateVma m) {
+        long seq = mirror.notifierSeq();
+        PageFrames f = m.vma.mm().system().phys().frames();
         mirror.mutex.lock();
         try {
             if (mirror.notifierChanged(seq)) {
@@ -142,7 +144,7 @@ final class DmirrorMigration {
             }
             for (int i = 0; i < m.npages; i++) {
                 long d = m.dst[i];
-                if ((m.src[i] & MigrateVma.MIGRATE) == 0 || !MigrateVma.valid(d)) {
+                if ((m.src[i] & MigrateVma.MIGRATE) == 0 || !MigrateVma.valid(d) || f.refcount(MigrateVma.pfn(d)) == 0) {
                     continue;
                 }
                 int n = (d & MigrateVma.COMPOUND) != 0 ? NR : 1;
