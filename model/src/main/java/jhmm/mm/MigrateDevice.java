@@ -423,6 +423,9 @@ public final class MigrateDevice {
         }
         mm.ptl.lock();
         try {
+            if (!huge && Pte.leaf(mm.pt.pmd(addr))) {
+                return false; // a CPU fault mapped a THP here since the check above
+            }
             long old = huge ? mm.pt.pmd(addr) : mm.pt.pte(addr);
             boolean empty = old == 0 || (Pte.present(old) && Pte.special(old) && sys.phys.isZeroPfn(Pte.pfn(old)));
             if (!empty || (huge && Pte.table(old))) {
