@@ -204,11 +204,16 @@ public final class Dmirror {
         for (int i = 0; i < range.npages(); i++) {
             long e = range.hmmPfns[i];
             if ((e & HmmPfn.VALID) != 0) {
-                int tag = (e & HmmPfn.WRITE) != 0 ? DevicePageTable.TAG_WRITE : DevicePageTable.TAG_READ;
-                pt.store((range.start >>> PageSize.PAGE_SHIFT) + i, HmmPfn.pfn(e), tag);
+                store(range, i, e);
             }
         }
         return 0;
+    }
+
+    /** Page {@code i} of {@code range} into the table, writable if the CPU maps it so. */
+    private void store(HmmRange range, int i, long e) {
+        int tag = (e & HmmPfn.WRITE) != 0 ? DevicePageTable.TAG_WRITE : DevicePageTable.TAG_READ;
+        pt.store((range.start >>> PageSize.PAGE_SHIFT) + i, HmmPfn.pfn(e), tag);
     }
 
     /** dmirror_interval_invalidate. */
@@ -354,13 +359,10 @@ public final class Dmirror {
         int n = range.npages();
         for (int i = 0; i < n; i++) {
             long e = range.hmmPfns[i];
-            int tag = DevicePageTable.TAG_READ;
-            if ((e & HmmPfn.WRITE) != 0) {
-                tag = DevicePageTable.TAG_WRITE;
-            } else if ((range.defaultFlags & HmmPfn.REQ_WRITE) != 0) {
+            if ((e & HmmPfn.WRITE) == 0 && (range.defaultFlags & HmmPfn.REQ_WRITE) != 0) {
                 return -Errno.EFAULT;
             }
-            pt.store((range.start >>> PageSize.PAGE_SHIFT) + i, HmmPfn.pfn(e), tag);
+            store(range, i, e);
         }
         return 0;
     }
