@@ -222,8 +222,16 @@ public final class HugeMemory {
      * zero page wherever it was mapped, and freed.
      */
     public int splitHugePage(int pfn) {
+        return splitFound(pfn, sys.phys.frames().head(pfn));
+    }
+
+    /**
+     * {@link #splitHugePage(int)} of the folio whose head a caller found at {@code head} for
+     * page {@code pfn}, holding no reference: nothing is split if the folio was freed, or the
+     * page no longer belongs to it once it is locked.
+     */
+    int splitFound(int pfn, int head) {
         PageFrames f = sys.phys.frames();
-        int head = f.head(pfn);
         if (!f.refTryGet(head)) {
             return -Errno.EAGAIN; // freed since the caller found it: isolate only a live folio
         }

@@ -29,17 +29,8 @@ final class PartlyCoveredFolios {
                 sys.huge.splitPmd(vma, haddr);
             }
         }
-        PageFrames f = sys.phys.frames();
         for (int head : find(vma, start, end)) {
-            if (f.refTryGet(head)) {
-                try {
-                    if (f.head(head) == head && f.isLarge(head)) {
-                        sys.huge.underFolioLock(head, () -> sys.huge.splitHugePage(head, 1)); // zero-filled subpages go to the zero page (6.12+)
-                    }
-                } finally {
-                    sys.phys.put(head);
-                }
-            }
+            sys.huge.splitFound(head, head); // zero-filled subpages go to the zero page (6.12+)
         }
     }
 
