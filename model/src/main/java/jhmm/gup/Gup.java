@@ -250,7 +250,7 @@ public final class Gup {
                 return -Errno.EBUSY; // faultin_page: the swap-in would wait for I/O
             }
             if (sys.faultHandler().mustWait(e)) {
-                // the fault would wait for the migration or swap write to end (migration_entry_wait): no try is spent
+                // the fault would wait for the migration or swap write to end (migration_entry_wait)
                 sys.faultHandler().waitForMigration();
                 continue;
             }
@@ -356,7 +356,6 @@ public final class Gup {
         MigrateDevice.deviceFinalize(sys, src, dst, 1);
     }
 
-    /** try_grab_folio: a reference or a pin on the page's folio. */
     /**
      * Takes the page of entry {@code e} under the page-table lock, as follow_page_pte grabs the
      * folio: unless the entry changed since it was read (a zap, reclaim or migration on another
@@ -375,6 +374,7 @@ public final class Gup {
         }
     }
 
+    /** try_grab_folio: a reference or a pin on the page's folio. */
     private static void take(Mm mm, long e, int flags) {
         PhysicalMemory phys = mm.system().phys();
         int pfn = Pte.pfn(e);

@@ -48,7 +48,7 @@ public final class Fault {
      * Whether a fault on entry {@code e} has to wait for another thread rather than be handled:
      * a migration entry (migration_entry_wait), or a swap entry whose slot reclaim is still
      * writing (do_swap_page waits on the swap-cache folio's lock). The caller waits with
-     * {@link #waitForMigration} and looks again, spending none of its tries.
+     * {@link #waitForMigration} and looks again.
      */
     public boolean mustWait(long e) {
         return Pte.isMigration(e) || (Pte.isSwap(e) && !sys.swap.readable(Pte.pfn(e)));
