@@ -1,5 +1,6 @@
 package jhmm.compare;
 
+import jhmm.device.gpu.GpuSvmRangeMapper;
 import jhmm.dma.DmaDevice;
 import jhmm.dmamap.CoreRangeMapper;
 import jhmm.dmamap.GupRangeMapper;
@@ -22,6 +23,13 @@ public enum ComparePath {
         @Override
         RangeDmaMapper mapper(Mm mm, DmaDevice dev) {
             return new HmmDmaRangeMapper(mm, dev);
+        }
+    },
+    GPU_SVM("gpusvm",
+            "drm_gpusvm get_pages (GPU drivers: xe): a mirror, one DMA mapping per CPU page") {
+        @Override
+        RangeDmaMapper mapper(Mm mm, DmaDevice dev) {
+            return new GpuSvmRangeMapper(mm, dev);
         }
     },
     GUP("gup",

@@ -33,6 +33,18 @@ class CompareWorkloadTest {
         assertThat(r.figures().get(CompareRow.IOMMU_LEAVES)).isEqualTo(2 * (SIZE >> 21));
     }
 
+    /** drm_gpusvm maps one DMA range per CPU page order: a THP is one entry, where the 2019 helper made 512. */
+    @Test
+    void theGpuSvmPathMapsEachThpWithOneEntryAndFollowsEveryChange() {
+        PathResult r = workload.run(ComparePath.GPU_SVM);
+        assertThat(r.figures().get(CompareRow.DMA_ENTRIES)).isEqualTo(2 * (SIZE >> 21));
+        assertThat(r.figures().get(CompareRow.PINS_HELD)).isZero();
+        assertThat(r.figures().get(CompareRow.MIGRATIONS_BLOCKED)).isZero();
+        assertThat(r.figures().get(CompareRow.INVALIDATIONS)).isPositive();
+        assertThat(r.figures().get(CompareRow.REFAULTS)).isEqualTo(SIZE / 4096);
+        assertThat(r.figures().get(CompareRow.STALE_ACCESSES)).isZero();
+    }
+
     @Test
     void the2019HelperMapsEveryBasePageOnItsOwnAndRemapsTheWholeRangeAfterAnInvalidation() {
         PathResult r = workload.run(ComparePath.HMM_2019);

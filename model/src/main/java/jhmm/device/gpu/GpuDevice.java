@@ -68,12 +68,16 @@ public final class GpuDevice {
         return vm;
     }
 
+    void closed(GpuVm vm) {
+        vms.remove(vm);
+    }
+
     /** The GPU's part of check invariants: stale entries, leaked DMA mappings, VRAM accounting. */
     public List<String> violations() {
         List<String> out = new ArrayList<>();
         long dmaHeld = 0;
         for (GpuVm vm : vms) {
-            out.addAll(vm.svm.staleEntries());
+            out.addAll(vm.svm.staleEntries(20));
             dmaHeld += vm.svm.dmaMappingsHeld();
         }
         if (dmaHeld != dma.liveMappings()) {

@@ -427,6 +427,46 @@ final class GpuSvm {
         }
     }
 
+    /** drm_gpusvm_fini: every range and notifier goes; returns the GPU page-table slots zapped. */
+    long fini() {
+        List<MmuIntervalNotifier> subs = new ArrayList<>();
+        long zapped = 0;
+        notifierLock.lock();
+        try {
+            for (GpuRange r : ranges.values()) {
+                zapped += pt.zap(r.start >>> PageSize.PAGE_SHIFT, r.end >>> PageSize.PAGE_SHIFT);
+                dmaUnmap(r);
+                r.pagesValid = false;
+                r.unmapped = true;
+            }
+            tlb.flush();
+            ranges.clear();
+            garbage.clear();
+            for (GpuNotifier n : notifiers.values()) {
+                subs.add(n.sub);
+            }
+            notifiers.clear();
+        } finally {
+            notifierLock.unlock();
+        }
+        // outside the lock: a removal waits for callbacks in flight, and they take the lock
+        for (MmuIntervalNotifier sub : subs) {
+            MmuNotifiers.remove(sub);
+        }
+        return zapped;
+    }
+
+    long mappedPages() {
+        long[] n = {0};
+        notifierLock.lock();
+        try {
+            pt.forEach((vpn, e) -> n[0]++);
+        } finally {
+            notifierLock.unlock();
+        }
+        return n[0];
+    }
+
     /** Migrates this GPU's pages of the range, wherever the VMAs still map them, back to RAM. */
     void toRam(GpuRange r) {
         if (device.vram() == null) {
@@ -508,17 +548,17 @@ final class GpuSvm {
     }
 
     /**
-     * GPU page-table entries the CPU no longer backs: the frame the entry reaches (through its
-     * DMA mapping, or in VRAM) is not the one the CPU maps at that address, or the GPU may write
-     * a page the CPU maps read-only.
+     * GPU page-table entries the CPU no longer backs, the first {@code keep} described: the
+     * frame the entry reaches (through its DMA mapping, or in VRAM) is not the one the CPU maps
+     * at that address, or the GPU may write a page the CPU maps read-only.
      */
-    List<String> staleEntries() {
+    List<String> staleEntries(int keep) {
         List<String> out = new ArrayList<>();
         notifierLock.lock();
         try {
             pt.forEach((vpn, e) -> {
                 String why = mismatch(vpn << PageSize.PAGE_SHIFT, e);
-                if (why != null && out.size() < 20) {
+                if (why != null && out.size() < keep) {
                     out.add(String.format("%s mirror of %s: GPU page %x %s", device, mm, vpn << PageSize.PAGE_SHIFT, why));
                 }
             });

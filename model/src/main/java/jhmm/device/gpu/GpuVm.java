@@ -65,8 +65,39 @@ public final class GpuVm {
 
     /** cudaMemPrefetchAsync / amdkfd prefetch_loc to this GPU: [addr, addr+len) is moved to VRAM and mapped. */
     public int prefetch(long addr, long len) {
+        return populate(addr, len, GpuAccess.READ, Placement.VRAM);
+    }
+
+    /**
+     * Faults every page of [addr, addr+len) in for {@code kind} and binds it where the policy
+     * puts it, as a driver that maps a range up front instead of waiting for the GPU to fault
+     * (xe's VM_BIND of a CPU-address-mirror range): 0, or the first fault's -errno.
+     */
+    public int bindRange(long addr, long len, GpuAccess kind) {
+        return populate(addr, len, kind, Placement.POLICY);
+    }
+
+    /**
+     * drm_gpusvm_fini: the GPU stops mirroring the address space. Every range leaves (its GPU
+     * entries zapped, its DMA mappings undone) and every interval notifier is removed; pages
+     * in VRAM stay there, reachable by the CPU through migrate_to_ram. Returns the GPU page-table
+     * slots zapped.
+     */
+    public long close() {
+        svm.collectGarbage();
+        long zapped = svm.fini();
+        device.closed(this);
+        return zapped;
+    }
+
+    /** 4 KiB slots of the GPU page table that translate now. */
+    public long mappedPages() {
+        return svm.mappedPages();
+    }
+
+    private int populate(long addr, long len, GpuAccess kind, Placement where) {
         for (long a = addr & PageSize.PAGE_MASK; a < addr + len; ) {
-            int ret = fault(a, GpuAccess.READ, Placement.VRAM);
+            int ret = fault(a, kind, where);
             if (ret != 0) {
                 return ret;
             }
