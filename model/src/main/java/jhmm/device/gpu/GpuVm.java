@@ -30,6 +30,7 @@ public final class GpuVm {
     final GpuSvm svm;
     private final List<long[]> advice = new ArrayList<>();
     private final Thrashing thrashing;
+    private final FaultService faultService;
 
     GpuVm(GpuDevice device, Mm mm) {
         this.device = device;
@@ -37,6 +38,7 @@ public final class GpuVm {
         this.config = device.config();
         this.svm = new GpuSvm(device, mm, stats);
         this.thrashing = config.thrashing() ? new Thrashing(config.thrashThreshold(), config.pinThreshold()) : null;
+        this.faultService = new FaultService(this);
     }
 
     /** Where a fault puts the pages: as the policy and advice say, or forced. */
@@ -88,6 +90,35 @@ public final class GpuVm {
         long zapped = svm.fini();
         device.closed(this);
         return zapped;
+    }
+
+    /** The driver's bottom half servicing this address space's faults. */
+    public FaultService faultService() {
+        return faultService;
+    }
+
+    /** Where the GPU's {@code kind} access to page {@code vpn} goes now, through its TLB. */
+    public GpuTranslation translate(long vpn, GpuAccess kind) {
+        long e = svm.translate(vpn);
+        if (e == 0 || (kind.writes() && !GpuPageTable.writable(e))) {
+            return GpuTranslation.MISS;
+        }
+        return GpuPageTable.vram(e) ? GpuTranslation.VRAM : GpuTranslation.SYSTEM;
+    }
+
+    /**
+     * A warp's access to page {@code vpn} missed: the GPU writes a fault into the replayable
+     * buffer. False when the buffer was full (the warp faults again after the next replay).
+     */
+    public boolean raiseFault(long vpn, GpuAccess kind) {
+        boolean taken = device.faultBuffer.push(vpn, (byte) kind.ordinal());
+        stats.inc(taken ? Counter.FAULTS : Counter.DROPPED);
+        return taken;
+    }
+
+    /** The GPU replays its stalled accesses (counted; the warps' retry is the caller's). */
+    public void replayed() {
+        stats.inc(Counter.REPLAYS);
     }
 
     /** 4 KiB slots of the GPU page table that translate now. */
