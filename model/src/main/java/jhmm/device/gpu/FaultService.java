@@ -8,9 +8,9 @@ import jhmm.mm.Vma;
 /**
  * nvidia-uvm's fault bottom half for one address space: fetch a batch from the replayable fault
  * buffer, merge duplicates (keeping the most intrusive access), sort, service per 2 MiB block
- * with the prefetcher's additions, and flush the buffer before a BATCH_FLUSH replay. Telling the
- * warps to replay is the caller's: the functional kernel run ({@link WarpRun}) does it at once,
- * a timing layer after the time the batch took.
+ * with the prefetcher's additions; and the flush of the buffer before a BATCH_FLUSH replay.
+ * When to flush and replay is the caller's: the functional kernel run ({@link WarpRun}) does it
+ * at once, a timing layer after the time the batch took.
  */
 public final class FaultService {
     private static final int BLOCK_PAGES = PageSize.HPAGE_PMD_NR;
@@ -65,10 +65,12 @@ public final class FaultService {
             }
             i = j;
         }
-        if (config.replay() == ReplayPolicy.BATCH_FLUSH) {
-            st.add(Counter.FLUSHED, buf.flush());
-        }
         return blocks;
+    }
+
+    /** Discards the entries waiting in the buffer (their warps fault again after the replay if still unmapped). */
+    public void flush() {
+        st.add(Counter.FLUSHED, buf.flush());
     }
 
     /** Sorts the batch by page and access and keeps one entry per page, the most intrusive; returns the count. */

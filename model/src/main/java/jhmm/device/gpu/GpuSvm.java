@@ -456,6 +456,15 @@ final class GpuSvm {
         return zapped;
     }
 
+    void drainChanged(GpuPageTable.BlockVisitor v) {
+        notifierLock.lock();
+        try {
+            pt.drainChanged(v);
+        } finally {
+            notifierLock.unlock();
+        }
+    }
+
     long mappedPages() {
         long[] n = {0};
         notifierLock.lock();

@@ -121,6 +121,39 @@ public final class GpuVm {
         stats.inc(Counter.REPLAYS);
     }
 
+    /** What {@link #drainChangedBlocks} hands over: one bit per page of a 2 MiB block, in 8 words each. */
+    public interface BlockView {
+        void visit(long firstVpn, long[] mapped, long[] vram, long[] writable);
+    }
+
+    private final long[][] blockBits = new long[3][PageSize.HPAGE_PMD_NR / Long.SIZE];
+
+    /**
+     * Hands {@code v} each 2 MiB block whose GPU page-table entries changed since the last call:
+     * which of its pages the GPU maps, which of those are in VRAM and which writable. A timing
+     * layer keeps its own view of what the GPU maps this way, refreshing only what changed.
+     */
+    public void drainChangedBlocks(BlockView v) {
+        long[] mapped = blockBits[0];
+        long[] vram = blockBits[1];
+        long[] writable = blockBits[2];
+        svm.drainChanged((firstVpn, entries, from) -> {
+            java.util.Arrays.fill(mapped, 0);
+            java.util.Arrays.fill(vram, 0);
+            java.util.Arrays.fill(writable, 0);
+            for (int i = 0; i < PageSize.HPAGE_PMD_NR; i++) {
+                long e = entries[from + i];
+                if (e != 0) {
+                    long bit = 1L << i;
+                    mapped[i >>> 6] |= bit;
+                    vram[i >>> 6] |= GpuPageTable.vram(e) ? bit : 0;
+                    writable[i >>> 6] |= GpuPageTable.writable(e) ? bit : 0;
+                }
+            }
+            v.visit(firstVpn, mapped, vram, writable);
+        });
+    }
+
     /** 4 KiB slots of the GPU page table that translate now. */
     public long mappedPages() {
         return svm.mappedPages();

@@ -110,6 +110,9 @@ final class WarpRun {
             if (ret < 0) {
                 return ret;
             }
+            if (config.replay() == ReplayPolicy.BATCH_FLUSH) {
+                service.flush();
+            }
             if (config.replay() == ReplayPolicy.BATCH || config.replay() == ReplayPolicy.BATCH_FLUSH) {
                 replay();
             }

@@ -146,4 +146,26 @@ class GpuSvmTest {
         assertThat(t.p.pageState(a + 2 * M2)).isEqualTo(PageState.DEVICE_PRIVATE);
         t.assertCoherent();
     }
+
+    /** The changed-block feed a timing layer keeps its view with: a bind and the invalidation's zap each show up once. */
+    @Test
+    void changedBlocksReportWhatTheGpuMapsNowAndOnlyOnce() {
+        GpuFixture t = new GpuFixture();
+        long a = t.anon(2 * M2, true);
+        GpuVm vm = t.gpu("g", GpuFixture.sysOnly()).open(t.p.mm());
+        assertThat(vm.access(a + M2, 64 * 1024, GpuAccess.WRITE, 1)).isZero();
+        java.util.List<String> seen = new java.util.ArrayList<>();
+        GpuVm.BlockView record = (vpn, mapped, vram, writable) -> seen.add(Long.toHexString(vpn << 12) + " "
+                + java.util.Arrays.stream(mapped).map(Long::bitCount).sum() + " " + java.util.Arrays.stream(vram).map(Long::bitCount).sum()
+                + " " + java.util.Arrays.stream(writable).map(Long::bitCount).sum());
+        vm.drainChangedBlocks(record);
+        // the 2M range of the fault was bound whole: 512 pages in RAM, writable
+        assertThat(seen).containsExactly(Long.toHexString(a + M2) + " 512 0 512");
+        seen.clear();
+        vm.drainChangedBlocks(record);
+        assertThat(seen).isEmpty();
+        assertThat(t.p.munmap(a + M2, P)).isZero();
+        vm.drainChangedBlocks(record);
+        assertThat(seen).containsExactly(Long.toHexString(a + M2) + " 0 0 0");
+    }
 }
