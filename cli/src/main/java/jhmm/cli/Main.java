@@ -40,7 +40,7 @@ import picocli.CommandLine.Spec;
             "2:bad input: a bad option, or a file that cannot be read, parsed or run as written",
             "3:an internal error of jhmm (a bug: please report it with the command line)"
         },
-        subcommands = {RunCommand.class, DiffCommand.class, BenchCommand.class, CompareCommand.class, StressCommand.class,
+        subcommands = {RunCommand.class, DiffCommand.class, BenchCommand.class, CompareCommand.class, SimCommand.class, StressCommand.class,
             HelpCommand.class})
 public final class Main implements Runnable {
     static final int INTERNAL_ERROR = 3;

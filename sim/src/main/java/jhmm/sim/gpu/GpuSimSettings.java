@@ -1,0 +1,125 @@
+package jhmm.sim.gpu;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigException;
+import java.util.Locale;
+import jhmm.device.gpu.GpuConfig;
+import jhmm.device.gpu.GpuPolicy;
+import jhmm.device.gpu.ReplayPolicy;
+import jhmm.mm.ThpMode;
+import jhmm.sim.cost.CostModel;
+import jhmm.sim.workload.Workload;
+import jhmm.sim.workload.WorkloadSpec;
+
+/**
+ * Everything one simulation runs with, read from the configuration (reference.conf with the
+ * user's overrides): the workload and its settings, the GPU's knobs (a driver preset with the
+ * keys that override it), the CPU side and the costs.
+ */
+public record GpuSimSettings(Workload workload, WorkloadSpec spec, GpuPolicy policy, GpuConfig gpu, ThpMode thp,
+        CostModel cost) {
+
+    private static final long M2 = GpuConfig.M2;
+
+    /**
+     * @throws IllegalArgumentException naming the key, for a value that cannot run
+     * @throws ConfigException for a key that is missing or of the wrong type
+     */
+    public static GpuSimSettings from(Workload workload, Config c) {
+        Config w = c.getConfig("jhmm.sim.workload");
+        WorkloadSpec spec = new WorkloadSpec(w.getBytes("footprint"), w.getInt("iterations"), w.getInt("warps"),
+                w.getLong("seed"), w.getBytes("stride"), w.getDouble("zipf-exponent"), w.getDouble("access-fraction"),
+                w.getDouble("cpu-touch"));
+        String problem = spec.problem();
+        if (problem != null) {
+            throw new IllegalArgumentException("jhmm.sim.workload: " + problem);
+        }
+        Config g = c.getConfig("jhmm.sim.gpu");
+        GpuPolicy policy = choice(GpuPolicy.class, "jhmm.sim.gpu.policy", g.getString("policy"));
+        GpuConfig p = GpuConfig.of(policy);
+        GpuConfig gpu = new GpuConfig(vram(g, spec.footprint()), knob(g, "chunks", p.chunks(), GpuSimSettings::sizes),
+                p.notifierBytes(),
+                knob(g, "batch", p.batch(), Integer::parseInt), p.bufferEntries(),
+                knob(g, "replay", p.replay(), v -> choice(ReplayPolicy.class, "jhmm.sim.gpu.replay", v)),
+                knob(g, "prefetch", p.prefetch(), GpuSimSettings::onOff),
+                knob(g, "prefetch-threshold", p.prefetchThreshold(), Integer::parseInt),
+                knob(g, "migrate-on-fault", p.migrateOnFault(), GpuSimSettings::onOff), p.evict(),
+                knob(g, "thrashing", p.thrashing(), GpuSimSettings::onOff), p.thrashThreshold(), p.pinThreshold());
+        String bad = gpu.problem();
+        if (bad != null) {
+            throw new IllegalArgumentException("jhmm.sim.gpu: " + bad);
+        }
+        ThpMode thp = choice(ThpMode.class, "jhmm.sim.machine.thp", c.getString("jhmm.sim.machine.thp"));
+        return new GpuSimSettings(workload, spec, policy, gpu, thp, CostModel.from(c));
+    }
+
+    /** This run's settings with the seed moved on by {@code k} (run k of a sweep). */
+    public GpuSimSettings withSeedOffset(long k) {
+        WorkloadSpec s = spec;
+        return new GpuSimSettings(workload, new WorkloadSpec(s.footprint(), s.iterations(), s.warps(), s.seed() + k, s.stride(),
+                s.zipfExponent(), s.accessFraction(), s.cpuTouch()), policy, gpu, thp, cost);
+    }
+
+    private static long vram(Config g, long footprint) {
+        int over = g.getInt("oversubscription");
+        if (over < 0) {
+            throw new IllegalArgumentException("jhmm.sim.gpu.oversubscription: " + over + " is below 0");
+        }
+        if (over > 0) {
+            return Math.max(M2, footprint * 100 / over / M2 * M2);
+        }
+        String v = g.getString("vram");
+        long bytes = v.equals("fit") ? footprint : g.getBytes("vram");
+        return (bytes + M2 - 1) / M2 * M2;
+    }
+
+    private static <T> T knob(Config g, String key, T preset, java.util.function.Function<String, T> parse) {
+        String v = g.getString(key);
+        if (v.equals("preset")) {
+            return preset;
+        }
+        try {
+            return parse.apply(v);
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("jhmm.sim.gpu." + key + ": \"" + v + "\" is not a number or preset");
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(e.getMessage().startsWith("jhmm.") ? e.getMessage() : "jhmm.sim.gpu." + key + ": " + e.getMessage());
+        }
+    }
+
+    /** A list of sizes, largest first: {@code 2M,64K,4K}. */
+    private static long[] sizes(String v) {
+        String[] parts = v.split(",");
+        long[] out = new long[parts.length];
+        for (int i = 0; i < parts.length; i++) {
+            String t = parts[i].trim().toUpperCase(Locale.ROOT);
+            long unit = t.endsWith("K") ? 1L << 10 : t.endsWith("M") ? 1L << 20 : 0;
+            if (unit == 0) {
+                throw new IllegalArgumentException("\"" + v + "\" is not a list of sizes such as 2M,64K,4K");
+            }
+            out[i] = Long.parseLong(t.substring(0, t.length() - 1)) * unit;
+        }
+        return out;
+    }
+
+    private static boolean onOff(String v) {
+        return switch (v) {
+            case "on" -> true;
+            case "off" -> false;
+            default -> throw new IllegalArgumentException("\"" + v + "\" is not on, off or preset");
+        };
+    }
+
+    private static <E extends Enum<E>> E choice(Class<E> type, String key, String v) {
+        for (E e : type.getEnumConstants()) {
+            if (e.name().toLowerCase(Locale.ROOT).replace('_', '-').equals(v)) {
+                return e;
+            }
+        }
+        StringBuilder all = new StringBuilder();
+        for (E e : type.getEnumConstants()) {
+            all.append(all.isEmpty() ? "" : ", ").append(e.name().toLowerCase(Locale.ROOT).replace('_', '-'));
+        }
+        throw new IllegalArgumentException(key + ": \"" + v + "\" is not one of " + all);
+    }
+}
