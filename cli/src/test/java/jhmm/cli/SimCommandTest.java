@@ -1,0 +1,70 @@
+package jhmm.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.junit.jupiter.api.Test;
+
+class SimCommandTest {
+    @Test
+    void listNamesTheWorkloadsOneALine() {
+        CliRun r = CliRun.of("sim", "--list");
+        assertThat(r.exit()).isZero();
+        assertThat(r.out().lines()).containsExactly("stream-read", "stream-write", "stream-rmw", "strided", "random", "hot-cold",
+                "stencil", "matmul", "ping-pong");
+    }
+
+    @Test
+    void settingsPrintsTheCommentedReference() {
+        CliRun r = CliRun.of("sim", "--settings");
+        assertThat(r.exit()).isZero();
+        assertThat(r.out()).contains("jhmm.sim {", "cpu-fault = ", "[host: fault-in 4K]", "gen3-bandwidth");
+    }
+
+    @Test
+    void aRunPrintsTheTimeItsBreakdownCountsAndBandwidth() {
+        CliRun r = CliRun.of("sim", "stream-read", "--footprint", "8M", "--iterations", "2", "--warps", "8");
+        assertThat(r.exit()).as(r.err()).isZero();
+        assertThat(r.out()).startsWith("jhmm sim stream-read: ")
+                .contains("  buffer   8 MiB, 2 kernels of 8 warps", "Simulated time  ", "  kernel 2  ", "Where the time went",
+                        "  copy-to-gpu ", "Counts", "  to-vram               2048  pages migrated to VRAM", "Bandwidth");
+        assertThat(CliRun.of("sim", "stream-read", "--footprint", "8M", "--iterations", "2", "--warps", "8").out()).isEqualTo(r.out());
+    }
+
+    @Test
+    void compareRunsEachValueSideBySideAndJsonCarriesEveryRun() throws Exception {
+        CliRun r = CliRun.of("sim", "stream-read", "--footprint", "8M", "--set", "gpu.chunks=4K", "--compare", "gpu.prefetch=on,off",
+                "--json");
+        assertThat(r.exit()).as(r.err()).isZero();
+        JsonNode root = new ObjectMapper().readTree(r.out());
+        assertThat(root.get("runs")).hasSize(2);
+        JsonNode on = root.get("runs").get(0);
+        JsonNode off = root.get("runs").get(1);
+        assertThat(on.get("label").asText()).isEqualTo("gpu.prefetch=on");
+        assertThat(on.get("settings").get("prefetch").asBoolean()).isTrue();
+        assertThat(off.get("counts").get("faults").asLong()).isGreaterThan(on.get("counts").get("faults").asLong());
+        assertThat(on.get("chargesPs").get("copyToGpu").asLong()).isPositive();
+        CliRun text = CliRun.of("sim", "stream-read", "--footprint", "8M", "--compare", "gpu.oversubscription=0,150");
+        assertThat(text.out()).contains("gpu.oversubscription=0", "gpu.oversubscription=150", "simulated time ", "evictions ");
+    }
+
+    @Test
+    void badInputIsRefusedWithWhatWasWrong() {
+        CliRun none = CliRun.of("sim", "strem-read");
+        assertThat(none.exit()).isEqualTo(2);
+        assertThat(none.err()).isEqualTo("jhmm sim: no workload \"strem-read\" (jhmm sim --list names them)\n");
+        CliRun key = CliRun.of("sim", "stream-read", "--set", "gpu.prefetc=off");
+        assertThat(key.exit()).isEqualTo(2);
+        assertThat(key.err()).contains("jhmm.sim.gpu.prefetc is not a setting");
+        CliRun value = CliRun.of("sim", "stream-read", "--footprint", "3M");
+        assertThat(value.exit()).isEqualTo(2);
+        assertThat(value.err()).contains("footprint must be a positive multiple of 2MiB");
+        CliRun huge = CliRun.of("sim", "stream-read", "--footprint", "3000G");
+        assertThat(huge.exit()).isEqualTo(2);
+        assertThat(huge.err()).contains("is too large");
+        CliRun file = CliRun.of("sim", "stream-read", "--config", "/no/such.conf");
+        assertThat(file.exit()).isEqualTo(2);
+        assertThat(file.err()).contains("/no/such.conf: no such file");
+    }
+}
