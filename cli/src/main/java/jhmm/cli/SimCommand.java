@@ -1,6 +1,7 @@
 package jhmm.cli;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import java.io.IOException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.typesafe.config.ConfigException;
@@ -19,6 +20,8 @@ import jhmm.sim.report.SimComparison;
 import jhmm.sim.report.SimJson;
 import jhmm.sim.report.SimText;
 import jhmm.sim.run.Sweep;
+import jhmm.sim.workload.Trace;
+import jhmm.sim.workload.TraceFormat;
 import jhmm.sim.workload.Workload;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -62,6 +65,17 @@ final class SimCommand implements Callable<Integer> {
     @Parameters(arity = "0..1", paramLabel = "WORKLOAD", description = "The workload to run (--list names them).")
     private String workload;
 
+    @Option(names = "--trace", paramLabel = "FILE",
+            description = "Replay a recorded trace (text or binary, docs/sim.md) instead of a built-in workload.")
+    private Path trace;
+
+    @Option(names = "--write-trace", paramLabel = "FILE",
+            description = "Write the workload's accesses to FILE as a trace (text; binary with --binary) and exit.")
+    private Path writeTrace;
+
+    @Option(names = "--binary", description = "With --write-trace: the compact binary form.")
+    private boolean binary;
+
     @Option(names = "--list", description = "Name the workloads, one a line, and exit.")
     private boolean list;
 
@@ -101,7 +115,7 @@ final class SimCommand implements Callable<Integer> {
     private boolean json;
 
     @Override
-    public Integer call() throws JsonProcessingException {
+    public Integer call() throws IOException {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         if (list) {
@@ -115,8 +129,9 @@ final class SimCommand implements Callable<Integer> {
             return 0;
         }
         Workload w = workload == null ? null : Workload.of(workload);
-        if (w == null) {
-            err.println("jhmm sim: " + (workload == null ? "which workload?" : "no workload \"" + Printable.of(workload, 40) + "\"")
+        if ((w == null) == (trace == null)) {
+            err.println("jhmm sim: " + (trace != null ? "a workload or --trace, not both"
+                    : workload == null ? "which workload?" : "no workload \"" + Printable.of(workload, 40) + "\"")
                     + " (jhmm sim --list names them)");
             return RunCommand.USAGE;
         }
@@ -124,13 +139,23 @@ final class SimCommand implements Callable<Integer> {
         List<GpuSimSettings> points = new ArrayList<>();
         try {
             SimConfig base = configure();
+            Trace recorded = trace == null ? null : TraceFormat.read(trace);
             for (Map.Entry<String, SimConfig> p : points(base).entrySet()) {
                 labels.add(p.getKey());
-                points.add(GpuSimSettings.from(w, p.getValue().config()));
+                points.add(recorded == null ? GpuSimSettings.from(w, p.getValue().config())
+                        : GpuSimSettings.from(recorded, p.getValue().config()));
             }
         } catch (IllegalArgumentException | ConfigException bad) {
             err.println("jhmm sim: " + bad.getMessage());
             return RunCommand.USAGE;
+        }
+        if (writeTrace != null) {
+            GpuSimSettings s = points.get(0);
+            try (var os = java.nio.file.Files.newOutputStream(writeTrace)) {
+                (binary ? TraceFormat.BINARY : TraceFormat.TEXT).write(s.source(), s.spec().footprint(), s.spec().iterations(),
+                        s.spec().warps(), os);
+            }
+            return 0;
         }
         List<GpuSimResult> results;
         PrintWriter progress = main.progress(err);

@@ -8,6 +8,8 @@ import jhmm.device.gpu.GpuPolicy;
 import jhmm.device.gpu.ReplayPolicy;
 import jhmm.mm.ThpMode;
 import jhmm.sim.cost.CostModel;
+import jhmm.sim.workload.AccessSource;
+import jhmm.sim.workload.Trace;
 import jhmm.sim.workload.Workload;
 import jhmm.sim.workload.WorkloadSpec;
 
@@ -16,7 +18,7 @@ import jhmm.sim.workload.WorkloadSpec;
  * user's overrides): the workload and its settings, the GPU's knobs (a driver preset with the
  * keys that override it), the CPU side and the costs.
  */
-public record GpuSimSettings(Workload workload, WorkloadSpec spec, GpuPolicy policy, GpuConfig gpu, ThpMode thp,
+public record GpuSimSettings(AccessSource source, WorkloadSpec spec, GpuPolicy policy, GpuConfig gpu, ThpMode thp,
         CostModel cost) {
 
     private static final long M2 = GpuConfig.M2;
@@ -27,9 +29,22 @@ public record GpuSimSettings(Workload workload, WorkloadSpec spec, GpuPolicy pol
      */
     public static GpuSimSettings from(Workload workload, Config c) {
         Config w = c.getConfig("jhmm.sim.workload");
-        WorkloadSpec spec = new WorkloadSpec(w.getBytes("footprint"), w.getInt("iterations"), w.getInt("warps"),
-                w.getLong("seed"), w.getBytes("stride"), w.getDouble("zipf-exponent"), w.getDouble("access-fraction"),
-                w.getDouble("cpu-touch"));
+        WorkloadSpec spec = spec(w, w.getBytes("footprint"), w.getInt("iterations"), w.getInt("warps"));
+        return from(workload.source(spec), spec, c);
+    }
+
+    /** A recorded trace's settings: its footprint, kernels and warps; the rest from {@code c}. */
+    public static GpuSimSettings from(Trace trace, Config c) {
+        WorkloadSpec spec = spec(c.getConfig("jhmm.sim.workload"), trace.footprint(), trace.kernels(), trace.warps());
+        return from(trace, spec, c);
+    }
+
+    private static WorkloadSpec spec(Config w, long footprint, int iterations, int warps) {
+        return new WorkloadSpec(footprint, iterations, warps, w.getLong("seed"), w.getBytes("stride"), w.getDouble("zipf-exponent"),
+                w.getDouble("access-fraction"), w.getDouble("cpu-touch"));
+    }
+
+    private static GpuSimSettings from(AccessSource source, WorkloadSpec spec, Config c) {
         String problem = spec.problem();
         if (problem != null) {
             throw new IllegalArgumentException("jhmm.sim.workload: " + problem);
@@ -50,14 +65,7 @@ public record GpuSimSettings(Workload workload, WorkloadSpec spec, GpuPolicy pol
             throw new IllegalArgumentException("jhmm.sim.gpu: " + bad);
         }
         ThpMode thp = choice(ThpMode.class, "jhmm.sim.machine.thp", c.getString("jhmm.sim.machine.thp"));
-        return new GpuSimSettings(workload, spec, policy, gpu, thp, CostModel.from(c));
-    }
-
-    /** This run's settings with the seed moved on by {@code k} (run k of a sweep). */
-    public GpuSimSettings withSeedOffset(long k) {
-        WorkloadSpec s = spec;
-        return new GpuSimSettings(workload, new WorkloadSpec(s.footprint(), s.iterations(), s.warps(), s.seed() + k, s.stride(),
-                s.zipfExponent(), s.accessFraction(), s.cpuTouch()), policy, gpu, thp, cost);
+        return new GpuSimSettings(source, spec, policy, gpu, thp, CostModel.from(c));
     }
 
     private static long vram(Config g, long footprint) {

@@ -21,10 +21,12 @@ final class HostProgram implements Actor {
     private final GpuSim sim;
     final int id;
     private final long[] kernelPs;
-    private final long cpuBytes;
     private Step step = Step.LAUNCH;
     private int kernel;
     private long kernelStart;
+    /** The CPU's writes after the kernel that just ended: (offset, length) pairs, and how far it got. */
+    private long[] cpuWrites;
+    private int cpuRun;
     private long cpuDone;
     private long endedAt;
 
@@ -32,8 +34,6 @@ final class HostProgram implements Actor {
         this.sim = sim;
         this.id = engine.register(this);
         this.kernelPs = new long[sim.settings.spec().iterations()];
-        long touch = (long) (sim.settings.workload().cpuTouch(sim.settings.spec()) * sim.settings.spec().footprint());
-        this.cpuBytes = touch >>> PageSize.PAGE_SHIFT << PageSize.PAGE_SHIFT;
     }
 
     long[] kernelTimes() {
@@ -61,7 +61,7 @@ final class HostProgram implements Actor {
         WarpActor[] warps = sim.warps;
         sim.kernelStarted(warps.length);
         for (int w = 0; w < warps.length; w++) {
-            warps[w].start(sim.settings.workload().stream(sim.settings.spec(), kernel, w));
+            warps[w].start(sim.settings.source().warp(kernel, w));
             e.schedule(warps[w].id, now + sim.cost.kernelLaunch(), GpuSim.PHASE_WARP);
         }
     }
@@ -74,9 +74,11 @@ final class HostProgram implements Actor {
             step = Step.DONE;
             return;
         }
-        if (cpuBytes > 0) {
+        cpuWrites = sim.settings.source().cpuWrites(kernel - 1);
+        cpuRun = 0;
+        cpuDone = 0;
+        if (cpuWrites.length > 0) {
             step = Step.CPU;
-            cpuDone = 0;
             cpuChunk(e, now);
         } else {
             launch(e, now);
@@ -85,20 +87,25 @@ final class HostProgram implements Actor {
 
     /** The CPU writes the next 2 MiB of its share; the next kernel is launched after the last. */
     private void cpuChunk(Engine e, long now) {
-        long len = Math.min(CHUNK, cpuBytes - cpuDone);
+        long at = cpuWrites[cpuRun] + cpuDone;
+        long len = Math.min(CHUNK - at % CHUNK, cpuWrites[cpuRun + 1] - cpuDone);
         GpuStats before = sim.vm.stats().snapshot();
         long faultsBefore = sim.cpuFaults();
-        int ret = sim.process.write(sim.buf + cpuDone, len, Pattern.i32(kernel), sim.buf + cpuDone);
+        int ret = sim.process.write(sim.buf + at, len, Pattern.i32(kernel), sim.buf + at);
         if (ret != 0) {
             sim.fail("the CPU's write between kernels failed: " + Errno.name(ret));
             return;
         }
-        long touch = (len >>> PageSize.PAGE_SHIFT) * sim.cost.cpuTouchPage();
+        long touch = (len + PageSize.PAGE_SIZE - 1 >>> PageSize.PAGE_SHIFT) * sim.cost.cpuTouchPage();
         sim.charge(Charge.CPU, touch);
         long end = sim.chargeModelWork(now + touch, before, faultsBefore, sim.cpuFaults() - faultsBefore);
         sim.residency.sync(sim.vm);
         cpuDone += len;
-        if (cpuDone == cpuBytes) {
+        if (cpuDone == cpuWrites[cpuRun + 1]) {
+            cpuRun += 2;
+            cpuDone = 0;
+        }
+        if (cpuRun == cpuWrites.length) {
             step = Step.LAUNCH;
         }
         e.schedule(id, end, GpuSim.PHASE_HOST);

@@ -14,7 +14,7 @@ public final class SimComparison {
     /** {@code labels.get(i)} heads run {@code i}'s column ({@code prefetch=off}, say). */
     public static String of(String key, List<String> labels, List<GpuSimResult> runs) {
         StringBuilder out = new StringBuilder();
-        out.append("jhmm sim ").append(runs.get(0).settings().workload().word()).append(", by ").append(key).append("\n");
+        out.append("jhmm sim ").append(runs.get(0).settings().source().name()).append(", by ").append(key).append("\n");
         for (int i = 0; i < runs.size(); i++) {
             out.append("  ").append(labels.get(i)).append('\n');
             for (String line : SimText.setup(runs.get(i).settings())) {

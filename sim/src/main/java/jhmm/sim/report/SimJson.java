@@ -17,7 +17,7 @@ public final class SimJson {
 
     public static Map<String, Object> of(GpuSimResult r) {
         Map<String, Object> out = new LinkedHashMap<>();
-        out.put("workload", r.settings().workload().word());
+        out.put("workload", r.settings().source().name());
         out.put("settings", settings(r.settings()));
         out.put("totalPs", r.totalPs());
         out.put("kernelPs", r.kernelPs());

@@ -13,7 +13,7 @@ public final class SimText {
 
     public static String of(GpuSimResult r) {
         StringBuilder out = new StringBuilder();
-        out.append("jhmm sim ").append(r.settings().workload().word()).append(": ").append(r.settings().workload().description())
+        out.append("jhmm sim ").append(r.settings().source().name()).append(": ").append(r.settings().source().description())
                 .append('\n');
         for (String line : setup(r.settings())) {
             out.append("  ").append(line).append('\n');

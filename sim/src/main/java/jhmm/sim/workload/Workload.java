@@ -98,6 +98,34 @@ public enum Workload {
         return 0;
     }
 
+    /** This workload with its settings, as a simulation reads it. */
+    public AccessSource source(WorkloadSpec spec) {
+        Workload w = this;
+        long touch = (long) (cpuTouch(spec) * spec.footprint()) >>> 12 << 12;
+        long[] writes = touch == 0 ? new long[0] : new long[] {0, touch};
+        return new AccessSource() {
+            @Override
+            public String name() {
+                return word();
+            }
+
+            @Override
+            public String description() {
+                return description;
+            }
+
+            @Override
+            public WarpStream warp(int kernel, int warp) {
+                return w.stream(spec, kernel, warp);
+            }
+
+            @Override
+            public long[] cpuWrites(int kernel) {
+                return writes.clone();
+            }
+        };
+    }
+
     /** Elements of {@code size} bytes, warp w taking w, w+W, ...: one line each. */
     private static WarpStream gridStride(WorkloadSpec w, int warp, long size, Access access) {
         long elements = w.footprint() / size;
