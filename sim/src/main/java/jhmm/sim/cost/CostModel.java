@@ -9,7 +9,7 @@ import com.typesafe.config.Config;
 public record CostModel(
         long accessVram, long accessSystem, long faultDelivery, long replay, long kernelLaunch, long pteWrite,
         long batch, long fault, long block, long evictChunk,
-        long cpuFault, long hmmRangeFaultPage, long migratePage, long dmaMap, long dmaUnmap, long invalidate, long cpuTouchPage,
+        long cpuFault, long hmmRangeFaultPage, long pinPage, long migratePage, long dmaMap, long dmaUnmap, long invalidate, long cpuTouchPage,
         int linkGeneration, double linkBytesPerSecond, long setupBytes) {
 
     public static CostModel from(Config root) {
@@ -25,7 +25,8 @@ public record CostModel(
         return new CostModel(ps(c, "gpu.access-vram"), ps(c, "gpu.access-system"), ps(c, "gpu.fault-delivery"),
                 ps(c, "gpu.replay"), ps(c, "gpu.kernel-launch"), ps(c, "gpu.pte-write"),
                 ps(c, "driver.batch"), ps(c, "driver.fault"), ps(c, "driver.block"), ps(c, "driver.evict-chunk"),
-                ps(c, "linux.cpu-fault"), ps(c, "linux.hmm-range-fault-page"), ps(c, "linux.migrate-page"),
+                ps(c, "linux.cpu-fault"), ps(c, "linux.hmm-range-fault-page"), ps(c, "linux.pin-page"),
+                ps(c, "linux.migrate-page"),
                 ps(c, "linux.dma-map"), ps(c, "linux.dma-unmap"), ps(c, "linux.invalidate"), ps(c, "linux.cpu-touch-page"),
                 gen, gen3 * (1L << (gen - 3)), c.getBytes("link.setup-bytes"));
     }

@@ -8,6 +8,7 @@ public enum Charge {
     COMPUTE("warps accessing mapped memory, summed over warps"),
     /** Warps waiting for their faults to be serviced and replayed (summed over warps). */
     STALLED("warps stalled on a fault until the replay, summed over warps"),
+    PIN("pinning the whole buffer and DMA-mapping it before the first kernel (mode pin)"),
     FAULT_DELIVERY("fault entries travelling from the GPU to the driver (per batch)"),
     DRIVER("the driver's own work: batches, fault entries, 2 MiB blocks"),
     LINUX_FAULT("Linux faulting pages in for the GPU: CPU faults, hmm_range_fault per page"),

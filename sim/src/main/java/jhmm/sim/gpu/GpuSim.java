@@ -10,7 +10,11 @@ import jhmm.device.gpu.GpuDevice;
 import jhmm.device.gpu.GpuStats;
 import jhmm.device.gpu.GpuStats.Counter;
 import jhmm.device.gpu.GpuVm;
+import jhmm.base.Errno;
+import jhmm.dma.DmaDevice;
 import jhmm.dma.DmaSystem;
+import jhmm.dmamap.DmaMapStats;
+import jhmm.dmamap.GupRangeMapper;
 import jhmm.kernel.Machine;
 import jhmm.kernel.MachineConfig;
 import jhmm.kernel.Process;
@@ -38,6 +42,10 @@ public final class GpuSim {
     final Machine machine;
     final Process process;
     final long buf;
+    private final DmaDevice dmaDevice;
+    /** Mode pin: the whole buffer pinned and DMA-mapped before the first kernel, or null. */
+    private GupRangeMapper pinned;
+    private long pinnedPages;
     final GpuVm vm;
     final Residency residency;
     final Link link;
@@ -76,7 +84,8 @@ public final class GpuSim {
             throw new IllegalStateException("the workload's buffer could not be mapped and written: " + buf);
         }
         DmaSystem dma = new DmaSystem(machine.physicalMemory(), machine.config().iommu());
-        GpuDevice gpu = new GpuDevice("gpu", settings.gpu(), machine.memory(), dma.device("gpu", 64, true));
+        this.dmaDevice = dma.device("gpu", 64, true);
+        GpuDevice gpu = new GpuDevice("gpu", settings.gpu(), machine.memory(), dmaDevice);
         this.vm = gpu.open(process.mm());
         this.residency = new Residency(buf >>> PageSize.PAGE_SHIFT, footprint >>> PageSize.PAGE_SHIFT);
         this.link = new Link(cost);
@@ -93,6 +102,9 @@ public final class GpuSim {
     public GpuSimResult run() {
         engine.schedule(host.id, 0, PHASE_HOST);
         engine.run();
+        if (pinned != null) {
+            pinned.unmap(true);
+        }
         charges[Charge.COPY_TO_GPU.ordinal()] = link.busy(Link.TO_GPU);
         charges[Charge.COPY_TO_HOST.ordinal()] = link.busy(Link.TO_HOST);
         return new GpuSimResult(settings, host.endedAt(), host.kernelTimes(), charges.clone(), counts(), batchSizes.toArray(),
@@ -110,7 +122,28 @@ public final class GpuSim {
         out.put("replays", replays);
         out.put("refaults", refaults);
         out.put("cpu-faults", cpuFaults() - cpuFaultsAtStart);
+        out.put("pinned-up-front", pinnedPages);
         return out;
+    }
+
+    /**
+     * Mode pin: pin_user_pages(FOLL_LONGTERM | FOLL_WRITE) and dma_map_sg of the whole buffer,
+     * as a driver without HMM does before the device may touch it; from then on the GPU reaches
+     * every page over the link. Returns when it is done.
+     */
+    long pinUpFront(long now) {
+        GupRangeMapper m = new GupRangeMapper(process.mm(), dmaDevice);
+        int ret = m.map(buf, (int) residency.pages(), true);
+        if (ret != 0) {
+            fail("pinning the buffer failed: " + Errno.name(ret));
+            return now;
+        }
+        pinned = m;
+        DmaMapStats st = m.stats();
+        pinnedPages = st.pinned();
+        long cost = charged(Charge.PIN, st.pinned() * this.cost.pinPage() + st.dmaEntries() * this.cost.dmaMap());
+        residency.mapAllInSystemMemory();
+        return now + cost;
     }
 
     void charge(Charge c, long ps) {

@@ -18,8 +18,8 @@ import jhmm.sim.workload.WorkloadSpec;
  * user's overrides): the workload and its settings, the GPU's knobs (a driver preset with the
  * keys that override it), the CPU side and the costs.
  */
-public record GpuSimSettings(AccessSource source, WorkloadSpec spec, GpuPolicy policy, GpuConfig gpu, ThpMode thp,
-        CostModel cost) {
+public record GpuSimSettings(AccessSource source, WorkloadSpec spec, boolean pinUpFront, GpuPolicy policy, GpuConfig gpu,
+        ThpMode thp, CostModel cost) {
 
     private static final long M2 = GpuConfig.M2;
 
@@ -65,7 +65,12 @@ public record GpuSimSettings(AccessSource source, WorkloadSpec spec, GpuPolicy p
             throw new IllegalArgumentException("jhmm.sim.gpu: " + bad);
         }
         ThpMode thp = choice(ThpMode.class, "jhmm.sim.machine.thp", c.getString("jhmm.sim.machine.thp"));
-        return new GpuSimSettings(source, spec, policy, gpu, thp, CostModel.from(c));
+        boolean pin = switch (g.getString("mode")) {
+            case "mirror" -> false;
+            case "pin" -> true;
+            default -> throw new IllegalArgumentException("jhmm.sim.gpu.mode: \"" + g.getString("mode") + "\" is not mirror or pin");
+        };
+        return new GpuSimSettings(source, spec, pin, policy, gpu, thp, CostModel.from(c));
     }
 
     private static long vram(Config g, long footprint) {

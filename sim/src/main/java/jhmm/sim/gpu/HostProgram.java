@@ -29,6 +29,7 @@ final class HostProgram implements Actor {
     private int cpuRun;
     private long cpuDone;
     private long endedAt;
+    private boolean pinned;
 
     HostProgram(GpuSim sim, Engine engine) {
         this.sim = sim;
@@ -56,6 +57,11 @@ final class HostProgram implements Actor {
     }
 
     private void launch(Engine e, long now) {
+        if (kernel == 0 && sim.settings.pinUpFront() && !pinned) {
+            pinned = true;
+            e.schedule(id, sim.pinUpFront(now), GpuSim.PHASE_HOST);
+            return;
+        }
         kernelStart = now;
         step = Step.KERNEL;
         WarpActor[] warps = sim.warps;

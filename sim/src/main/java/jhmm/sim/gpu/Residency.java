@@ -60,6 +60,18 @@ final class Residency {
         });
     }
 
+    long pages() {
+        return pages;
+    }
+
+    /** Every page mapped, writable, in system memory: a buffer pinned and DMA-mapped whole. */
+    void mapAllInSystemMemory() {
+        for (long p = 0; p < pages; p++) {
+            mapped[(int) (p >>> 6)] |= 1L << p;
+            writable[(int) (p >>> 6)] |= 1L << p;
+        }
+    }
+
     /** Buffer pages in VRAM now. */
     long inVram() {
         long n = 0;

@@ -21,7 +21,8 @@ final class CountLabels {
             Map.entry("flushed", "entries a BATCH_FLUSH flush discarded"),
             Map.entry("replays", "replays the driver issued"),
             Map.entry("refaults", "faults on pages that had been in VRAM before (evicted or pulled back)"),
-            Map.entry("cpu-faults", "CPU page faults after the buffer was written (the GPU's and the CPU's)"));
+            Map.entry("cpu-faults", "CPU page faults after the buffer was written (the GPU's and the CPU's)"),
+            Map.entry("pinned-up-front", "pages pinned (FOLL_LONGTERM) and DMA-mapped before the first kernel (mode pin)"));
 
     private CountLabels() {}
 

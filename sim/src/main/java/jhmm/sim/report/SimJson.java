@@ -48,6 +48,7 @@ public final class SimJson {
         out.put("iterations", s.spec().iterations());
         out.put("warps", s.spec().warps());
         out.put("seed", s.spec().seed());
+        out.put("mode", s.pinUpFront() ? "pin" : "mirror");
         out.put("vramBytes", s.gpu().vramBytes());
         out.put("policy", SimText.word(s.policy()));
         out.put("chunks", s.gpu().chunks());

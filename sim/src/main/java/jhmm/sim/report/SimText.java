@@ -67,7 +67,9 @@ public final class SimText {
                 String.format(Locale.ROOT, "buffer   %s, %d kernel%s of %d warps, seed %d, CPU pages %s", Units.bytes(fp),
                         s.spec().iterations(), s.spec().iterations() == 1 ? "" : "s", s.spec().warps(), s.spec().seed(),
                         s.thp() == jhmm.mm.ThpMode.NEVER ? "4 KiB" : "THP " + word(s.thp())),
-                String.format(Locale.ROOT, "GPU      VRAM %s (%s), PCIe Gen%d", Units.bytes(vram), fit, s.cost().linkGeneration()),
+                String.format(Locale.ROOT, "GPU      %s, VRAM %s (%s), PCIe Gen%d", s.pinUpFront()
+                        ? "pins the buffer and DMA-maps it up front (mode pin)" : "mirrors the buffer (mode mirror)",
+                        Units.bytes(vram), fit, s.cost().linkGeneration()),
                 String.format(Locale.ROOT, "driver   policy %s: chunks %s, prefetch %s, batch %d, replay %s, thrashing %s,"
                                 + " migrate on fault %s", word(s.policy()), chunks(s.gpu().chunks()), onOff(s.gpu().prefetch()),
                         s.gpu().batch(), word(s.gpu().replay()), onOff(s.gpu().thrashing()), onOff(s.gpu().migrateOnFault())));

@@ -114,6 +114,26 @@ class GpuSimTest {
         assertThat(one.get(0).totalPs()).isNotEqualTo(new GpuSim(settings(Workload.HOT_COLD, "workload.seed", "2")).run().totalPs());
     }
 
+    /**
+     * The review's question in time: a device that pins and DMA-maps the whole buffer first
+     * never faults and moves nothing, but every access crosses the link; the mirror pays its
+     * faults and migrations once and then runs from VRAM.
+     */
+    @Test
+    void pinningUpFrontNeverFaultsButPaysTheLinkOnEveryAccess() {
+        GpuSimResult pin = run(Workload.STREAM_READ, "gpu.mode", "pin", "workload.iterations", "3");
+        GpuSimResult mirror = run(Workload.STREAM_READ, "workload.iterations", "3");
+        long pages = 16L << 20 >> 12;
+        assertThat(pin.counts().get("faults")).isZero();
+        assertThat(pin.counts().get("to-vram")).isZero();
+        assertThat(pin.counts().get("pinned-up-front")).isEqualTo(pages);
+        assertThat(pin.charge(Charge.PIN)).isGreaterThanOrEqualTo(pages * pin.settings().cost().pinPage());
+        assertThat(pin.charge(Charge.COMPUTE)).isEqualTo(pin.accesses() * pin.settings().cost().accessSystem());
+        assertThat(mirror.counts().get("pinned-up-front")).isZero();
+        // the first kernel: the mirror pays for its migrations; the last: it runs from VRAM
+        assertThat(mirror.kernelPs()[2]).isLessThan(pin.kernelPs()[2] / 10);
+    }
+
     /** Every built-in workload runs to the end and touches the GPU. */
     @Test
     void everyWorkloadRuns() {
