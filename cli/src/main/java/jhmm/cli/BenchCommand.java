@@ -18,6 +18,7 @@ import jhmm.cli.bench.BenchEntries;
 import jhmm.cli.bench.BenchEntry;
 import jhmm.cli.bench.BenchOptions;
 import jhmm.cli.bench.BenchResult;
+import jhmm.cli.bench.HostCostFile;
 import jhmm.cli.bench.ScalingPlot;
 import jhmm.perf.Operation;
 import jhmm.perf.RangeSize;
@@ -55,7 +56,7 @@ final class BenchCommand implements Callable<Integer> {
     private static final ObjectMapper MAPPER = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
     /** The options some entries read and others ignore. */
     private static final List<String> ENTRY_OPTIONS =
-            List.of("--iterations", "--no-warmup", "--sizes", "--size", "--ops", "--repeat", "--plot");
+            List.of("--iterations", "--no-warmup", "--sizes", "--size", "--ops", "--repeat", "--plot", "--save-costs");
 
     @Spec
     private CommandSpec spec;
@@ -95,6 +96,10 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--plot", paramLabel = "FILE", converter = PlotFileConverter.class,
             description = "With scaling: draws its curves into FILE.png or FILE.svg.")
     private Path plot;
+
+    @Option(names = "--save-costs", paramLabel = "FILE",
+            description = "With side-by-side: write the host's figures as the Linux-side costs of jhmm sim, for jhmm sim --config FILE.")
+    private Path saveCosts;
 
     @Parameters(arity = "0..*", paramLabel = "ENTRY", description = "Entries to run, in order (default: side-by-side).")
     private List<String> names = List.of();
@@ -142,6 +147,17 @@ final class BenchCommand implements Callable<Integer> {
             }
         }
         print(out, results);
+        if (saveCosts != null) {
+            List<jhmm.perf.Comparison> rows = results.stream().flatMap(r -> r.comparisons().stream()).toList();
+            try {
+                int keys = HostCostFile.write(saveCosts, rows);
+                err.println("jhmm: bench wrote " + keys + " Linux-side cost" + (keys == 1 ? "" : "s") + " of jhmm sim to " + saveCosts
+                        + (keys < HostCostFile.operations().size() ? " (the host measured only these; the others keep their defaults)" : ""));
+            } catch (java.io.IOException e) {
+                err.println("jhmm: bench could not write " + saveCosts + ": " + e.getMessage());
+                return RunCommand.USAGE;
+            }
+        }
         return 0;
     }
 

@@ -14,6 +14,7 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import jhmm.base.Printable;
 import jhmm.sim.config.SimConfig;
+import jhmm.sim.gpu.GpuSim;
 import jhmm.sim.gpu.GpuSimResult;
 import jhmm.sim.gpu.GpuSimSettings;
 import jhmm.sim.report.SimComparison;
@@ -161,12 +162,22 @@ final class SimCommand implements Callable<Integer> {
         PrintWriter progress = main.progress(err);
         long started = System.nanoTime();
         try {
-            results = Sweep.run(points, threads, done -> {
-                if (System.nanoTime() - started > 1_000_000_000L) {
-                    progress.printf("sim: %d of %d run%s done%n", done, points.size(), points.size() == 1 ? "" : "s");
-                    progress.flush();
-                }
-            });
+            if (points.size() == 1) {
+                int kernels = points.get(0).spec().iterations();
+                results = List.of(new GpuSim(points.get(0)).onKernelEnd(k -> {
+                    if (System.nanoTime() - started > 1_000_000_000L) {
+                        progress.printf("sim: kernel %d of %d done%n", k, kernels);
+                        progress.flush();
+                    }
+                }).run());
+            } else {
+                results = Sweep.run(points, threads, done -> {
+                    if (System.nanoTime() - started > 1_000_000_000L) {
+                        progress.printf("sim: %d of %d runs done%n", done, points.size());
+                        progress.flush();
+                    }
+                });
+            }
         } catch (IllegalArgumentException tooLarge) {
             err.println("jhmm sim: " + tooLarge.getMessage());
             return RunCommand.USAGE;

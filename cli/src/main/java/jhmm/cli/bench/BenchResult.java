@@ -9,4 +9,9 @@ public interface BenchResult {
 
     /** The result as one JSON object whose {@code entry} field is the entry's name. */
     ObjectNode toJson();
+
+    /** The model-vs-host rows it measured, if it is an entry that measures the host. */
+    default java.util.List<jhmm.perf.Comparison> comparisons() {
+        return java.util.List.of();
+    }
 }

@@ -22,7 +22,7 @@ final class SideBySideEntry implements BenchEntry {
 
     @Override
     public java.util.Set<String> options() {
-        return java.util.Set.of("--size", "--ops", "--repeat");
+        return java.util.Set.of("--size", "--ops", "--repeat", "--save-costs");
     }
 
     @Override
@@ -46,6 +46,11 @@ final class SideBySideEntry implements BenchEntry {
     }
 
     record Result(long size, int repeat, List<Operation> ops, HostSupport host, List<Comparison> rows) implements BenchResult {
+        @Override
+        public List<Comparison> comparisons() {
+            return rows;
+        }
+
         @Override
         public void printText(PrintWriter out) {
             out.printf(Locale.ROOT, "jhmm model vs host kernel (Linux %s): ns per 4 KiB page over a %s range,%n", System.getProperty("os.version"),

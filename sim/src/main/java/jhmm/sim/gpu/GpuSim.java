@@ -98,6 +98,12 @@ public final class GpuSim {
         this.cpuFaultsAtStart = cpuFaults();
     }
 
+    /** Has {@code listener} hear the number of each kernel (from 1) as it ends, for progress lines. */
+    public GpuSim onKernelEnd(java.util.function.IntConsumer listener) {
+        host.onKernelEnd(listener);
+        return this;
+    }
+
     /** Runs every kernel of the workload (and the CPU's work between them) to the end. */
     public GpuSimResult run() {
         engine.schedule(host.id, 0, PHASE_HOST);

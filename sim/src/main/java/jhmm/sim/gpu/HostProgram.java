@@ -30,11 +30,16 @@ final class HostProgram implements Actor {
     private long cpuDone;
     private long endedAt;
     private boolean pinned;
+    private java.util.function.IntConsumer kernelEnded = k -> { };
 
     HostProgram(GpuSim sim, Engine engine) {
         this.sim = sim;
         this.id = engine.register(this);
         this.kernelPs = new long[sim.settings.spec().iterations()];
+    }
+
+    void onKernelEnd(java.util.function.IntConsumer listener) {
+        kernelEnded = listener;
     }
 
     long[] kernelTimes() {
@@ -75,6 +80,7 @@ final class HostProgram implements Actor {
     private void kernelEnded(Engine e, long now) {
         kernelPs[kernel++] = now - kernelStart;
         endedAt = now;
+        kernelEnded.accept(kernel);
         sim.sample(now);
         if (kernel == kernelPs.length) {
             step = Step.DONE;
