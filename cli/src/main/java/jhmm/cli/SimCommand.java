@@ -18,6 +18,7 @@ import jhmm.sim.gpu.GpuSim;
 import jhmm.sim.gpu.GpuSimResult;
 import jhmm.sim.gpu.GpuSimSettings;
 import jhmm.sim.report.SimComparison;
+import jhmm.sim.report.SimHtml;
 import jhmm.sim.report.SimJson;
 import jhmm.sim.report.SimText;
 import jhmm.sim.run.Sweep;
@@ -115,6 +116,11 @@ final class SimCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Print JSON instead of text.")
     private boolean json;
 
+    @Option(names = "--report", paramLabel = "FILE.html",
+            description = "Also write one self-contained page (works offline) with charts: VRAM residency, faults and link"
+                    + " bandwidth over time, batch sizes, the runs' times as bars.")
+    private Path report;
+
     @Override
     public Integer call() throws IOException {
         PrintWriter out = spec.commandLine().getOut();
@@ -183,6 +189,14 @@ final class SimCommand implements Callable<Integer> {
             return RunCommand.USAGE;
         }
         print(out, labels, results);
+        if (report != null) {
+            try {
+                java.nio.file.Files.writeString(report, SimHtml.of(labels, results, text(labels, results)));
+            } catch (IOException e) {
+                err.println("jhmm sim: cannot write " + report + ": " + e.getMessage());
+                return RunCommand.USAGE;
+            }
+        }
         return results.stream().anyMatch(r -> r.error() != null) ? 1 : 0;
     }
 
@@ -202,12 +216,14 @@ final class SimCommand implements Callable<Integer> {
                 body = Map.of("compare", String.join(" ", compares), "runs", runs);
             }
             out.println(MAPPER.writeValueAsString(body));
-        } else if (compares.isEmpty()) {
-            out.print(SimText.of(results.get(0)));
         } else {
-            out.print(SimComparison.of(String.join(", ", compares.stream().map(c -> c.substring(0, c.indexOf('='))).toList()),
-                    labels, results));
+            out.print(text(labels, results));
         }
+    }
+
+    private String text(List<String> labels, List<GpuSimResult> results) {
+        return compares.isEmpty() ? SimText.of(results.get(0))
+                : SimComparison.of(String.join(", ", compares.stream().map(c -> c.substring(0, c.indexOf('='))).toList()), labels, results);
     }
 
     /** The reference under the files, the options and --set, in that order. */

@@ -50,6 +50,22 @@ class SimCommandTest {
     }
 
     @Test
+    void reportWritesOnePageAndTraceReplaysWhatWriteTraceWrote(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+            throws Exception {
+        java.nio.file.Path page = dir.resolve("r.html");
+        CliRun r = CliRun.of("sim", "hot-cold", "--footprint", "8M", "--warps", "8", "--report", page.toString());
+        assertThat(r.exit()).as(r.err()).isZero();
+        assertThat(java.nio.file.Files.readString(page)).contains("<title>jhmm sim hot-cold</title>", "Simulated time  ");
+        java.nio.file.Path trace = dir.resolve("h.bin");
+        assertThat(CliRun.of("sim", "hot-cold", "--footprint", "8M", "--warps", "8", "--write-trace", trace.toString(), "--binary")
+                .exit()).isZero();
+        CliRun replay = CliRun.of("sim", "--trace", trace.toString());
+        assertThat(replay.exit()).as(replay.err()).isZero();
+        String time = r.out().lines().filter(l -> l.startsWith("Simulated time")).findFirst().orElseThrow();
+        assertThat(replay.out()).startsWith("jhmm sim trace h.bin: a recorded trace: 3 kernels, 8 warps").contains(time);
+    }
+
+    @Test
     void badInputIsRefusedWithWhatWasWrong() {
         CliRun none = CliRun.of("sim", "strem-read");
         assertThat(none.exit()).isEqualTo(2);

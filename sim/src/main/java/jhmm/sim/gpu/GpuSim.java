@@ -176,7 +176,7 @@ public final class GpuSim {
     /** The batch in flight ended: its changes become visible. */
     void batchEnded(long now) {
         residency.sync(vm);
-        timeline.add(now, residency.inVram(), vm.stats().get(Counter.FAULTS));
+        sample(now);
     }
 
     /** The driver tells the GPU to replay: every stalled warp issues again after the replay time. */
@@ -204,7 +204,7 @@ public final class GpuSim {
     }
 
     void sample(long now) {
-        timeline.add(now, residency.inVram(), vm.stats().get(Counter.FAULTS));
+        timeline.add(now, residency.inVram(), vm.stats().get(Counter.FAULTS), link.bytes(Link.TO_GPU), link.bytes(Link.TO_HOST));
     }
 
     void fail(String why) {

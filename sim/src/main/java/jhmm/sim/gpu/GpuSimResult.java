@@ -11,7 +11,8 @@ import java.util.Map;
  * @param charges time per {@link Charge}, by ordinal
  * @param counts what was counted, by name, in a fixed order: the model's GPU counters and the timing layer's own
  * @param batchSizes how many batches fetched each number of entries (index: entries)
- * @param timeline samples at each batch's end: simulated time, buffer pages in VRAM, faults so far
+ * @param timeline samples at each batch's and kernel's end, one array a column: simulated time, buffer pages in
+ *     VRAM, faults so far, bytes sent to the GPU so far, bytes sent to the host so far
  * @param bytesToGpu bytes copied to VRAM
  * @param bytesToHost bytes copied back to system memory
  * @param accesses warp accesses simulated

@@ -35,7 +35,13 @@ public final class SimJson {
         List<Map<String, Long>> timeline = new ArrayList<>();
         long[][] t = r.timeline();
         for (int i = 0; i < t[0].length; i++) {
-            timeline.add(Map.of("ps", t[0][i], "vramPages", t[1][i], "faults", t[2][i]));
+            Map<String, Long> row = new LinkedHashMap<>();
+            row.put("ps", t[0][i]);
+            row.put("vramPages", t[1][i]);
+            row.put("faults", t[2][i]);
+            row.put("bytesToGpu", t[3][i]);
+            row.put("bytesToHost", t[4][i]);
+            timeline.add(row);
         }
         out.put("timeline", timeline);
         out.put("error", r.error());
