@@ -167,22 +167,19 @@ final class SimCommand implements Callable<Integer> {
         List<GpuSimResult> results;
         PrintWriter progress = main.progress(err);
         long started = System.nanoTime();
+        // progress lines only once a run has taken more than a second
+        java.util.function.Consumer<String> note = line -> {
+            if (System.nanoTime() - started > 1_000_000_000L) {
+                progress.println("sim: " + line);
+                progress.flush();
+            }
+        };
         try {
             if (points.size() == 1) {
                 int kernels = points.get(0).spec().iterations();
-                results = List.of(new GpuSim(points.get(0)).onKernelEnd(k -> {
-                    if (System.nanoTime() - started > 1_000_000_000L) {
-                        progress.printf("sim: kernel %d of %d done%n", k, kernels);
-                        progress.flush();
-                    }
-                }).run());
+                results = List.of(new GpuSim(points.get(0)).onKernelEnd(k -> note.accept("kernel " + k + " of " + kernels + " done")).run());
             } else {
-                results = Sweep.run(points, threads, done -> {
-                    if (System.nanoTime() - started > 1_000_000_000L) {
-                        progress.printf("sim: %d of %d runs done%n", done, points.size());
-                        progress.flush();
-                    }
-                });
+                results = Sweep.run(points, threads, done -> note.accept(done + " of " + points.size() + " runs done"));
             }
         } catch (IllegalArgumentException tooLarge) {
             err.println("jhmm sim: " + tooLarge.getMessage());
