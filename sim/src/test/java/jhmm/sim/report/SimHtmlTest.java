@@ -33,4 +33,14 @@ class SimHtmlTest {
         String times = offRun.substring(offRun.indexOf(",t:[") + 4, offRun.indexOf("],vram:"));
         assertThat(times.split(",")).hasSize((int) samples);
     }
+
+    /** The page's script, run under Node.js with a stubbed DOM: it draws every chart and both bar sets without an error. */
+    @Test
+    void thePagesScriptDrawsEveryChart() throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(jhmm.junit.PageScripts.available(), "node is not installed here");
+        String html = SimHtml.of(List.of("gpu.prefetch=on", "gpu.prefetch=off"), List.of(run("on"), run("off")), "text");
+        String drawn = jhmm.junit.PageScripts.run(html);
+        assertThat(drawn).contains("residency: chart of", "faults: chart of", "link: chart of", "batches: ", "bars: ");
+        assertThat(drawn.lines().filter(l -> l.startsWith("bars: ")).findFirst().orElseThrow()).contains("<svg").doesNotContain("(0 characters)");
+    }
 }
