@@ -71,6 +71,10 @@ final class CompareCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Print JSON instead of a table.")
     private boolean json;
 
+    @Option(names = "--report", paramLabel = "FILE.html",
+            description = "Also write one self-contained page: the report and a bar chart per row across the paths.")
+    private java.nio.file.Path report;
+
     @Override
     public Integer call() throws JsonProcessingException {
         PrintWriter out = spec.commandLine().getOut();
@@ -98,11 +102,23 @@ final class CompareCommand implements Callable<Integer> {
             progress.printf("compare: %s done (%d of %d)%n", path.label(), results.size(), ComparePath.values().length);
             progress.flush();
         }
-        CompareReport report = new CompareReport(options, results);
+        CompareReport table = new CompareReport(options, results);
         if (json) {
-            out.println(MAPPER.writeValueAsString(report.toJson(MAPPER)));
+            out.println(MAPPER.writeValueAsString(table.toJson(MAPPER)));
         } else {
-            report.printText(out);
+            table.printText(out);
+        }
+        if (report != null) {
+            java.io.StringWriter text = new java.io.StringWriter();
+            PrintWriter into = new PrintWriter(text);
+            table.printText(into);
+            into.flush();
+            try {
+                java.nio.file.Files.writeString(report, CompareHtml.of(text.toString(), results));
+            } catch (java.io.IOException e) {
+                err.println("jhmm compare: cannot write " + report + ": " + e.getMessage());
+                return RunCommand.USAGE;
+            }
         }
         return 0;
     }

@@ -58,11 +58,11 @@ class MainTest {
         Run help = jhmm("--help");
         String commands = help.out().substring(help.out().indexOf("Commands:\n") + 10, help.out().indexOf("\nExit codes:"));
         List<String> summaries = List.of(commands.replaceAll("\n {13}", " ").stripTrailing().split("\n"));
-        assertThat(summaries).hasSize(6).allSatisfy(s -> assertThat(s).matches("  [a-z]+ +[A-Z].*\\."));
+        assertThat(summaries).hasSize(7).allSatisfy(s -> assertThat(s).matches("  [a-z]+ +[A-Z].*\\."));
         assertThat(help.out()).contains("\n  0   all went well", "\n  1   a check failed", "\n  2   bad input", "\n  3   an internal error",
                 "JHMM_HEAP", "JAVA_OPTS=-Xmx16g", "each GiB of\nheap holds 32G");
         assertThat(jhmm("help").out()).isEqualTo(help.out());
-        for (String command : List.of("run", "diff", "bench", "compare", "stress")) {
+        for (String command : List.of("run", "diff", "bench", "compare", "sim", "stress")) {
             Run one = jhmm("help", command);
             assertThat(one.exit()).isZero();
             assertThat(one.out()).as(command).isEqualTo(jhmm(command, "--help").out()).contains("Exit codes:", "\n  3   an internal error");
@@ -301,5 +301,21 @@ class MainTest {
                 .containsExactly("pins held", "0", "0", "0", "2048", "2048", "0", "pages");
         assertThat(r.out().lines().filter(l -> !l.contains("  hmm-2019  ") && !l.matches("^[a-zA-Z-]+( [a-zA-Z-]+)*  .*")))
                 .allSatisfy(l -> assertThat(l.length()).as(l).isLessThanOrEqualTo(102));
+    }
+
+    /** compare --report: one self-contained page, a bar chart per row across the paths, its script runs. */
+    @Test
+    void compareReportDrawsABarChartPerRow(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+        Path page = dir.resolve("c.html");
+        Run r = jhmm("compare", "--size", "4M", "--report", page.toString());
+        assertThat(r.exit()).as(r.err()).isZero();
+        String html = java.nio.file.Files.readString(page);
+        assertThat(html).startsWith("<!doctype html>").contains("<title>jhmm compare</title>", "id=\"dmaEntries\"",
+                "id=\"staleDeviceAccesses\"", "gpusvm", "Reading");
+        org.junit.jupiter.api.Assumptions.assumeTrue(jhmm.junit.PageScripts.available(), "node is not installed here");
+        String drawn = jhmm.junit.PageScripts.run(html);
+        for (jhmm.compare.CompareRow row : jhmm.compare.CompareRow.values()) {
+            assertThat(drawn).contains(row.key() + ": <svg");
+        }
     }
 }

@@ -10,7 +10,8 @@ import java.util.Locale;
  * What every jhmm HTML report shares: one self-contained page (its style and scripts inline, so
  * it works offline and can be mailed or attached to a CI run), text escaped for HTML and for
  * JavaScript, uPlot (MIT, from its WebJar) for lines over time, and a small SVG function for
- * grouped bars, {@code bars(id, categories, series, yLabel)} with series {@code {label, y}}.
+ * grouped bars, {@code bars(id, categories, series, yLabel, log)} with series {@code {label, y}} (a null
+ * y is a figure not measured).
  */
 public final class HtmlPage {
     private static final String UPLOT = "META-INF/resources/webjars/uplot/1.6.30/dist/";
@@ -26,28 +27,36 @@ public final class HtmlPage {
             const colors = ["#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f"];
             const width = Math.min(960, (typeof window === "undefined" ? 1000 : window.innerWidth) - 60);
             const esc = t => String(t).replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
-            // grouped bars as SVG: one group per category, one bar per run, each with its value on hover
-            function bars(id, cats, series, yLabel) {
-              const h = 260, left = 70, bottom = 60, max = Math.max(1e-12, ...series.flatMap(s => s.y));
+            // grouped bars as SVG: one group per category, one bar per series, each with its value on hover (and
+            // written above it when there is one series); log: heights on a log scale, for figures that span decades
+            function bars(id, cats, series, yLabel, log) {
+              const h = 260, left = 70, bottom = 60, max = Math.max(1e-12, ...series.flatMap(s => s.y.map(v => v || 0)));
+              const scale = v => log ? Math.log10(1 + v) / Math.log10(1 + max) : v / max;
+              const tick = f => log ? Math.pow(10, f * Math.log10(1 + max)) - 1 : max * f;
               const gw = (width - left) / cats.length, bw = gw * 0.8 / series.length;
               let svg = `<svg width="${width}" height="${h + bottom}" font-size="11">`;
               for (let k = 0; k <= 4; k++) {
                 const y = h - h * k / 4;
                 svg += `<line x1="${left}" x2="${width}" y1="${y}" y2="${y}" stroke="#ddd"/>` +
-                  `<text x="${left - 4}" y="${y + 4}" text-anchor="end">${+(max * k / 4).toPrecision(3)}</text>`;
+                  `<text x="${left - 4}" y="${y + 4}" text-anchor="end">${+tick(k / 4).toPrecision(3)}</text>`;
               }
               svg += `<text x="12" y="${h / 2}" transform="rotate(-90 12 ${h / 2})" text-anchor="middle">${esc(yLabel)}</text>`;
               cats.forEach((c, ci) => {
                 series.forEach((s, si) => {
-                  const v = s.y[ci] || 0, bh = h * v / max, x = left + ci * gw + gw * 0.1 + si * bw;
+                  const v = s.y[ci] || 0, bh = h * scale(v), x = left + ci * gw + gw * 0.1 + si * bw;
                   svg += `<rect x="${x}" y="${h - bh}" width="${Math.max(1, bw - 1)}" height="${bh}"
                     fill="${colors[si % colors.length]}"><title>${esc(s.label)}: ${esc(c)} ${+v.toPrecision(4)}</title></rect>`;
+                  if (series.length === 1) {
+                    svg += `<text x="${x + bw / 2}" y="${h - bh - 3}" text-anchor="middle">${s.y[ci] === null ? "n/a" : v}</text>`;
+                  }
                 });
                 svg += `<text x="${left + ci * gw + gw / 2}" y="${h + 14}" text-anchor="end"
                   transform="rotate(-35 ${left + ci * gw + gw / 2} ${h + 14})">${esc(c)}</text>`;
               });
-              series.forEach((s, si) => svg += `<rect x="${left + si * 140}" y="${h + bottom - 12}" width="10" height="10"
-                fill="${colors[si % colors.length]}"/><text x="${left + si * 140 + 14}" y="${h + bottom - 3}">${esc(s.label)}</text>`);
+              if (series.length > 1) {
+                series.forEach((s, si) => svg += `<rect x="${left + si * 140}" y="${h + bottom - 12}" width="10" height="10"
+                  fill="${colors[si % colors.length]}"/><text x="${left + si * 140 + 14}" y="${h + bottom - 3}">${esc(s.label)}</text>`);
+              }
               document.getElementById(id).innerHTML = svg + "</svg>";
             }
             """;
