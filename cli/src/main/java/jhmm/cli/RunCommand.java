@@ -2,6 +2,7 @@ package jhmm.cli;
 
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -56,6 +57,16 @@ final class RunCommand implements Callable<Integer> {
             + " counters, data as patterns, protection codes): FILE:LINE: COMMAND -> RESULT. With --json, on stderr.")
     private boolean trace;
 
+    @Option(names = "--report", paramLabel = "FILE.html",
+            description = "Also write one self-contained page that walks through each scenario step by step: every command,"
+                    + " its result and the page states after it, the failures marked.")
+    private Path report;
+
+    @Option(names = "--junit", paramLabel = "FILE.xml",
+            description = "Also write the run as JUnit XML for CI systems: a test case a file, failed expectations as failures,"
+                    + " bad input and internal errors as errors.")
+    private Path junit;
+
     @Parameters(arity = "1..*", paramLabel = "FILE|DIR", description = "Scenario files or directories; - reads a scenario from standard input.")
     private List<Path> paths;
 
@@ -70,21 +81,35 @@ final class RunCommand implements Callable<Integer> {
             return USAGE;
         }
         // The JSON document stays alone on stdout: what the run shows goes to stderr then.
-        Transcript transcript = Transcript.printing(json ? spec.commandLine().getErr() : out, trace);
+        StepLog log = new StepLog(Transcript.printing(json ? spec.commandLine().getErr() : out, trace), report != null);
         List<FileReport> reports = new ArrayList<>();
+        double[] seconds = new double[files.size()];
         for (Path file : files) {
-            FileReport report = file.toString().equals(ScenarioFiles.STANDARD_INPUT)
-                    ? ScenarioFiles.run(STDIN_NAME, main.in(), checkAlways, transcript)
-                    : ScenarioFiles.run(file, checkAlways, transcript);
-            reports.add(report);
+            long started = System.nanoTime();
+            FileReport result = file.toString().equals(ScenarioFiles.STANDARD_INPUT)
+                    ? ScenarioFiles.run(STDIN_NAME, main.in(), checkAlways, log)
+                    : ScenarioFiles.run(file, checkAlways, log);
+            seconds[reports.size()] = (System.nanoTime() - started) / 1e9;
+            reports.add(result);
             if (!json) {
-                TextReport.printFile(out, report);
+                TextReport.printFile(out, result);
             }
         }
         if (json) {
             JsonReport.print(out, reports);
         } else {
             TextReport.printSummary(out, reports);
+        }
+        try {
+            if (report != null) {
+                Files.writeString(report, RunHtml.of(reports, log));
+            }
+            if (junit != null) {
+                Files.writeString(junit, JUnitXml.of(reports, seconds));
+            }
+        } catch (IOException e) {
+            spec.commandLine().getErr().println("jhmm: cannot write a report: " + e.getMessage());
+            return USAGE;
         }
         return exitCode(reports);
     }

@@ -56,6 +56,7 @@ public final class ScenarioRunner {
         World world = new World(machine);
         CommandExecutor executor = new CommandExecutor(world, transcript);
         ExpectationChecker checker = new ExpectationChecker(world);
+        Shows states = new Shows(world, Transcript.SILENT);
         for (Step step : scenario.steps()) {
             try {
                 runStep(step, executor, checker, world);
@@ -72,6 +73,7 @@ public final class ScenarioRunner {
                         + " (e.g. JHMM_HEAP=16g) or make the scenario smaller");
                 return;
             }
+            transcript.stateAfter(scenario.file(), step, states::everyProcess);
         }
         int mappings = world.devices().mappersLeft();
         if (mappings > 0) {

@@ -44,6 +44,15 @@ final class Shows {
         return Result.OK;
     }
 
+    /** {@code show P} of every process, in the order they were created. */
+    String everyProcess() {
+        StringBuilder out = new StringBuilder();
+        for (String name : world.processes().keySet()) {
+            out.append(process(new ShowCommand.Process(name, Optional.empty())));
+        }
+        return out.toString();
+    }
+
     private String process(ShowCommand.Process show) {
         Process p = world.process(show.process());
         if (p.exited()) {

@@ -1,5 +1,7 @@
 package jhmm.scenario;
 
+import java.util.function.Supplier;
+
 import java.io.PrintWriter;
 
 /**
@@ -22,6 +24,12 @@ public interface Transcript {
 
     /** A {@code show} command's text, lines ended by newlines. */
     void shown(String text);
+
+    /**
+     * After {@code step} ran: every process's mappings and page states, as {@code show} prints
+     * them; computed only when this transcript asks {@code state} for it (a report does).
+     */
+    default void stateAfter(String file, Step step, Supplier<String> state) {}
 
     /**
      * Prints to {@code out}: shown text always, the commands only when {@code trace}; then a
