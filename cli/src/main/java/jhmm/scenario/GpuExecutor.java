@@ -2,6 +2,7 @@ package jhmm.scenario;
 
 import java.util.HashMap;
 import java.util.Map;
+import jhmm.device.gpu.GpuConfig;
 import jhmm.device.gpu.GpuDevice;
 import jhmm.device.gpu.GpuStats;
 import jhmm.device.gpu.GpuVm;
@@ -24,6 +25,7 @@ final class GpuExecutor {
                         world.devices().dmaSystem().device(n.name(), n.dmaMaskBits(), true));
                 world.machine().addCoherenceCheck(g::violations);
                 gpus.put(n.name(), g);
+                world.showable(n.name(), () -> show(n.name(), g));
                 yield Result.OK;
             }
             case GpuCommand.Open o -> {
@@ -50,6 +52,28 @@ final class GpuExecutor {
         GpuStats before = vm.stats().snapshot();
         int ret = call.apply(vm);
         return ret < 0 ? Result.ofReturn(ret) : Result.counters(vm.stats().since(before));
+    }
+
+    /** {@code show G}: the GPU, its VRAM, and the page table of the address space it has open, run-length compressed. */
+    private String show(String name, GpuDevice g) {
+        StringBuilder out = new StringBuilder(String.format(java.util.Locale.ROOT, "device %s: gpu, VRAM %s (%d of %d 2M chunks in use)",
+                name, SizeWords.format(g.config().vramBytes()), g.vramChunksUsed(), g.config().vramBytes() / GpuConfig.M2));
+        GpuVm vm = current.get(name);
+        if (vm == null) {
+            return out.append(", not open\n").toString();
+        }
+        String process = processOf(vm);
+        out.append(", open on ").append(process).append(", ").append(vm.mappedPages()).append(" pages mapped\n");
+        java.util.function.LongFunction<String> where = Shows.where(world, process);
+        vm.forEachMappedRun((vpn, pages, vram, writable, entryBytes) -> out.append("    ").append(where.apply(vpn << 12))
+                .append(" len=").append(SizeWords.format(pages << 12)).append(writable ? " rw" : " ro")
+                .append(vram ? " vram" : " system memory").append(", ").append(SizeWords.format(entryBytes)).append(" entries\n"));
+        return out.toString();
+    }
+
+    private String processOf(GpuVm vm) {
+        return world.processes().entrySet().stream().filter(e -> e.getValue().mm() == vm.mm()).map(Map.Entry::getKey).findFirst()
+                .orElse("?");
     }
 
     private long start(Target t) {

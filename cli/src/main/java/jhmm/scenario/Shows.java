@@ -97,6 +97,15 @@ final class Shows {
      * the named mapping that starts nearest below it; the bare address where no name covers it.
      */
     private LongFunction<String> where(String process, Optional<String> only) {
+        return where(world, process, only);
+    }
+
+    /** As {@link #where(String, Optional)}, for any mapping of {@code process}: for other devices' show. */
+    static LongFunction<String> where(World world, String process) {
+        return where(world, process, Optional.empty());
+    }
+
+    private static LongFunction<String> where(World world, String process, Optional<String> only) {
         Map<String, Mapping> names = world.liveMappingsOf(process);
         return addr -> names.entrySet().stream()
                 .filter(e -> only.map(e.getKey()::equals).orElse(true))
@@ -127,6 +136,10 @@ final class Shows {
     }
 
     private String device(String name) {
+        Optional<String> registered = world.showText(name);
+        if (registered.isPresent()) {
+            return registered.get();
+        }
         Devices devices = world.devices();
         DmirrorDevice d = devices.device(name);
         StringBuilder out = new StringBuilder("device " + name + ": dmirror, memory="

@@ -25,6 +25,18 @@ final class World {
         this.devices = new Devices(machine);
     }
 
+    /** Devices other than dmirrors that {@code show} can print: their names and what they print. */
+    private final Map<String, java.util.function.Supplier<String>> shown = new java.util.HashMap<>();
+
+    void showable(String device, java.util.function.Supplier<String> text) {
+        shown.put(device, text);
+    }
+
+    /** What {@code show DEVICE} prints for a device that registered itself, if it did. */
+    java.util.Optional<String> showText(String device) {
+        return java.util.Optional.ofNullable(shown.get(device)).map(java.util.function.Supplier::get);
+    }
+
     Devices devices() {
         return devices;
     }

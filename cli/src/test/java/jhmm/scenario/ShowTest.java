@@ -93,4 +93,28 @@ class ShowTest {
         assertThatThrownBy(() -> ScenarioParser.parse("t.scn", "process show\n"))
                 .hasMessage("t.scn:1: 'show' is a reserved word and cannot name a process or device");
     }
+
+    /** show G: a GPU's VRAM and its page table over the open address space, runs of entries of one kind together. */
+    @Test
+    void aGpuShowsItsVramAndItsPageTableInRuns() {
+        assertThat(shown("""
+                machine ram=64M
+                process p
+                p mmap buf 4M rw anon-private align=2M
+                p write buf 0 4M i32
+                device g gpu
+                show g
+                g open p
+                g access buf 0 1M read warps=4
+                p mmap small 64K rw anon-private
+                p write small 0 64K i32
+                g advise small preferred=sys
+                g access small 0 64K write warps=2
+                show g
+                """)).containsExactly(
+                "device g: gpu, VRAM 64M (0 of 32 2M chunks in use), not open",
+                "device g: gpu, VRAM 64M (1 of 32 2M chunks in use), open on p, 528 pages mapped",
+                "    small 0 len=16p rw system memory, 1p entries",
+                "    buf 0 len=2M rw vram, 2M entries");
+    }
 }

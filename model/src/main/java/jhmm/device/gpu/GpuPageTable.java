@@ -19,6 +19,8 @@ final class GpuPageTable {
     static final long WRITE = 1L << 62;
     static final long VRAM = 1L << 61;
     private static final int SIZE_SHIFT = 58;
+    /** The bits that say what kind of entry it is, apart from its target: writable, VRAM, size class. */
+    static final long KIND = WRITE | VRAM | 3L << SIZE_SHIFT;
     private static final long TARGET_MASK = (1L << 52) - 1;
     /** Size classes: 4 KiB, 64 KiB, 2 MiB entries. */
     static final int SIZE_4K = 0;

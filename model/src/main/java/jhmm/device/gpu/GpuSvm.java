@@ -465,6 +465,40 @@ final class GpuSvm {
         }
     }
 
+    /** Hands {@code v} the GPU page table's entries in address order, runs of equal kind together. */
+    void forEachRun(GpuVm.MappedRun v) {
+        java.util.TreeMap<Long, Long> sorted = new java.util.TreeMap<>();
+        notifierLock.lock();
+        try {
+            pt.forEach(sorted::put);
+        } finally {
+            notifierLock.unlock();
+        }
+        long start = -1;
+        long next = -1;
+        long kind = -1;
+        for (Map.Entry<Long, Long> e : sorted.entrySet()) {
+            long k = e.getValue() & GpuPageTable.KIND;
+            if (e.getKey() != next || k != kind) {
+                if (start >= 0) {
+                    emit(v, start, next, kind);
+                }
+                start = e.getKey();
+                kind = k;
+            }
+            next = e.getKey() + 1;
+        }
+        if (start >= 0) {
+            emit(v, start, next, kind);
+        }
+    }
+
+    private static void emit(GpuVm.MappedRun v, long start, long end, long kind) {
+        long e = kind | GpuPageTable.VALID;
+        v.visit(start, end - start, GpuPageTable.vram(e), GpuPageTable.writable(e),
+                (long) GpuPageTable.PAGES[GpuPageTable.sizeClass(e)] << PageSize.PAGE_SHIFT);
+    }
+
     long mappedPages() {
         long[] n = {0};
         notifierLock.lock();

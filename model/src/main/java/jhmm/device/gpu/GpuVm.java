@@ -154,6 +154,16 @@ public final class GpuVm {
         });
     }
 
+    /** What {@link #forEachMappedRun} hands over: a run of pages the GPU maps alike. */
+    public interface MappedRun {
+        void visit(long firstVpn, long pages, boolean vram, boolean writable, long entryBytes);
+    }
+
+    /** The GPU's page table in address order, a run of pages with the same kind of entry at a time (for show). */
+    public void forEachMappedRun(MappedRun v) {
+        svm.forEachRun(v);
+    }
+
     /** 4 KiB slots of the GPU page table that translate now. */
     public long mappedPages() {
         return svm.mappedPages();
