@@ -24,7 +24,7 @@ class BenchCommandTest {
     void unknownEntryOrBadOptionExitsWithTwo() {
         CliRun unknown = CliRun.of("bench", "thp-migrate");
         assertThat(unknown.exit()).isEqualTo(2);
-        assertThat(unknown.err()).isEqualTo("jhmm: unknown bench entry 'thp-migrate' (known: side-by-side, scaling, footprint, thp-migration)\n");
+        assertThat(unknown.err()).isEqualTo("jhmm: unknown bench entry 'thp-migrate' (known: side-by-side, scaling, footprint, thp-migration, sim, sim-oversubscribed)\n");
         assertThat(unknown.out()).isEmpty();
         assertThat(CliRun.of("bench", "--iterations", "0", "thp-migration").exit()).isEqualTo(2);
         CliRun badSize = CliRun.of("bench", "--sizes", "lots", "thp-migration");
