@@ -10,27 +10,28 @@ import jhmm.scenario.Transcript;
 
 /**
  * A transcript that also keeps, for a report, every step of every file: its line, its words,
- * its result and (when asked to) the page states after it. What it hears it passes on to the
- * transcript it wraps, so that the run prints as it would without a report.
+ * its result and the page states after it (when it is asked to keep them: they cost a scan of
+ * the data read and of every process). What it hears it passes on to the transcript it wraps,
+ * so that the run prints as it would without a report.
  */
 final class StepLog implements Transcript {
     /** One step as the report shows it. */
     record Entry(int line, String source, String result, String state) {}
 
     private final Transcript inner;
-    private final boolean states;
+    private final boolean keep;
     private final Map<String, List<Entry>> files = new LinkedHashMap<>();
     private String pendingResult;
 
-    StepLog(Transcript inner, boolean states) {
+    StepLog(Transcript inner, boolean keep) {
         this.inner = inner;
-        this.states = states;
+        this.keep = keep;
     }
 
     @Override
-    public void ran(String file, Step step, String result) {
+    public void ran(String file, Step step, Supplier<String> result) {
         inner.ran(file, step, result);
-        pendingResult = result;
+        pendingResult = keep ? result.get() : "";
     }
 
     @Override
@@ -41,8 +42,9 @@ final class StepLog implements Transcript {
     @Override
     public void stateAfter(String file, Step step, Supplier<String> state) {
         inner.stateAfter(file, step, state);
-        files.computeIfAbsent(file, f -> new ArrayList<>())
-                .add(new Entry(step.line(), step.source(), pendingResult, states ? state.get() : ""));
+        if (keep) {
+            files.computeIfAbsent(file, f -> new ArrayList<>()).add(new Entry(step.line(), step.source(), pendingResult, state.get()));
+        }
     }
 
     /** The steps of {@code file} in the order they ran (none for a file that did not get to run). */

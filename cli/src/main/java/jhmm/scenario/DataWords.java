@@ -82,11 +82,6 @@ final class DataWords {
     }
 
     private static boolean holds(ReadData data, Pattern p, int from, int to) {
-        for (int i = from; i < to; i++) {
-            if (data.bytes()[i] != p.byteAt(data.origin() + i)) {
-                return false;
-            }
-        }
-        return true;
+        return DataCompare.firstMismatch(data, p, from, to) < 0;
     }
 }

@@ -61,7 +61,7 @@ public final class ScenarioRunner {
             try {
                 runStep(step, executor, checker, world);
             } catch (StepFailure f) {
-                transcript.ran(scenario.file(), step, f.at(step.line()).text());
+                transcript.ran(scenario.file(), step, () -> f.at(step.line()).text());
                 failed(f, step.line());
             } catch (RuntimeException bug) {
                 throw new ModelCrash(scenario.file(), step.line(), bug);
@@ -99,7 +99,7 @@ public final class ScenarioRunner {
 
     private void runStep(Step step, CommandExecutor executor, ExpectationChecker checker, World world) {
         Result result = executor.execute(step.command());
-        transcript.ran(scenario.file(), step, ResultWords.of(result));
+        transcript.ran(scenario.file(), step, () -> ResultWords.of(result));
         if (checkAlways) {
             List<String> fresh = world.machine().checkInvariants().stream().filter(reportedViolations::add).toList();
             if (!fresh.isEmpty()) {

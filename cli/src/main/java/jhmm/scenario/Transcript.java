@@ -13,14 +13,17 @@ public interface Transcript {
     /** Writes nothing: for runs whose caller only wants the report. */
     Transcript SILENT = new Transcript() {
         @Override
-        public void ran(String file, Step step, String result) {}
+        public void ran(String file, Step step, Supplier<String> result) {}
 
         @Override
         public void shown(String text) {}
     };
 
-    /** {@code step} of {@code file} ran; {@code result} is {@link ResultWords} or why it could not run. */
-    void ran(String file, Step step, String result);
+    /**
+     * {@code step} of {@code file} ran; {@code result} gives {@link ResultWords} or why it could
+     * not run, made only when asked for (the words of a large read cost a scan of its data).
+     */
+    void ran(String file, Step step, Supplier<String> result);
 
     /** A {@code show} command's text, lines ended by newlines. */
     void shown(String text);
@@ -40,9 +43,9 @@ public interface Transcript {
             private final StringBuilder pending = new StringBuilder();
 
             @Override
-            public void ran(String file, Step step, String result) {
+            public void ran(String file, Step step, Supplier<String> result) {
                 if (trace) {
-                    out.println(file + ":" + step.line() + ": " + step.source() + " -> " + result);
+                    out.println(file + ":" + step.line() + ": " + step.source() + " -> " + result.get());
                     out.print(pending);
                     pending.setLength(0);
                 }

@@ -47,8 +47,19 @@ public record Pattern(int slope, int base) {
 
     /** Fills {@code out[0..len)} with the bytes at offsets {@code [off, off+len)} from the origin. */
     public void fill(long off, byte[] out, int outOff, int len) {
-        for (int i = 0; i < len; i++) {
+        int i = 0;
+        for (; i < len && ((off + i) & 3) != 0; i++) {
+            out[outOff + i] = byteAt(off + i);
+        }
+        // whole words at a time: pages of data are filled this way on every read
+        for (; i + 4 <= len; i += 4) {
+            INT_LE.set(out, outOff + i, wordAt((off + i) >>> 2));
+        }
+        for (; i < len; i++) {
             out[outOff + i] = byteAt(off + i);
         }
     }
+
+    private static final java.lang.invoke.VarHandle INT_LE =
+            java.lang.invoke.MethodHandles.byteArrayViewVarHandle(int[].class, java.nio.ByteOrder.LITTLE_ENDIAN);
 }
