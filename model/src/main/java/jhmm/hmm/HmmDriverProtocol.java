@@ -19,17 +19,38 @@ public final class HmmDriverProtocol {
     private HmmDriverProtocol() {}
 
     /**
+     * How long a driver keeps restarting: asked before every restart (hmm_range_fault gave
+     * -EBUSY, or read_retry saw an invalidation collide), false to give up with -EBUSY. Drivers
+     * bound it by time (HMM_RANGE_DEFAULT_TIMEOUT); a model without a clock can bound it by a
+     * count, and count the restarts while it is at it.
+     */
+    @FunctionalInterface
+    public interface RetryBudget {
+        boolean restart();
+
+        /** A budget of {@code nanos} of wall-clock time from now (0: no limit). */
+        static RetryBudget ofNanos(long nanos) {
+            long deadline = System.nanoTime() + nanos;
+            return () -> nanos <= 0 || System.nanoTime() - deadline <= 0;
+        }
+    }
+
+    /**
      * Faults {@code range} and calls {@code update} under {@code driverLock} with results no
      * invalidation has touched. Returns {@code update}'s result, hmm_range_fault's error, or
      * -EBUSY once {@code timeoutNanos} (0: none) have passed.
      */
     public static int faultAndUpdate(HmmRange range, Lock driverLock, long timeoutNanos, IntSupplier update) {
+        return faultAndUpdate(range, driverLock, RetryBudget.ofNanos(timeoutNanos), update);
+    }
+
+    /**
+     * As {@link #faultAndUpdate(HmmRange, Lock, long, IntSupplier)}, restarting while
+     * {@code budget} allows: -EBUSY once it refuses a restart.
+     */
+    public static int faultAndUpdate(HmmRange range, Lock driverLock, RetryBudget budget, IntSupplier update) {
         Mm mm = range.notifier.mm();
-        long deadline = System.nanoTime() + timeoutNanos;
         while (true) {
-            if (timeoutNanos > 0 && System.nanoTime() - deadline > 0) {
-                return -Errno.EBUSY;
-            }
             range.notifierSeq = MmuNotifiers.readBegin(range.notifier);
             int ret;
             mm.mmapLock().readLock().lock();
@@ -38,19 +59,20 @@ public final class HmmDriverProtocol {
             } finally {
                 mm.mmapLock().readLock().unlock();
             }
-            if (ret == -Errno.EBUSY) {
-                continue;
-            }
-            if (ret != 0) {
+            if (ret == 0) {
+                driverLock.lock();
+                try {
+                    if (!MmuNotifiers.readRetry(range.notifier, range.notifierSeq)) {
+                        return update.getAsInt();
+                    }
+                } finally {
+                    driverLock.unlock();
+                }
+            } else if (ret != -Errno.EBUSY) {
                 return ret;
             }
-            driverLock.lock();
-            try {
-                if (!MmuNotifiers.readRetry(range.notifier, range.notifierSeq)) {
-                    return update.getAsInt();
-                }
-            } finally {
-                driverLock.unlock();
+            if (!budget.restart()) {
+                return -Errno.EBUSY;
             }
         }
     }

@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import jhmm.phys.PageFlags;
@@ -25,6 +26,11 @@ public final class Mm {
     volatile boolean dead;
     /** MMF_HAS_PINNED: set by the first FOLL_PIN call on this mm, never cleared; fork reads it. */
     private volatile boolean hasPinned;
+    /**
+     * mm->pinned_vm: pages drivers pinned long-term on this mm's behalf and charge against the
+     * owner's RLIMIT_MEMLOCK (RDMA memory registration). GUP itself does not count here.
+     */
+    private final AtomicLong pinnedVm = new AtomicLong();
     /** mm->write_protect_seq: odd while fork write-protects a COW mapping (one writer: fork, under the mmap write lock). */
     private volatile int writeProtectSeq;
     /** Resident pages by kind (MM_ANONPAGES, MM_FILEPAGES, MM_SHMEMPAGES). */
@@ -69,6 +75,16 @@ public final class Mm {
     /** MMF_HAS_PINNED: whether FOLL_PIN was ever used on this mm. */
     public boolean hasPinned() {
         return hasPinned;
+    }
+
+    /** atomic64_add_return on mm->pinned_vm: adds {@code pages} (negative to give back) and returns the new total. */
+    public long addPinnedVm(long pages) {
+        return pinnedVm.addAndGet(pages);
+    }
+
+    /** mm->pinned_vm now. */
+    public long pinnedVm() {
+        return pinnedVm.get();
     }
 
     /** The write_protect_seq count GUP-fast samples: odd while fork is write-protecting pages. */
