@@ -9,7 +9,7 @@ import jhmm.base.Pattern;
 public sealed interface Command permits Command.NewProcess, Command.NewFile, Command.Mmap, Command.Munmap,
         Command.Mprotect, Command.Madvise, Command.Mremap, Command.Write, Command.Read, Command.Fork,
         Command.Exit, Command.Migrate, Command.Swapout, Command.SplitThp, Command.Compact,
-        Command.CheckInvariants, Command.Gup, Command.Unpin, DeviceCommand, GpuCommand, ShowCommand {
+        Command.CheckInvariants, Command.Gup, Command.Unpin, DeviceCommand, GpuCommand, RnicCommand, ShowCommand {
 
     /** A command on a named mapping of a process. */
     interface OnMapping {

@@ -32,6 +32,7 @@ final class CommandExecutor {
     private final DeviceExecutor devices;
     private final GupExecutor gup;
     private final GpuExecutor gpus;
+    private final RnicExecutor rnics;
     private final Shows shows;
 
     /** {@code transcript} receives what {@code show} commands print. */
@@ -41,6 +42,7 @@ final class CommandExecutor {
         this.devices = new DeviceExecutor(world);
         this.gup = new GupExecutor(world);
         this.gpus = new GpuExecutor(world);
+        this.rnics = new RnicExecutor(world);
         this.shows = new Shows(world, transcript);
     }
 
@@ -82,6 +84,7 @@ final class CommandExecutor {
                 Process p = world.process(e.process());
                 world.devices().processExited(p);
                 p.exit();
+                rnics.processExited(p); // exit_mm comes before the files close
                 yield Result.OK;
             }
             case Migrate m -> onRange(m.target(), m.range(), (p, addr, len) -> machine.migrate(p, addr, len));
@@ -94,6 +97,7 @@ final class CommandExecutor {
             case Command.Unpin u -> gup.unpin(u);
             case DeviceCommand d -> devices.execute(d);
             case GpuCommand g -> gpus.execute(g);
+            case RnicCommand r -> rnics.execute(r);
             case ShowCommand s -> shows.show(s);
         };
     }
@@ -182,6 +186,6 @@ final class CommandExecutor {
         if (!violations.isEmpty()) {
             throw new StepFailure("invariants to hold", Invariants.describe(violations));
         }
-        return Result.counters(Map.of("stale", world.devices().stale() + gup.stale()));
+        return Result.counters(Map.of("stale", world.devices().stale() + gup.stale() + rnics.stale()));
     }
 }

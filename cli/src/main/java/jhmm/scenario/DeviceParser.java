@@ -16,7 +16,7 @@ import jhmm.scenario.DeviceCommand.NewDevice;
 import jhmm.scenario.DeviceCommand.Open;
 import jhmm.scenario.DeviceCommand.Release;
 
-/** {@code device NAME dmirror ...} and the lines that start with a device name. */
+/** {@code device NAME dmirror|gpu|rnic ...} and the lines that start with a device name. */
 final class DeviceParser {
     static final long DEFAULT_DEVMEM = 64L << 20;
 
@@ -24,15 +24,17 @@ final class DeviceParser {
     private static final Form<DmaVia> VIA = Form.choice("VIA", DmaVia.values());
     private static final Form<DeviceCommand.CoreMode> MODE = Form.choice("MODE", DeviceCommand.CoreMode.values());
     static final int DEFAULT_DMA_MASK = 64;
-    private static final Form<String> TYPE = Form.oneOf("TYPE", new java.util.TreeMap<>(Map.of("dmirror", "dmirror", "gpu", "gpu")));
+    private static final Form<String> TYPE = Form.oneOf("TYPE", new java.util.TreeMap<>(Map.of("dmirror", "dmirror", "gpu", "gpu", "rnic", "rnic")));
     private static final Form<String> PROCESS = Form.named("P", Form.NAME);
 
     private final NameScope names;
     private final GpuParser gpus;
+    private final RnicParser rnics;
 
     DeviceParser(NameScope names) {
         this.names = names;
         this.gpus = new GpuParser(names);
+        this.rnics = new RnicParser(names);
     }
 
     /**
@@ -43,8 +45,12 @@ final class DeviceParser {
      */
     Command define(Words w, long ramBytes) {
         String name = w.take(Form.NAME);
-        if (w.take(TYPE).equals("gpu")) {
+        String type = w.take(TYPE);
+        if (type.equals("gpu")) {
             return gpus.define(w, name, ramBytes);
+        }
+        if (type.equals("rnic")) {
+            return rnics.define(w, name);
         }
         Options o = w.options(Map.of("memory", MEMORY, "devmem", Form.SIZE, "dma-mask", Form.COUNT), Set.of());
         long mask = o.get("dma-mask", Form.COUNT).orElse((long) DEFAULT_DMA_MASK);
@@ -73,6 +79,9 @@ final class DeviceParser {
     Command parse(Words w, String device) {
         if (gpus.isGpu(device)) {
             return gpus.parse(w, device);
+        }
+        if (rnics.isRnic(device)) {
+            return rnics.parse(w, device);
         }
         String verb = w.take("a device action");
         if (verb.equals("open")) {

@@ -21,12 +21,15 @@ final class ExpectationParser {
      * The counters the contract names, plus jhmm's {@code moved} (pages compaction moved) and
      * the DMA helper's {@code iotlb-flushes}, {@code invalidations}, {@code refaults}, {@code unmapped}, and
      * {@code stale} (pages a pin or gup reference keeps reachable that the process no longer maps there),
-     * and the GPU's counts ({@link jhmm.device.gpu.GpuStats.Counter}).
+     * the GPU's counts ({@link jhmm.device.gpu.GpuStats.Counter}) and the RDMA NIC's
+     * ({@link jhmm.device.rnic.RnicStats.Counter}).
      */
     static final Set<String> COUNTERS = java.util.stream.Stream.concat(
             java.util.stream.Stream.of("cpages", "faults", "mapped", "dma-entries", "iommu-entries", "pinned",
                     "moved", "iotlb-flushes", "invalidations", "refaults", "unmapped", "stale"),
-            java.util.Arrays.stream(jhmm.device.gpu.GpuStats.Counter.values()).map(jhmm.device.gpu.GpuStats.Counter::word))
+            java.util.stream.Stream.concat(
+                    java.util.Arrays.stream(jhmm.device.gpu.GpuStats.Counter.values()).map(jhmm.device.gpu.GpuStats.Counter::word),
+                    java.util.Arrays.stream(jhmm.device.rnic.RnicStats.Counter.values()).map(jhmm.device.rnic.RnicStats.Counter::word)))
             .collect(java.util.stream.Collectors.toUnmodifiableSet());
     private static final Set<String> SNAPSHOT_FLAGS = Set.of("PMD", "PUD", "ZERO", "DEV_PRIVATE_LOCAL",
             "DEV_PRIVATE_REMOTE", "DEV_COHERENT_LOCAL", "DEV_COHERENT_REMOTE");

@@ -35,6 +35,15 @@ record Form<T>(String label, Function<String, Optional<T>> reader, String hint, 
         return oneOf(label, byWord);
     }
 
+    /** One of an enum's constants, spelled lower case with dashes for underscores (the model's own enums). */
+    static <E extends Enum<E>> Form<E> words(String label, E[] values) {
+        Map<String, E> byWord = new LinkedHashMap<>();
+        for (E v : values) {
+            byWord.put(v.name().toLowerCase(java.util.Locale.ROOT).replace('_', '-'), v);
+        }
+        return oneOf(label, byWord);
+    }
+
     /** One of the keys of {@code byWord}, read as its value. */
     static <T> Form<T> oneOf(String label, Map<String, T> byWord) {
         Map<String, T> copy = new LinkedHashMap<>(byWord);

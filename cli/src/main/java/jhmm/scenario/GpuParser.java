@@ -1,8 +1,6 @@
 package jhmm.scenario;
 
 import java.util.HashSet;
-import java.util.LinkedHashMap;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
@@ -15,10 +13,10 @@ import jhmm.device.gpu.ReplayPolicy;
 
 /** {@code device NAME gpu ...} and the lines that start with a GPU's name. */
 final class GpuParser {
-    private static final Form<GpuPolicy> POLICY = words("POLICY", GpuPolicy.values());
-    private static final Form<ReplayPolicy> REPLAY = words("REPLAY", ReplayPolicy.values());
-    private static final Form<GpuAccess> ACCESS = words("ACCESS", GpuAccess.values());
-    private static final Form<Preferred> PREFERRED = words("WHERE", Preferred.values());
+    private static final Form<GpuPolicy> POLICY = Form.words("POLICY", GpuPolicy.values());
+    private static final Form<ReplayPolicy> REPLAY = Form.words("REPLAY", ReplayPolicy.values());
+    private static final Form<GpuAccess> ACCESS = Form.words("ACCESS", GpuAccess.values());
+    private static final Form<Preferred> PREFERRED = Form.words("WHERE", Preferred.values());
     private static final Form<Boolean> ON_OFF = Form.oneOf("on|off", Map.of("on", true, "off", false));
     private static final Form<long[]> CHUNKS = new Form<>("SIZES", GpuParser::sizes, "sizes joined by commas, e.g. 2M,64K,4K", false);
     private static final Form<String> PROCESS = Form.named("P", Form.NAME);
@@ -140,14 +138,5 @@ final class GpuParser {
             out[i] = s.getAsLong();
         }
         return Optional.of(out);
-    }
-
-    /** The enum's constants as words: lower case, dashes for underscores. */
-    private static <E extends Enum<E>> Form<E> words(String label, E[] values) {
-        Map<String, E> byWord = new LinkedHashMap<>();
-        for (E v : values) {
-            byWord.put(v.name().toLowerCase(Locale.ROOT).replace('_', '-'), v);
-        }
-        return Form.oneOf(label, byWord);
     }
 }

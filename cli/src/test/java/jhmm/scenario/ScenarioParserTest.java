@@ -339,7 +339,7 @@ class ScenarioParserTest {
             expect p buf 0                           | t.scn:3: missing state=STATE after 'p buf 0'
             expect p buf 0 state=gone                | t.scn:3: unknown word 'gone' after 'state=' (expected STATE
             expect p nope 0 state=none               | t.scn:3: undefined mapping 'nope' in process 'p'
-            device d0 nic                            | t.scn:3: unknown word 'nic' after 'device d0' (expected TYPE: dmirror, gpu)
+            device d0 nic                            | t.scn:3: unknown word 'nic' after 'device d0' (expected TYPE: dmirror, gpu, rnic)
             device d0 dmirror memory=shared          | t.scn:3: unknown word 'shared' after 'memory='
             """)
     void parseErrorsNameTheLineAndTheWord(String line, String message) {

@@ -52,8 +52,8 @@ public abstract sealed class MemoryRegion permits PinnedMr, OdpMr, ImplicitOdpMr
         return len > 0 && iova >= start && iova - start <= length - len;
     }
 
-    /** The umem that translates page {@code va} (an implicit region makes its child on first touch). */
-    abstract Umem umemAt(long va, RnicStats stats);
+    /** The umem that translates page {@code va}, or null where an implicit region has no child yet (the NIC faults). */
+    abstract Umem umemAt(long va);
 
     /**
      * The NIC faulted (or a prefetch asks) on [va, end): the driver maps the pages. The pages of

@@ -27,7 +27,7 @@ final class OdpMr extends MemoryRegion {
     }
 
     @Override
-    Umem umemAt(long va, RnicStats stats) {
+    Umem umemAt(long va) {
         return umem;
     }
 

@@ -18,7 +18,7 @@ final class PinnedMr extends MemoryRegion {
     }
 
     @Override
-    Umem umemAt(long va, RnicStats stats) {
+    Umem umemAt(long va) {
         return umem;
     }
 

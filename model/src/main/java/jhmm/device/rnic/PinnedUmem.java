@@ -136,6 +136,17 @@ final class PinnedUmem extends Umem {
         stats.add(Counter.UNPINNED, npages);
     }
 
+    /** Pinned pages the process no longer maps where they were pinned: the NIC still reaches them (stale, not freed). */
+    long stalePages() {
+        long n = 0;
+        for (int i = 0; !released && i < npages; i++) {
+            if (cpuFrame(ctx.mm(), start + ((long) i << PageSize.PAGE_SHIFT)) != pages[i]) {
+                n++;
+            }
+        }
+        return n;
+    }
+
     /** Pinned pages that no longer hold a pin (a pin was dropped behind the region's back). */
     List<String> lostPins() {
         List<String> out = new ArrayList<>();

@@ -202,13 +202,8 @@ public final class RnicContext {
             long page = va & PageSize.PAGE_MASK;
             int off = (int) (va - page);
             int n = (int) Math.min(PageSize.PAGE_SIZE - off, end - va);
-            Umem u;
-            try {
-                u = mr.umemAt(page, stats);
-            } catch (ErrnoException e) {
-                return -e.errno();
-            }
-            if (u.access(page, off, n, write, data, stats)) {
+            Umem u = mr.umemAt(page);
+            if (u != null && u.access(page, off, n, write, data, stats)) {
                 stats.inc(Counter.PAGES);
                 va += n;
                 faults = 0;
@@ -241,6 +236,17 @@ public final class RnicContext {
         for (MemoryRegion mr : regions.values()) {
             if (mr instanceof PinnedMr p) {
                 n += p.umem.npages;
+            }
+        }
+        return n;
+    }
+
+    /** Pages the live pinned regions reach that the process no longer maps where they were pinned. */
+    public long stalePinnedPages() {
+        long n = 0;
+        for (MemoryRegion mr : regions()) {
+            if (mr instanceof PinnedMr p) {
+                n += p.umem.stalePages();
             }
         }
         return n;

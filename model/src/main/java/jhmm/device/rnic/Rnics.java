@@ -33,6 +33,17 @@ public final class Rnics {
         return List.copyOf(devices);
     }
 
+    /** Pages every NIC's pinned regions reach that their process no longer maps where they were pinned (stale, safe). */
+    public long stalePinnedPages() {
+        long n = 0;
+        for (RnicDevice d : devices) {
+            for (RnicContext c : d.contexts()) {
+                n += c.stalePinnedPages();
+            }
+        }
+        return n;
+    }
+
     /** Every NIC's violations, then each address space whose pinned_vm differs from what the pinned regions hold. */
     public List<String> violations() {
         List<String> out = new ArrayList<>();
