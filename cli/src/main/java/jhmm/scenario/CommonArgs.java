@@ -7,12 +7,21 @@ import java.util.Set;
 /** Argument shapes that several commands share: a mapping of a process, and {@code off=}/{@code len=}. */
 final class CommonArgs {
     static final Form<String> MAPPING = Form.named("M", Form.NAME);
+    private static final Form<String> PROCESS = Form.named("P", Form.NAME);
     static final Form<Long> OFF = Form.named("OFF", Form.SIZE);
     static final Form<Long> LEN = Form.named("LEN", Form.SIZE);
     static final Form<Long> NPAGES = Form.named("NPAGES", Form.COUNT);
     private static final Map<String, Form<?>> RANGE = Map.of("off", Form.SIZE, "len", Form.SIZE);
 
     private CommonArgs() {}
+
+    /** {@code D open P}'s P: a live process, in which {@code device} is open from now on. */
+    static String openIn(Words w, NameScope names, String device) {
+        String process = w.take(PROCESS);
+        names.requireProcess(w, process);
+        names.open(device, process);
+        return process;
+    }
 
     /** The next word as a defined mapping of {@code process}. */
     static Target mapping(Words w, NameScope names, String process) {

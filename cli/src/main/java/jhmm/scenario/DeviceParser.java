@@ -25,7 +25,6 @@ final class DeviceParser {
     private static final Form<DeviceCommand.CoreMode> MODE = Form.choice("MODE", DeviceCommand.CoreMode.values());
     static final int DEFAULT_DMA_MASK = 64;
     private static final Form<String> TYPE = Form.oneOf("TYPE", new java.util.TreeMap<>(Map.of("dmirror", "dmirror", "gpu", "gpu", "rnic", "rnic")));
-    private static final Form<String> PROCESS = Form.named("P", Form.NAME);
 
     private final NameScope names;
     private final GpuParser gpus;
@@ -53,10 +52,7 @@ final class DeviceParser {
             return rnics.define(w, name);
         }
         Options o = w.options(Map.of("memory", MEMORY, "devmem", Form.SIZE, "dma-mask", Form.COUNT), Set.of());
-        long mask = o.get("dma-mask", Form.COUNT).orElse((long) DEFAULT_DMA_MASK);
-        if (mask < 12 || mask > 64) {
-            throw w.error("dma-mask= is a number of address bits, 12 to 64");
-        }
+        int mask = dmaMask(w, o);
         long devmem = o.get("devmem", Form.SIZE).orElse(DEFAULT_DEVMEM);
         if (devmem < PageSize.PMD_SIZE || devmem % PageSize.PMD_SIZE != 0) {
             throw w.error("devmem=" + ByteSize.format(devmem) + " must be a whole number of 2M sections, at least one"
@@ -64,7 +60,16 @@ final class DeviceParser {
         }
         requireRoom(w, "devmem", devmem, ramBytes);
         names.addDevice(w, name);
-        return new NewDevice(name, o.get("memory", MEMORY).orElse(DeviceMemory.PRIVATE), devmem, (int) mask);
+        return new NewDevice(name, o.get("memory", MEMORY).orElse(DeviceMemory.PRIVATE), devmem, mask);
+    }
+
+    /** The {@code dma-mask=} option of a device line: address bits, 12 to 64 (default 64). */
+    static int dmaMask(Words w, Options o) {
+        long mask = o.get("dma-mask", Form.COUNT).orElse((long) DEFAULT_DMA_MASK);
+        if (mask < 12 || mask > 64) {
+            throw w.error("dma-mask= is a number of address bits, 12 to 64");
+        }
+        return (int) mask;
     }
 
     /** Device memory of {@code bytes} (option {@code key}) must fit in this JVM's {@link PageBudget} beside the RAM. */
@@ -102,10 +107,8 @@ final class DeviceParser {
     }
 
     private Open open(Words w, String device) {
-        String process = w.take(PROCESS);
-        names.requireProcess(w, process);
+        String process = CommonArgs.openIn(w, names, device);
         w.end();
-        names.open(device, process);
         return new Open(device, process);
     }
 

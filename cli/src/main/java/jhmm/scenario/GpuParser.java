@@ -19,7 +19,6 @@ final class GpuParser {
     private static final Form<Preferred> PREFERRED = Form.words("WHERE", Preferred.values());
     private static final Form<Boolean> ON_OFF = Form.oneOf("on|off", Map.of("on", true, "off", false));
     private static final Form<long[]> CHUNKS = new Form<>("SIZES", GpuParser::sizes, "sizes joined by commas, e.g. 2M,64K,4K", false);
-    private static final Form<String> PROCESS = Form.named("P", Form.NAME);
     /** Warps a kernel may have: enough for any scenario, few enough to keep a run small. */
     private static final long MAX_WARPS = 1 << 16;
     private static final Map<String, Form<?>> OPTIONS = Map.ofEntries(
@@ -61,25 +60,17 @@ final class GpuParser {
         if (problem != null) {
             throw w.error(problem);
         }
-        long mask = o.get("dma-mask", Form.COUNT).orElse((long) DeviceParser.DEFAULT_DMA_MASK);
-        if (mask < 12 || mask > 64) {
-            throw w.error("dma-mask= is a number of address bits, 12 to 64");
-        }
+        int mask = DeviceParser.dmaMask(w, o);
         DeviceParser.requireRoom(w, "vram", c.vramBytes(), ramBytes);
         names.addDevice(w, name);
         gpus.add(name);
-        return new GpuCommand.NewGpu(name, c, (int) mask);
+        return new GpuCommand.NewGpu(name, c, mask);
     }
 
     Command parse(Words w, String device) {
         String verb = w.take("a GPU action");
         Command c = switch (verb) {
-            case "open" -> {
-                String process = w.take(PROCESS);
-                names.requireProcess(w, process);
-                names.open(device, process);
-                yield new GpuCommand.Open(device, process);
-            }
+            case "open" -> new GpuCommand.Open(device, CommonArgs.openIn(w, names, device));
             case "access" -> access(w, device);
             case "prefetch" -> new GpuCommand.Prefetch(device, mapping(w, device), w.take(CommonArgs.OFF), length(w));
             case "advise" -> advise(w, device);

@@ -15,7 +15,6 @@ final class RnicParser {
     private static final Form<Advice> ADVICE = Form.words("ADVICE", Advice.values());
     private static final Form<Long> MEMLOCK = new Form<>("SIZE|unlimited",
             w -> w.equals("unlimited") ? Optional.of(Long.MAX_VALUE) : Form.SIZE.read(w), "a size or unlimited", false);
-    private static final Form<String> PROCESS = Form.named("P", Form.NAME);
     /** The largest RDMA message (2^31 bytes). */
     private static final long MAX_MESSAGE = 1L << 31;
     /** An rdma-read's data is held in memory, as a P read's is. */
@@ -39,24 +38,16 @@ final class RnicParser {
     /** The rest of {@code device NAME rnic ...}. */
     RnicCommand.NewRnic define(Words w, String name) {
         Options o = w.options(Map.of("memlock", MEMLOCK, "dma-mask", Form.COUNT), Set.of());
-        long mask = o.get("dma-mask", Form.COUNT).orElse((long) DeviceParser.DEFAULT_DMA_MASK);
-        if (mask < 12 || mask > 64) {
-            throw w.error("dma-mask= is a number of address bits, 12 to 64");
-        }
+        int mask = DeviceParser.dmaMask(w, o);
         names.addDevice(w, name);
         nics.add(name);
-        return new RnicCommand.NewRnic(name, o.get("memlock", MEMLOCK).orElse(RnicConfig.DEFAULT_MEMLOCK), (int) mask);
+        return new RnicCommand.NewRnic(name, o.get("memlock", MEMLOCK).orElse(RnicConfig.DEFAULT_MEMLOCK), mask);
     }
 
     Command parse(Words w, String device) {
         String verb = w.take("an RDMA action");
         Command c = switch (verb) {
-            case "open" -> {
-                String process = w.take(PROCESS);
-                names.requireProcess(w, process);
-                names.open(device, process);
-                yield new RnicCommand.Open(device, process);
-            }
+            case "open" -> new RnicCommand.Open(device, CommonArgs.openIn(w, names, device));
             case "reg" -> reg(w, device);
             case "dereg" -> new RnicCommand.Dereg(device, region(w, device));
             case "rdma-read" -> data(w, device, RnicCommand.DataOp.RDMA_READ);

@@ -45,20 +45,27 @@ public final class HmmDriverProtocol {
     }
 
     /**
+     * The protocol's first half: mmu_interval_read_begin into {@code range.notifierSeq}, then
+     * hmm_range_fault under the mmap read lock. Returns hmm_range_fault's result.
+     */
+    public static int readBeginAndFault(HmmRange range) {
+        Mm mm = range.notifier.mm();
+        range.notifierSeq = MmuNotifiers.readBegin(range.notifier);
+        mm.mmapLock().readLock().lock();
+        try {
+            return HmmRangeFault.fault(range);
+        } finally {
+            mm.mmapLock().readLock().unlock();
+        }
+    }
+
+    /**
      * As {@link #faultAndUpdate(HmmRange, Lock, long, IntSupplier)}, restarting while
      * {@code budget} allows: -EBUSY once it refuses a restart.
      */
     public static int faultAndUpdate(HmmRange range, Lock driverLock, RetryBudget budget, IntSupplier update) {
-        Mm mm = range.notifier.mm();
         while (true) {
-            range.notifierSeq = MmuNotifiers.readBegin(range.notifier);
-            int ret;
-            mm.mmapLock().readLock().lock();
-            try {
-                ret = HmmRangeFault.fault(range);
-            } finally {
-                mm.mmapLock().readLock().unlock();
-            }
+            int ret = readBeginAndFault(range);
             if (ret == 0) {
                 driverLock.lock();
                 try {

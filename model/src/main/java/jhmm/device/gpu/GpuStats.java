@@ -1,11 +1,10 @@
 package jhmm.device.gpu;
 
-import java.util.LinkedHashMap;
-import java.util.Locale;
 import java.util.Map;
+import jhmm.base.EnumCounts;
 
 /** What the GPU did, counted: the model reports counts and leaves their cost to a timing layer. */
-public final class GpuStats {
+public final class GpuStats extends EnumCounts<GpuStats.Counter, GpuStats> {
     /** One counter; its word is the name a scenario result gives it. */
     public enum Counter {
         /** Fault-buffer entries the GPU wrote. */
@@ -43,37 +42,29 @@ public final class GpuStats {
         PINNED;
 
         public String word() {
-            return name().toLowerCase(Locale.ROOT).replace('_', '-');
+            return EnumCounts.word(this);
         }
     }
 
-    private final long[] counts = new long[Counter.values().length];
+    public GpuStats() {
+        super(Counter.class);
+    }
 
-    synchronized void add(Counter c, long n) {
-        counts[c.ordinal()] += n;
+    @Override
+    protected GpuStats empty() {
+        return new GpuStats();
+    }
+
+    void add(Counter c, long n) {
+        count(c, n);
     }
 
     void inc(Counter c) {
         add(c, 1);
     }
 
-    public synchronized long get(Counter c) {
-        return counts[c.ordinal()];
-    }
-
-    /** A copy, to subtract later. */
-    public synchronized GpuStats snapshot() {
-        GpuStats s = new GpuStats();
-        System.arraycopy(counts, 0, s.counts, 0, counts.length);
-        return s;
-    }
-
     /** Every counter by its word: these counts less {@code before}'s. */
-    public synchronized Map<String, Long> since(GpuStats before) {
-        Map<String, Long> out = new LinkedHashMap<>();
-        for (Counter c : Counter.values()) {
-            out.put(c.word(), counts[c.ordinal()] - before.get(c));
-        }
-        return out;
+    public Map<String, Long> since(GpuStats before) {
+        return minus(before).words();
     }
 }

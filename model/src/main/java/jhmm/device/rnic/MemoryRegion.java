@@ -7,7 +7,7 @@ import java.util.List;
  * virtual addresses it covers (the process's own, as ibv_reg_mr gives them), whether it may
  * be written (local and remote write access), and the umems that back it.
  */
-public abstract sealed class MemoryRegion permits PinnedMr, OdpMr, ImplicitOdpMr {
+public abstract sealed class MemoryRegion permits RangeMr, ImplicitOdpMr {
     final RnicContext ctx;
     private final int key;
     private final long start;

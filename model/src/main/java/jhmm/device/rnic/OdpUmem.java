@@ -12,7 +12,6 @@ import jhmm.hmm.HmmDma;
 import jhmm.hmm.HmmDriverProtocol;
 import jhmm.hmm.HmmPfn;
 import jhmm.hmm.HmmRange;
-import jhmm.hmm.HmmRangeFault;
 import jhmm.mm.Mm;
 import jhmm.mm.NotifierRange;
 import jhmm.mm.PageStates;
@@ -134,15 +133,7 @@ final class OdpUmem extends Umem {
 
     /** The planted bug: one hmm_range_fault, then the entries under the lock, whatever happened meanwhile. */
     private int mapUnchecked(HmmRange range, IntSupplier update) {
-        range.notifierSeq = MmuNotifiers.readBegin(notifier);
-        Mm mm = ctx.mm();
-        int ret;
-        mm.mmapLock().readLock().lock();
-        try {
-            ret = HmmRangeFault.fault(range);
-        } finally {
-            mm.mmapLock().readLock().unlock();
-        }
+        int ret = HmmDriverProtocol.readBeginAndFault(range);
         if (ret != 0) {
             return ret;
         }

@@ -71,24 +71,24 @@ public final class RnicContext {
         RnicStats before = stats.snapshot();
         synchronized (this) {
             if (closed || (type != MrType.IMPLICIT && (len <= 0 || addr < 0 || addr + len < addr))) {
-                return new RnicOp(-Errno.EINVAL, null, stats.since(before));
+                return new RnicOp(-Errno.EINVAL, null, stats.minus(before));
             }
         }
         MemoryRegion mr;
         try {
             int key = nextKey();
             mr = switch (type) {
-                case PINNED -> new PinnedMr(this, key, addr, len, writable, stats);
-                case ODP -> new OdpMr(this, key, addr, len, writable, stats);
+                case PINNED -> RangeMr.pinned(this, key, addr, len, writable, stats);
+                case ODP -> RangeMr.odp(this, key, addr, len, writable, stats);
                 case IMPLICIT -> new ImplicitOdpMr(this, key, writable);
             };
         } catch (ErrnoException e) {
-            return new RnicOp(-e.errno(), null, stats.since(before));
+            return new RnicOp(-e.errno(), null, stats.minus(before));
         }
         synchronized (this) {
             regions.put(mr.key(), mr);
         }
-        return new RnicOp(0, mr, stats.since(before));
+        return new RnicOp(0, mr, stats.minus(before));
     }
 
     private synchronized int nextKey() {
@@ -101,10 +101,10 @@ public final class RnicContext {
         synchronized (this) {
             if (regions.remove(mr.key(), mr)) {
                 mr.release(stats);
-                return new RnicOp(0, null, stats.since(before));
+                return new RnicOp(0, null, stats.minus(before));
             }
         }
-        return new RnicOp(-Errno.EINVAL, null, stats.since(before));
+        return new RnicOp(-Errno.EINVAL, null, stats.minus(before));
     }
 
     /**
@@ -171,7 +171,7 @@ public final class RnicContext {
             mr.reap(stats);
             ret = Math.min(0, mr.fault(iova, iova + len, mode, true, stats));
         }
-        return new RnicOp(ret, null, stats.since(before));
+        return new RnicOp(ret, null, stats.minus(before));
     }
 
     private boolean mine(MemoryRegion mr) {
@@ -182,7 +182,7 @@ public final class RnicContext {
     private RnicOp respond(MemoryRegion mr, long iova, long len, boolean write, Umem.PageData data) {
         RnicStats before = stats.snapshot();
         int ret = walk(mr, iova, len, write, data);
-        return new RnicOp(ret, null, stats.since(before));
+        return new RnicOp(ret, null, stats.minus(before));
     }
 
     private int walk(MemoryRegion mr, long iova, long len, boolean write, Umem.PageData data) {
@@ -231,25 +231,23 @@ public final class RnicContext {
     }
 
     /** Pages the live pinned regions hold (what this context charges to pinned_vm). */
-    public synchronized long pinnedPages() {
-        long n = 0;
+    public long pinnedPages() {
+        return pinnedUmems().stream().mapToLong(u -> u.npages).sum();
+    }
+
+    private synchronized List<PinnedUmem> pinnedUmems() {
+        List<PinnedUmem> out = new ArrayList<>();
         for (MemoryRegion mr : regions.values()) {
-            if (mr instanceof PinnedMr p) {
-                n += p.umem.npages;
+            if (mr instanceof RangeMr r && r.umem instanceof PinnedUmem p) {
+                out.add(p);
             }
         }
-        return n;
+        return out;
     }
 
     /** Pages the live pinned regions reach that the process no longer maps where they were pinned. */
     public long stalePinnedPages() {
-        long n = 0;
-        for (MemoryRegion mr : regions()) {
-            if (mr instanceof PinnedMr p) {
-                n += p.umem.stalePages();
-            }
-        }
-        return n;
+        return pinnedUmems().stream().mapToLong(PinnedUmem::stalePages).sum();
     }
 
     /** The device file closes (the process exits): every region is deregistered. */

@@ -1,15 +1,13 @@
 package jhmm.device.rnic;
 
-import java.util.LinkedHashMap;
-import java.util.Locale;
-import java.util.Map;
+import jhmm.base.EnumCounts;
 
 /**
  * What the NIC and its driver did, counted: the model reports counts and leaves their cost to
  * a timing layer. A context keeps the running totals; each operation's {@link RnicOp} carries
  * the difference it made.
  */
-public final class RnicStats {
+public final class RnicStats extends EnumCounts<RnicStats.Counter, RnicStats> {
     /** One counter; its word is the name a scenario result gives it. */
     public enum Counter {
         /** Pages an operation's data went through. */
@@ -44,46 +42,24 @@ public final class RnicStats {
         STALE;
 
         public String word() {
-            return name().toLowerCase(Locale.ROOT).replace('_', '-');
+            return EnumCounts.word(this);
         }
     }
 
-    private final long[] counts = new long[Counter.values().length];
+    public RnicStats() {
+        super(Counter.class);
+    }
 
-    synchronized void add(Counter c, long n) {
-        counts[c.ordinal()] += n;
+    @Override
+    protected RnicStats empty() {
+        return new RnicStats();
+    }
+
+    void add(Counter c, long n) {
+        count(c, n);
     }
 
     void inc(Counter c) {
         add(c, 1);
-    }
-
-    public synchronized long get(Counter c) {
-        return counts[c.ordinal()];
-    }
-
-    /** A copy, to subtract later. */
-    public synchronized RnicStats snapshot() {
-        RnicStats s = new RnicStats();
-        System.arraycopy(counts, 0, s.counts, 0, counts.length);
-        return s;
-    }
-
-    /** These counts less {@code before}'s. */
-    public synchronized RnicStats since(RnicStats before) {
-        RnicStats s = new RnicStats();
-        for (int i = 0; i < counts.length; i++) {
-            s.counts[i] = counts[i] - before.counts[i];
-        }
-        return s;
-    }
-
-    /** Every counter by its word. */
-    public synchronized Map<String, Long> words() {
-        Map<String, Long> out = new LinkedHashMap<>();
-        for (Counter c : Counter.values()) {
-            out.put(c.word(), counts[c.ordinal()]);
-        }
-        return out;
     }
 }

@@ -51,7 +51,7 @@ class RnicInvalidationLincheckTest {
                 throw new IllegalStateException("setup: registration or store failed");
             }
             mr = reg.mr();
-            ((OdpMr) mr).umem.bug = bug;
+            ((OdpUmem) ((RangeMr) mr).umem).bug = bug;
         }
 
         /** A remote RDMA READ of the page: the NIC faults, the driver maps it. */
