@@ -61,6 +61,20 @@ public abstract sealed class MemoryRegion permits RangeMr, ImplicitOdpMr {
      */
     abstract int fault(long va, long end, OdpUmem.Mode mode, boolean prefetch, RnicStats stats);
 
+    /** Entries of the NIC's translation tables that translate now. */
+    public long mappedPages() {
+        long n = 0;
+        for (Umem u : umems()) {
+            u.lock.lock();
+            try {
+                n += u.mtt.validCount();
+            } finally {
+                u.lock.unlock();
+            }
+        }
+        return n;
+    }
+
     /** Every umem that backs the region now. */
     abstract List<Umem> umems();
 
