@@ -36,6 +36,7 @@ final class RnicExecutor {
             case RnicCommand.NewRnic n -> {
                 devices.put(n.name(), rnics.add(n.name(), new RnicConfig(n.memlockBytes()),
                         world.devices().dmaSystem().device(n.name(), n.dmaMaskBits(), true)));
+                world.showable(n.name(), () -> show(n.name()));
                 yield Result.OK;
             }
             case RnicCommand.Open o -> {
@@ -88,6 +89,40 @@ final class RnicExecutor {
             case RDMA_WRITE -> counted(ctx.rdmaWrite(mr, iova, d.len(), d.pattern(), origin));
             case SEND -> counted(ctx.send(mr, iova, d.len(), d.pattern(), origin));
         };
+    }
+
+    /**
+     * {@code show N}: the NIC's RLIMIT_MEMLOCK and, in the context it has open, the process's
+     * pinned_vm and each region: its type, access, what it covers and how many of its
+     * translation entries are valid (and, pinned, how many of its pages are stale).
+     */
+    private String show(String name) {
+        long memlock = devices.get(name).config().memlockBytes();
+        StringBuilder out = new StringBuilder("device " + name + ": rnic, memlock="
+                + (memlock == Long.MAX_VALUE ? "unlimited" : SizeWords.format(memlock)));
+        RnicContext ctx = current.get(name);
+        if (ctx == null) {
+            return out.append(", not open\n").toString();
+        }
+        String process = world.processes().entrySet().stream().filter(e -> e.getValue().mm() == ctx.mm())
+                .map(Map.Entry::getKey).findFirst().orElse("?");
+        out.append(", open on ").append(process).append(", pinned_vm=").append(SizeWords.format(ctx.mm().pinnedVm() << 12))
+                .append('\n');
+        String prefix = name + " " + process + " ";
+        regions.entrySet().stream().filter(e -> e.getKey().startsWith(prefix)).sorted(Map.Entry.comparingByKey()).forEach(e -> {
+            MemoryRegion mr = e.getValue();
+            out.append("    ").append(e.getKey().substring(prefix.length())).append(": ")
+                    .append(mr.type().name().toLowerCase(java.util.Locale.ROOT)).append(mr.writable() ? " rw" : " ro");
+            if (mr.type() != MrType.IMPLICIT) {
+                out.append(" len=").append(SizeWords.format(mr.length()));
+            }
+            out.append(", ").append(mr.mappedPages()).append(" pages mapped");
+            if (mr.type() == MrType.PINNED) {
+                out.append(", ").append(mr.stalePages()).append(" stale");
+            }
+            out.append('\n');
+        });
+        return out.toString();
     }
 
     /** Where OFF of a region lies: from the region's start, or for an implicit one from the mapping's start now. */

@@ -117,4 +117,27 @@ class ShowTest {
                 "    small 0 len=16p rw system memory, 1p entries",
                 "    buf 0 len=2M rw vram, 2M entries");
     }
+
+    /** show N: an RDMA NIC's limit, the opener's pinned_vm, and each region with its valid entries (and stale pages). */
+    @Test
+    void anRdmaNicShowsPinnedVmAndItsRegions() {
+        assertThat(shown("""
+                machine ram=64M
+                process p
+                p mmap buf 64K rw anon-private
+                p mmap odp 64K rw anon-private
+                p write odp 0 16K i32
+                device n rnic
+                show n
+                n open p
+                n reg buf
+                n reg odp odp readonly
+                p munmap buf
+                show n
+                """)).containsExactly(
+                "device n: rnic, memlock=8M, not open",
+                "device n: rnic, memlock=8M, open on p, pinned_vm=16p",
+                "    buf: pinned rw len=16p, 16 pages mapped, 16 stale",
+                "    odp: odp ro len=16p, 4 pages mapped");
+    }
 }

@@ -27,7 +27,7 @@ public final class Mm {
     /** MMF_HAS_PINNED: set by the first FOLL_PIN call on this mm, never cleared; fork reads it. */
     private volatile boolean hasPinned;
     /**
-     * mm->pinned_vm: pages drivers pinned long-term on this mm's behalf and charge against the
+     * {@code mm->pinned_vm}: pages drivers pinned long-term on this mm's behalf and charge against the
      * owner's RLIMIT_MEMLOCK (RDMA memory registration). GUP itself does not count here.
      */
     private final AtomicLong pinnedVm = new AtomicLong();
@@ -77,12 +77,12 @@ public final class Mm {
         return hasPinned;
     }
 
-    /** atomic64_add_return on mm->pinned_vm: adds {@code pages} (negative to give back) and returns the new total. */
+    /** atomic64_add_return on {@code mm->pinned_vm}: adds {@code pages} (negative to give back) and returns the new total. */
     public long addPinnedVm(long pages) {
         return pinnedVm.addAndGet(pages);
     }
 
-    /** mm->pinned_vm now. */
+    /** {@code mm->pinned_vm} now. */
     public long pinnedVm() {
         return pinnedVm.get();
     }

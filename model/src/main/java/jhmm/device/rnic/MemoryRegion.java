@@ -75,6 +75,17 @@ public abstract sealed class MemoryRegion permits RangeMr, ImplicitOdpMr {
         return n;
     }
 
+    /** Pages a pinned region reaches that the process no longer maps where they were pinned (0 for ODP). */
+    public long stalePages() {
+        long n = 0;
+        for (Umem u : umems()) {
+            if (u instanceof PinnedUmem p) {
+                n += p.stalePages();
+            }
+        }
+        return n;
+    }
+
     /** Every umem that backs the region now. */
     abstract List<Umem> umems();
 

@@ -59,7 +59,7 @@ final class OdpUmem extends Umem {
     /** The implicit region this is a 1 GiB child of, or null. */
     final ImplicitOdpMr parent;
     Bug bug = Bug.NONE;
-    /** Pages DMA-mapped now (umem_odp->npages). */
+    /** Pages DMA-mapped now ({@code umem_odp->npages}). */
     private int dmaMapped;
     /** Released: faults find nothing to map into. */
     private boolean closed;

@@ -15,7 +15,7 @@ import jhmm.mm.Mm;
 
 /**
  * A pinned umem (ib_umem_get): the pages are charged to the owner's RLIMIT_MEMLOCK in
- * mm->pinned_vm, pinned with pin_user_pages_fast(FOLL_LONGTERM, FOLL_WRITE when the region is
+ * {@code mm->pinned_vm}, pinned with pin_user_pages_fast(FOLL_LONGTERM, FOLL_WRITE when the region is
  * writable) at most a page of pointers at a time, put in a scatter list that merges physically
  * contiguous pages and DMA-mapped in one dma_map_sg. Every entry of the NIC's table is written
  * at registration and stays until deregistration, whatever the process does to its mapping.

@@ -4,7 +4,7 @@ package jhmm.device.rnic;
  * What one NIC's users run with.
  *
  * @param memlockBytes the RLIMIT_MEMLOCK of the processes that open the NIC: pinned
- *     registrations are charged against it in mm->pinned_vm (0 refuses them, as can_do_mlock
+ *     registrations are charged against it in {@code mm->pinned_vm} (0 refuses them, as can_do_mlock
  *     does; {@link Long#MAX_VALUE} stands for unlimited, as for a process with CAP_IPC_LOCK)
  */
 public record RnicConfig(long memlockBytes) {

@@ -86,9 +86,13 @@ public final class RnicContext {
             return new RnicOp(-e.errno(), null, stats.minus(before));
         }
         synchronized (this) {
-            regions.put(mr.key(), mr);
+            if (!closed) {
+                regions.put(mr.key(), mr);
+                return new RnicOp(0, mr, stats.minus(before));
+            }
         }
-        return new RnicOp(0, mr, stats.minus(before));
+        mr.release(stats); // the context closed while the region was being made
+        return new RnicOp(-Errno.EINVAL, null, stats.minus(before));
     }
 
     private synchronized int nextKey() {
@@ -247,7 +251,7 @@ public final class RnicContext {
 
     /** Pages the live pinned regions reach that the process no longer maps where they were pinned. */
     public long stalePinnedPages() {
-        return pinnedUmems().stream().mapToLong(PinnedUmem::stalePages).sum();
+        return regions().stream().mapToLong(MemoryRegion::stalePages).sum();
     }
 
     /** The device file closes (the process exits): every region is deregistered. */

@@ -10,7 +10,7 @@ import jhmm.mm.MemorySystem;
 import jhmm.mm.Mm;
 
 /**
- * The machine's RDMA NICs. Kept together because mm->pinned_vm is one count per address space
+ * The machine's RDMA NICs. Kept together because {@code mm->pinned_vm} is one count per address space
  * whatever NIC charged it: {@link #violations} checks that it equals what the live pinned
  * regions of every NIC hold.
  */
