@@ -27,7 +27,7 @@ import picocli.CommandLine.Spec;
         header = "Compares the ways a driver can map a process's memory for a device's DMA.",
         description = {
             "Maps one buffer for a device's DMA through each path (the 2019 helper, today's hmm-dma, a GPU driver's"
-                    + " drm_gpusvm get_pages, GUP pinning, jhmm's core in pin and mirror mode) while the kernel compacts memory and migrates the buffer"
+                    + " drm_gpusvm get_pages, an RDMA registration pinned or on demand, GUP pinning, jhmm's core in pin and mirror mode) while the kernel compacts memory and migrates the buffer"
                     + " and the process remaps a quarter of it; prints the workload, what each path cost and saw, what"
                     + " each row counts and a short reading of the figures."
         },

@@ -1,6 +1,8 @@
 package jhmm.compare;
 
 import jhmm.device.gpu.GpuSvmRangeMapper;
+import jhmm.device.rnic.MrType;
+import jhmm.device.rnic.RnicRangeMapper;
 import jhmm.dma.DmaDevice;
 import jhmm.dmamap.CoreRangeMapper;
 import jhmm.dmamap.GupRangeMapper;
@@ -30,6 +32,20 @@ public enum ComparePath {
         @Override
         RangeDmaMapper mapper(Mm mm, DmaDevice dev) {
             return new GpuSvmRangeMapper(mm, dev);
+        }
+    },
+    RNIC_PINNED("rnic pinned",
+            "an RDMA registration, pinned (ib_umem_get: FOLL_LONGTERM pins, dma_map_sg)") {
+        @Override
+        RangeDmaMapper mapper(Mm mm, DmaDevice dev) {
+            return new RnicRangeMapper(mm, dev, MrType.PINNED);
+        }
+    },
+    RNIC_ODP("rnic odp",
+            "an RDMA registration with on-demand paging (ib_umem_odp), prefetched: a mirror") {
+        @Override
+        RangeDmaMapper mapper(Mm mm, DmaDevice dev) {
+            return new RnicRangeMapper(mm, dev, MrType.ODP);
         }
     },
     GUP("gup",

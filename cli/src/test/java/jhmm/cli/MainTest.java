@@ -222,13 +222,13 @@ class MainTest {
         assertThat(root.get("rows").get(0).get("key").asText()).isEqualTo("pageFaults");
         assertThat(root.get("reading")).isNotEmpty();
         JsonNode paths = root.get("results");
-        assertThat(paths).hasSize(6);
+        assertThat(paths).hasSize(8);
         for (JsonNode path : paths) {
             assertThat(path.get("figures").get("iommuLeaves").asLong()).as(path.get("path").asText()).isZero();
             path.get("figures").fieldNames().forEachRemaining(key -> assertThat(key).doesNotContain(" "));
         }
         // without THP the core maps every 4 KiB page on its own
-        assertThat(paths.get(5).get("figures").get("dmaEntries").asLong()).isGreaterThanOrEqualTo(8L * 256);
+        assertThat(paths.get(7).get("figures").get("dmaEntries").asLong()).isGreaterThanOrEqualTo(8L * 256);
         assertThat(jhmm("compare", "--size", "3M").exit()).isEqualTo(2);
     }
 
@@ -255,7 +255,7 @@ class MainTest {
         Run r = jhmm("compare", "--size", "8M", "--hugetlb");
         assertThat(r.exit()).as(r.err()).isZero();
         String faulted = r.out().lines().filter(l -> l.startsWith("page faults ")).findFirst().orElseThrow();
-        assertThat(faulted.split(" {2,}")).containsExactly("page faults", "1", "1", "1", "remap ENOMEM", "remap ENOMEM", "1", "faults");
+        assertThat(faulted.split(" {2,}")).containsExactly("page faults", "1", "1", "1", "remap ENOMEM", "1", "remap ENOMEM", "remap ENOMEM", "1", "faults");
         assertThat(r.out()).contains("remap ENOMEM: a step of the workload failed");
         assertThat(prose(r.out())).contains("whether the device went stale was not measured (remap ENOMEM)");
     }
@@ -265,9 +265,9 @@ class MainTest {
     void compareShowsProgressOnlyToATerminal() {
         CliRun watched = CliRun.watched("compare", "--size", "4M");
         assertThat(watched.exit()).isZero();
-        assertThat(watched.err().lines()).containsExactly("compare: hmm-2019 done (1 of 6)", "compare: hmm-dma done (2 of 6)",
-                "compare: gpusvm done (3 of 6)", "compare: gup done (4 of 6)", "compare: core mode=pin done (5 of 6)",
-                "compare: core mode=mirror done (6 of 6)");
+        assertThat(watched.err().lines()).containsExactly("compare: hmm-2019 done (1 of 8)", "compare: hmm-dma done (2 of 8)",
+                "compare: gpusvm done (3 of 8)", "compare: rnic pinned done (4 of 8)", "compare: rnic odp done (5 of 8)",
+                "compare: gup done (6 of 8)", "compare: core mode=pin done (7 of 8)", "compare: core mode=mirror done (8 of 8)");
         CliRun redirected = CliRun.of("compare", "--size", "4M");
         assertThat(redirected.err()).isEmpty();
         assertThat(redirected.out()).isEqualTo(watched.out());
@@ -289,16 +289,16 @@ class MainTest {
     void compareExplainsItsTable() {
         Run r = jhmm("compare", "--size", "8M", "--no-compact");
         assertThat(r.exit()).as(r.err()).isZero();
-        assertThat(r.out()).startsWith("jhmm compare: one buffer mapped for a device's DMA 6 ways, each on a fresh machine of 1G RAM\n");
+        assertThat(r.out()).startsWith("jhmm compare: one buffer mapped for a device's DMA 8 ways, each on a fresh machine of 1G RAM\n");
         assertThat(prose(r.out())).contains("  buffer   8M (2048 pages of 4 KiB), anonymous private, THP-backed (thp=always), written by the process\n",
                         "  device   behind an IOMMU",
                         "  then     no compaction (--no-compact); the kernel migrates the buffer; the process unmaps the first quarter (2M)",
                         "  gup               pin_user_pages + dma_map_sg",
                         "Rows, counted from after the process wrote the buffer until the device's read\n",
                         "  page faults                  page faults taken (handle_mm_fault calls; a THP fault counts once)",
-                        "\nReading\n  - gup and core mode=pin pin the buffer (2048 pages), so migrations failed on 4 folios;");
+                        "\nReading\n  - rnic pinned, gup and core mode=pin pin the buffer (2048 pages), so migrations failed on 4 folios;");
         assertThat(r.out().lines().filter(l -> l.startsWith("pins held ")).findFirst().orElseThrow().split(" {2,}"))
-                .containsExactly("pins held", "0", "0", "0", "2048", "2048", "0", "pages");
+                .containsExactly("pins held", "0", "0", "0", "2048", "0", "2048", "2048", "0", "pages");
         assertThat(r.out().lines().filter(l -> !l.contains("  hmm-2019  ") && !l.matches("^[a-zA-Z-]+( [a-zA-Z-]+)*  .*")))
                 .allSatisfy(l -> assertThat(l.length()).as(l).isLessThanOrEqualTo(102));
     }

@@ -45,6 +45,20 @@ class CompareWorkloadTest {
         assertThat(r.figures().get(CompareRow.STALE_ACCESSES)).isZero();
     }
 
+    /** An RDMA registration pinned with ib_umem_get holds the buffer as GUP does; with ODP it follows every change. */
+    @Test
+    void aPinnedRegistrationHoldsTheBufferAndAnOdpOneFollowsIt() {
+        PathResult pinned = workload.run(ComparePath.RNIC_PINNED);
+        assertThat(pinned.figures().get(CompareRow.PINS_HELD)).isEqualTo(SIZE / 4096);
+        assertThat(pinned.figures().get(CompareRow.MIGRATIONS_BLOCKED)).isEqualTo(2 * (SIZE >> 21));
+        assertThat(pinned.figures().get(CompareRow.STALE_ACCESSES)).isEqualTo(SIZE / 4096 / 4);
+        PathResult odp = workload.run(ComparePath.RNIC_ODP);
+        assertThat(odp.figures().get(CompareRow.PINS_HELD)).isZero();
+        assertThat(odp.figures().get(CompareRow.MIGRATIONS_BLOCKED)).isZero();
+        assertThat(odp.figures().get(CompareRow.INVALIDATIONS)).isPositive();
+        assertThat(odp.figures().get(CompareRow.STALE_ACCESSES)).isZero();
+    }
+
     @Test
     void the2019HelperMapsEveryBasePageOnItsOwnAndRemapsTheWholeRangeAfterAnInvalidation() {
         PathResult r = workload.run(ComparePath.HMM_2019);
