@@ -9,7 +9,7 @@ import jhmm.dmamap.DmaMapStats;
 import jhmm.dmamap.RangeDmaMapper;
 import jhmm.kernel.Machine;
 import jhmm.kernel.MachineConfig;
-import jhmm.kernel.Process;
+import jhmm.kernel.UserProcess;
 import jhmm.mm.Mman;
 import jhmm.mm.MmStats;
 import jhmm.mm.ThpMode;
@@ -51,12 +51,12 @@ public final class CompareWorkload {
         int rw = Mman.PROT_READ | Mman.PROT_WRITE;
         // Another program holds the top of RAM while the buffer is allocated, then exits: the
         // buffer sits low with free memory above it, where compaction wants to move it.
-        Process filler = machine.createProcess("filler");
+        UserProcess filler = machine.createProcess("filler");
         long fill = ram - size - (256L << 20);
         long f = required(filler.mmapAligned(fill, PageSize.PMD_SIZE, rw, Mman.MAP_PRIVATE | Mman.MAP_ANONYMOUS, null, 0),
                 "mmap of the filler");
         required(filler.write(f, fill, Pattern.fillByte(1), f), "the filler's write");
-        Process p = machine.createProcess("app");
+        UserProcess p = machine.createProcess("app");
         long buf = required(p.mmapAligned(size, PageSize.PMD_SIZE, rw, flags, null, 0), "mmap of the buffer");
         required(p.write(buf, size, Pattern.i32(0), buf), "the write of the buffer");
         filler.exit();
@@ -94,7 +94,7 @@ public final class CompareWorkload {
     }
 
     /** Unmaps the buffer's first quarter, maps it again in place and writes it: null, or the step that failed and its errno. */
-    private static String remapQuarter(Process p, long buf, long quarter, int rw, int flags) {
+    private static String remapQuarter(UserProcess p, long buf, long quarter, int rw, int flags) {
         long ret = p.munmap(buf, quarter);
         if (ret == 0) {
             ret = p.mmap(buf, quarter, rw, flags | Mman.MAP_FIXED, null, 0);

@@ -5,7 +5,7 @@ import java.util.Map;
 import jhmm.base.ErrnoException;
 import jhmm.base.PageSize;
 import jhmm.kernel.Machine;
-import jhmm.kernel.Process;
+import jhmm.kernel.UserProcess;
 import jhmm.mm.FileInode;
 import jhmm.mm.Mman;
 import jhmm.scenario.Command.CheckInvariants;
@@ -76,12 +76,12 @@ final class CommandExecutor {
             }
             case Read r -> read(r);
             case Fork f -> {
-                Process child = world.process(f.parent()).fork(f.child());
+                UserProcess child = world.process(f.parent()).fork(f.child());
                 world.addProcess(f.child(), child, world.mappingsOf(f.parent()));
                 yield Result.OK;
             }
             case Exit e -> {
-                Process p = world.process(e.process());
+                UserProcess p = world.process(e.process());
                 world.devices().processExited(p);
                 p.exit();
                 rnics.processExited(p); // exit_mm comes before the files close
@@ -109,7 +109,7 @@ final class CommandExecutor {
 
     /** A call on [start+off, start+off+len) of a mapping. */
     private interface RangeCall {
-        long apply(Process p, long addr, long len);
+        long apply(UserProcess p, long addr, long len);
     }
 
     private Result onRange(Target t, Range range, RangeCall call) {
@@ -117,7 +117,7 @@ final class CommandExecutor {
         return Result.ofReturn(call.apply(process(t), m.start() + range.off(), range.length(m.length())));
     }
 
-    private Process process(Target t) {
+    private UserProcess process(Target t) {
         return world.process(t.process());
     }
 
@@ -127,7 +127,7 @@ final class CommandExecutor {
         if (m.hugetlb().isPresent()) {
             flags |= Mman.MAP_HUGETLB | (m.hugetlb().getAsLong() == PageSize.PUD_SIZE ? Mman.MAP_HUGE_1GB : Mman.MAP_HUGE_2MB);
         }
-        Process p = process(m.target());
+        UserProcess p = process(m.target());
         if (m.device().isPresent()) {
             return placed(m.target(), world.devices().mirror(m.device().get()).mmap(m.size(), m.prot(), flags), m.size());
         }

@@ -11,7 +11,7 @@ import jhmm.kernel.Machine;
 import jhmm.dma.DmaDevice;
 import jhmm.dma.DmaSystem;
 import jhmm.dmamap.RangeDmaMapper;
-import jhmm.kernel.Process;
+import jhmm.kernel.UserProcess;
 
 /**
  * The scenario's devices and their open files. {@code D open P} makes a new mirror of P's
@@ -76,7 +76,7 @@ final class Devices {
         return d;
     }
 
-    void open(String device, String processName, Process p) {
+    void open(String device, String processName, UserProcess p) {
         Dmirror m = device(device).open(p.mm());
         current.put(device, m);
         openedBy.put(device, processName);
@@ -109,7 +109,7 @@ final class Devices {
     }
 
     /** A process exits: its files close, so its mirrors go. */
-    void processExited(Process p) {
+    void processExited(UserProcess p) {
         open.removeIf(m -> {
             if (m.mm() != p.mm()) {
                 return false;

@@ -6,7 +6,7 @@ import java.util.Set;
 import jhmm.base.PageSize;
 import jhmm.gup.Foll;
 import jhmm.gup.Gup;
-import jhmm.kernel.Process;
+import jhmm.kernel.UserProcess;
 import jhmm.mm.Mm;
 import jhmm.mm.PageStates;
 import jhmm.phys.PhysicalMemory;
@@ -18,7 +18,7 @@ import jhmm.scenario.Command.GupFlag;
  */
 final class GupExecutor {
     /** Pages one gup call took, and whether they are pins or plain references. */
-    private record Held(Process process, long addr, int[] pages, int count, boolean pinned) {
+    private record Held(UserProcess process, long addr, int[] pages, int count, boolean pinned) {
         /**
          * Held pages the process no longer maps where they were taken: the holder still reaches
          * them (its reference keeps the frame), but they are stale. Never a violation: a held
@@ -43,7 +43,7 @@ final class GupExecutor {
     }
 
     Result gup(Command.Gup g) {
-        Process p = world.process(g.target().process());
+        UserProcess p = world.process(g.target().process());
         if (held.containsKey(g.target().process())) {
             throw new StepFailure("process '" + g.target().process() + "' still holds the pages of its last gup ('"
                     + g.target().process() + " unpin' first)");

@@ -6,7 +6,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
 import jhmm.kernel.Machine;
-import jhmm.kernel.Process;
+import jhmm.kernel.UserProcess;
 
 /**
  * A scenario's commands carried out on the model one at a time, by a caller that looks at the
@@ -35,8 +35,8 @@ public final class ModelStepper {
     }
 
     /** The live process named {@code name}, or null when it was never made or has exited. */
-    public Process process(String name) {
-        Process p = world.processes().get(name);
+    public UserProcess process(String name) {
+        UserProcess p = world.processes().get(name);
         return p == null || p.exited() ? null : p;
     }
 

@@ -11,7 +11,7 @@ import jhmm.device.rnic.RnicContext;
 import jhmm.device.rnic.RnicDevice;
 import jhmm.device.rnic.RnicOp;
 import jhmm.device.rnic.Rnics;
-import jhmm.kernel.Process;
+import jhmm.kernel.UserProcess;
 
 /** Runs the RDMA NIC lines: registrations and a remote peer's operations, with the counts of what the NIC and driver did. */
 final class RnicExecutor {
@@ -155,7 +155,7 @@ final class RnicExecutor {
     }
 
     /** A process exited: its files close, so its NIC contexts go with every region they held. */
-    void processExited(Process p) {
+    void processExited(UserProcess p) {
         open.removeIf(c -> {
             if (c.mm() != p.mm()) {
                 return false;

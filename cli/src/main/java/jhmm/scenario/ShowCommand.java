@@ -6,7 +6,7 @@ import java.util.Optional;
 public sealed interface ShowCommand extends Command {
 
     /** {@code show P [M]}: P's VMAs (or those of mapping M) and the state of each of their pages. */
-    record Process(String process, Optional<String> mapping) implements ShowCommand {}
+    record OfProcess(String process, Optional<String> mapping) implements ShowCommand {}
 
     /** {@code show D}: the device's memory, its page table and its DMA mappings. */
     record Device(String device) implements ShowCommand {}

@@ -20,7 +20,7 @@ final class ShowParser {
         } else if (names.isProcess(what)) {
             names.requireProcess(w, what);
             Optional<String> mapping = w.hasMore() ? Optional.of(CommonArgs.mapping(w, names, what).mapping()) : Optional.empty();
-            c = new ShowCommand.Process(what, mapping);
+            c = new ShowCommand.OfProcess(what, mapping);
         } else {
             throw w.unknownWord(what, "show", "machine, a process or a device");
         }

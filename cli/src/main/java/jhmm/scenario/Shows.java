@@ -12,7 +12,7 @@ import jhmm.base.PageSize;
 import jhmm.device.dmirror.Dmirror;
 import jhmm.device.dmirror.DmirrorDevice;
 import jhmm.kernel.Machine;
-import jhmm.kernel.Process;
+import jhmm.kernel.UserProcess;
 import jhmm.mm.MmStats;
 import jhmm.mm.Vma;
 import jhmm.mm.VmFlags;
@@ -37,7 +37,7 @@ final class Shows {
 
     Result show(ShowCommand command) {
         transcript.shown(switch (command) {
-            case ShowCommand.Process p -> process(p);
+            case ShowCommand.OfProcess p -> process(p);
             case ShowCommand.Device d -> device(d.device());
             case ShowCommand.Machine m -> machine();
         });
@@ -48,13 +48,13 @@ final class Shows {
     String everyProcess() {
         StringBuilder out = new StringBuilder();
         for (String name : world.processes().keySet()) {
-            out.append(process(new ShowCommand.Process(name, Optional.empty())));
+            out.append(process(new ShowCommand.OfProcess(name, Optional.empty())));
         }
         return out.toString();
     }
 
-    private String process(ShowCommand.Process show) {
-        Process p = world.process(show.process());
+    private String process(ShowCommand.OfProcess show) {
+        UserProcess p = world.process(show.process());
         if (p.exited()) {
             return "process " + show.process() + ": exited\n";
         }

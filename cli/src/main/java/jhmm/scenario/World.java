@@ -4,7 +4,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import jhmm.kernel.Machine;
-import jhmm.kernel.Process;
+import jhmm.kernel.UserProcess;
 import jhmm.mm.FileInode;
 
 /**
@@ -13,7 +13,7 @@ import jhmm.mm.FileInode;
  */
 final class World {
     private final Machine machine;
-    private final Map<String, Process> processes = new LinkedHashMap<>();
+    private final Map<String, UserProcess> processes = new LinkedHashMap<>();
     private final Map<String, Map<String, Mapping>> mappings = new HashMap<>();
     private final Map<String, FileInode> files = new HashMap<>();
     /** Names whose pages a call on another mapping removed, with that call, for the next use's message. */
@@ -46,13 +46,13 @@ final class World {
     }
 
     /** Adds a process whose mapping table starts as a copy of {@code inherited}. */
-    void addProcess(String name, Process p, Map<String, Mapping> inherited) {
+    void addProcess(String name, UserProcess p, Map<String, Mapping> inherited) {
         processes.put(name, p);
         mappings.put(name, new HashMap<>(inherited));
     }
 
-    Process process(String name) {
-        Process p = processes.get(name);
+    UserProcess process(String name) {
+        UserProcess p = processes.get(name);
         if (p == null) {
             throw new StepFailure("process '" + name + "' does not exist (the fork that made it failed)");
         }
@@ -65,7 +65,7 @@ final class World {
     }
 
     /** The processes in the order they were made, exited ones included. */
-    Map<String, Process> processes() {
+    Map<String, UserProcess> processes() {
         return java.util.Collections.unmodifiableMap(processes);
     }
 

@@ -4,7 +4,7 @@ import java.util.SplittableRandom;
 import jhmm.base.Errno;
 import jhmm.base.Pattern;
 import jhmm.kernel.Machine;
-import jhmm.kernel.Process;
+import jhmm.kernel.UserProcess;
 import jhmm.mm.Mman;
 
 /**
@@ -23,13 +23,13 @@ final class CpuWorker {
 
     private final String name;
     private final Machine machine;
-    private final Process proc;
+    private final UserProcess proc;
     private final Slot[] slots;
     private final SplittableRandom rnd;
     private final Violations violations;
     private final byte[] buf = new byte[MAX_PAGES << 12];
 
-    CpuWorker(String name, Machine machine, Process proc, Slot[] slots, SplittableRandom rnd, Violations violations) {
+    CpuWorker(String name, Machine machine, UserProcess proc, Slot[] slots, SplittableRandom rnd, Violations violations) {
         this.name = name;
         this.machine = machine;
         this.proc = proc;

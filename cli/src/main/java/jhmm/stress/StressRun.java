@@ -10,7 +10,7 @@ import jhmm.device.dmirror.Dmirror;
 import jhmm.device.dmirror.DmirrorDevice;
 import jhmm.kernel.Machine;
 import jhmm.kernel.MachineConfig;
-import jhmm.kernel.Process;
+import jhmm.kernel.UserProcess;
 import jhmm.mm.ThpMode;
 
 /**
@@ -47,7 +47,7 @@ public final class StressRun {
 
     public StressResult run() throws InterruptedException {
         long freeAtStart = machine.physicalMemory().buddy().freePages();
-        Process proc = machine.createProcess("stress");
+        UserProcess proc = machine.createProcess("stress");
         SplittableRandom seeds = new SplittableRandom(config.seed());
         List<CpuWorker> cpus = new ArrayList<>();
         List<Slot> allSlots = new ArrayList<>();

@@ -10,7 +10,7 @@ import jhmm.hmm.HmmDriverProtocol;
 import jhmm.hmm.HmmPfn;
 import jhmm.hmm.HmmRange;
 import jhmm.kernel.Machine;
-import jhmm.kernel.Process;
+import jhmm.kernel.UserProcess;
 import jhmm.mm.NotifierRange;
 import jhmm.mm.PageStates;
 import jhmm.mm.Pte;
@@ -32,7 +32,7 @@ public final class TinyMirror {
     private static final long WRITABLE = 1L << 32;
 
     private final Machine machine;
-    private final Process process;
+    private final UserProcess process;
     private final long start;
     /** One slot per page of the window: the frame, with {@link #WRITABLE}, or {@link #NONE}. */
     private final long[] table;
@@ -42,7 +42,7 @@ public final class TinyMirror {
     private boolean closed;
 
     /** Opens the device on [start, start+len) of {@code process}; both page-aligned. */
-    public TinyMirror(Machine machine, Process process, long start, long len) {
+    public TinyMirror(Machine machine, UserProcess process, long start, long len) {
         if (!PageSize.isPageAligned(start) || !PageSize.isPageAligned(len) || len <= 0) {
             throw new IllegalArgumentException("window must be whole pages: " + start + "+" + len);
         }

@@ -6,7 +6,7 @@ import jhmm.base.Errno;
 import jhmm.base.PageSize;
 import jhmm.base.Pattern;
 import jhmm.kernel.Machine;
-import jhmm.kernel.Process;
+import jhmm.kernel.UserProcess;
 import jhmm.mm.Mman;
 import jhmm.notifier.MmuNotifiers;
 import jhmm.junit.JhmmMachine;
@@ -25,7 +25,7 @@ class TinyMirrorTest {
     private static final int ANON = Mman.MAP_PRIVATE | Mman.MAP_ANONYMOUS;
 
     private Machine machine;
-    private Process p;
+    private UserProcess p;
     private long buf;
     private TinyMirror dev;
 

@@ -26,7 +26,7 @@ public final class Machine {
     private final MachineConfig config;
     private final PhysicalMemory phys;
     private final MemorySystem mm;
-    private final Map<String, Process> processes = new LinkedHashMap<>();
+    private final Map<String, UserProcess> processes = new LinkedHashMap<>();
     private final Map<String, FileInode> files = new LinkedHashMap<>();
     /** Checks that layers above the kernel (devices, DMA) add to {@link #checkInvariants}. */
     private final List<Supplier<List<String>>> coherenceChecks = new CopyOnWriteArrayList<>();
@@ -76,20 +76,20 @@ public final class Machine {
     }
 
     /** A new process with an empty address space. */
-    public Process createProcess(String name) {
+    public UserProcess createProcess(String name) {
         if (processes.containsKey(name)) {
             throw new ErrnoException(Errno.EEXIST, "process " + name + " exists");
         }
-        Process p = new Process(this, name, mm.newMm());
+        UserProcess p = new UserProcess(this, name, mm.newMm());
         processes.put(name, p);
         return p;
     }
 
-    void adopt(Process child) {
+    void adopt(UserProcess child) {
         processes.put(child.name(), child);
     }
 
-    public Process process(String name) {
+    public UserProcess process(String name) {
         return processes.get(name);
     }
 
@@ -136,17 +136,17 @@ public final class Machine {
     }
 
     /** Migrates every page mapped in the range, as compaction or NUMA balancing would: 0, or -EAGAIN when some page could not move. */
-    public int migrate(Process p, long addr, long len) {
+    public int migrate(UserProcess p, long addr, long len) {
         return p.kernelRangeOp(addr, len, (m, s, e) -> mm.migrator().migrateRange(m, s, e));
     }
 
     /** Reclaims the pages mapped in the range to swap or their file: 0, or -EAGAIN when some page could not go. */
-    public int swapout(Process p, long addr, long len) {
+    public int swapout(UserProcess p, long addr, long len) {
         return p.kernelRangeOp(addr, len, (m, s, e) -> mm.reclaimer().swapoutRange(m, s, e));
     }
 
     /** split_huge_page of the folio mapped at {@code addr}: 0, -EINVAL (no large folio there), -EAGAIN (extra references). */
-    public int splitThp(Process p, long addr) {
+    public int splitThp(UserProcess p, long addr) {
         int pfn = p.frameAt(addr);
         if (pfn < 0) {
             return -Errno.EINVAL;

@@ -10,7 +10,7 @@ import jhmm.device.dmirror.DmirrorCmd;
 import jhmm.device.dmirror.DmirrorDevice;
 import jhmm.kernel.Machine;
 import jhmm.kernel.MachineConfig;
-import jhmm.kernel.Process;
+import jhmm.kernel.UserProcess;
 import jhmm.mm.Mman;
 import jhmm.mm.ThpMode;
 
@@ -67,7 +67,7 @@ public final class ThpMigrationRun implements AutoCloseable {
     private final long size;
     private final boolean thp;
     private final Machine machine;
-    private final Process process;
+    private final UserProcess process;
     private final DmirrorDevice device;
     private final Dmirror mirror;
     private final long addr;

@@ -22,7 +22,7 @@ import jhmm.hmm.HmmDma;
 import jhmm.hmm.HmmPfn;
 import jhmm.kernel.Machine;
 import jhmm.kernel.MachineConfig;
-import jhmm.kernel.Process;
+import jhmm.kernel.UserProcess;
 import jhmm.mm.Mman;
 import jhmm.phys.PageFlags;
 import jhmm.phys.PhysicalMemory;
@@ -37,7 +37,7 @@ import org.junit.jupiter.api.Test;
  */
 class DmaEdgeCaseTest {
     private final Machine machine = new Machine(MachineConfig.defaults().withRam(256L << 20));
-    private final Process p = machine.createProcess("p");
+    private final UserProcess p = machine.createProcess("p");
     private final PhysicalMemory phys = machine.physicalMemory();
 
     /** Pinned pages of {@code p} that are not physically contiguous: faulted in from the last page down. */
@@ -212,7 +212,7 @@ class DmaEdgeCaseTest {
     @DisplayName("gup: a 32-bit device without an IOMMU bounces the GUP path's pages that sit above 4 GiB")
     void thirtyTwoBitDeviceBouncesGupPagesAbove4G() {
         Machine big = new Machine(MachineConfig.defaults().withRam(5L << 30).withIommu(false));
-        Process q = big.createProcess("q");
+        UserProcess q = big.createProcess("q");
         PhysicalMemory bigPhys = big.physicalMemory();
         long fourG = 1L << (32 - PageSize.PAGE_SHIFT);
         int n = 8;

@@ -11,7 +11,7 @@ import jhmm.gup.Foll;
 import jhmm.gup.Gup;
 import jhmm.kernel.Machine;
 import jhmm.kernel.MachineConfig;
-import jhmm.kernel.Process;
+import jhmm.kernel.UserProcess;
 import jhmm.mm.Mman;
 import org.junit.jupiter.api.Test;
 
@@ -24,7 +24,7 @@ class DmaReachTest {
     private static final long P = 4096;
 
     private final Machine machine = new Machine(MachineConfig.defaults().withRam(64L << 20));
-    private final Process p = machine.createProcess("p");
+    private final UserProcess p = machine.createProcess("p");
     private final DmaDevice dev = new DmaSystem(machine.physicalMemory(), true).device("gpu", 64, true);
 
     @Test

@@ -7,7 +7,7 @@ import jhmm.dma.DmaDevice;
 import jhmm.dma.DmaSystem;
 import jhmm.kernel.Machine;
 import jhmm.kernel.MachineConfig;
-import jhmm.kernel.Process;
+import jhmm.kernel.UserProcess;
 import jhmm.mm.Mman;
 import jhmm.mm.ThpMode;
 import org.junit.jupiter.api.Test;
@@ -18,7 +18,7 @@ class RangeDmaMapperTest {
     private static final int NR = 512;
 
     private final Machine machine = new Machine(MachineConfig.defaults().withRam(256L << 20).withThp(ThpMode.ALWAYS));
-    private final Process p = machine.createProcess("p");
+    private final UserProcess p = machine.createProcess("p");
     private final DmaDevice dev = new DmaSystem(machine.physicalMemory(), true).device("gpu", 64, true);
 
     private long thp() {

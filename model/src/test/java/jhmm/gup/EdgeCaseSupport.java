@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import jhmm.base.PageSize;
 import jhmm.base.Pattern;
-import jhmm.kernel.Process;
+import jhmm.kernel.UserProcess;
 import jhmm.mm.Mm;
 import jhmm.mm.Mman;
 import jhmm.mm.PageStates;
@@ -18,26 +18,26 @@ public final class EdgeCaseSupport {
     private EdgeCaseSupport() {}
 
     /** A new mapping of {@code len} bytes with {@code prot} and {@code flags}, nothing faulted in. */
-    public static long map(Process proc, long len, int prot, int flags) {
+    public static long map(UserProcess proc, long len, int prot, int flags) {
         long a = proc.mmap(0, len, prot, flags, null, 0);
         assertThat(a).as("mmap").isPositive();
         return a;
     }
 
     /** A private anonymous read-write range whose pages are written with i32 words counted from its start. */
-    public static long written(Process proc, long len) {
+    public static long written(UserProcess proc, long len) {
         long a = map(proc, len, RW, ANON);
         assertThat(proc.write(a, len, Pattern.i32(0), a)).isZero();
         return a;
     }
 
     /** The frame {@code proc} maps at {@code addr}, or -1. */
-    public static int frame(Process proc, long addr) {
+    public static int frame(UserProcess proc, long addr) {
         return PageStates.frameAt(proc.mm(), addr);
     }
 
     /** get_user_pages under the mmap read lock, as its callers hold it. */
-    public static long get(Process proc, long start, int n, int flags, int[] pages) {
+    public static long get(UserProcess proc, long start, int n, int flags, int[] pages) {
         Mm mm = proc.mm();
         mm.mmapLock().readLock().lock();
         try {
@@ -48,7 +48,7 @@ public final class EdgeCaseSupport {
     }
 
     /** pin_user_pages under the mmap read lock. */
-    public static long pin(Process proc, long start, int n, int flags, int[] pages) {
+    public static long pin(UserProcess proc, long start, int n, int flags, int[] pages) {
         Mm mm = proc.mm();
         mm.mmapLock().readLock().lock();
         try {
@@ -59,7 +59,7 @@ public final class EdgeCaseSupport {
     }
 
     /** Asserts that the CPU reads [addr, addr+len) of {@code proc} as {@code pat} placed at {@code origin}. */
-    public static void assertReads(Process proc, long addr, long len, Pattern pat, long origin) {
+    public static void assertReads(UserProcess proc, long addr, long len, Pattern pat, long origin) {
         byte[] buf = new byte[(int) len];
         assertThat(proc.read(addr, buf, 0, (int) len)).as("read").isZero();
         for (int i = 0; i < len; i++) {

@@ -16,7 +16,7 @@ import jhmm.device.dmirror.DmirrorCmd;
 import jhmm.device.dmirror.DmirrorDevice;
 import jhmm.kernel.Machine;
 import jhmm.kernel.MachineConfig;
-import jhmm.kernel.Process;
+import jhmm.kernel.UserProcess;
 import jhmm.mm.EdgeStates;
 import jhmm.mm.Mman;
 import jhmm.mm.PageState;
@@ -43,7 +43,7 @@ class GupBatchTest {
     private static final int BIAS = 1024;
 
     private final Machine machine = new Machine(MachineConfig.defaults().withRam(256L << 20).withSwap(64L << 20).withThp(ThpMode.ALWAYS));
-    private final Process p = machine.createProcess("p");
+    private final UserProcess p = machine.createProcess("p");
     private final PhysicalMemory phys = machine.physicalMemory();
     private final PageFrames frames = phys.frames();
 
@@ -119,7 +119,7 @@ class GupBatchTest {
             return this == PIN_USER_PAGES || this == PIN_USER_PAGES_FAST;
         }
 
-        long call(Process proc, long start, int n, int flags, int[] pages) {
+        long call(UserProcess proc, long start, int n, int flags, int[] pages) {
             return switch (this) {
                 case GET_USER_PAGES -> get(proc, start, n, flags, pages);
                 case GET_USER_PAGES_FAST -> Gup.getUserPagesFast(proc.mm(), start, n, flags, pages);
@@ -154,7 +154,7 @@ class GupBatchTest {
         long small = base + M2; // eight 4K pages: the window is not THP-eligible
         fill(small + 3 * P, P);
         int shared = frame(p, small + 3 * P);
-        Process child = p.fork("c"); // page 3 becomes COW-shared
+        UserProcess child = p.fork("c"); // page 3 becomes COW-shared
         int thp = thpAt(base);
         for (int i : new int[] {0, 1, 4, 5, 7}) {
             fill(small + i * P, P);
@@ -470,7 +470,7 @@ class GupBatchTest {
         // do_huge_pmd_wp_page splits and returns VM_FAULT_FALLBACK; the same handle_mm_fault then copies at the PTE level
         long base = aligned(M2);
         int thp = thpAt(base);
-        Process child = p.fork("c");
+        UserProcess child = p.fork("c");
         int[] pages = new int[1];
         long f0 = faults();
 

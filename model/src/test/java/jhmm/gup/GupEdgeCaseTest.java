@@ -18,7 +18,7 @@ import jhmm.device.dmirror.DmirrorCmd;
 import jhmm.device.dmirror.DmirrorDevice;
 import jhmm.kernel.Machine;
 import jhmm.kernel.MachineConfig;
-import jhmm.kernel.Process;
+import jhmm.kernel.UserProcess;
 import jhmm.mm.EdgeStates;
 import jhmm.mm.FileInode;
 import jhmm.mm.Mman;
@@ -47,7 +47,7 @@ class GupEdgeCaseTest {
     private static final long M2 = PageSize.PMD_SIZE;
 
     private Machine machine = new Machine(MachineConfig.defaults().withRam(256L << 20));
-    private Process p = machine.createProcess("p");
+    private UserProcess p = machine.createProcess("p");
 
     private PhysicalMemory phys() {
         return machine.physicalMemory();
@@ -61,7 +61,7 @@ class GupEdgeCaseTest {
         return EdgeCaseSupport.written(p, len);
     }
 
-    private static PageState state(Process proc, long addr) {
+    private static PageState state(UserProcess proc, long addr) {
         return PageStates.of(proc.mm(), addr);
     }
 
@@ -113,7 +113,7 @@ class GupEdgeCaseTest {
     void writeBreaksCow() {
         long a = written(P);
         int shared = frame(p, a);
-        Process child = p.fork("c");
+        UserProcess child = p.fork("c");
         assertThat(state(p, a)).isEqualTo(PageState.PRESENT_RO);
         assertThat(frame(child, a)).isEqualTo(shared);
 
@@ -380,7 +380,7 @@ class GupEdgeCaseTest {
         int[] pages = new int[1];
         assertThat(pin(p, a, 1, Foll.WRITE | Foll.LONGTERM, pages)).isEqualTo(1);
 
-        Process child = p.fork("c");
+        UserProcess child = p.fork("c");
         assertThat(frame(p, a)).as("the parent keeps the pinned page").isEqualTo(pinnedPfn);
         assertThat(state(p, a)).as("still writable in the parent").isEqualTo(PageState.PRESENT_RW);
         assertThat(frame(child, a)).as("the child has its own copy").isNotEqualTo(pinnedPfn);
@@ -407,7 +407,7 @@ class GupEdgeCaseTest {
     void readPinUnshares() {
         long a = written(P);
         int shared = frame(p, a);
-        Process child = p.fork("c");
+        UserProcess child = p.fork("c");
         int[] pages = new int[1];
 
         assertThat(get(p, a, 1, 0, pages)).isEqualTo(1);

@@ -16,7 +16,7 @@ import jhmm.device.dmirror.DmirrorCmd;
 import jhmm.device.dmirror.DmirrorDevice;
 import jhmm.kernel.Machine;
 import jhmm.kernel.MachineConfig;
-import jhmm.kernel.Process;
+import jhmm.kernel.UserProcess;
 import jhmm.mm.EdgeStates;
 import jhmm.mm.FileInode;
 import jhmm.mm.Mman;
@@ -33,7 +33,7 @@ import org.junit.jupiter.api.Test;
  */
 class GupFlagRulesTest {
     private final Machine machine = new Machine(MachineConfig.defaults().withRam(256L << 20).withSwap(64L << 20));
-    private final Process p = machine.createProcess("p");
+    private final UserProcess p = machine.createProcess("p");
 
     private PhysicalMemory phys() {
         return machine.physicalMemory();

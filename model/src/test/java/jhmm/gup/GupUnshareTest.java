@@ -13,7 +13,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import jhmm.base.Pattern;
 import jhmm.kernel.Machine;
 import jhmm.kernel.MachineConfig;
-import jhmm.kernel.Process;
+import jhmm.kernel.UserProcess;
 import jhmm.mm.FileInode;
 import jhmm.mm.Mman;
 import jhmm.mm.PageState;
@@ -31,7 +31,7 @@ import org.junit.jupiter.api.Test;
  */
 class GupUnshareTest {
     private final Machine machine = new Machine(MachineConfig.defaults().withRam(256L << 20).withThp(ThpMode.NEVER));
-    private final Process p = machine.createProcess("p");
+    private final UserProcess p = machine.createProcess("p");
 
     private PhysicalMemory phys() {
         return machine.physicalMemory();
@@ -50,7 +50,7 @@ class GupUnshareTest {
     void fastReadPinOfPageSharedAfterForkUnsharesFirst() {
         long a = EdgeCaseSupport.written(p, P);
         int shared = frame(p, a);
-        Process child = p.fork("c");
+        UserProcess child = p.fork("c");
         int[] pages = new int[1];
 
         assertThat(Gup.pinUserPagesFast(p.mm(), a, 1, 0, pages)).isEqualTo(1);
@@ -67,12 +67,12 @@ class GupUnshareTest {
     @Test
     void readPinOfHugetlbPageSharedAfterForkUnsharesIt() {
         Machine huge = new Machine(MachineConfig.defaults().withRam(256L << 20).withHugetlb(4, 0));
-        Process q = huge.createProcess("q");
+        UserProcess q = huge.createProcess("q");
         long m2 = 2L << 20;
         long a = q.mmap(0, m2, RW, ANON | Mman.MAP_HUGETLB, null, 0);
         assertThat(q.write(a, m2, Pattern.i32(0), a)).isZero();
         int shared = PageStates.frameAt(q.mm(), a);
-        Process child = q.fork("c");
+        UserProcess child = q.fork("c");
         int[] pages = new int[1];
 
         assertThat(pin(q, a + P, 1, 0, pages)).as("no endless unshare fault: the pin succeeds").isEqualTo(1);
@@ -193,7 +193,7 @@ class GupUnshareTest {
         assertThat(phys().maybeDmaPinned(pfn)).as("enough plain references look like a pin").isTrue();
         assertThat(p.mm().hasPinned()).isFalse();
 
-        Process child = p.fork("c");
+        UserProcess child = p.fork("c");
         assertThat(frame(child, a)).as("no MMF_HAS_PINNED: shared copy-on-write").isEqualTo(pfn);
         assertThat(PageStates.of(p.mm(), a)).isEqualTo(PageState.PRESENT_RO);
         assertThat(machine.stats().forkPinnedCopies.get()).isZero();

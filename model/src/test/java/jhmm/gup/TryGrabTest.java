@@ -7,7 +7,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import jhmm.kernel.Machine;
 import jhmm.kernel.MachineConfig;
-import jhmm.kernel.Process;
+import jhmm.kernel.UserProcess;
 import jhmm.phys.PhysicalMemory;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -19,7 +19,7 @@ import org.junit.jupiter.api.Test;
  */
 class TryGrabTest {
     private final Machine machine = new Machine(MachineConfig.defaults().withRam(16L << 20));
-    private final Process p = machine.createProcess("p");
+    private final UserProcess p = machine.createProcess("p");
     private final PhysicalMemory phys = machine.physicalMemory();
 
     @Test

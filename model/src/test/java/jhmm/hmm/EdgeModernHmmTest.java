@@ -15,7 +15,7 @@ import jhmm.device.dmirror.DmirrorCmd;
 import jhmm.device.dmirror.DmirrorDevice;
 import jhmm.kernel.Machine;
 import jhmm.kernel.MachineConfig;
-import jhmm.kernel.Process;
+import jhmm.kernel.UserProcess;
 import jhmm.mm.DeviceExclusive;
 import jhmm.mm.EdgeStates;
 import jhmm.mm.Mm;
@@ -73,7 +73,7 @@ class EdgeModernHmmTest {
     private static final long ORDER9 = HmmPfn.orderBits(PageSize.PMD_ORDER);
 
     private Machine machine;
-    private Process p;
+    private UserProcess p;
     private Mm mm;
     private MmuIntervalNotifier sub;
     private final AtomicInteger invalidations = new AtomicInteger();

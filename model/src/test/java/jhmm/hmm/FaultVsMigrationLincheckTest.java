@@ -11,7 +11,7 @@ import jhmm.base.PageSize;
 import jhmm.base.Pattern;
 import jhmm.kernel.Machine;
 import jhmm.kernel.MachineConfig;
-import jhmm.kernel.Process;
+import jhmm.kernel.UserProcess;
 import jhmm.mm.Mman;
 import jhmm.mm.NotifierRange;
 import jhmm.mm.PageStates;
@@ -69,7 +69,7 @@ class FaultVsMigrationLincheckTest {
         /** The frame the device maps at {@code addr}, or -1. Guarded by {@link #mutex}. */
         private int devicePfn = -1;
 
-        OnePageMirror(Process proc, long addr, Protocol protocol) {
+        OnePageMirror(UserProcess proc, long addr, Protocol protocol) {
             this.addr = addr;
             this.protocol = protocol;
             this.sub = MmuNotifiers.insert(proc.mm(), addr, P, this::invalidate);
@@ -139,7 +139,7 @@ class FaultVsMigrationLincheckTest {
      */
     public abstract static class Race {
         private final Machine machine = new Machine(MachineConfig.defaults().withRam(4L << 20));
-        private final Process proc = machine.createProcess("p");
+        private final UserProcess proc = machine.createProcess("p");
         private final long addr;
         private final OnePageMirror mirror;
 

@@ -11,7 +11,7 @@ import jhmm.dma.DmaSystem;
 import jhmm.hmm.HmmDma.HmmDmaMap;
 import jhmm.kernel.Machine;
 import jhmm.kernel.MachineConfig;
-import jhmm.kernel.Process;
+import jhmm.kernel.UserProcess;
 import jhmm.mm.Mm;
 import jhmm.mm.Mman;
 import jhmm.mm.PageStates;
@@ -36,7 +36,7 @@ class HmmDmaTest {
     private static final long REQ = HmmPfn.REQ_FAULT;
 
     private Machine machine;
-    private Process p;
+    private UserProcess p;
     private Mm mm;
     private MmuIntervalNotifier sub;
     /** What the driver does in its invalidate callback, besides mmu_interval_set_seq. */

@@ -12,7 +12,7 @@ import jhmm.base.PageSize;
 import jhmm.base.Pattern;
 import jhmm.kernel.Machine;
 import jhmm.kernel.MachineConfig;
-import jhmm.kernel.Process;
+import jhmm.kernel.UserProcess;
 import jhmm.mm.FileInode;
 import jhmm.mm.Mm;
 import jhmm.mm.Mman;
@@ -49,7 +49,7 @@ class HmmFaultSpanTest {
     private final ReentrantLock driverLock = new ReentrantLock();
     private final AtomicInteger invalidations = new AtomicInteger();
     private Machine machine;
-    private Process p;
+    private UserProcess p;
     private Mm mm;
     private PageFrames frames;
 
@@ -256,7 +256,7 @@ class HmmFaultSpanTest {
         long base = aligned(M2);
         touch(base, M2);
         int thp = frameAt(base);
-        Process child = p.fork("c");
+        UserProcess child = p.fork("c");
         long f0 = faults();
 
         long[] pfns = mirror(base, NR, REQ_W);

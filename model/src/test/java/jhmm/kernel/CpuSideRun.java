@@ -481,7 +481,7 @@ final class CpuSideRun {
             log("fork skipped");
             return;
         }
-        Process child = p.proc.fork("c" + ++children);
+        UserProcess child = p.proc.fork("c" + ++children);
         log("%s fork -> %s", p.name(), child.name());
         procs.add(p.fork(child));
         for (Pin pin : pins) {
@@ -529,7 +529,7 @@ final class CpuSideRun {
      * it exits. Its own stores may run out of memory when nothing else can be reclaimed.
      */
     private void pressure(Step<Op> s) {
-        Process balloon = machine.createProcess("balloon" + ++balloons);
+        UserProcess balloon = machine.createProcess("balloon" + ++balloons);
         long pages = machine.physicalMemory().buddy().freePages() + 256 + s.b() % 2048;
         long a = balloon.mmap(0, pages * P, RW, Mman.MAP_PRIVATE | Mman.MAP_ANONYMOUS, null, 0);
         long rc = a > 0 ? balloon.write(a, pages * P, Pattern.fillByte(0x5a), a) : a;

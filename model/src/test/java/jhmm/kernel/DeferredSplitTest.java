@@ -36,18 +36,18 @@ class DeferredSplitTest {
         return t.machine.physicalMemory();
     }
 
-    private boolean large(Process p, long addr) {
+    private boolean large(UserProcess p, long addr) {
         return phys().frames().isLarge(p.frameAt(addr));
     }
 
-    private boolean queued(Process p, long addr) {
+    private boolean queued(UserProcess p, long addr) {
         PageFrames f = phys().frames();
         return phys().deferredSplit().contains(f.head(p.frameAt(addr)));
     }
 
     @Test
     void childPartialMunmapOfThpKeepsParentPmd() {
-        Process child = t.p.fork("c");
+        UserProcess child = t.p.fork("c");
         assertThat(child.munmap(a + P, P)).isZero();
         assertThat(t.p.pageState(a)).isEqualTo(PageState.HUGE_PMD);
         assertThat(large(child, a)).isTrue();
@@ -91,7 +91,7 @@ class DeferredSplitTest {
     @Test
     void cowOfAPageOfAPartlyMappedThpCopiesOnlyThatPage() {
         assertThat(t.p.munmap(a, P)).isZero();
-        Process child = t.p.fork("c");
+        UserProcess child = t.p.fork("c");
         assertThat(child.write(a + 2 * P, P, Pattern.fillByte(1), a)).isZero();
         assertThat(large(child, a + 2 * P)).isFalse();
         assertThat(large(child, a + 3 * P)).isTrue();
@@ -115,7 +115,7 @@ class DeferredSplitTest {
 
     @Test
     void parentExitAfterChildCowLeavesTheChildsThpPartlyMapped() {
-        Process child = t.p.fork("c");
+        UserProcess child = t.p.fork("c");
         assertThat(child.write(a, P, Pattern.fillByte(1), a)).isZero();
         assertThat(queued(child, a + P)).as("the parent's PMD maps it whole").isFalse();
         t.p.exit();

@@ -33,7 +33,7 @@ class FaultAroundTest {
          * once that process has them mapped.
          */
         void cache(long... pages) {
-            Process w = t.machine.createProcess("w");
+            UserProcess w = t.machine.createProcess("w");
             long a = w.mmap(0, 64 * P, MachineFixture.RW, Mman.MAP_SHARED, file, 0);
             java.util.Set<Long> keep = new java.util.HashSet<>();
             for (long page : pages) {
@@ -172,7 +172,7 @@ class FaultAroundTest {
     void readFaultInSharedAnonymousMappingMapsCachedShmemPagesWritable() {
         long a = t.p.mmap(0, 16 * P, MachineFixture.RW, Mman.MAP_SHARED | Mman.MAP_ANONYMOUS, null, 0);
         assertThat(t.p.write(a, 8 * P, Pattern.i32(0), a)).isZero();
-        Process c = t.p.fork("c");
+        UserProcess c = t.p.fork("c");
         MachineFixture.assertReads(c, a + 3 * P, 4, Pattern.i32(0), a);
         for (int i = 0; i < 8; i++) {
             assertThat(c.pageState(a + i * P)).as("page %d", i).isEqualTo(PageState.PRESENT_RW);

@@ -19,7 +19,7 @@ class ForkCowTest {
         MachineFixture t = new MachineFixture();
         long a = t.anon(t.p, 4 * P, MachineFixture.RW);
         assertThat(t.p.write(a, 4 * P, Pattern.i32(0), a)).isZero();
-        Process child = t.p.fork("c");
+        UserProcess child = t.p.fork("c");
         assertThat(t.p.pageState(a)).isEqualTo(PageState.PRESENT_RO);
         assertThat(child.pageState(a)).isEqualTo(PageState.PRESENT_RO);
         assertThat(child.write(a, 4 * P, Pattern.negI32(), a)).isZero();
@@ -38,7 +38,7 @@ class ForkCowTest {
         t.p.write(a, P, Pattern.i32(0), a);
         int pfn = t.p.frameAt(a);
         assertThat(EdgeCaseSupport.pin(t.p, a, 1, Foll.WRITE, new int[1])).isEqualTo(1); // sets MMF_HAS_PINNED
-        Process child = t.p.fork("c");
+        UserProcess child = t.p.fork("c");
         // the parent keeps its pinned page mapped writable; the child has a copy
         assertThat(t.p.pageState(a)).isEqualTo(PageState.PRESENT_RW);
         assertThat(t.p.frameAt(a)).isEqualTo(pfn);
@@ -56,7 +56,7 @@ class ForkCowTest {
         MachineFixture t = new MachineFixture();
         long a = t.p.mmap(0, 4 * P, MachineFixture.RW, Mman.MAP_SHARED | Mman.MAP_ANONYMOUS, null, 0);
         t.p.write(a, 4 * P, Pattern.i32(0), a);
-        Process child = t.p.fork("c");
+        UserProcess child = t.p.fork("c");
         child.write(a, 4 * P, Pattern.negI32(), a);
         MachineFixture.assertReads(t.p, a, 4 * P, Pattern.negI32(), a);
         t.assertCoherent();
@@ -68,7 +68,7 @@ class ForkCowTest {
         long a = t.anonAligned(t.p, MachineFixture.M2, MachineFixture.M2);
         t.p.write(a, MachineFixture.M2, Pattern.i32(0), a);
         assertThat(t.p.pageState(a)).isEqualTo(PageState.HUGE_PMD);
-        Process child = t.p.fork("c");
+        UserProcess child = t.p.fork("c");
         child.write(a + P, 4, Pattern.fillByte(9), a);
         assertThat(child.pageState(a)).isEqualTo(PageState.PRESENT_RO);
         assertThat(child.pageState(a + P)).isEqualTo(PageState.PRESENT_RW);
@@ -85,7 +85,7 @@ class ForkCowTest {
         long free = t.machine.physicalMemory().buddy().freePages();
         long a = t.anon(t.p, 64 * P, MachineFixture.RW);
         t.p.write(a, 64 * P, Pattern.i32(0), a);
-        Process child = t.p.fork("c");
+        UserProcess child = t.p.fork("c");
         child.write(a, 8 * P, Pattern.i32(1), a);
         t.p.exit();
         child.exit();
@@ -101,7 +101,7 @@ class ForkCowTest {
         long a = t.p.mmap(0, 8 * P, MachineFixture.RW, Mman.MAP_PRIVATE, f, 0);
         assertThat(t.p.write(a + 5 * P, P, Pattern.i32(0), a)).isEqualTo(-jhmm.base.Errno.EFAULT);
         MachineFixture.assertReads(t.p, a, 3 * P, Pattern.i32(0), a);
-        Process child = t.p.fork("c");
+        UserProcess child = t.p.fork("c");
         assertThat(child.pageState(a + 2 * P)).isEqualTo(PageState.PRESENT_RO);
         assertThat(child.pageState(a + 3 * P)).isEqualTo(PageState.NONE);
         t.assertCoherent();
@@ -116,7 +116,7 @@ class ForkCowTest {
         assertThat(t.p.write(a, P, Pattern.i32(0), a)).isZero();
         assertThat(t.p.madvise(a, P, Mman.MADV_DONTNEED)).isZero(); // the table stays, empty
         assertThat(t.p.madvise(a, 2 * m2, Mman.MADV_HUGEPAGE)).isZero();
-        Process child = t.p.fork("c");
+        UserProcess child = t.p.fork("c");
         MachineFixture.assertReads(child, a + 5 * P, P, Pattern.ZERO, a);
         assertThat(child.pageState(a + 5 * P)).isEqualTo(PageState.ZERO);
         MachineFixture.assertReads(child, a + m2, P, Pattern.ZERO, a);

@@ -13,7 +13,7 @@ class MachineFixture {
     static final long M2 = PageSize.PMD_SIZE;
 
     final Machine machine;
-    final Process p;
+    final UserProcess p;
 
     MachineFixture() {
         this(MachineConfig.defaults().withRam(256L << 20).withSwap(64L << 20));
@@ -28,13 +28,13 @@ class MachineFixture {
         return new MachineFixture(MachineConfig.defaults().withRam(256L << 20).withSwap(64L << 20).withThp(mode));
     }
 
-    long anon(Process proc, long len, int prot) {
+    long anon(UserProcess proc, long len, int prot) {
         long a = proc.mmap(0, len, prot, Mman.MAP_PRIVATE | Mman.MAP_ANONYMOUS, null, 0);
         assertThat(a).as("mmap").isPositive();
         return a;
     }
 
-    long anonAligned(Process proc, long len, long align) {
+    long anonAligned(UserProcess proc, long len, long align) {
         long a = proc.mmapAligned(len, align, Mman.PROT_READ | Mman.PROT_WRITE, Mman.MAP_PRIVATE | Mman.MAP_ANONYMOUS, null, 0);
         assertThat(a).as("mmap").isPositive();
         return a;
@@ -49,7 +49,7 @@ class MachineFixture {
     static final int RW = Mman.PROT_READ | Mman.PROT_WRITE;
 
     /** Asserts that [addr, addr+len) reads as {@code pat} placed at {@code origin}. */
-    static void assertReads(Process proc, long addr, long len, Pattern pat, long origin) {
+    static void assertReads(UserProcess proc, long addr, long len, Pattern pat, long origin) {
         byte[] buf = new byte[(int) len];
         assertThat(proc.read(addr, buf, 0, (int) len)).as("read").isZero();
         for (int i = 0; i < len; i++) {

@@ -89,7 +89,7 @@ class MadvPageoutTest {
     }
 
     /** An 8-page file: its page cache is one 8-page folio, as one write() call leaves it. */
-    private long mapWholeFile(Process proc, FileInode f) {
+    private long mapWholeFile(UserProcess proc, FileInode f) {
         long a = proc.mmap(0, 8 * P, Mman.PROT_READ, Mman.MAP_PRIVATE, f, 0);
         MachineFixture.assertReads(proc, a, 8 * P, Pattern.i32(0), a);
         return a;
@@ -111,7 +111,7 @@ class MadvPageoutTest {
     @Test
     void pageoutSkipsAFileFolioAnotherProcessMapsAPageOf() {
         FileInode f = t.machine.createFile("f", 8 * P, Pattern.i32(0), false, LARGE_WRITES);
-        Process q = t.machine.createProcess("q");
+        UserProcess q = t.machine.createProcess("q");
         long last = q.mmap(0, P, Mman.PROT_READ, Mman.MAP_SHARED, f, 7 * P);
         MachineFixture.assertReads(q, last, P, Pattern.i32(7 * 1024), last);
         long a = mapWholeFile(t.p, f);
@@ -194,7 +194,7 @@ class MadvPageoutTest {
         long m2 = MachineFixture.M2;
         long a = writtenThps(thpNoSwap, 2 * m2);
         assertThat(thpNoSwap.p.mremap(a, 2 * m2, m2 + 35 * P, 0)).isEqualTo(a); // the second THP keeps 35 mapped pages
-        Process c = thpNoSwap.p.fork("c");
+        UserProcess c = thpNoSwap.p.fork("c");
         int pfn = thpNoSwap.p.frameAt(a + m2);
         assertThat(c.madvise(a, m2 + 35 * P, Mman.MADV_PAGEOUT)).isZero();
         assertThat(thpNoSwap.machine.physicalMemory().frames().isLarge(pfn)).as("not split").isTrue();
@@ -233,7 +233,7 @@ class MadvPageoutTest {
     @Test
     void freeMarksACleanPageThatAForkedProcessAlsoMapsAndPageoutDiscardsItOnceAlone() {
         long a = t.p.mmap(0, 8 * P, RW, Mman.MAP_PRIVATE | Mman.MAP_ANONYMOUS | Mman.MAP_POPULATE, null, 0);
-        Process c = t.p.fork("c");
+        UserProcess c = t.p.fork("c");
         assertThat(c.madvise(a + 4 * P, P, Mman.MADV_FREE)).isZero();
         assertThat(t.p.munmap(a, 8 * P)).isZero(); // the parent's dirty PTEs go without dirtying the anonymous folio
         assertThat(c.madvise(a, 8 * P, Mman.MADV_PAGEOUT)).isZero();

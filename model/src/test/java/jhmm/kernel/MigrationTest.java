@@ -59,7 +59,7 @@ class MigrationTest {
         MachineFixture t = new MachineFixture();
         long a = t.anon(t.p, 64 * P, MachineFixture.RW);
         t.p.write(a, 64 * P, Pattern.i32(0), a);
-        Process child = t.p.fork("c");
+        UserProcess child = t.p.fork("c");
         int pinned = t.p.frameAt(a);
         t.machine.physicalMemory().pin(pinned);
         long moved = t.machine.compact();

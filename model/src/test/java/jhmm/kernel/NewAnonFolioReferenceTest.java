@@ -35,7 +35,7 @@ class NewAnonFolioReferenceTest {
     }
 
     /** Asserts that {@code proc} maps at {@code addr} a folio whose one mapping there holds its one reference. */
-    private void assertNewFolio(Process proc, long addr) {
+    private void assertNewFolio(UserProcess proc, long addr) {
         PageFrames f = frames();
         int pfn = proc.frameAt(addr);
         assertThat(pfn).as("mapped at %x", addr).isNotNegative();
@@ -51,7 +51,7 @@ class NewAnonFolioReferenceTest {
         }
     }
 
-    private void assertNewFoliosAndCoherence(Process proc, long... addrs) {
+    private void assertNewFoliosAndCoherence(UserProcess proc, long... addrs) {
         for (long a : addrs) {
             assertNewFolio(proc, a);
         }
@@ -69,7 +69,7 @@ class NewAnonFolioReferenceTest {
         return a;
     }
 
-    private void write(Process proc, long a, long len) {
+    private void write(UserProcess proc, long a, long len) {
         assertThat(proc.write(a, len, Pattern.i32(3), a)).isZero();
     }
 
@@ -96,7 +96,7 @@ class NewAnonFolioReferenceTest {
     @DisplayName("wp_page_copy and the huge zero page's write fault: the copy, or the THP replacing the huge zero page, holds one reference")
     void copiesOnWrite() {
         long a = written(P);
-        Process child = t.p.fork("c");
+        UserProcess child = t.p.fork("c");
         write(t.p, a, P);
         assertNewFolio(t.p, a);
         assertThat(frames().refcount(child.frameAt(a))).as("the child's page").isEqualTo(1);
@@ -133,7 +133,7 @@ class NewAnonFolioReferenceTest {
         int[] pin = new int[1];
         assertThat(EdgeCaseSupport.pin(t.p, a + 3 * P, 1, Foll.WRITE, pin)).isEqualTo(1);
 
-        Process child = t.p.fork("c");
+        UserProcess child = t.p.fork("c");
 
         assertThat(child.frameAt(a)).isNotEqualTo(t.p.frameAt(a));
         assertNewFolio(child, a);
@@ -155,7 +155,7 @@ class NewAnonFolioReferenceTest {
         assertThat(EdgeCaseSupport.pin(t.p, huge + 7 * P, 2, Foll.WRITE | Foll.LONGTERM, new int[2])).isEqualTo(2);
         long copies0 = t.machine.stats().forkPinnedCopies.get();
 
-        Process child = t.p.fork("c");
+        UserProcess child = t.p.fork("c");
 
         assertThat(t.machine.stats().forkPinnedCopies.get() - copies0).as("the 4K page and every page of the THP").isEqualTo(1 + NR);
         assertThat(child.frameAt(small)).isNotEqualTo(pins[0]);

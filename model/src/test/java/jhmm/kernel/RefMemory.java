@@ -174,14 +174,14 @@ final class RefMemory {
 
     /** A process of the reference: its mapped pages. */
     static final class Proc {
-        final Process proc;
+        final UserProcess proc;
         final TreeMap<Long, Page> pages = new TreeMap<>();
 
-        Proc(Process proc) {
+        Proc(UserProcess proc) {
             this.proc = proc;
         }
 
-        Proc fork(Process child) {
+        Proc fork(UserProcess child) {
             Proc c = new Proc(child);
             pages.forEach((a, pg) -> c.pages.put(a, pg.copy()));
             return c;

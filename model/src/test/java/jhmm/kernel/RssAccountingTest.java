@@ -41,7 +41,7 @@ class RssAccountingTest {
     @DisplayName("fork gives the child an rss of the anonymous pages it maps, shared copy-on-write with the parent")
     void forkedChildCountsTheSharedPages() {
         written(4);
-        Process child = t.p.fork("c");
+        UserProcess child = t.p.fork("c");
         assertThat(child.mm().rss()).as("the child's rss").isEqualTo(4);
         assertThat(t.p.mm().rss()).isEqualTo(4);
         t.assertCoherent();

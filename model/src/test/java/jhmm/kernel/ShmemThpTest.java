@@ -20,7 +20,7 @@ class ShmemThpTest {
     private final MachineFixture t = new MachineFixture(MachineConfig.defaults().withRam(256L << 20));
 
     /** A 2 MiB-aligned shared anonymous mapping with its first 16 pages written. */
-    private long sharedWindow(Process proc, long len) {
+    private long sharedWindow(UserProcess proc, long len) {
         long a = proc.mmapAligned(len, M2, MachineFixture.RW, Mman.MAP_SHARED | Mman.MAP_ANONYMOUS, null, 0);
         assertThat(a).isPositive();
         assertThat(proc.write(a, 16 * P, Pattern.i32(0), a)).isZero();
@@ -63,7 +63,7 @@ class ShmemThpTest {
     @Test
     void collapseInAChildUnmapsTheParentWhoseNextFaultMapsThePmd() {
         long a = sharedWindow(t.p, M2);
-        Process c = t.p.fork("c");
+        UserProcess c = t.p.fork("c");
         assertThat(c.pageState(a)).isEqualTo(PageState.NONE); // fork copies no shared page table
         assertThat(c.madvise(a, M2, Mman.MADV_COLLAPSE)).isZero();
         assertThat(c.pageState(a)).isEqualTo(PageState.HUGE_PMD);

@@ -18,7 +18,7 @@ class SwapOutRaceTest {
 
     public static final class StoreWhileSwapping {
         private final Machine machine = new Machine(MachineConfig.defaults().withRam(8L << 20).withSwap(4L << 20));
-        private final Process proc = machine.createProcess("p");
+        private final UserProcess proc = machine.createProcess("p");
         private final long addr = proc.mmap(0, P, Mman.PROT_READ | Mman.PROT_WRITE, Mman.MAP_PRIVATE | Mman.MAP_ANONYMOUS, null, 0);
 
         public StoreWhileSwapping() {

@@ -40,7 +40,7 @@ class SyscallTest {
         MachineFixture t = new MachineFixture();
         FileInode f = t.machine.createFile("f", 4 * P, Pattern.i32(0));
         long a = t.p.mmap(0, 4 * P, MachineFixture.RW, Mman.MAP_SHARED, f, 0);
-        Process q = t.machine.createProcess("q");
+        UserProcess q = t.machine.createProcess("q");
         long b = q.mmap(0, 4 * P, Mman.PROT_READ, Mman.MAP_SHARED, f, 0);
         MachineFixture.assertReads(q, b, 4 * P, Pattern.i32(0), b);
         t.p.write(a + P, P, Pattern.fillByte(5), a);

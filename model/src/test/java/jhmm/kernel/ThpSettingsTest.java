@@ -77,9 +77,9 @@ class ThpSettingsTest {
     void thpSplitMapsZeroSubpagesInEveryProcessThatMapsThem() {
         MachineFixture t = machine(MachineConfig.defaults());
         long a = thpWithSomeData(t);
-        Process c = t.p.fork("c");
+        UserProcess c = t.p.fork("c");
         assertThat(t.machine.splitThp(t.p, a)).isZero();
-        for (Process proc : new Process[] {t.p, c}) {
+        for (UserProcess proc : new UserProcess[] {t.p, c}) {
             assertThat(proc.pageState(a + P)).as(proc.name()).isEqualTo(PageState.ZERO);
             assertThat(proc.pageState(a + 3 * P)).as(proc.name()).isEqualTo(PageState.PRESENT_RO);
             MachineFixture.assertReads(proc, a, 4, Pattern.fillByte(1), a);

@@ -123,7 +123,7 @@ class ThpTest {
         long a = t.anonAligned(t.p, M2, M2);
         assertThat(t.p.madvise(a, M2, Mman.MADV_HUGEPAGE)).isZero();
         MachineFixture.assertReads(t.p, a, P, Pattern.ZERO, a);
-        Process c = t.p.fork("c");
+        UserProcess c = t.p.fork("c");
         assertThat(c.pageState(a)).isEqualTo(PageState.HUGE_PMD);
         assertThat(c.frameAt(a)).isEqualTo(-1);
         t.assertCoherent();

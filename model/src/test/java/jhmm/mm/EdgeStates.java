@@ -3,7 +3,7 @@ package jhmm.mm;
 import java.util.concurrent.atomic.AtomicBoolean;
 import jhmm.base.PageSize;
 import jhmm.kernel.Machine;
-import jhmm.kernel.Process;
+import jhmm.kernel.UserProcess;
 import jhmm.notifier.MmuNotifier;
 import jhmm.notifier.MmuNotifiers;
 
@@ -125,7 +125,7 @@ public final class EdgeStates {
      * invalidate_range_end of a classic notifier registered now (after any registered before
      * it), once the entry has been replaced. Returns true when {@code during} ran.
      */
-    public static boolean duringMigration(Machine machine, Process p, long addr, long len, Runnable during) {
+    public static boolean duringMigration(Machine machine, UserProcess p, long addr, long len, Runnable during) {
         Mm mm = p.mm();
         AtomicBoolean ran = new AtomicBoolean();
         MmuNotifier observer = new MmuNotifier() {

@@ -10,7 +10,7 @@ import jhmm.gup.Foll;
 import jhmm.gup.Gup;
 import jhmm.kernel.Machine;
 import jhmm.kernel.MachineConfig;
-import jhmm.kernel.Process;
+import jhmm.kernel.UserProcess;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -23,7 +23,7 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(value = 60, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
 class GupFastForkInterlockTest {
     private final Machine machine = new Machine(MachineConfig.defaults().withRam(64L << 20));
-    private final Process p = machine.createProcess("p");
+    private final UserProcess p = machine.createProcess("p");
 
     @Test
     void pinFastDuringForkWaitsForSlowPath() throws InterruptedException {

@@ -20,7 +20,7 @@ import jhmm.device.dmirror.DmirrorDevice;
 import jhmm.gup.Gup;
 import jhmm.kernel.Machine;
 import jhmm.kernel.MachineConfig;
-import jhmm.kernel.Process;
+import jhmm.kernel.UserProcess;
 import jhmm.phys.PageFlags;
 import jhmm.phys.PhysicalMemory;
 import org.junit.jupiter.api.DisplayName;
@@ -45,7 +45,7 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(value = 60, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
 class MigrateDeviceEdgeCaseTest {
     private final Machine machine = new Machine(MachineConfig.defaults().withRam(256L << 20));
-    private final Process p = machine.createProcess("p");
+    private final UserProcess p = machine.createProcess("p");
     private final PhysicalMemory phys = machine.physicalMemory();
     /** The driver's pgmap_owner cookie. */
     private final Object owner = new Object();
@@ -96,7 +96,7 @@ class MigrateDeviceEdgeCaseTest {
     void migrationEntriesAndWaiters() {
         long a = written(p, P);
         int old = frame(p, a);
-        Process child = p.fork("c"); // two mappings of the page: both must be replaced
+        UserProcess child = p.fork("c"); // two mappings of the page: both must be replaced
         byte[] seen = new byte[(int) P];
         AtomicInteger readRet = new AtomicInteger(Integer.MIN_VALUE);
         AtomicLong gupRet = new AtomicLong(Long.MIN_VALUE);

@@ -17,14 +17,14 @@ import jhmm.gup.Foll;
 import jhmm.gup.Gup;
 import jhmm.kernel.Machine;
 import jhmm.kernel.MachineConfig;
-import jhmm.kernel.Process;
+import jhmm.kernel.UserProcess;
 import jhmm.phys.PhysicalMemory;
 import org.junit.jupiter.api.Test;
 
 /** migrate_vma_setup's collection rules (gup-migrate-dma.md, Corrections 11-12). */
 class MigrateVmaCollectTest {
     private final Machine machine = new Machine(MachineConfig.defaults().withRam(256L << 20));
-    private final Process p = machine.createProcess("p");
+    private final UserProcess p = machine.createProcess("p");
     private final PhysicalMemory phys = machine.physicalMemory();
 
     /** migrate_vma_setup under the mmap read lock, as drivers call it. */

@@ -7,7 +7,7 @@ import jhmm.base.PageSize;
 import jhmm.base.Pattern;
 import jhmm.kernel.Machine;
 import jhmm.kernel.MachineConfig;
-import jhmm.kernel.Process;
+import jhmm.kernel.UserProcess;
 import org.junit.jupiter.api.Test;
 
 /** mremap as Linux 6.18 does it on the host: which ranges it accepts, where it puts them, what it merges. */
@@ -16,7 +16,7 @@ class MremapTest {
     private static final int RW = Mman.PROT_READ | Mman.PROT_WRITE;
 
     private final Machine machine = new Machine(MachineConfig.defaults().withRam(256L << 20));
-    private final Process p = machine.createProcess("p");
+    private final UserProcess p = machine.createProcess("p");
 
     private long anon(long len, int prot) {
         long a = p.mmap(0, len, prot, Mman.MAP_PRIVATE | Mman.MAP_ANONYMOUS, null, 0);

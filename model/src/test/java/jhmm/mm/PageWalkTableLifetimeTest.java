@@ -6,7 +6,7 @@ import jhmm.base.PageSize;
 import jhmm.base.Pattern;
 import jhmm.kernel.Machine;
 import jhmm.kernel.MachineConfig;
-import jhmm.kernel.Process;
+import jhmm.kernel.UserProcess;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
@@ -22,7 +22,7 @@ class PageWalkTableLifetimeTest {
     private static final long M2 = PageSize.PMD_SIZE;
 
     private final Machine machine = new Machine(MachineConfig.defaults().withRam(64L << 20).withThp(ThpMode.NEVER));
-    private final Process p = machine.createProcess("p");
+    private final UserProcess p = machine.createProcess("p");
     private final Mm mm = p.mm();
 
     private void populate(long a, long len) {

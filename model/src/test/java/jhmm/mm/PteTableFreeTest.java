@@ -6,7 +6,7 @@ import jhmm.base.PageSize;
 import jhmm.base.Pattern;
 import jhmm.kernel.Machine;
 import jhmm.kernel.MachineConfig;
-import jhmm.kernel.Process;
+import jhmm.kernel.UserProcess;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -18,7 +18,7 @@ class PteTableFreeTest {
     private static final long M2 = PageSize.PMD_SIZE;
 
     private final Machine machine = new Machine(MachineConfig.defaults().withRam(64L << 20));
-    private final Process p = machine.createProcess("p");
+    private final UserProcess p = machine.createProcess("p");
 
     private boolean hasPteTable(long addr) {
         return p.mm().pt.pteTable(addr, false) >= 0;

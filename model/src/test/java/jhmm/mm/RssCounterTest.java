@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import jhmm.base.Pattern;
 import jhmm.kernel.Machine;
 import jhmm.kernel.MachineConfig;
-import jhmm.kernel.Process;
+import jhmm.kernel.UserProcess;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
@@ -18,7 +18,7 @@ class RssCounterTest {
     private static final long P = 4096;
 
     private final Machine machine = new Machine(MachineConfig.defaults().withRam(64L << 20).withSwap(16L << 20));
-    private final Process p = machine.createProcess("p");
+    private final UserProcess p = machine.createProcess("p");
 
     /** A private file mapping of 4 pages, all read (page cache) and the first two written (anonymous copies). */
     private long privateFileMapping() {
@@ -53,7 +53,7 @@ class RssCounterTest {
     @DisplayName("fork counts the child's copies of a file mapping by folio, and unmapping them brings both counters to zero")
     void forkCountsByFolio() {
         long a = privateFileMapping();
-        Process child = p.fork("c");
+        UserProcess child = p.fork("c");
         assertThat(child.mm().rssAnon).isEqualTo(2);
         assertThat(child.mm().rssFile).isEqualTo(2);
         assertThat(child.munmap(a, 4 * P)).isZero();

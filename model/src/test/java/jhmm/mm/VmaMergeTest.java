@@ -6,7 +6,7 @@ import jhmm.base.PageSize;
 import jhmm.base.Pattern;
 import jhmm.kernel.Machine;
 import jhmm.kernel.MachineConfig;
-import jhmm.kernel.Process;
+import jhmm.kernel.UserProcess;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -22,7 +22,7 @@ class VmaMergeTest {
     private static final int ANON = Mman.MAP_PRIVATE | Mman.MAP_ANONYMOUS;
 
     private final Machine machine = new Machine(MachineConfig.defaults().withRam(256L << 20).withThp(ThpMode.MADVISE));
-    private final Process p = machine.createProcess("p");
+    private final UserProcess p = machine.createProcess("p");
 
     private long anon(long len, int prot) {
         long a = p.mmapAligned(len, M2, prot, ANON, null, 0);
@@ -30,12 +30,12 @@ class VmaMergeTest {
         return a;
     }
 
-    private long anonAt(Process proc, long addr, long len, int prot) {
+    private long anonAt(UserProcess proc, long addr, long len, int prot) {
         assertThat(proc.mmap(addr, len, prot, ANON | Mman.MAP_FIXED, null, 0)).isEqualTo(addr);
         return addr;
     }
 
-    private static int vmas(Process proc, long start, long end) {
+    private static int vmas(UserProcess proc, long start, long end) {
         return proc.mm().vmasIn(start, end).size();
     }
 
@@ -108,7 +108,7 @@ class VmaMergeTest {
         long a = anon(8 * P, RW);
         assertThat(p.write(a, P, Pattern.i32(0), a)).isZero();
         assertThat(p.mprotect(a + 2 * P, 2 * P, R)).isZero();
-        Process child = p.fork("c");
+        UserProcess child = p.fork("c");
         assertThat(child.mprotect(a + 2 * P, 2 * P, RW)).isZero();
         assertThat(vmas(child, a, a + 8 * P)).as("copies of three parent VMAs").isEqualTo(3);
         anonAt(child, a + 8 * P, 2 * P, RW);
@@ -124,7 +124,7 @@ class VmaMergeTest {
     void forksCopiesOfVmasWithoutPagesMerge() {
         long a = anon(8 * P, RW);
         assertThat(p.mprotect(a + 2 * P, 2 * P, R)).isZero();
-        Process child = p.fork("c");
+        UserProcess child = p.fork("c");
         assertThat(child.mprotect(a + 2 * P, 2 * P, RW)).isZero();
         assertThat(vmas(child, a, a + 8 * P)).isOne();
     }

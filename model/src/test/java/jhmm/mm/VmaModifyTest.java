@@ -6,7 +6,7 @@ import jhmm.base.PageSize;
 import jhmm.base.Pattern;
 import jhmm.kernel.Machine;
 import jhmm.kernel.MachineConfig;
-import jhmm.kernel.Process;
+import jhmm.kernel.UserProcess;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -19,7 +19,7 @@ class VmaModifyTest {
     private static final int RW = Mman.PROT_READ | Mman.PROT_WRITE;
 
     private final Machine machine = new Machine(MachineConfig.defaults().withRam(256L << 20).withThp(ThpMode.MADVISE));
-    private final Process p = machine.createProcess("p");
+    private final UserProcess p = machine.createProcess("p");
 
     /** 4 MiB, 2 MiB-aligned, MADV_HUGEPAGE, its first 2 MiB written: one huge PMD. */
     private long hugeMapped() {

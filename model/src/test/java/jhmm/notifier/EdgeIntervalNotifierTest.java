@@ -16,7 +16,7 @@ import jhmm.base.ErrnoException;
 import jhmm.base.PageSize;
 import jhmm.kernel.Machine;
 import jhmm.kernel.MachineConfig;
-import jhmm.kernel.Process;
+import jhmm.kernel.UserProcess;
 import jhmm.mm.Mm;
 import jhmm.mm.Mman;
 import jhmm.mm.NotifierEvent;
@@ -37,7 +37,7 @@ class EdgeIntervalNotifierTest {
     private static final Duration QUICK = Duration.ofSeconds(5);
 
     private final Machine machine = new Machine(MachineConfig.defaults().withRam(64L << 20));
-    private final Process p = machine.createProcess("p");
+    private final UserProcess p = machine.createProcess("p");
     private final Mm mm = p.mm();
     private final MmuNotifierSubscriptions subs = MmuNotifiers.subscriptions(mm);
     /** Three pages' worth of intervals used throughout: A, B = A + P, C far away. */

@@ -6,7 +6,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import jhmm.base.Pattern;
 import jhmm.kernel.Machine;
 import jhmm.kernel.MachineConfig;
-import jhmm.kernel.Process;
+import jhmm.kernel.UserProcess;
 import jhmm.mm.Mm;
 import jhmm.mm.Mman;
 import org.junit.jupiter.api.Test;
@@ -53,12 +53,12 @@ class YoungQueriesTest {
     @Test
     void reclaimAsksTheSecondaryMmuAndSparesWhatItUsed() {
         Machine machine = new Machine(MachineConfig.defaults().withRam(8L << 20).withSwap(32L << 20));
-        Process p = machine.createProcess("p");
+        UserProcess p = machine.createProcess("p");
         AlwaysYoung device = new AlwaysYoung();
         assertThat(MmuNotifiers.register(device, p.mm())).isZero();
         long a = p.mmap(0, 4L << 20, Mman.PROT_READ | Mman.PROT_WRITE, Mman.MAP_PRIVATE | Mman.MAP_ANONYMOUS, null, 0);
         p.write(a, 4L << 20, Pattern.i32(0), a);
-        Process q = machine.createProcess("q");
+        UserProcess q = machine.createProcess("q");
         long b = q.mmap(0, 4L << 20, Mman.PROT_READ | Mman.PROT_WRITE, Mman.MAP_PRIVATE | Mman.MAP_ANONYMOUS, null, 0);
         q.write(b, 4L << 20, Pattern.i32(1), b);
         assertThat(device.asked.get()).isPositive();

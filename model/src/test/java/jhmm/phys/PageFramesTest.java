@@ -11,7 +11,7 @@ import jhmm.gup.Foll;
 import jhmm.gup.Gup;
 import jhmm.kernel.Machine;
 import jhmm.kernel.MachineConfig;
-import jhmm.kernel.Process;
+import jhmm.kernel.UserProcess;
 import jhmm.mm.Mman;
 import jhmm.mm.ThpMode;
 import org.junit.jupiter.api.Test;
@@ -200,7 +200,7 @@ class PageFramesTest {
     @Test
     void aThpPinnedThroughGupRefusesToSplitUntilUnpinned() {
         Machine m = new Machine(MachineConfig.defaults().withRam(64L << 20).withThp(ThpMode.ALWAYS));
-        Process p = m.createProcess("p");
+        UserProcess p = m.createProcess("p");
         long len = PageSize.PMD_SIZE;
         long a = p.mmapAligned(len, len, Mman.PROT_READ | Mman.PROT_WRITE, Mman.MAP_PRIVATE | Mman.MAP_ANONYMOUS, null, 0);
         assertThat(p.write(a, len, Pattern.i32(0), a)).isZero();

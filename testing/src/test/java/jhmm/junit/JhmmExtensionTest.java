@@ -13,7 +13,7 @@ import jhmm.dma.DmaSystem;
 import jhmm.gup.Foll;
 import jhmm.gup.Gup;
 import jhmm.kernel.Machine;
-import jhmm.kernel.Process;
+import jhmm.kernel.UserProcess;
 import jhmm.mm.Mm;
 import jhmm.mm.Mman;
 import jhmm.mm.ThpMode;
@@ -74,7 +74,7 @@ class JhmmExtensionTest {
 
     /** A new process's one-page anonymous mapping, pinned with pin_user_pages (faulted in for writing): its frame. */
     private static int pinnedPage(Machine machine) {
-        Process p = machine.createProcess("p");
+        UserProcess p = machine.createProcess("p");
         long addr = p.mmap(0, PageSize.PAGE_SIZE, RW, ANON, null, 0);
         assertThat(addr).as("mmap").isPositive();
         Mm mm = p.mm();

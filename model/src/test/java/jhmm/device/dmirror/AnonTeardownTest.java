@@ -15,7 +15,7 @@ import jhmm.base.Errno;
 import jhmm.base.Pattern;
 import jhmm.kernel.Machine;
 import jhmm.kernel.MachineConfig;
-import jhmm.kernel.Process;
+import jhmm.kernel.UserProcess;
 import jhmm.mm.Mman;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.RepeatedTest;
@@ -50,7 +50,7 @@ class AnonTeardownTest {
     @Timeout(value = 120, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
     void readRacingMunmapOfHalfTheBufferNeverReturnsStaleData() throws InterruptedException {
         Machine machine = new Machine(MachineConfig.defaults().withRam(64L << 20));
-        Process p = machine.createProcess("hmm");
+        UserProcess p = machine.createProcess("hmm");
         Dmirror d = new DmirrorDevice("dmirror0", DmirrorDevice.MemoryType.PRIVATE).open(p.mm());
         for (int c = 0; c < 10; c++) {
             long addr = p.mmap(0, SIZE, Mman.PROT_READ | Mman.PROT_WRITE, Mman.MAP_PRIVATE | Mman.MAP_ANONYMOUS, null, 0);

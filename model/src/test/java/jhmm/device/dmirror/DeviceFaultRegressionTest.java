@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import jhmm.base.Pattern;
 import jhmm.kernel.Machine;
 import jhmm.kernel.MachineConfig;
-import jhmm.kernel.Process;
+import jhmm.kernel.UserProcess;
 import jhmm.mm.Mman;
 import jhmm.mm.PageState;
 import jhmm.mm.ThpMode;
@@ -17,7 +17,7 @@ class DeviceFaultRegressionTest {
     private static final int N = 4;
 
     private final Machine machine = new Machine(MachineConfig.defaults().withRam(64L << 20).withThp(ThpMode.MADVISE));
-    private final Process p = machine.createProcess("p");
+    private final UserProcess p = machine.createProcess("p");
     private final DmirrorDevice dev = new DmirrorDevice("dmirror0", DmirrorDevice.MemoryType.PRIVATE, machine.memory(), 4L << 20);
     private final Dmirror d = dev.open(p.mm());
 
@@ -116,7 +116,7 @@ class DeviceFaultRegressionTest {
     }
 
     /** A child's file of the device and its copy of the parent's pages. */
-    private record Child(Process proc, Dmirror mirror, long addr) {}
+    private record Child(UserProcess proc, Dmirror mirror, long addr) {}
 
     /**
      * Parent and child map the same device pages: the parent's file migrated them after the
@@ -124,7 +124,7 @@ class DeviceFaultRegressionTest {
      */
     private Child sharedDevicePages() {
         long a = anonWithPattern();
-        Process child = p.fork("c");
+        UserProcess child = p.fork("c");
         Dmirror dc = dev.open(child.mm());
         assertThat(d.migrateToDev(new DmirrorCmd(a, N, new byte[N * P]))).isZero();
         assertThat(child.pageState(a)).isEqualTo(PageState.DEVICE_PRIVATE);

@@ -20,7 +20,7 @@ import jhmm.base.PageSize;
 import jhmm.base.Pattern;
 import jhmm.kernel.Machine;
 import jhmm.kernel.MachineConfig;
-import jhmm.kernel.Process;
+import jhmm.kernel.UserProcess;
 import jhmm.mm.Mman;
 import jhmm.mm.PageStates;
 import jhmm.mm.Pte;
@@ -222,11 +222,11 @@ class DeviceMemoryPropertyTest {
 
     /** A process of the run: the model's process, one open file per device (or none), and the reference pages. */
     static final class Proc {
-        final Process proc;
+        final UserProcess proc;
         final Dmirror[] mirrors;
         final TreeMap<Long, Content> pages = new TreeMap<>();
 
-        Proc(Process proc, int devices) {
+        Proc(UserProcess proc, int devices) {
             this.proc = proc;
             this.mirrors = new Dmirror[devices];
         }

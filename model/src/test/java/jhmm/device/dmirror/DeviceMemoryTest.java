@@ -6,7 +6,7 @@ import jhmm.base.Errno;
 import jhmm.base.Pattern;
 import jhmm.kernel.Machine;
 import jhmm.kernel.MachineConfig;
-import jhmm.kernel.Process;
+import jhmm.kernel.UserProcess;
 import jhmm.mm.Mman;
 import jhmm.mm.PageState;
 import jhmm.mm.ThpMode;
@@ -19,7 +19,7 @@ class DeviceMemoryTest {
     private static final long M2 = 2L << 20;
 
     private final Machine machine = new Machine(MachineConfig.defaults().withRam(256L << 20).withThp(ThpMode.MADVISE));
-    private final Process p = machine.createProcess("p");
+    private final UserProcess p = machine.createProcess("p");
     private final DmirrorDevice dev0 = new DmirrorDevice("dmirror0", DmirrorDevice.MemoryType.PRIVATE, machine.memory(), 64L << 20);
     private final DmirrorDevice dev1 = new DmirrorDevice("dmirror1", DmirrorDevice.MemoryType.PRIVATE, machine.memory(), 64L << 20);
     private final Dmirror d = dev0.open(p.mm());
@@ -171,7 +171,7 @@ class DeviceMemoryTest {
         long a = anon((long) N * P, Mman.PROT_READ | Mman.PROT_WRITE);
         p.write(a, (long) N * P, Pattern.i32(0), a);
         d.migrateToDev(new DmirrorCmd(a, N, new byte[N * P]));
-        Process c = p.fork("c");
+        UserProcess c = p.fork("c");
         p.write(a, (long) N * P, Pattern.negI32(), a);
         byte[] child = new byte[N * P];
         c.read(a, child, 0, child.length);
@@ -187,19 +187,19 @@ class DeviceMemoryTest {
         // folio_try_dup_anon_rmap_pte clears AnonExclusive for every device-private page fork
         // copies, read-only entries too (found by DeviceMemoryPropertyTest, seed 8016761851949690850)
         Machine thp = new Machine(MachineConfig.defaults().withRam(256L << 20).withThp(ThpMode.ALWAYS));
-        Process q = thp.createProcess("q");
+        UserProcess q = thp.createProcess("q");
         Dmirror m0 = new DmirrorDevice("d0", DmirrorDevice.MemoryType.PRIVATE, thp.memory(), 4L << 20).open(q.mm());
         Dmirror m1 = new DmirrorDevice("d1", DmirrorDevice.MemoryType.PRIVATE, thp.memory(), 4L << 20).open(q.mm());
         long a = q.mmapAligned(M2, M2, Mman.PROT_READ | Mman.PROT_WRITE, Mman.MAP_PRIVATE | Mman.MAP_ANONYMOUS, null, 0);
         int n = (int) (M2 / P);
         assertThat(m1.migrateToDev(new DmirrorCmd(a, n, new byte[n * P]))).isZero();
-        Process c1 = q.fork("c1");
+        UserProcess c1 = q.fork("c1");
         assertThat(m0.write(new DmirrorCmd(a, 10, pattern(Pattern.i32(0), 10 * P)))).isZero();
         c1.exit();
         assertThat(q.write(a, 60L * P, Pattern.i32(0), a)).isZero();
         assertThat(m0.setFlags(new DmirrorCmd(a, Dmirror.FLAG_FAIL_ALLOC, null))).isZero();
         assertThat(m0.migrateToDev(new DmirrorCmd(a, n, new byte[n * P]))).isZero();
-        Process c2 = q.fork("c2");
+        UserProcess c2 = q.fork("c2");
         assertThat(q.write(a, M2, Pattern.i32(7), a)).isZero();
         byte[] page = new byte[P];
         assertThat(c2.read(a + 60L * P, page, 0, P)).isZero();

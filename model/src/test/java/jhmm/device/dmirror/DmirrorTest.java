@@ -8,7 +8,7 @@ import jhmm.base.Errno;
 import jhmm.base.Pattern;
 import jhmm.kernel.Machine;
 import jhmm.kernel.MachineConfig;
-import jhmm.kernel.Process;
+import jhmm.kernel.UserProcess;
 import jhmm.mm.Mman;
 import org.junit.jupiter.api.Test;
 
@@ -18,7 +18,7 @@ class DmirrorTest {
     private static final int N = 16;
 
     private final Machine machine = new Machine(MachineConfig.defaults().withRam(128L << 20));
-    private final Process p = machine.createProcess("p");
+    private final UserProcess p = machine.createProcess("p");
     private final DmirrorDevice dev0 = new DmirrorDevice("dmirror0", DmirrorDevice.MemoryType.PRIVATE);
     private final Dmirror d = dev0.open(p.mm());
 

@@ -4,7 +4,7 @@ import java.util.List;
 import jhmm.base.Pattern;
 import jhmm.kernel.Machine;
 import jhmm.kernel.MachineConfig;
-import jhmm.kernel.Process;
+import jhmm.kernel.UserProcess;
 import jhmm.mm.Mman;
 import jhmm.mm.PageStates;
 import jhmm.mm.Pte;
@@ -23,7 +23,7 @@ class EvictRaceTest {
 
     public static final class EvictWhileUnmapping {
         private final Machine machine = new Machine(MachineConfig.defaults().withRam(8L << 20));
-        private final Process proc = machine.createProcess("p");
+        private final UserProcess proc = machine.createProcess("p");
         private final DmirrorDevice device = new DmirrorDevice("d", DmirrorDevice.MemoryType.PRIVATE, machine.memory(), 2L << 20);
         private final Dmirror mirror = device.open(proc.mm());
         private final long addr = proc.mmap(0, P, Mman.PROT_READ | Mman.PROT_WRITE, Mman.MAP_PRIVATE | Mman.MAP_ANONYMOUS, null, 0);

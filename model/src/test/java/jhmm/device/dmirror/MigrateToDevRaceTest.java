@@ -4,7 +4,7 @@ import java.util.List;
 import jhmm.base.Pattern;
 import jhmm.kernel.Machine;
 import jhmm.kernel.MachineConfig;
-import jhmm.kernel.Process;
+import jhmm.kernel.UserProcess;
 import jhmm.mm.Mman;
 import jhmm.testing.Races;
 import org.jetbrains.lincheck.datastructures.Operation;
@@ -24,7 +24,7 @@ class MigrateToDevRaceTest {
      */
     public static final class MigrateWhileDiscarding {
         private final Machine machine = new Machine(MachineConfig.defaults().withRam(8L << 20));
-        private final Process proc = machine.createProcess("p");
+        private final UserProcess proc = machine.createProcess("p");
         private final Dmirror mirror = new DmirrorDevice("d", DmirrorDevice.MemoryType.PRIVATE, machine.memory(), 2L << 20).open(proc.mm());
         private final long addr = proc.mmap(0, P, Mman.PROT_READ | Mman.PROT_WRITE, Mman.MAP_PRIVATE | Mman.MAP_ANONYMOUS, null, 0);
 
@@ -57,7 +57,7 @@ class MigrateToDevRaceTest {
      */
     public static final class FillHoleWhileMirroring {
         private final Machine machine = new Machine(MachineConfig.defaults().withRam(8L << 20));
-        private final Process proc = machine.createProcess("p");
+        private final UserProcess proc = machine.createProcess("p");
         private final Dmirror mover = new DmirrorDevice("d0", DmirrorDevice.MemoryType.PRIVATE, machine.memory(), 2L << 20).open(proc.mm());
         private final Dmirror reader = new DmirrorDevice("d1", DmirrorDevice.MemoryType.PRIVATE, machine.memory(), 2L << 20).open(proc.mm());
         private final long addr = proc.mmap(0, P, Mman.PROT_READ | Mman.PROT_WRITE, Mman.MAP_PRIVATE | Mman.MAP_ANONYMOUS, null, 0);

@@ -6,7 +6,7 @@ import jhmm.base.PageSize;
 import jhmm.base.Pattern;
 import jhmm.kernel.Machine;
 import jhmm.kernel.MachineConfig;
-import jhmm.kernel.Process;
+import jhmm.kernel.UserProcess;
 import jhmm.mm.Mman;
 import jhmm.mm.PageState;
 import jhmm.mm.PageStates;
@@ -23,7 +23,7 @@ class PartlyMappedThpDeviceTest {
     private static final long HOLE = 5L * P;
 
     private final Machine machine = new Machine(MachineConfig.defaults().withRam(64L << 20).withThp(ThpMode.ALWAYS));
-    private final Process p = machine.createProcess("p");
+    private final UserProcess p = machine.createProcess("p");
     private final DmirrorDevice dev = new DmirrorDevice("dmirror0", DmirrorDevice.MemoryType.PRIVATE, machine.memory(), 4L << 20);
     private final Dmirror d = dev.open(p.mm());
     private final long a = p.mmapAligned(PageSize.PMD_SIZE, PageSize.PMD_SIZE, Mman.PROT_READ | Mman.PROT_WRITE,

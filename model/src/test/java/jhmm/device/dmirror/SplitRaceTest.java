@@ -8,7 +8,7 @@ import jhmm.base.Errno;
 import jhmm.base.Pattern;
 import jhmm.kernel.Machine;
 import jhmm.kernel.MachineConfig;
-import jhmm.kernel.Process;
+import jhmm.kernel.UserProcess;
 import jhmm.mm.Mman;
 import jhmm.mm.ThpMode;
 import org.junit.jupiter.api.DisplayName;
@@ -31,7 +31,7 @@ class SplitRaceTest {
     @DisplayName("split_huge_page racing migrate_vma of its pages leaves every count right and the data whole")
     void splitRacingDeviceMigration() throws Exception {
         Machine machine = new Machine(MachineConfig.defaults().withRam(64L << 20).withThp(ThpMode.ALWAYS));
-        Process p = machine.createProcess("p");
+        UserProcess p = machine.createProcess("p");
         Dmirror mirror = new DmirrorDevice("d", DmirrorDevice.MemoryType.PRIVATE, machine.memory(), 8L << 20).open(p.mm());
         long a = p.mmapAligned(M2, M2, Mman.PROT_READ | Mman.PROT_WRITE, Mman.MAP_PRIVATE | Mman.MAP_ANONYMOUS, null, 0);
         AtomicReference<Throwable> failure = new AtomicReference<>();

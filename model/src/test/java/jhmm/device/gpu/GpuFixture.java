@@ -7,7 +7,7 @@ import jhmm.base.Pattern;
 import jhmm.dma.DmaSystem;
 import jhmm.kernel.Machine;
 import jhmm.kernel.MachineConfig;
-import jhmm.kernel.Process;
+import jhmm.kernel.UserProcess;
 import jhmm.mm.Mman;
 import jhmm.mm.ThpMode;
 
@@ -18,7 +18,7 @@ final class GpuFixture {
     static final int RW = Mman.PROT_READ | Mman.PROT_WRITE;
 
     final Machine machine;
-    final Process p;
+    final UserProcess p;
     private final DmaSystem dma;
 
     GpuFixture() {

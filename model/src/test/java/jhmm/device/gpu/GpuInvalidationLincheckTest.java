@@ -7,7 +7,7 @@ import jhmm.base.Pattern;
 import jhmm.dma.DmaSystem;
 import jhmm.kernel.Machine;
 import jhmm.kernel.MachineConfig;
-import jhmm.kernel.Process;
+import jhmm.kernel.UserProcess;
 import jhmm.mm.Mman;
 import jhmm.testing.Races;
 import org.jetbrains.lincheck.datastructures.Operation;
@@ -31,7 +31,7 @@ class GpuInvalidationLincheckTest {
     /** One process with one written page, a GPU (system memory only, 4K ranges) mirroring it. */
     public abstract static class Race {
         private final Machine machine = new Machine(MachineConfig.defaults().withRam(4L << 20));
-        private final Process proc = machine.createProcess("p");
+        private final UserProcess proc = machine.createProcess("p");
         private final GpuDevice gpu;
         private final GpuVm vm;
         private final long addr;

@@ -6,7 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import jhmm.base.Errno;
 import jhmm.base.Pattern;
 import jhmm.device.rnic.RnicStats.Counter;
-import jhmm.kernel.Process;
+import jhmm.kernel.UserProcess;
 import jhmm.mm.Mman;
 import org.junit.jupiter.api.Test;
 
@@ -111,7 +111,7 @@ class OdpRegionTest {
         RnicFixture f = new RnicFixture();
         long a = f.anon(4 * P, true);
         MemoryRegion mr = f.register(MrType.ODP, a, 4 * P);
-        Process child = f.p.fork("c");
+        UserProcess child = f.p.fork("c");
         f.assertCoherent();
         // mlx5 asks hmm_range_fault for write access on every fault of a writable region, even for a READ
         RnicOp r = f.ctx.rdmaRead(mr, a, 4 * P, null);

@@ -9,7 +9,7 @@ import jhmm.device.dmirror.Dmirror;
 import jhmm.device.dmirror.DmirrorCmd;
 import jhmm.device.dmirror.DmirrorDevice;
 import jhmm.device.rnic.RnicStats.Counter;
-import jhmm.kernel.Process;
+import jhmm.kernel.UserProcess;
 import org.junit.jupiter.api.Test;
 
 /** ib_umem_get's pinned registration: RLIMIT_MEMLOCK, FOLL_LONGTERM pins, and what pins mean afterwards. */
@@ -99,7 +99,7 @@ class PinnedRegistrationTest {
         MemoryRegion mr = f.register(MrType.PINNED, a, 4 * P);
         int parentFrame = f.frame(a);
         long copies = f.machine.stats().forkPinnedCopies.get();
-        Process child = f.p.fork("c");
+        UserProcess child = f.p.fork("c");
         assertThat(f.machine.stats().forkPinnedCopies.get() - copies).isEqualTo(4);
         assertThat(f.frame(a)).as("the parent keeps the pinned page").isEqualTo(parentFrame);
         RnicOp w = f.ctx.rdmaWrite(mr, a, 4 * P, Pattern.fillByte(7), a);

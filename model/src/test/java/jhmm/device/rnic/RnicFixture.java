@@ -7,7 +7,7 @@ import jhmm.base.Pattern;
 import jhmm.dma.DmaSystem;
 import jhmm.kernel.Machine;
 import jhmm.kernel.MachineConfig;
-import jhmm.kernel.Process;
+import jhmm.kernel.UserProcess;
 import jhmm.mm.Mman;
 import jhmm.mm.PageStates;
 import jhmm.mm.Pte;
@@ -19,7 +19,7 @@ final class RnicFixture {
     static final int RW = Mman.PROT_READ | Mman.PROT_WRITE;
 
     final Machine machine;
-    final Process p;
+    final UserProcess p;
     final DmaSystem dma;
     final Rnics nics;
     final RnicDevice nic;
@@ -62,7 +62,7 @@ final class RnicFixture {
     }
 
     /** The process's bytes at [addr, addr+len) match {@code pattern} indexed from {@code origin}. */
-    boolean holds(jhmm.kernel.Process proc, long addr, int len, Pattern pattern, long origin) {
+    boolean holds(jhmm.kernel.UserProcess proc, long addr, int len, Pattern pattern, long origin) {
         byte[] got = new byte[len];
         assertThat(proc.read(addr, got, 0, len)).isZero();
         byte[] want = new byte[len];

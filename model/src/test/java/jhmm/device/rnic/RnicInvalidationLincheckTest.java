@@ -8,7 +8,7 @@ import jhmm.base.Pattern;
 import jhmm.dma.DmaSystem;
 import jhmm.kernel.Machine;
 import jhmm.kernel.MachineConfig;
-import jhmm.kernel.Process;
+import jhmm.kernel.UserProcess;
 import jhmm.mm.Mman;
 import jhmm.testing.Races;
 import org.jetbrains.lincheck.datastructures.Operation;
@@ -33,7 +33,7 @@ class RnicInvalidationLincheckTest {
     /** One process with one written page, an ODP region over it and nothing mapped in the NIC yet. */
     public abstract static class Race {
         private final Machine machine = new Machine(MachineConfig.defaults().withRam(4L << 20));
-        private final Process proc = machine.createProcess("p");
+        private final UserProcess proc = machine.createProcess("p");
         private final Rnics nics = new Rnics(machine.memory());
         private final RnicContext ctx;
         private final MemoryRegion mr;

@@ -11,7 +11,7 @@ import jhmm.device.dmirror.DmirrorCmd;
 import jhmm.device.dmirror.DmirrorDevice;
 import jhmm.kernel.Machine;
 import jhmm.kernel.MachineConfig;
-import jhmm.kernel.Process;
+import jhmm.kernel.UserProcess;
 import jhmm.mm.EdgeStates;
 import jhmm.mm.FileInode;
 import jhmm.mm.Mm;
@@ -52,7 +52,7 @@ class EdgeHmm2019Test {
     private static final int ANON = Mman.MAP_PRIVATE | Mman.MAP_ANONYMOUS;
 
     private Machine machine;
-    private Process p;
+    private UserProcess p;
     private Mm mm;
 
     @BeforeEach
@@ -187,7 +187,7 @@ class EdgeHmm2019Test {
 
         p.exit(); // the hmm exists and is now dead
         assertThat(Hmm52.rangeRegister(newRange(4), mm, a, a + 4 * P, PageSize.PAGE_SHIFT)).isEqualTo(-Errno.EFAULT);
-        Process q = machine.createProcess("q");
+        UserProcess q = machine.createProcess("q");
         q.exit(); // no hmm was ever created for this one
         assertThat(Hmm52.rangeRegister(newRange(4), q.mm(), a, a + 4 * P, PageSize.PAGE_SHIFT)).isEqualTo(-Errno.EFAULT);
     }

@@ -12,7 +12,7 @@ import jhmm.base.PageSize;
 import jhmm.base.Pattern;
 import jhmm.kernel.Machine;
 import jhmm.kernel.MachineConfig;
-import jhmm.kernel.Process;
+import jhmm.kernel.UserProcess;
 import jhmm.mm.Mm;
 import jhmm.mm.Mman;
 import jhmm.mm.PageStates;
@@ -32,7 +32,7 @@ class Hmm52TableFreeTest {
     private static final int N = PageSize.HPAGE_PMD_NR;
 
     private final Machine machine = new Machine(MachineConfig.defaults().withRam(64L << 20).withThp(ThpMode.NEVER));
-    private final Process p = machine.createProcess("p");
+    private final UserProcess p = machine.createProcess("p");
     private final Mm mm = p.mm();
 
     /**

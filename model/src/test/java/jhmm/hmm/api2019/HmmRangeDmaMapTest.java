@@ -20,7 +20,7 @@ import jhmm.dma.DmaDirection;
 import jhmm.dma.DmaSystem;
 import jhmm.kernel.Machine;
 import jhmm.kernel.MachineConfig;
-import jhmm.kernel.Process;
+import jhmm.kernel.UserProcess;
 import jhmm.mm.Mm;
 import jhmm.mm.Mman;
 import jhmm.mm.NotifierEvent;
@@ -57,7 +57,7 @@ class HmmRangeDmaMapTest {
     private static final long STALE = 0xdead_0000L;
 
     private Machine machine;
-    private Process p;
+    private UserProcess p;
     private Mm mm;
 
     @BeforeEach

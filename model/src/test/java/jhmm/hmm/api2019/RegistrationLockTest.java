@@ -7,7 +7,7 @@ import java.time.Duration;
 import jhmm.base.Pattern;
 import jhmm.kernel.Machine;
 import jhmm.kernel.MachineConfig;
-import jhmm.kernel.Process;
+import jhmm.kernel.UserProcess;
 import jhmm.mm.Mman;
 import org.junit.jupiter.api.Test;
 
@@ -19,7 +19,7 @@ class RegistrationLockTest {
     @Test
     void legacyVmaFaultUnderTheReadLockCreatesThePerMmHmmWithoutDeadlock() {
         Machine machine = new Machine(MachineConfig.defaults().withRam(64L << 20));
-        Process p = machine.createProcess("p");
+        UserProcess p = machine.createProcess("p");
         long a = p.mmap(0, 4 * 4096, Mman.PROT_READ | Mman.PROT_WRITE, Mman.MAP_PRIVATE | Mman.MAP_ANONYMOUS, null, 0);
         p.write(a, 4 * 4096, Pattern.i32(0), a);
         HmmRange range = new HmmRange(new long[4], new long[] {1, 2, 4}, new long[] {-2L, 0, -3L}, 6);

@@ -3,7 +3,7 @@ package jhmm.perf.model;
 import jhmm.base.PageSize;
 import jhmm.kernel.Machine;
 import jhmm.kernel.MachineConfig;
-import jhmm.kernel.Process;
+import jhmm.kernel.UserProcess;
 import jhmm.mm.Mman;
 import jhmm.mm.ThpMode;
 import jhmm.perf.Kind;
@@ -21,7 +21,7 @@ public final class ModelRange {
     public final Kind kind;
     public final long len;
     public final Machine machine;
-    public final Process process;
+    public final UserProcess process;
     public long addr = -1;
     private long thpsAtMap;
 

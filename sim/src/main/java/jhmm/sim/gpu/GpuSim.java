@@ -17,7 +17,7 @@ import jhmm.dmamap.DmaMapStats;
 import jhmm.dmamap.GupRangeMapper;
 import jhmm.kernel.Machine;
 import jhmm.kernel.MachineConfig;
-import jhmm.kernel.Process;
+import jhmm.kernel.UserProcess;
 import jhmm.mm.Mman;
 import jhmm.phys.PageBudget;
 import jhmm.sim.cost.CostModel;
@@ -40,7 +40,7 @@ public final class GpuSim {
     final CostModel cost;
     final Engine engine = new Engine();
     final Machine machine;
-    final Process process;
+    final UserProcess process;
     final long buf;
     private final DmaDevice dmaDevice;
     /** Mode pin: the whole buffer pinned and DMA-mapped before the first kernel, or null. */

@@ -20,12 +20,12 @@ import jhmm.mm.UserAccess;
  * what the Linux system call returns: a value {@code >= 0}, or {@code -errno}.
  * A CPU access to an address that would make Linux raise SIGSEGV/SIGBUS returns -EFAULT.
  */
-public final class Process {
+public final class UserProcess {
     private final Machine machine;
     private final String name;
     private final Mm mm;
 
-    Process(Machine machine, String name, Mm mm) {
+    UserProcess(Machine machine, String name, Mm mm) {
         this.machine = machine;
         this.name = name;
         this.mm = mm;
@@ -86,7 +86,7 @@ public final class Process {
     }
 
     /** fork(): the child shares nothing but what Linux shares; throws ErrnoException(ENOMEM) when memory runs out. */
-    public Process fork(String childName) {
+    public UserProcess fork(String childName) {
         if (machine.process(childName) != null) {
             throw new ErrnoException(Errno.EEXIST, "process " + childName + " exists");
         }
@@ -94,7 +94,7 @@ public final class Process {
         if (child == null) {
             throw new ErrnoException(Errno.ENOMEM, "fork of " + name);
         }
-        Process p = new Process(machine, childName, child);
+        UserProcess p = new UserProcess(machine, childName, child);
         machine.adopt(p);
         return p;
     }
