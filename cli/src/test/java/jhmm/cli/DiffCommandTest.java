@@ -37,6 +37,16 @@ class DiffCommandTest {
                 .endsWith("1 agree, 0 diverge, 0 not comparable, 0 errors\n");
     }
 
+    /** A GPU line has no host counterpart: the comparison stops there, as for the other devices, instead of an error. */
+    @Test
+    void aGpuCommandEndsTheComparisonWithItsReason() throws Exception {
+        Path f = scenario("g.scn", "machine ram=256M\nprocess p\np mmap buf 4p rw anon-private\np write buf 0 2p i32\n"
+                + "device g gpu\ng open p\n");
+        CliRun r = CliRun.of("diff", f.toString());
+        assertThat(r.exit()).as(r.out() + r.err()).isZero();
+        assertThat(r.out()).contains("AGREE " + f + " (3 commands); line 5: a GPU command; compared up to there");
+    }
+
     @Test
     void divergingFileExitsOneAndJsonNamesLineCommandAndBothSides() throws Exception {
         Path f = scenario("d.scn", "machine ram=16M\nprocess p\np mmap buf 64M rw anon-private\n");

@@ -25,6 +25,7 @@ import jhmm.scenario.DeviceCommand;
 import jhmm.scenario.Mapping;
 import jhmm.scenario.Range;
 import jhmm.scenario.Result;
+import jhmm.scenario.GpuCommand;
 import jhmm.scenario.RnicCommand;
 import jhmm.scenario.Scenario;
 import jhmm.scenario.ShowCommand;
@@ -104,6 +105,7 @@ public final class HostSession implements PageSource, AutoCloseable {
         return switch (command) {
             case DeviceCommand d -> Optional.of("a device command");
             case RnicCommand r -> Optional.of("an RDMA NIC command");
+            case GpuCommand g -> Optional.of("a GPU command");
             case Command.Migrate m -> Optional.of("kernel migrate has no system call");
             case Command.Swapout s -> Optional.of("kernel swapout has no system call");
             case Command.SplitThp s -> Optional.of("kernel split-thp has no system call");
