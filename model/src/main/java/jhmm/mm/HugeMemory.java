@@ -269,8 +269,8 @@ public final class HugeMemory {
         boolean zeroes = f.test(head, PageFlags.ANON) && sys.tunables().thpSplitZero();
         int ret = splitFolio(head, callerRefs, zeroes);
         if (ret == 0 && zeroes) {
-            // as __split_huge_page's remap_page: the new folios are still locked and held, so
-            // no migration or reclaim takes a page between the split and its remapping
+            // as remap_page with RMP_USE_SHARED_ZEROPAGE: the new folios are still locked and
+            // held, so no migration or reclaim takes a page before it is looked at
             for (int i = 0; i < n; i++) {
                 mapZeroSubpage(head + i);
                 if (i > 0) {
@@ -307,7 +307,15 @@ public final class HugeMemory {
 
     /**
      * {@link #splitFolio(int, int)}; with {@code holdTails} every new folio but the first is
-     * left locked and with one reference more, for the caller to remap, unlock and put.
+     * left locked and with one reference more once remapped, for the caller to map to the zero
+     * page, unlock and put.
+     *
+     * <p>As __folio_split: the folio is unmapped first (unmap_folio: every PTE of an anonymous
+     * folio becomes a migration entry, a page-cache folio's go), its count is frozen at what
+     * the holders explain, and only then are the counts split and handed out; remap_page then
+     * maps each new folio where its page was. Meanwhile a fault waits on the migration entry and
+     * a zap clears it without touching a count: a split counting mapcounts while PTEs still map
+     * the folio could hand out a reference that a racing zap had already dropped.
      */
     private int splitFolio(int pfn, int callerRefs, boolean holdTails) {
         PageFrames f = sys.phys.frames();
@@ -320,48 +328,52 @@ public final class HugeMemory {
         long cachedPages = cached ? ((FileInode) sys.mappingById(f.mapping(head))).pages() - f.index(head) : 0;
         sys.phys.get(head); // hold it while the mappings change
         try {
-            if (cached) {
-                // split_folio leaves a page-cache folio unmapped: its pages are faulted back as needed
-                sys.rmap.replaceMappings(head, (e, exclusive) -> 0, NotifierEvent.CLEAR);
-            }
             sys.rmap.walk(head, (vma, addr, sub, pmdLevel) -> {
                 if (pmdLevel) {
                     splitPmd(vma, addr);
                 }
                 return true;
             });
-            int n = f.nrPages(head);
-            int expected = 1 + callerRefs + (cached ? 1 : 0);
-            for (int i = 0; i < n; i++) {
-                expected += f.pteMapcount(head + i);
-            }
-            // frozen at exactly the expected count: a device collecting the folio meanwhile
-            // (folio_try_get) either made the freeze fail or fails itself
-            if (f.entireMapcount(head) != 0 || !f.refFreeze(head, expected)) {
+            int frozen = 1 + callerRefs + (cached ? 1 : 0);
+            // can_split_folio: a reference the mappings and holders do not explain (a pin)
+            // fails the split before anything is unmapped
+            if (f.entireMapcount(head) != 0 || f.refcount(head) != frozen + f.folioTotalMapcount(head)) {
                 return -Errno.EAGAIN;
             }
+            // split_folio leaves a page-cache folio unmapped: its pages are faulted back as needed
+            sys.rmap.replaceMappings(head, cached ? (e, exclusive) -> 0 : Migrate::migrationEntry, NotifierEvent.CLEAR);
+            // frozen at exactly the holders' count: a mapping the unmap missed, or a device
+            // collecting the folio meanwhile (folio_try_get), makes the freeze fail
+            if (!f.refFreeze(head, frozen)) {
+                sys.rmap.restoreMigrationEntries(head, head);
+                return -Errno.EAGAIN;
+            }
+            int n = f.nrPages(head);
             int flags = f.flags(head) & (PageFlags.ANON | PageFlags.ANON_EXCLUSIVE | PageFlags.SWAPBACKED | PageFlags.DIRTY | PageFlags.PAGECACHE);
             int mapping = f.mapping(head);
             long index = f.index(head);
-            int[] refs = new int[n];
-            for (int i = 0; i < n; i++) {
-                refs[i] = f.pteMapcount(head + i) + (i < cachedPages ? 1 : 0); // the cache holds each page now
-            }
-            refs[0] += 1 + callerRefs; // our hold and the caller's
             PhysicalMemory phys = sys.phys;
             phys.splitFolio(head);
             for (int i = 0; i < n; i++) {
-                boolean held = holdTails && i > 0;
-                refs[i] += held ? 1 : 0;
-                f.set(head + i, flags | (held ? PageFlags.LOCKED : 0));
+                // the cache holds each page now; the first keeps our hold and the caller's, the
+                // others are held and locked until remapped, so no one takes them before
+                int refs = (i < cachedPages ? 1 : 0) + (i == 0 ? 1 + callerRefs : 1);
+                f.set(head + i, flags | (i > 0 ? PageFlags.LOCKED : 0));
                 f.setMapping(head + i, mapping, index + i);
-                phys.setRefcount(head + i, refs[i] == 0 ? 1 : refs[i]);
-                if (refs[i] == 0) {
-                    phys.put(head + i); // nobody maps it: free
-                }
+                phys.setRefcount(head + i, refs);
             }
             if (cached) {
                 ((FileInode) sys.mappingById(mapping)).splitFolio((int) index);
+            } else {
+                for (int i = 0; i < n; i++) {
+                    sys.rmap.restoreMigrationEntries(head + i, head + i);
+                }
+            }
+            if (!holdTails) {
+                for (int i = 1; i < n; i++) {
+                    f.unlock(head + i);
+                    phys.put(head + i); // a page nobody maps is freed
+                }
             }
             sys.stats.thpSplitPage.incrementAndGet();
             return 0;

@@ -124,7 +124,8 @@ public final class Migrate {
         f.clear(src, PageFlags.PAGECACHE);
     }
 
-    private static long migrationEntry(long e, boolean exclusive) {
+    /** The migration entry that replaces present or device entry {@code e} (try_to_migrate_one). */
+    static long migrationEntry(long e, boolean exclusive) {
         int kind = Pte.writable(e) || Pte.kindWritable(e) ? Pte.KIND_MIGRATION_WRITE : Pte.KIND_MIGRATION_READ;
         return Pte.mkNonPresent(kind, Pte.pfn(e), (exclusive ? Pte.EXCLUSIVE : 0) | (e & Pte.HUGE));
     }

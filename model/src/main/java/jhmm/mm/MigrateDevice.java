@@ -382,15 +382,21 @@ public final class MigrateDevice {
         int head = MigrateVma.pfn(s);
         PageFrames f = sys.phys.frames();
         sys.rmap.restoreMigrationEntries(head, head);
-        sys.phys.put(head); // the isolation reference: the split wants only the mappings' references
-        sys.huge.splitFolio(head); // under the lock collecting took: it stays on the first page
+        // under the lock collecting took, with the isolation reference: both stay on the first page
+        if (sys.huge.splitFolio(head, 1) < 0) {
+            src[i] = 0; // a reference appeared (a pin): the folio stays whole, where it is
+            f.unlock(head);
+            sys.phys.put(head);
+            return;
+        }
         for (int j = 0; j < NR; j++) {
             int pfn = head + j;
             src[i + j] = 0;
-            if (!f.refTryGet(pfn)) {
-                continue; // freed by the split (nothing mapped it), lock and all
+            // the small folios a split leaves are unlocked, and freed when nothing mapped them
+            if (j > 0 && !f.refTryGet(pfn)) {
+                continue;
             }
-            if (j > 0 && !f.tryLock(pfn)) { // the small folios a split leaves are unlocked
+            if (j > 0 && !f.tryLock(pfn)) {
                 sys.phys.put(pfn);
                 continue;
             }
