@@ -7,12 +7,12 @@ import jhmm.mm.MemorySystem;
 import jhmm.mm.MigrateDevice;
 import jhmm.mm.MigrateVma;
 import jhmm.mm.Mm;
+import jhmm.mm.PageStates;
 import jhmm.mm.Pte;
 import jhmm.mm.Vma;
 import jhmm.mm.VmFlags;
 import jhmm.phys.ContentStore;
 import jhmm.phys.DevPagemap;
-import jhmm.phys.PageFrames;
 
 /**
  * The test device's migrations (lib/test_hmm.c): MIGRATE_TO_DEV and MIGRATE_TO_SYS over
@@ -130,13 +130,15 @@ final class DmirrorMigration {
      * munmap racing the migration (its zap clears the new mapping, and finalize frees the page)
      * leaves the table naming freed device memory, which the model's stress run found. Here the
      * table takes them under the retry protocol: read_begin once the migration is over (it
-     * waits for an invalidation in progress), then under the lock only pages still in use
-     * (only this thread allocates the device's pages, so a freed one is not reused meanwhile).
-     * False when an invalidation ran in between: the caller maps what the CPU ended with.
+     * waits for an invalidation in progress), then under the lock only pages the CPU still maps
+     * there. A page still in use is not enough: a CPU fault's migrate_to_ram or an eviction
+     * that unmapped it before read_begin holds it locked until its own finalize, which leaves
+     * this table alone; the CPU's entry changes only after an invalidation or the fault path's
+     * erasure, both under the lock. False when an invalidation ran in between: the caller maps
+     * what the CPU ended with.
      */
     private static boolean mapMigrated(Dmirror mirror, MigrateVma m) {
         long seq = mirror.notifierSeq();
-        PageFrames f = m.vma.mm().system().phys().frames();
         mirror.mutex.lock();
         try {
             if (mirror.notifierChanged(seq)) {
@@ -144,20 +146,29 @@ final class DmirrorMigration {
             }
             for (int i = 0; i < m.npages; i++) {
                 long d = m.dst[i];
-                if ((m.src[i] & MigrateVma.MIGRATE) == 0 || !MigrateVma.valid(d) || f.refcount(MigrateVma.pfn(d)) == 0) {
+                if ((m.src[i] & MigrateVma.MIGRATE) == 0 || !MigrateVma.valid(d)) {
                     continue;
                 }
                 int n = (d & MigrateVma.COMPOUND) != 0 ? NR : 1;
                 int tag = (d & MigrateVma.WRITE) != 0 ? DevicePageTable.TAG_WRITE : DevicePageTable.TAG_READ;
-                long vpn = (m.start >>> PageSize.PAGE_SHIFT) + i;
+                long addr = m.start + ((long) i << PageSize.PAGE_SHIFT);
                 for (int k = 0; k < n; k++) {
-                    mirror.pt.store(vpn + k, MigrateVma.pfn(d) + k, tag);
+                    long a = addr + ((long) k << PageSize.PAGE_SHIFT);
+                    if (cpuMaps(m.vma.mm(), a, MigrateVma.pfn(d) + k)) {
+                        mirror.pt.store(a >>> PageSize.PAGE_SHIFT, MigrateVma.pfn(d) + k, tag);
+                    }
                 }
             }
             return true;
         } finally {
             mirror.mutex.unlock();
         }
+    }
+
+    /** Whether the CPU maps device frame {@code pfn} at {@code addr}: device-private, or present for coherent memory. */
+    private static boolean cpuMaps(Mm mm, long addr, int pfn) {
+        long e = PageStates.entryAt(mm, addr);
+        return (Pte.present(e) || Pte.isDevicePrivate(e)) && Pte.pfn(e) == pfn;
     }
 
     /**

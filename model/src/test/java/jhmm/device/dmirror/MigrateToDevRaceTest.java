@@ -87,6 +87,42 @@ class MigrateToDevRaceTest {
     }
 
     /**
+     * The CPU loads the page while the device migrates it: the load's fault brings the page
+     * back (migrate_to_ram) after migrate_vma_finalize mapped it on the device and before the
+     * driver stores it in its table. That migration holds the device page, locked, until its
+     * own finalize and erases the device's entry early, so the driver must store only a page
+     * the CPU still maps there, not one merely still in use.
+     */
+    public static final class MigrateWhileFaultingBack {
+        private final Machine machine = new Machine(MachineConfig.defaults().withRam(8L << 20));
+        private final Process proc = machine.createProcess("p");
+        private final Dmirror mirror = new DmirrorDevice("d", DmirrorDevice.MemoryType.PRIVATE, machine.memory(), 2L << 20).open(proc.mm());
+        private final long addr = proc.mmap(0, P, Mman.PROT_READ | Mman.PROT_WRITE, Mman.MAP_PRIVATE | Mman.MAP_ANONYMOUS, null, 0);
+
+        public MigrateWhileFaultingBack() {
+            if (proc.write(addr, P, Pattern.i32(9), addr) != 0) {
+                throw new IllegalStateException("setup: the store failed");
+            }
+        }
+
+        /** Its result depends on the order (-ENOENT when the load took the page back first): only the table is checked. */
+        @Operation
+        public void migrate() {
+            mirror.migrateToDev(new DmirrorCmd(addr, 1, new byte[P]));
+        }
+
+        @Operation
+        public int load() {
+            return proc.read(addr, new byte[4], 0, 4);
+        }
+
+        @Operation
+        public boolean stale() {
+            return MigrateToDevRaceTest.stale(mirror, addr);
+        }
+    }
+
+    /**
      * Whether the mirror's entry for the page names a frame the CPU does not map there: one
      * entry's check, as {@link Dmirror#staleEntries} makes for each (whose walk over the whole
      * table Lincheck takes for a spin loop).
@@ -100,6 +136,12 @@ class MigrateToDevRaceTest {
     void aPageDiscardedDuringItsMigrationLeavesNoDeviceEntry() {
         Races.check(MigrateWhileDiscarding.class, 300,
                 Races.race(MigrateWhileDiscarding.class, List.of("migrate"), List.of("discard"), List.of("stale")));
+    }
+
+    @Test
+    void aPageFaultedBackDuringItsMigrationLeavesNoDeviceEntry() {
+        Races.check(MigrateWhileFaultingBack.class, 300,
+                Races.race(MigrateWhileFaultingBack.class, List.of("migrate"), List.of("load"), List.of("stale")));
     }
 
     @Test
