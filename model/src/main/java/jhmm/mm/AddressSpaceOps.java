@@ -163,15 +163,20 @@ final class AddressSpaceOps {
                 && lo.pgoff + ((lo.end - lo.start) >>> PageSize.PAGE_SHIFT) == hi.pgoff;
     }
 
-    /** {@code lo} takes over {@code hi}'s range, and its anon_vma when it has none; hi goes. */
+    /**
+     * {@code lo} takes over {@code hi}'s range, and its anon_vma when it has none; hi goes. An
+     * rmap walk may run meanwhile without the mmap lock (an eviction; the kernel's merge holds
+     * the anon_vma lock against it): lo is in the anon_vma and covers hi's range before hi
+     * leaves it, so the walk finds every page through one or the other.
+     */
     private static void absorb(Vma lo, Vma hi) {
         if (lo.anonVma == null && hi.anonVma != null) {
             lo.anonVma = hi.anonVma;
             lo.forkCopy = hi.forkCopy;
             lo.anonVma.add(lo);
         }
-        detach(hi);
         lo.end = hi.end;
+        detach(hi);
     }
 
     /** Makes VMA boundaries at {@code start} and {@code end}; returns the VMAs now inside. */

@@ -27,9 +27,21 @@ public final class Races {
 
     /** Explores {@code invocations} interleavings of each scenario; fails with Lincheck's report. */
     public static void check(Class<?> state, int invocations, ExecutionScenario... scenarios) {
+        check(state, invocations, List.of(), scenarios);
+    }
+
+    /**
+     * As {@link #check(Class, int, ExecutionScenario...)}, with the methods of {@code atomic}
+     * classes taken as single steps: where the race lies elsewhere, fewer places to switch
+     * threads leave the invocations to the ones that matter.
+     */
+    public static void check(Class<?> state, int invocations, List<String> atomic, ExecutionScenario... scenarios) {
         ModelCheckingOptions o = new ModelCheckingOptions().iterations(0).invocationsPerIteration(invocations)
                 // filling a page with a pattern touches nothing shared; its 1024-step loop would read as a spin loop
                 .addGuarantee(ManagedStrategyGuaranteeKt.forClasses(Pattern.class.getName()).allMethods().treatAsAtomic());
+        if (!atomic.isEmpty()) {
+            o.addGuarantee(ManagedStrategyGuaranteeKt.forClasses(atomic.toArray(String[]::new)).allMethods().treatAsAtomic());
+        }
         for (ExecutionScenario s : scenarios) {
             o.addCustomScenario(s);
         }
