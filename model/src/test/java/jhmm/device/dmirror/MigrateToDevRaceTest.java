@@ -1,11 +1,21 @@
 package jhmm.device.dmirror;
 
 import java.util.List;
+import java.util.TreeMap;
 import jhmm.base.Pattern;
 import jhmm.kernel.Machine;
 import jhmm.kernel.MachineConfig;
 import jhmm.kernel.UserProcess;
+import jhmm.mm.MemorySystem;
+import jhmm.mm.MigrateDevice;
+import jhmm.mm.MigrateVma;
 import jhmm.mm.Mman;
+import jhmm.mm.PageStates;
+import jhmm.mm.PageTable;
+import jhmm.mm.Pte;
+import jhmm.phys.BuddyAllocator;
+import jhmm.phys.ContentStore;
+import jhmm.phys.PageFrames;
 import jhmm.testing.Races;
 import org.jetbrains.lincheck.datastructures.Operation;
 import org.junit.jupiter.api.Test;
@@ -87,33 +97,55 @@ class MigrateToDevRaceTest {
     }
 
     /**
-     * The CPU loads the page while the device migrates it: the load's fault brings the page
-     * back (migrate_to_ram) after migrate_vma_finalize mapped it on the device and before the
-     * driver stores it in its table. That migration holds the device page, locked, until its
-     * own finalize and erases the device's entry early, so the driver must store only a page
-     * the CPU still maps there, not one merely still in use.
+     * The device's memory is evicted while the device migrates the page there: the eviction
+     * collects the new device page after migrate_vma_finalize mapped it and before the driver
+     * stores it in its table, so its invalidation comes before the driver's read_begin and its
+     * own finalize (run after the race here) only then frees the page. As with a CPU fault's
+     * migrate_to_ram, which {@code jhmm stress} found, the driver must store only a page the
+     * CPU still maps there, not one merely still in use.
      */
-    public static final class MigrateWhileFaultingBack {
+    public static final class MigrateWhileEvicting {
         private final Machine machine = new Machine(MachineConfig.defaults().withRam(8L << 20));
-        private final Process proc = machine.createProcess("p");
+        private final UserProcess proc = machine.createProcess("p");
         private final Dmirror mirror = new DmirrorDevice("d", DmirrorDevice.MemoryType.PRIVATE, machine.memory(), 2L << 20).open(proc.mm());
         private final long addr = proc.mmap(0, P, Mman.PROT_READ | Mman.PROT_WRITE, Mman.MAP_PRIVATE | Mman.MAP_ANONYMOUS, null, 0);
+        /** The device page the migration gets: the one a first round trip freed last. */
+        private final int devicePfn;
+        private final long[] src = new long[1];
+        private final long[] dst = new long[1];
 
-        public MigrateWhileFaultingBack() {
-            if (proc.write(addr, P, Pattern.i32(9), addr) != 0) {
-                throw new IllegalStateException("setup: the store failed");
+        public MigrateWhileEvicting() {
+            if (proc.write(addr, P, Pattern.i32(6), addr) != 0 || mirror.migrateToDev(new DmirrorCmd(addr, 1, new byte[P])) != 0) {
+                throw new IllegalStateException("setup: the page did not move to the device");
+            }
+            devicePfn = Pte.pfn(PageStates.entryAt(proc.mm(), addr));
+            if (mirror.migrateToSys(new DmirrorCmd(addr, 1, new byte[P])) != 0) {
+                throw new IllegalStateException("setup: the page did not come back");
             }
         }
 
-        /** Its result depends on the order (-ENOENT when the load took the page back first): only the table is checked. */
+        /** Its result depends on the order (-ENOENT when the eviction went first): only the table is checked. */
         @Operation
         public void migrate() {
             mirror.migrateToDev(new DmirrorCmd(addr, 1, new byte[P]));
         }
 
+        /** migrate_device_range and migrate_device_pages over the device page: collected, copied, not yet restored. */
         @Operation
-        public int load() {
-            return proc.read(addr, new byte[4], 0, 4);
+        public void evictStart() {
+            MemorySystem sys = machine.memory();
+            if (MigrateDevice.deviceRange(sys, src, devicePfn, 1) == 1) {
+                int to = sys.allocSystemFolio(0);
+                sys.phys().data().copyTo(devicePfn, sys.phys().data(), to);
+                dst[0] = MigrateVma.entry(to);
+                MigrateDevice.devicePages(sys, src, dst, 1);
+            }
+        }
+
+        /** migrate_device_finalize: the page is back in RAM and the device page freed. */
+        @Operation
+        public void evictFinish() {
+            MigrateDevice.deviceFinalize(machine.memory(), src, dst, 1);
         }
 
         @Operation
@@ -139,9 +171,15 @@ class MigrateToDevRaceTest {
     }
 
     @Test
-    void aPageFaultedBackDuringItsMigrationLeavesNoDeviceEntry() {
-        Races.check(MigrateWhileFaultingBack.class, 300,
-                Races.race(MigrateWhileFaultingBack.class, List.of("migrate"), List.of("load"), List.of("stale")));
+    void aPageEvictedDuringItsMigrationLeavesNoDeviceEntry() {
+        // the race is between the driver storing the page and the eviction as a whole: what
+        // changes under a lock of its own (frames, page tables, data, allocators, the device's
+        // table, the VMA tree) is taken as one step, so that the invocations reach the moment
+        // between the migration's finalize and the driver's read_begin
+        Races.check(MigrateWhileEvicting.class, 300, List.of(PageFrames.class.getName(), PageTable.class.getName(),
+                ContentStore.class.getName(), BuddyAllocator.class.getName(), DevicePageTable.class.getName(),
+                DmirrorMemory.class.getName(), TreeMap.class.getName()),
+                Races.race(MigrateWhileEvicting.class, List.of("migrate"), List.of("evictStart"), List.of("evictFinish", "stale")));
     }
 
     @Test
