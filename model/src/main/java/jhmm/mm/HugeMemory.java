@@ -328,27 +328,27 @@ public final class HugeMemory {
         long cachedPages = cached ? ((FileInode) sys.mappingById(f.mapping(head))).pages() - f.index(head) : 0;
         sys.phys.get(head); // hold it while the mappings change
         try {
-            sys.rmap.walk(head, (vma, addr, sub, pmdLevel) -> {
-                if (pmdLevel) {
-                    splitPmd(vma, addr);
-                }
-                return true;
-            });
+            int n = f.nrPages(head);
             int frozen = 1 + callerRefs + (cached ? 1 : 0);
-            // can_split_folio: a reference the mappings and holders do not explain (a pin)
-            // fails the split before anything is unmapped
-            if (f.entireMapcount(head) != 0 || f.refcount(head) != frozen + f.folioTotalMapcount(head)) {
+            // can_split_folio: a reference the mappings (one per PTE, one per PMD) and holders
+            // do not explain (a pin) fails the split before anything is unmapped
+            int mappingRefs = f.folioTotalMapcount(head) - (n - 1) * f.entireMapcount(head);
+            if (f.refcount(head) != frozen + mappingRefs) {
                 return -Errno.EAGAIN;
             }
-            // split_folio leaves a page-cache folio unmapped: its pages are faulted back as needed
-            sys.rmap.replaceMappings(head, cached ? (e, exclusive) -> 0 : Migrate::migrationEntry, NotifierEvent.CLEAR);
+            if (cached) {
+                // split_folio leaves a page-cache folio unmapped: its pages are faulted back as needed
+                sys.rmap.replaceMappings(head, (e, exclusive) -> 0, NotifierEvent.CLEAR);
+            } else {
+                // unmap_folio: TTU_SPLIT_HUGE_PMD, a PMD becomes PTEs of migration entries
+                sys.rmap.replaceMappings(head, Migrate::migrationEntry, NotifierEvent.CLEAR, true);
+            }
             // frozen at exactly the holders' count: a mapping the unmap missed, or a device
             // collecting the folio meanwhile (folio_try_get), makes the freeze fail
             if (!f.refFreeze(head, frozen)) {
                 sys.rmap.restoreMigrationEntries(head, head);
                 return -Errno.EAGAIN;
             }
-            int n = f.nrPages(head);
             int flags = f.flags(head) & (PageFlags.ANON | PageFlags.ANON_EXCLUSIVE | PageFlags.SWAPBACKED | PageFlags.DIRTY | PageFlags.PAGECACHE);
             int mapping = f.mapping(head);
             long index = f.index(head);

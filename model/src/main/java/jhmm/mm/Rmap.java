@@ -199,49 +199,103 @@ public final class Rmap {
 
     /**
      * try_to_unmap / try_to_migrate: every present mapping of the folio is replaced by what
-     * {@code mapper} gives, inside an invalidation of {@code event} covering that mapping.
-     * The mapping's reference goes; the caller holds its own; the address space's rss drops
-     * unless the replacement is a migration entry (try_to_migrate keeps the counters). Returns
-     * the mappings replaced.
+     * {@code mapper} gives, inside an invalidation of {@code event} per VMA that covers the
+     * folio's mappings there (try_to_unmap_one's range). The mapping's reference goes; the
+     * caller holds its own; the address space's rss drops unless the replacement is a migration
+     * entry (try_to_migrate keeps the counters). Returns the mappings replaced.
      */
     public int replaceMappings(int head, EntryMapper mapper, NotifierEvent event) {
+        return replaceMappings(head, mapper, event, false);
+    }
+
+    /** One place the rmap walk found that may map a page of the folio. */
+    private record Place(Vma vma, long addr, int subpage, boolean pmdLevel) {}
+
+    /**
+     * {@link #replaceMappings(int, EntryMapper, NotifierEvent)}; with {@code splitPmd}
+     * (TTU_SPLIT_HUGE_PMD) a PMD mapping the folio is first split into PTEs inside the same
+     * invalidation, and each PTE replaced.
+     */
+    int replaceMappings(int head, EntryMapper mapper, NotifierEvent event, boolean splitPmd) {
+        java.util.List<Place> places = new java.util.ArrayList<>();
+        walk(head, (vma, addr, sub, pmdLevel) -> places.add(new Place(vma, addr, sub, pmdLevel)));
+        int count = 0;
+        for (int from = 0, to; from < places.size(); from = to) {
+            Vma vma = places.get(from).vma();
+            for (to = from; to < places.size() && places.get(to).vma() == vma; to++) {
+                // the walk visits a VMA's places together
+            }
+            count += replaceInVma(head, places.subList(from, to), mapper, event, splitPmd);
+        }
+        return count;
+    }
+
+    private int replaceInVma(int head, java.util.List<Place> places, EntryMapper mapper, NotifierEvent event, boolean splitPmd) {
         PageFrames f = sys.phys.frames();
-        int[] count = new int[1];
-        walk(head, (vma, addr, sub, pmdLevel) -> {
-            Mm mm = vma.mm;
-            long size = pmdLevel ? (long) f.nrPages(head) << PageSize.PAGE_SHIFT : PageSize.PAGE_SIZE;
-            long seen = readLocked(mm, addr, pmdLevel, f.order(head));
-            if (!mapsFrame(seen, head + sub)) {
-                return true; // nothing of this folio here: no invalidation either
-            }
-            NotifierRange r = mm.invalidateStart(event, addr, addr + size);
-            mm.ptl.lock();
-            try {
-                long e = read(mm, addr, pmdLevel, f.order(head));
-                if (mapsFrame(e, head + sub)) {
-                    boolean exclusive = f.test(head, PageFlags.ANON) && f.test(head, PageFlags.ANON_EXCLUSIVE);
-                    long replacement = mapper.replace(e, exclusive);
-                    write(mm, addr, pmdLevel, f.order(head), replacement);
-                    if (!Pte.isMigration(replacement)) {
-                        mm.rssAddFolio(vma, head, -(size >>> PageSize.PAGE_SHIFT)); // swapped out or discarded: no longer resident
-                    }
-                    if (Pte.dirty(e)) {
-                        f.set(head + sub, PageFlags.DIRTY);
-                    }
-                    if (pmdLevel) {
-                        removeEntire(head);
-                    } else {
-                        removePte(head + sub);
-                    }
-                    count[0]++;
+        Vma vma = places.get(0).vma();
+        Mm mm = vma.mm;
+        int order = f.order(head);
+        long start = Long.MAX_VALUE;
+        long end = Long.MIN_VALUE;
+        mm.ptl.lock();
+        try {
+            for (Place p : places) {
+                if (mapsFrame(read(mm, p.addr(), p.pmdLevel(), order), head + p.subpage())) {
+                    start = Math.min(start, p.addr());
+                    end = Math.max(end, p.addr() + (p.pmdLevel() ? (long) f.nrPages(head) << PageSize.PAGE_SHIFT : PageSize.PAGE_SIZE));
                 }
-            } finally {
-                mm.ptl.unlock();
             }
-            mm.invalidateEnd(r);
-            return true;
-        });
-        return count[0];
+        } finally {
+            mm.ptl.unlock();
+        }
+        if (start > end) {
+            return 0; // nothing of this folio here: no invalidation either
+        }
+        NotifierRange r = mm.invalidateStart(event, start, end);
+        int count = 0;
+        mm.ptl.lock();
+        try {
+            for (Place p : places) {
+                if (p.pmdLevel() && splitPmd && mapsFrame(read(mm, p.addr(), true, order), head)) {
+                    sys.huge.splitPmdLocked(vma, p.addr(), false);
+                    for (int i = 0, n = f.nrPages(head); i < n; i++) {
+                        count += replaceLocked(vma, p.addr() + ((long) i << PageSize.PAGE_SHIFT), head, i, false, mapper);
+                    }
+                } else {
+                    count += replaceLocked(vma, p.addr(), head, p.subpage(), p.pmdLevel(), mapper);
+                }
+            }
+        } finally {
+            mm.ptl.unlock();
+        }
+        mm.invalidateEnd(r);
+        return count;
+    }
+
+    /** Replaces one mapping of page {@code sub} of the folio, if the entry still maps it; 1 if it did. Under the PTL. */
+    private int replaceLocked(Vma vma, long addr, int head, int sub, boolean pmdLevel, EntryMapper mapper) {
+        PageFrames f = sys.phys.frames();
+        Mm mm = vma.mm;
+        long e = read(mm, addr, pmdLevel, f.order(head));
+        if (!mapsFrame(e, head + sub)) {
+            return 0;
+        }
+        boolean exclusive = f.test(head, PageFlags.ANON) && f.test(head, PageFlags.ANON_EXCLUSIVE);
+        long replacement = mapper.replace(e, exclusive);
+        write(mm, addr, pmdLevel, f.order(head), replacement);
+        if (!Pte.isMigration(replacement)) {
+            long size = pmdLevel ? (long) f.nrPages(head) << PageSize.PAGE_SHIFT : PageSize.PAGE_SIZE;
+            mm.rssAddFolio(vma, head, -(size >>> PageSize.PAGE_SHIFT)); // swapped out or discarded: no longer resident
+        }
+        if (Pte.dirty(e)) {
+            f.set(head + sub, PageFlags.DIRTY);
+        }
+        if (pmdLevel) {
+            removeEntire(head);
+        } else {
+            removePte(head + sub);
+        }
+        return 1;
     }
 
     /** remove_migration_ptes: migration entries naming {@code src} become mappings of {@code dst}. */
