@@ -96,13 +96,14 @@ final class SimEntry implements BenchEntry {
             out.printf(Locale.ROOT, "%-34s %9s %14s%n", "part", "wall s", "accesses/s");
             out.printf(Locale.ROOT, "%-34s %9.2f %14s%n", "machine built, buffer written", buildNanos / 1e9, "-");
             out.printf(Locale.ROOT, "%-34s %9.2f %14s%n", "kernel 1 (faults, migration)", firstNanos / 1e9, rate(accessesPerKernel, firstNanos));
-            out.printf(Locale.ROOT, "%-34s %9.2f %14s%n", "kernels 2.." + kernels + " (" + (vramShare() ? "warps only)" : "evicting again)"),
+            out.printf(Locale.ROOT, "%-34s %9.2f %14s%n", "kernels 2.." + kernels + " (" + (fits() ? "warps only)" : "evicting again)"),
                     restNanos / 1e9, rate(accesses - accessesPerKernel, restNanos));
             out.printf(Locale.ROOT, "%-34s %9.2f %14s   %d engine events, %.1f M/s%n", "all", (buildNanos + firstNanos + restNanos) / 1e9,
                     rate(accesses, firstNanos + restNanos), events, events * 1e3 / Math.max(1, firstNanos + restNanos));
         }
 
-        private boolean vramShare() {
+        /** Whether the buffer fits the VRAM: then the later kernels only run warps. */
+        private boolean fits() {
             return vram >= size;
         }
 

@@ -27,7 +27,8 @@ final class Link {
         }
         long n = Math.max(1, transfers);
         long each = total / n;
-        long time = n * cost.transfer(each) + cost.transfer(total - each * n + each) - cost.transfer(each);
+        // n - 1 transfers of an equal share, the last one with the remainder too
+        long time = (n - 1) * cost.transfer(each) + cost.transfer(total - each * (n - 1));
         long start = Math.max(t, freeAt[direction]);
         freeAt[direction] = start + time;
         busy[direction] += time;
