@@ -15,12 +15,15 @@ import java.util.concurrent.Callable;
 import jhmm.base.Printable;
 import jhmm.sim.config.SimConfig;
 import jhmm.sim.gpu.GpuSim;
-import jhmm.sim.gpu.GpuSimResult;
 import jhmm.sim.gpu.GpuSimSettings;
 import jhmm.sim.report.SimComparison;
 import jhmm.sim.report.SimHtml;
 import jhmm.sim.report.SimJson;
 import jhmm.sim.report.SimText;
+import jhmm.sim.result.SimResult;
+import jhmm.sim.rnic.NicSim;
+import jhmm.sim.rnic.NicSimSettings;
+import jhmm.sim.rnic.NicWorkload;
 import jhmm.sim.run.Sweep;
 import jhmm.sim.workload.Trace;
 import jhmm.sim.workload.TraceFormat;
@@ -32,26 +35,29 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 
-/** {@code jhmm sim}: a GPU workload in simulated time, and where the time goes. */
+/** {@code jhmm sim}: a GPU or NIC workload in simulated time, and where the time goes. */
 @Command(
         name = "sim",
         mixinStandardHelpOptions = true,
-        header = "Runs a GPU workload on the model in simulated time and says where the time goes.",
+        header = "Runs a GPU or RDMA NIC workload on the model in simulated time and says where the time goes.",
         description = {
             "Runs a built-in workload on a GPU that mirrors a process's memory through HMM (faults, batches,"
-                    + " prefetch, migration to VRAM and back, eviction) with simulated time: prints the simulated"
-                    + " time and its breakdown, the counts and the bandwidths. Every setting and cost has a default"
-                    + " in the reference configuration (--settings prints it, commented with sources); change them"
-                    + " with --config and --set. --compare runs the workload under several values of a setting side"
-                    + " by side, on the machine's cores; two runs with the same settings give the same figures.",
+                    + " prefetch, migration to VRAM and back, eviction), or on an RDMA NIC whose memory region is"
+                    + " pinned at registration or uses on-demand paging (faults stall operations with RNR retries),"
+                    + " with simulated time: prints the simulated time and its breakdown, the counts and the derived"
+                    + " figures. Every setting and cost has a default in the reference configuration (--settings"
+                    + " prints it, commented with sources); change them with --config and --set. --compare runs the"
+                    + " workload under several values of a setting side by side, on the machine's cores; two runs"
+                    + " with the same settings give the same figures.",
             "",
-            "Workloads (--list): stream-read, stream-write, stream-rmw, strided, random, hot-cold, stencil, matmul,"
-                    + " ping-pong."
+            "GPU workloads (--list): stream-read, stream-write, stream-rmw, strided, random, hot-cold, stencil, matmul,"
+                    + " ping-pong. NIC workloads: rdma-dense, rdma-sparse, rdma-fork, rdma-remap, rdma-migrate,"
+                    + " rdma-pressure (nic.mr=pinned|odp|implicit)."
         },
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {
             "0:done",
-            "1:a simulation stopped early (a fault the driver could not service; the output says which)",
+            "1:a simulation stopped early (a fault the driver could not service, a registration refused; the output says which)",
             "2:bad input: an unknown workload or setting, a bad value, a footprint this JVM cannot hold",
             "3:an internal error of jhmm (a bug: please report it with the command line)"
         })
@@ -129,6 +135,9 @@ final class SimCommand implements Callable<Integer> {
             for (Workload w : Workload.values()) {
                 out.println(w.word());
             }
+            for (NicWorkload w : NicWorkload.values()) {
+                out.println(w.word());
+            }
             return 0;
         }
         if (settings) {
@@ -136,35 +145,45 @@ final class SimCommand implements Callable<Integer> {
             return 0;
         }
         Workload w = workload == null ? null : Workload.of(workload);
-        if ((w == null) == (trace == null)) {
+        NicWorkload nic = workload == null ? null : NicWorkload.of(workload);
+        if ((w == null && nic == null) == (trace == null)) {
             err.println("jhmm sim: " + (trace != null ? "a workload or --trace, not both"
                     : workload == null ? "which workload?" : "no workload \"" + Printable.of(workload, 40) + "\"")
                     + " (jhmm sim --list names them)");
             return RunCommand.USAGE;
         }
+        if (nic != null && writeTrace != null) {
+            err.println("jhmm sim: --write-trace records GPU workloads; " + nic.word() + " is a NIC workload");
+            return RunCommand.USAGE;
+        }
         List<String> labels = new ArrayList<>();
-        List<GpuSimSettings> points = new ArrayList<>();
+        List<GpuSimSettings> gpuPoints = new ArrayList<>();
+        List<NicSimSettings> nicPoints = new ArrayList<>();
         try {
             SimConfig base = configure();
             Trace recorded = trace == null ? null : TraceFormat.read(trace);
             for (Map.Entry<String, SimConfig> p : points(base).entrySet()) {
                 labels.add(p.getKey());
-                points.add(recorded == null ? GpuSimSettings.from(w, p.getValue().config())
-                        : GpuSimSettings.from(recorded, p.getValue().config()));
+                if (nic != null) {
+                    nicPoints.add(NicSimSettings.from(nic, p.getValue().config()));
+                } else {
+                    gpuPoints.add(recorded == null ? GpuSimSettings.from(w, p.getValue().config())
+                            : GpuSimSettings.from(recorded, p.getValue().config()));
+                }
             }
         } catch (IllegalArgumentException | ConfigException bad) {
             err.println("jhmm sim: " + bad.getMessage());
             return RunCommand.USAGE;
         }
         if (writeTrace != null) {
-            GpuSimSettings s = points.get(0);
+            GpuSimSettings s = gpuPoints.get(0);
             try (var os = java.nio.file.Files.newOutputStream(writeTrace)) {
                 (binary ? TraceFormat.BINARY : TraceFormat.TEXT).write(s.source(), s.spec().footprint(), s.spec().iterations(),
                         s.spec().warps(), os);
             }
             return 0;
         }
-        List<GpuSimResult> results;
+        List<? extends SimResult> results;
         PrintWriter progress = main.progress(err);
         long started = System.nanoTime();
         // progress lines only once a run has taken more than a second
@@ -175,11 +194,15 @@ final class SimCommand implements Callable<Integer> {
             }
         };
         try {
-            if (points.size() == 1) {
-                int kernels = points.get(0).spec().iterations();
-                results = List.of(new GpuSim(points.get(0)).onKernelEnd(k -> note.accept("kernel " + k + " of " + kernels + " done")).run());
+            int runs = labels.size();
+            java.util.function.IntConsumer done = n -> note.accept(n + " of " + runs + " runs done");
+            if (nic != null) {
+                results = Sweep.run(nicPoints, threads, s -> new NicSim(s).run(), done);
+            } else if (runs == 1) {
+                int kernels = gpuPoints.get(0).spec().iterations();
+                results = List.of(new GpuSim(gpuPoints.get(0)).onKernelEnd(k -> note.accept("kernel " + k + " of " + kernels + " done")).run());
             } else {
-                results = Sweep.run(points, threads, done -> note.accept(done + " of " + points.size() + " runs done"));
+                results = Sweep.run(gpuPoints, threads, s -> new GpuSim(s).run(), done);
             }
         } catch (IllegalArgumentException tooLarge) {
             err.println("jhmm sim: " + tooLarge.getMessage());
@@ -197,7 +220,7 @@ final class SimCommand implements Callable<Integer> {
         return results.stream().anyMatch(r -> r.error() != null) ? 1 : 0;
     }
 
-    private void print(PrintWriter out, List<String> labels, List<GpuSimResult> results) throws JsonProcessingException {
+    private void print(PrintWriter out, List<String> labels, List<? extends SimResult> results) throws JsonProcessingException {
         if (json) {
             Object body;
             if (compares.isEmpty()) {
@@ -218,7 +241,7 @@ final class SimCommand implements Callable<Integer> {
         }
     }
 
-    private String text(List<String> labels, List<GpuSimResult> results) {
+    private String text(List<String> labels, List<? extends SimResult> results) {
         return compares.isEmpty() ? SimText.of(results.get(0))
                 : SimComparison.of(String.join(", ", compares.stream().map(c -> c.substring(0, c.indexOf('='))).toList()), labels, results);
     }

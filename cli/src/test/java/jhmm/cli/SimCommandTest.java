@@ -12,7 +12,26 @@ class SimCommandTest {
         CliRun r = CliRun.of("sim", "--list");
         assertThat(r.exit()).isZero();
         assertThat(r.out().lines()).containsExactly("stream-read", "stream-write", "stream-rmw", "strided", "random", "hot-cold",
-                "stencil", "matmul", "ping-pong");
+                "stencil", "matmul", "ping-pong", "rdma-dense", "rdma-sparse", "rdma-fork", "rdma-remap", "rdma-migrate",
+                "rdma-pressure");
+    }
+
+    /** A NIC workload, pinned against ODP: the comparison's rows, its JSON, and --write-trace refused for it. */
+    @Test
+    void aNicWorkloadComparesPinnedWithOdp() throws Exception {
+        CliRun r = CliRun.of("sim", "rdma-remap", "--footprint", "8M", "--compare", "nic.mr=pinned,odp");
+        assertThat(r.exit()).as(r.err()).isZero();
+        assertThat(r.out()).startsWith("jhmm sim rdma-remap, by nic.mr\n").contains("nic.mr=pinned", "nic.mr=odp", "registration ",
+                "rnr-wait ", "stale ", "per operation ", "pinned ");
+        String stale = r.out().lines().filter(l -> l.startsWith("stale ")).findFirst().orElseThrow();
+        assertThat(stale.trim().split(" +")).containsExactly("stale", "2048", "0");
+        JsonNode one = new ObjectMapper().readTree(CliRun.of("sim", "rdma-dense", "--footprint", "8M", "--set", "nic.mr=odp", "--json").out());
+        assertThat(one.get("settings").get("mr").asText()).isEqualTo("odp");
+        assertThat(one.get("roundPs").size()).isEqualTo(3);
+        assertThat(one.get("counts").get("faults").asLong()).isEqualTo(128);
+        CliRun trace = CliRun.of("sim", "rdma-dense", "--write-trace", "x.trace");
+        assertThat(trace.exit()).isEqualTo(2);
+        assertThat(trace.err()).contains("rdma-dense is a NIC workload");
     }
 
     @Test

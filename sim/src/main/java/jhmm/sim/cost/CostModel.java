@@ -31,7 +31,7 @@ public record CostModel(
                 gen, gen3 * (1L << (gen - 3)), c.getBytes("link.setup-bytes"));
     }
 
-    private static long ps(Config c, String key) {
+    static long ps(Config c, String key) {
         long ns = c.getDuration(key).toNanos();
         if (ns < 0) {
             throw new IllegalArgumentException("jhmm.sim.cost." + key + " is negative");

@@ -22,6 +22,9 @@ import jhmm.mm.Mman;
 import jhmm.phys.PageBudget;
 import jhmm.sim.cost.CostModel;
 import jhmm.sim.engine.Engine;
+import jhmm.sim.engine.Link;
+import jhmm.sim.result.Histogram;
+import jhmm.sim.result.Timeline;
 
 /**
  * One simulated GPU workload: a machine of the model with one process whose buffer the CPU has
@@ -35,6 +38,9 @@ public final class GpuSim {
     static final int PHASE_HOST = 1;
     static final int PHASE_FAULT = 2;
     static final int PHASE_WARP = 3;
+    /** The link's directions. */
+    static final int TO_GPU = 0;
+    static final int TO_HOST = 1;
 
     final GpuSimSettings settings;
     final CostModel cost;
@@ -88,7 +94,7 @@ public final class GpuSim {
         GpuDevice gpu = new GpuDevice("gpu", settings.gpu(), machine.memory(), dmaDevice);
         this.vm = gpu.open(process.mm());
         this.residency = new Residency(buf >>> PageSize.PAGE_SHIFT, footprint >>> PageSize.PAGE_SHIFT);
-        this.link = new Link(cost);
+        this.link = new Link(cost::transfer);
         this.warps = new WarpActor[settings.spec().warps()];
         for (int w = 0; w < warps.length; w++) {
             warps[w] = new WarpActor(this, engine);
@@ -111,10 +117,10 @@ public final class GpuSim {
         if (pinned != null) {
             pinned.unmap(true);
         }
-        charges[Charge.COPY_TO_GPU.ordinal()] = link.busy(Link.TO_GPU);
-        charges[Charge.COPY_TO_HOST.ordinal()] = link.busy(Link.TO_HOST);
+        charges[Charge.COPY_TO_GPU.ordinal()] = link.busy(TO_GPU);
+        charges[Charge.COPY_TO_HOST.ordinal()] = link.busy(TO_HOST);
         return new GpuSimResult(settings, host.endedAt(), host.kernelTimes(), charges.clone(), counts(), batchSizes.toArray(),
-                timeline.toArrays(), link.bytes(Link.TO_GPU), link.bytes(Link.TO_HOST), accesses, engine.events(), error);
+                timeline.toArrays(), link.bytes(TO_GPU), link.bytes(TO_HOST), accesses, engine.events(), error);
     }
 
     private Map<String, Long> counts() {
@@ -204,7 +210,7 @@ public final class GpuSim {
     }
 
     void sample(long now) {
-        timeline.add(now, residency.inVram(), vm.stats().get(Counter.FAULTS), link.bytes(Link.TO_GPU), link.bytes(Link.TO_HOST));
+        timeline.add(now, residency.inVram(), vm.stats().get(Counter.FAULTS), link.bytes(TO_GPU), link.bytes(TO_HOST));
     }
 
     void fail(String why) {
@@ -234,8 +240,8 @@ public final class GpuSim {
         host += charged(Charge.INVALIDATION, delta(s, before, Counter.INVALIDATIONS) * cost.invalidate());
         host += charged(Charge.GPU_PTE, ptes * cost.pteWrite());
         long hostEnd = start + host;
-        long toGpuEnd = link.transfer(Link.TO_GPU, start, toVram << PageSize.PAGE_SHIFT, transfers);
-        long toHostEnd = link.transfer(Link.TO_HOST, start, toRam << PageSize.PAGE_SHIFT, Math.max(evictions, transfers));
+        long toGpuEnd = link.transfer(TO_GPU, start, toVram << PageSize.PAGE_SHIFT, transfers);
+        long toHostEnd = link.transfer(TO_HOST, start, toRam << PageSize.PAGE_SHIFT, Math.max(evictions, transfers));
         return Math.max(hostEnd, Math.max(toGpuEnd, toHostEnd));
     }
 

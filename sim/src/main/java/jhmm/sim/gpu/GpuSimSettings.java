@@ -1,13 +1,21 @@
 package jhmm.sim.gpu;
 
+import static jhmm.sim.config.SettingValues.choice;
+
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import jhmm.base.EnumCounts;
 import jhmm.device.gpu.GpuConfig;
 import jhmm.device.gpu.GpuPolicy;
 import jhmm.device.gpu.ReplayPolicy;
 import jhmm.mm.ThpMode;
 import jhmm.sim.cost.CostModel;
+import jhmm.sim.result.Units;
 import jhmm.sim.workload.AccessSource;
 import jhmm.sim.workload.Trace;
 import jhmm.sim.workload.Workload;
@@ -22,6 +30,57 @@ public record GpuSimSettings(AccessSource source, WorkloadSpec spec, boolean pin
         ThpMode thp, CostModel cost) {
 
     private static final long M2 = GpuConfig.M2;
+
+    /** The settings a line each: the buffer and kernels, the GPU, the driver's knobs. */
+    public List<String> setup() {
+        long vram = gpu.vramBytes();
+        long fp = spec.footprint();
+        String fit = vram >= fp ? "the buffer fits"
+                : String.format(Locale.ROOT, "oversubscribed: the buffer is %.0f %% of it", 100.0 * fp / vram);
+        return List.of(
+                String.format(Locale.ROOT, "buffer   %s, %d kernel%s of %d warps, seed %d, CPU pages %s", Units.bytes(fp),
+                        spec.iterations(), spec.iterations() == 1 ? "" : "s", spec.warps(), spec.seed(),
+                        thp == ThpMode.NEVER ? "4 KiB" : "THP " + EnumCounts.word(thp)),
+                String.format(Locale.ROOT, "GPU      %s, VRAM %s (%s), PCIe Gen%d", pinUpFront
+                        ? "pins the buffer and DMA-maps it up front (mode pin)" : "mirrors the buffer (mode mirror)",
+                        Units.bytes(vram), fit, cost.linkGeneration()),
+                String.format(Locale.ROOT, "driver   policy %s: chunks %s, prefetch %s, batch %d, replay %s, thrashing %s,"
+                                + " migrate on fault %s", EnumCounts.word(policy), chunks(gpu.chunks()), onOffWord(gpu.prefetch()),
+                        gpu.batch(), EnumCounts.word(gpu.replay()), onOffWord(gpu.thrashing()), onOffWord(gpu.migrateOnFault())));
+    }
+
+    /** The settings as a tree for JSON. */
+    public Map<String, Object> tree() {
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("footprintBytes", spec.footprint());
+        out.put("iterations", spec.iterations());
+        out.put("warps", spec.warps());
+        out.put("seed", spec.seed());
+        out.put("mode", pinUpFront ? "pin" : "mirror");
+        out.put("vramBytes", gpu.vramBytes());
+        out.put("policy", EnumCounts.word(policy));
+        out.put("chunks", gpu.chunks());
+        out.put("prefetch", gpu.prefetch());
+        out.put("batch", gpu.batch());
+        out.put("replay", EnumCounts.word(gpu.replay()));
+        out.put("thrashing", gpu.thrashing());
+        out.put("migrateOnFault", gpu.migrateOnFault());
+        out.put("thp", EnumCounts.word(thp));
+        out.put("linkGeneration", cost.linkGeneration());
+        return out;
+    }
+
+    private static String onOffWord(boolean on) {
+        return on ? "on" : "off";
+    }
+
+    private static String chunks(long[] c) {
+        List<String> out = new ArrayList<>();
+        for (long v : c) {
+            out.add(v >= 1 << 20 ? (v >> 20) + "M" : (v >> 10) + "K");
+        }
+        return String.join(",", out);
+    }
 
     /**
      * @throws IllegalArgumentException naming the key, for a value that cannot run
@@ -121,18 +180,5 @@ public record GpuSimSettings(AccessSource source, WorkloadSpec spec, boolean pin
             case "off" -> false;
             default -> throw new IllegalArgumentException("\"" + v + "\" is not on, off or preset");
         };
-    }
-
-    private static <E extends Enum<E>> E choice(Class<E> type, String key, String v) {
-        for (E e : type.getEnumConstants()) {
-            if (e.name().toLowerCase(Locale.ROOT).replace('_', '-').equals(v)) {
-                return e;
-            }
-        }
-        StringBuilder all = new StringBuilder();
-        for (E e : type.getEnumConstants()) {
-            all.append(all.isEmpty() ? "" : ", ").append(e.name().toLowerCase(Locale.ROOT).replace('_', '-'));
-        }
-        throw new IllegalArgumentException(key + ": \"" + v + "\" is not one of " + all);
     }
 }

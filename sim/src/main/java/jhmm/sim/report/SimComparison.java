@@ -4,20 +4,21 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.function.Function;
-import jhmm.sim.gpu.Charge;
-import jhmm.sim.gpu.GpuSimResult;
+import jhmm.sim.result.SimResult;
+import jhmm.sim.result.TimeCharge;
+import jhmm.sim.result.Units;
 
 /** Several runs of one workload under different settings, side by side: one column a run. */
 public final class SimComparison {
     private SimComparison() {}
 
     /** {@code labels.get(i)} heads run {@code i}'s column ({@code prefetch=off}, say). */
-    public static String of(String key, List<String> labels, List<GpuSimResult> runs) {
+    public static String of(String key, List<String> labels, List<? extends SimResult> runs) {
         StringBuilder out = new StringBuilder();
-        out.append("jhmm sim ").append(runs.get(0).settings().source().name()).append(", by ").append(key).append("\n");
+        out.append("jhmm sim ").append(runs.get(0).workload()).append(", by ").append(key).append("\n");
         for (int i = 0; i < runs.size(); i++) {
             out.append("  ").append(labels.get(i)).append('\n');
-            for (String line : SimText.setup(runs.get(i).settings())) {
+            for (String line : runs.get(i).setup()) {
                 out.append("    ").append(line).append('\n');
             }
         }
@@ -25,14 +26,16 @@ public final class SimComparison {
         rows.add(header(labels));
         rows.add(row("simulated time", runs, r -> Units.time(r.totalPs())));
         rows.add(row("vs the first", runs, r -> String.format(Locale.ROOT, "%.2fx", r.totalPs() / (double) Math.max(1, runs.get(0).totalPs()))));
-        for (Charge c : Charge.values()) {
-            rows.add(row(c.word(), runs, r -> Units.time(r.charge(c))));
+        for (TimeCharge c : runs.get(0).charges()) {
+            rows.add(row(c.word(), runs, r -> Units.time(r.charge(c.word()))));
         }
         for (String count : runs.get(0).counts().keySet()) {
             rows.add(row(count, runs, r -> Long.toString(r.counts().get(count))));
         }
-        rows.add(row("to the GPU", runs, r -> Units.rate(r.bytesToGpu(), r.totalPs())));
-        rows.add(row("to the host", runs, r -> Units.rate(r.bytesToHost(), r.totalPs())));
+        for (int f = 0; f < runs.get(0).figures().size(); f++) {
+            int at = f;
+            rows.add(row(runs.get(0).figures().get(f).name(), runs, r -> r.figures().get(at).cell()));
+        }
         rows.add(row("stopped early", runs, r -> r.error() == null ? "no" : r.error()));
         out.append('\n').append(table(rows));
         return out.toString();
@@ -47,7 +50,7 @@ public final class SimComparison {
         return h;
     }
 
-    private static String[] row(String name, List<GpuSimResult> runs, Function<GpuSimResult, String> cell) {
+    private static String[] row(String name, List<? extends SimResult> runs, Function<SimResult, String> cell) {
         String[] r = new String[runs.size() + 1];
         r[0] = name;
         for (int i = 0; i < runs.size(); i++) {

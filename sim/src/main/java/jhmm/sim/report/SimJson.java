@@ -4,68 +4,49 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import jhmm.sim.gpu.Charge;
-import jhmm.sim.gpu.GpuSimResult;
-import jhmm.sim.gpu.GpuSimSettings;
+import jhmm.sim.result.Samples;
+import jhmm.sim.result.SimResult;
+import jhmm.sim.result.TimeCharge;
 
 /**
  * A simulation's result as a tree of maps, lists and numbers for a JSON writer: settings,
- * times in picoseconds, charges, counts, batch sizes, the timeline, bytes moved.
+ * times in picoseconds, charges, counts, the device's own figures, the samples over time.
  */
 public final class SimJson {
     private SimJson() {}
 
-    public static Map<String, Object> of(GpuSimResult r) {
+    public static Map<String, Object> of(SimResult r) {
         Map<String, Object> out = new LinkedHashMap<>();
-        out.put("workload", r.settings().source().name());
-        out.put("settings", settings(r.settings()));
+        out.put("workload", r.workload());
+        out.put("settings", r.settingsTree());
         out.put("totalPs", r.totalPs());
-        out.put("kernelPs", r.kernelPs());
+        out.put(r.phaseWord() + "Ps", r.phasePs());
         Map<String, Long> charges = new LinkedHashMap<>();
-        for (Charge c : Charge.values()) {
-            charges.put(camel(c.word()), r.charge(c));
+        for (TimeCharge c : r.charges()) {
+            charges.put(camel(c.word()), c.ps());
         }
         out.put("chargesPs", charges);
         Map<String, Long> counts = new LinkedHashMap<>();
         r.counts().forEach((k, v) -> counts.put(camel(k), v));
         out.put("counts", counts);
-        out.put("batchSizes", r.batchSizes());
-        out.put("bytesToGpu", r.bytesToGpu());
-        out.put("bytesToHost", r.bytesToHost());
-        List<Map<String, Long>> timeline = new ArrayList<>();
-        long[][] t = r.timeline();
-        for (int i = 0; i < t[0].length; i++) {
-            Map<String, Long> row = new LinkedHashMap<>();
-            row.put("ps", t[0][i]);
-            row.put("vramPages", t[1][i]);
-            row.put("faults", t[2][i]);
-            row.put("bytesToGpu", t[3][i]);
-            row.put("bytesToHost", t[4][i]);
-            timeline.add(row);
-        }
-        out.put("timeline", timeline);
+        out.putAll(r.extraTree());
+        out.put("timeline", timeline(r.samples()));
         out.put("error", r.error());
         return out;
     }
 
-    private static Map<String, Object> settings(GpuSimSettings s) {
-        Map<String, Object> out = new LinkedHashMap<>();
-        out.put("footprintBytes", s.spec().footprint());
-        out.put("iterations", s.spec().iterations());
-        out.put("warps", s.spec().warps());
-        out.put("seed", s.spec().seed());
-        out.put("mode", s.pinUpFront() ? "pin" : "mirror");
-        out.put("vramBytes", s.gpu().vramBytes());
-        out.put("policy", SimText.word(s.policy()));
-        out.put("chunks", s.gpu().chunks());
-        out.put("prefetch", s.gpu().prefetch());
-        out.put("batch", s.gpu().batch());
-        out.put("replay", SimText.word(s.gpu().replay()));
-        out.put("thrashing", s.gpu().thrashing());
-        out.put("migrateOnFault", s.gpu().migrateOnFault());
-        out.put("thp", SimText.word(s.thp()));
-        out.put("linkGeneration", s.cost().linkGeneration());
-        return out;
+    private static List<Map<String, Long>> timeline(Samples s) {
+        List<Map<String, Long>> rows = new ArrayList<>();
+        long[][] c = s.columns();
+        for (int i = 0; i < c[0].length; i++) {
+            Map<String, Long> row = new LinkedHashMap<>();
+            row.put("ps", c[0][i]);
+            for (int k = 0; k < s.keys().size(); k++) {
+                row.put(s.keys().get(k), c[k + 1][i]);
+            }
+            rows.add(row);
+        }
+        return rows;
     }
 
     /** {@code to-vram} as {@code toVram}: JSON keys without dashes. */

@@ -6,10 +6,8 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.function.Function;
 import java.util.function.IntConsumer;
-import jhmm.sim.gpu.GpuSim;
-import jhmm.sim.gpu.GpuSimResult;
-import jhmm.sim.gpu.GpuSimSettings;
 
 /**
  * Runs several simulations on worker threads, each on its own machine and engine (nothing is
@@ -19,31 +17,31 @@ import jhmm.sim.gpu.GpuSimSettings;
 public final class Sweep {
     private Sweep() {}
 
-    /** Runs each setting; {@code done} hears how many have finished, as they finish. */
-    public static List<GpuSimResult> run(List<GpuSimSettings> points, int threads, IntConsumer done) {
+    /** Runs {@code simulate} on each setting; {@code done} hears how many have finished, as they finish. */
+    public static <S, R> List<R> run(List<S> points, int threads, Function<S, R> simulate, IntConsumer done) {
         if (threads <= 1 || points.size() == 1) {
-            List<GpuSimResult> out = new ArrayList<>();
-            for (GpuSimSettings s : points) {
-                out.add(new GpuSim(s).run());
+            List<R> out = new ArrayList<>();
+            for (S s : points) {
+                out.add(simulate.apply(s));
                 done.accept(out.size());
             }
             return out;
         }
         ExecutorService pool = Executors.newFixedThreadPool(Math.min(threads, points.size()));
         try {
-            List<Future<GpuSimResult>> futures = new ArrayList<>();
+            List<Future<R>> futures = new ArrayList<>();
             int[] finished = {0};
-            for (GpuSimSettings s : points) {
+            for (S s : points) {
                 futures.add(pool.submit(() -> {
-                    GpuSimResult r = new GpuSim(s).run();
+                    R r = simulate.apply(s);
                     synchronized (finished) {
                         done.accept(++finished[0]);
                     }
                     return r;
                 }));
             }
-            List<GpuSimResult> out = new ArrayList<>();
-            for (Future<GpuSimResult> f : futures) {
+            List<R> out = new ArrayList<>();
+            for (Future<R> f : futures) {
                 out.add(f.get());
             }
             return out;

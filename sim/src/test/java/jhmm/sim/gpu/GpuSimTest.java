@@ -103,12 +103,12 @@ class GpuSimTest {
     void simulatedTimeIsTheSameAcrossRunsAndWorkerThreads() {
         List<GpuSimSettings> points = List.of(settings(Workload.HOT_COLD), settings(Workload.PING_PONG),
                 settings(Workload.STREAM_RMW, "gpu.oversubscription", "150"), settings(Workload.STENCIL));
-        List<GpuSimResult> one = Sweep.run(points, 1, n -> { });
-        List<GpuSimResult> two = Sweep.run(points, 2, n -> { });
+        List<GpuSimResult> one = Sweep.run(points, 1, s -> new GpuSim(s).run(), n -> { });
+        List<GpuSimResult> two = Sweep.run(points, 2, s -> new GpuSim(s).run(), n -> { });
         for (int i = 0; i < points.size(); i++) {
             assertThat(two.get(i).totalPs()).isEqualTo(one.get(i).totalPs()).isPositive();
             assertThat(two.get(i).counts()).isEqualTo(one.get(i).counts());
-            assertThat(two.get(i).charges()).isEqualTo(one.get(i).charges());
+            assertThat(two.get(i).chargePs()).isEqualTo(one.get(i).chargePs());
             assertThat(two.get(i).timeline()).isDeepEqualTo(one.get(i).timeline());
         }
         assertThat(one.get(0).totalPs()).isNotEqualTo(new GpuSim(settings(Workload.HOT_COLD, "workload.seed", "2")).run().totalPs());

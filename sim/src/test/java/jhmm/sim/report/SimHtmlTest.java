@@ -28,9 +28,9 @@ class SimHtmlTest {
         // one <script> for uPlot, one for the charts: nothing in the data closes a script early
         assertThat(html.split("</script>", -1)).hasSize(3);
         long samples = runs.get(1).timeline()[0].length;
-        assertThat(html).contains(",toGpu:[");
+        assertThat(html).contains(",bytesToGpu:[");
         String offRun = html.substring(html.indexOf("label:\"gpu.prefetch=off\""));
-        String times = offRun.substring(offRun.indexOf(",t:[") + 4, offRun.indexOf("],vram:"));
+        String times = offRun.substring(offRun.indexOf(",t:[") + 4, offRun.indexOf("],cols:"));
         assertThat(times.split(",")).hasSize((int) samples);
     }
 
@@ -40,7 +40,22 @@ class SimHtmlTest {
         org.junit.jupiter.api.Assumptions.assumeTrue(jhmm.junit.PageScripts.available(), "node is not installed here");
         String html = SimHtml.of(List.of("gpu.prefetch=on", "gpu.prefetch=off"), List.of(run("on"), run("off")), "text");
         String drawn = jhmm.junit.PageScripts.run(html);
-        assertThat(drawn).contains("residency: chart of", "faults: chart of", "link: chart of", "batches: ", "bars: ");
+        assertThat(drawn).contains("residency: chart of", "faults: chart of", "link: chart of", "distribution: ", "bars: ");
         assertThat(drawn.lines().filter(l -> l.startsWith("bars: ")).findFirst().orElseThrow()).contains("<svg").doesNotContain("(0 characters)");
+    }
+
+    /** A NIC comparison's page: its own charts (translated pages, faults), the operations' times as bars, every chart drawn. */
+    @Test
+    void aNicPageDrawsItsOwnCharts() throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(jhmm.junit.PageScripts.available(), "node is not installed here");
+        List<jhmm.sim.rnic.NicSimResult> runs = new java.util.ArrayList<>();
+        for (String mr : List.of("pinned", "odp")) {
+            runs.add(new jhmm.sim.rnic.NicSim(jhmm.sim.rnic.NicSimSettings.from(jhmm.sim.rnic.NicWorkload.RDMA_SPARSE,
+                    SimConfig.reference().with("workload.footprint", "8MiB").with("nic.mr", mr).config())).run());
+        }
+        String html = SimHtml.of(List.of("nic.mr=pinned", "nic.mr=odp"), runs, "text");
+        assertThat(html).contains("<title>jhmm sim rdma-sparse</title>", "Time per operation", "cols:{mappedPages:[");
+        String drawn = jhmm.junit.PageScripts.run(html);
+        assertThat(drawn).contains("mapped: chart of", "faults: chart of", "distribution: ", "bars: ");
     }
 }

@@ -1,9 +1,9 @@
-package jhmm.sim.report;
+package jhmm.sim.gpu;
 
 import java.util.Map;
 
 /** What each count of a simulation counts, in a phrase for the table. */
-final class CountLabels {
+final class GpuCountLabels {
     private static final Map<String, String> LABELS = Map.ofEntries(
             Map.entry("faults", "fault entries the GPU wrote into its fault buffer"),
             Map.entry("dropped", "faults the full buffer could not take (raised again after a replay)"),
@@ -24,7 +24,7 @@ final class CountLabels {
             Map.entry("cpu-faults", "CPU page faults after the buffer was written (the GPU's and the CPU's)"),
             Map.entry("pinned-up-front", "pages pinned (FOLL_LONGTERM) and DMA-mapped before the first kernel (mode pin)"));
 
-    private CountLabels() {}
+    private GpuCountLabels() {}
 
     static String of(String key) {
         return LABELS.getOrDefault(key, "");

@@ -1,13 +1,13 @@
-package jhmm.sim.report;
+package jhmm.sim.result;
 
 import java.util.Locale;
 
 /** Simulated times, sizes and rates as people read them. */
-final class Units {
+public final class Units {
     private Units() {}
 
     /** Picoseconds in the largest of ns, us, ms, s it reaches, with three significant digits or more. */
-    static String time(long ps) {
+    public static String time(long ps) {
         if (ps == 0) {
             return "0";
         }
@@ -21,7 +21,7 @@ final class Units {
         return String.format(Locale.ROOT, v >= 100 || u == 0 ? "%.0f %s" : v >= 10 ? "%.1f %s" : "%.2f %s", v, units[u]);
     }
 
-    static String bytes(long b) {
+    public static String bytes(long b) {
         String[] units = {"B", "KiB", "MiB", "GiB", "TiB"};
         double v = b;
         int u = 0;
@@ -33,11 +33,11 @@ final class Units {
     }
 
     /** Bytes over picoseconds, in GB/s (10^9 bytes a second, as link speeds are given). */
-    static String rate(long bytes, long ps) {
+    public static String rate(long bytes, long ps) {
         return ps == 0 ? "-" : String.format(Locale.ROOT, "%.2f GB/s", bytes * 1000.0 / ps);
     }
 
-    static String percent(long part, long whole) {
+    public static String percent(long part, long whole) {
         return whole == 0 ? "-" : String.format(Locale.ROOT, "%.0f %%", 100.0 * part / whole);
     }
 }

@@ -1,13 +1,13 @@
-package jhmm.sim.gpu;
+package jhmm.sim.result;
 
 import java.util.Arrays;
 
 /** Counts of small non-negative values (batch sizes), growing as larger ones come. */
-final class Histogram {
+public final class Histogram {
     private long[] counts = new long[64];
     private int max = -1;
 
-    void add(int value) {
+    public void add(int value) {
         if (value >= counts.length) {
             counts = Arrays.copyOf(counts, Math.max(value + 1, counts.length * 2));
         }
@@ -15,7 +15,7 @@ final class Histogram {
         max = Math.max(max, value);
     }
 
-    long[] toArray() {
+    public long[] toArray() {
         return Arrays.copyOf(counts, max + 1);
     }
 }
