@@ -1,9 +1,10 @@
 package jhmm.sim.gpu;
 
 import java.util.Locale;
+import jhmm.sim.result.ChargeKind;
 
 /** Where simulated time went: what the driver, Linux, the link, the CPU and the warps spent it on. */
-public enum Charge {
+public enum Charge implements ChargeKind {
     /** Warps accessing memory that was mapped (summed over warps). */
     COMPUTE("warps accessing mapped memory, summed over warps"),
     /** Warps waiting for their faults to be serviced and replayed (summed over warps). */
@@ -28,10 +29,12 @@ public enum Charge {
         this.description = description;
     }
 
+    @Override
     public String word() {
         return name().toLowerCase(Locale.ROOT).replace('_', '-');
     }
 
+    @Override
     public String description() {
         return description;
     }

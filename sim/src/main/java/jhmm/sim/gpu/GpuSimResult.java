@@ -1,10 +1,10 @@
 package jhmm.sim.gpu;
 
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import jhmm.sim.result.ChargeKind;
 import jhmm.sim.result.Distribution;
 import jhmm.sim.result.Figure;
 import jhmm.sim.result.Samples;
@@ -45,26 +45,6 @@ public record GpuSimResult(GpuSimSettings settings, long totalPs, long[] kernelP
     }
 
     @Override
-    public String workload() {
-        return settings.source().name();
-    }
-
-    @Override
-    public String description() {
-        return settings.source().description();
-    }
-
-    @Override
-    public List<String> setup() {
-        return settings.setup();
-    }
-
-    @Override
-    public Map<String, Object> settingsTree() {
-        return settings.tree();
-    }
-
-    @Override
     public String phaseWord() {
         return "kernel";
     }
@@ -86,11 +66,7 @@ public record GpuSimResult(GpuSimSettings settings, long totalPs, long[] kernelP
 
     @Override
     public List<TimeCharge> charges() {
-        List<TimeCharge> out = new ArrayList<>();
-        for (Charge c : Charge.values()) {
-            out.add(new TimeCharge(c.word(), c.description(), charge(c)));
-        }
-        return out;
+        return ChargeKind.times(Charge.values(), chargePs);
     }
 
     @Override

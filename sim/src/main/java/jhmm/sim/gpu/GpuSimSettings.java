@@ -15,6 +15,7 @@ import jhmm.device.gpu.GpuPolicy;
 import jhmm.device.gpu.ReplayPolicy;
 import jhmm.mm.ThpMode;
 import jhmm.sim.cost.CostModel;
+import jhmm.sim.result.SimSettings;
 import jhmm.sim.result.Units;
 import jhmm.sim.workload.AccessSource;
 import jhmm.sim.workload.Trace;
@@ -27,11 +28,22 @@ import jhmm.sim.workload.WorkloadSpec;
  * keys that override it), the CPU side and the costs.
  */
 public record GpuSimSettings(AccessSource source, WorkloadSpec spec, boolean pinUpFront, GpuPolicy policy, GpuConfig gpu,
-        ThpMode thp, CostModel cost) {
+        ThpMode thp, CostModel cost) implements SimSettings {
 
     private static final long M2 = GpuConfig.M2;
 
+    @Override
+    public String workloadName() {
+        return source.name();
+    }
+
+    @Override
+    public String workloadDescription() {
+        return source.description();
+    }
+
     /** The settings a line each: the buffer and kernels, the GPU, the driver's knobs. */
+    @Override
     public List<String> setup() {
         long vram = gpu.vramBytes();
         long fp = spec.footprint();
@@ -50,6 +62,7 @@ public record GpuSimSettings(AccessSource source, WorkloadSpec spec, boolean pin
     }
 
     /** The settings as a tree for JSON. */
+    @Override
     public Map<String, Object> tree() {
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("footprintBytes", spec.footprint());

@@ -9,17 +9,28 @@ import java.util.Map;
  * figures are. Times are picoseconds of simulated time.
  */
 public interface SimResult {
+    /** What it ran with. */
+    SimSettings settings();
+
     /** The workload's name ({@code stream-read}, {@code rdma-sparse}, {@code trace FILE}). */
-    String workload();
+    default String workload() {
+        return settings().workloadName();
+    }
 
     /** What the workload does, in a line. */
-    String description();
+    default String description() {
+        return settings().workloadDescription();
+    }
 
     /** The settings it ran with, a line each, as the text report heads itself. */
-    List<String> setup();
+    default List<String> setup() {
+        return settings().setup();
+    }
 
     /** The settings as a tree of maps, lists and values for JSON. */
-    Map<String, Object> settingsTree();
+    default Map<String, Object> settingsTree() {
+        return settings().tree();
+    }
 
     long totalPs();
 

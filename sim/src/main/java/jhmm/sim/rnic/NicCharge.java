@@ -1,9 +1,10 @@
 package jhmm.sim.rnic;
 
 import jhmm.base.EnumCounts;
+import jhmm.sim.result.ChargeKind;
 
 /** Where a NIC simulation's time went: the registration, the wire, faults and their retries, the process's events. */
-public enum NicCharge {
+public enum NicCharge implements ChargeKind {
     REGISTRATION("registering the region: its command, pinning, DMA mapping, translation entries"),
     PREFETCH("ibv_advise_mr over the buffer before the first round (faulting, DMA mapping, UMRs)"),
     WIRE("operations' bytes on the wire, both directions"),
@@ -20,10 +21,12 @@ public enum NicCharge {
         this.description = description;
     }
 
+    @Override
     public String word() {
         return EnumCounts.word(this);
     }
 
+    @Override
     public String description() {
         return description;
     }

@@ -1,11 +1,11 @@
 package jhmm.sim.rnic;
 
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import jhmm.base.PageSize;
+import jhmm.sim.result.ChargeKind;
 import jhmm.sim.result.Distribution;
 import jhmm.sim.result.Figure;
 import jhmm.sim.result.Samples;
@@ -69,26 +69,6 @@ public record NicSimResult(NicSimSettings settings, long totalPs, long[] roundPs
     }
 
     @Override
-    public String workload() {
-        return settings.workload().word();
-    }
-
-    @Override
-    public String description() {
-        return settings.workload().description();
-    }
-
-    @Override
-    public List<String> setup() {
-        return settings.setup();
-    }
-
-    @Override
-    public Map<String, Object> settingsTree() {
-        return settings.tree();
-    }
-
-    @Override
     public String phaseWord() {
         return "round";
     }
@@ -110,11 +90,7 @@ public record NicSimResult(NicSimSettings settings, long totalPs, long[] roundPs
 
     @Override
     public List<TimeCharge> charges() {
-        List<TimeCharge> out = new ArrayList<>();
-        for (NicCharge c : NicCharge.values()) {
-            out.add(new TimeCharge(c.word(), c.description(), charge(c)));
-        }
-        return out;
+        return ChargeKind.times(NicCharge.values(), chargePs);
     }
 
     @Override

@@ -13,6 +13,7 @@ import jhmm.device.rnic.MrType;
 import jhmm.mm.ThpMode;
 import jhmm.sim.cost.CostModel;
 import jhmm.sim.cost.NicCostModel;
+import jhmm.sim.result.SimSettings;
 import jhmm.sim.result.Units;
 
 /**
@@ -23,7 +24,7 @@ import jhmm.sim.result.Units;
  */
 public record NicSimSettings(NicWorkload workload, long footprint, int rounds, long seed, double cpuTouch, MrType mr,
         boolean prefetch, NicOp op, long message, int qps, double sparseFraction, boolean populate, long memlockBytes,
-        ThpMode thp, CostModel cost, NicCostModel nicCost) {
+        ThpMode thp, CostModel cost, NicCostModel nicCost) implements SimSettings {
 
     /**
      * @throws IllegalArgumentException naming the key, for a value that cannot run
@@ -61,7 +62,18 @@ public record NicSimSettings(NicWorkload workload, long footprint, int rounds, l
                 NicCostModel.from(c));
     }
 
+    @Override
+    public String workloadName() {
+        return workload.word();
+    }
+
+    @Override
+    public String workloadDescription() {
+        return workload.description();
+    }
+
     /** The settings a line each: the buffer and rounds, the region, the peer. */
+    @Override
     public List<String> setup() {
         return List.of(
                 String.format(Locale.ROOT, "buffer   %s%s, %d round%s, seed %d, CPU pages %s", Units.bytes(footprint),
@@ -79,6 +91,7 @@ public record NicSimSettings(NicWorkload workload, long footprint, int rounds, l
     }
 
     /** The settings as a tree for JSON. */
+    @Override
     public Map<String, Object> tree() {
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("footprintBytes", footprint);
