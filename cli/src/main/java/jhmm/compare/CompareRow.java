@@ -26,7 +26,14 @@ public enum CompareRow {
     REFAULTS("refaults", "re-faults after invalidation", "pages",
             "pages the path faulted and mapped again after an invalidation took them away"),
     STALE_ACCESSES("staleDeviceAccesses", "stale device accesses", "pages",
-            "pages whose DMA address still reached a frame the process no longer maps there when the device read the buffer");
+            "pages whose DMA address still reached a frame the process no longer maps there when the device read the buffer"),
+    REGISTRATION_TIME("registrationTimeUs", "registration time", "us",
+            "the NIC paths only (- elsewhere), in jhmm sim's reference costs: ibv_reg_mr, and an ODP region's prefetch; a pinned"
+                    + " region pins, DMA-maps and writes a translation entry for every page, ODP sends the command and prefetches"),
+    READ_TIME("deviceReadTimeUs", "time of the device read", "us",
+            "the NIC paths only (- elsewhere), in jhmm sim's reference costs: the device's read at the end as one RDMA READ"
+                    + " of the whole buffer, its bytes at the port's rate, and for ODP the faults (service and RNR retries) on"
+                    + " what invalidations took");
 
     private final String key;
     private final String label;
@@ -38,6 +45,11 @@ public enum CompareRow {
         this.label = label;
         this.unit = unit;
         this.counts = counts;
+    }
+
+    /** A simulated time of the NIC paths, not a count every path has. */
+    public boolean nicTime() {
+        return this == REGISTRATION_TIME || this == READ_TIME;
     }
 
     /** The JSON key: camelCase, no blanks. */

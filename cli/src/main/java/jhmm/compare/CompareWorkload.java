@@ -3,6 +3,7 @@ package jhmm.compare;
 import jhmm.base.Errno;
 import jhmm.base.PageSize;
 import jhmm.base.Pattern;
+import jhmm.device.rnic.RnicRangeMapper;
 import jhmm.dma.DmaDevice;
 import jhmm.dma.DmaSystem;
 import jhmm.dmamap.DmaMapStats;
@@ -66,8 +67,10 @@ public final class CompareWorkload {
         long compactBlockedBefore = stats.compactBlocked.get();
         DmaDevice dev = new DmaSystem(machine.physicalMemory(), options.iommu()).device("dev", 64, true);
         RangeDmaMapper mapper = path.mapper(p.mm(), dev);
+        NicClock clock = mapper instanceof RnicRangeMapper nic ? new NicClock(nic, stats) : null;
         int npages = (int) (size >>> PageSize.PAGE_SHIFT);
         required(mapper.map(buf, npages, true), path.label() + ": mapping the buffer");
+        long registrationUs = clock == null ? 0 : clock.registrationUs();
         long pinsHeld = mapper.stats().pinned();
         if (options.compact()) {
             machine.compact(); // returns the pages moved; what pins kept in place is counted in the stats
@@ -78,7 +81,11 @@ public final class CompareWorkload {
             machine.migrate(p, buf, size);
         }
         String remapFailed = options.remapQuarter() ? remapQuarter(p, buf, size / 4, rw, flags) : null;
+        if (clock != null) {
+            clock.start();
+        }
         long stale = remapFailed == null ? mapper.deviceAccess() : 0;
+        long readUs = clock == null ? 0 : clock.readUs(size);
         DmaMapStats s = mapper.stats();
         mapper.unmap(true);
         p.exit();
@@ -90,6 +97,9 @@ public final class CompareWorkload {
                 s.iotlbFlushes(), pinsHeld, stats.migrateBlockedByRefs.get() - blockedBefore,
                 stats.compactBlocked.get() - compactBlockedBefore,
                 s.invalidations(), s.refaults(), stale);
+        if (clock != null) {
+            r = r.withNicTimes(registrationUs, readUs);
+        }
         return remapFailed == null ? r : r.notMeasured(PathResult.AFTER_REMAP, remapFailed);
     }
 

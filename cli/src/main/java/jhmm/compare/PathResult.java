@@ -12,20 +12,32 @@ public record PathResult(String path, Map<CompareRow, Long> figures, Map<Compare
     /** The rows that the re-map of the quarter and the device's access after it change. */
     static final Set<CompareRow> AFTER_REMAP = Set.of(CompareRow.PAGE_FAULTS, CompareRow.DMA_ENTRIES,
             CompareRow.IOMMU_LEAVES, CompareRow.IOTLB_FLUSHES, CompareRow.INVALIDATIONS, CompareRow.REFAULTS,
-            CompareRow.STALE_ACCESSES);
+            CompareRow.STALE_ACCESSES, CompareRow.READ_TIME);
 
     public PathResult {
         figures = Map.copyOf(figures);
         notMeasured = Map.copyOf(notMeasured);
     }
 
-    /** {@code values} in the order of {@link CompareRow}. */
+    /** {@code values} in the order of {@link CompareRow}'s counts (the NIC's times are added by {@link #withNicTimes}). */
     static PathResult of(String path, long... values) {
         Map<CompareRow, Long> m = new EnumMap<>(CompareRow.class);
+        int i = 0;
         for (CompareRow row : CompareRow.values()) {
-            m.put(row, values[row.ordinal()]);
+            if (!row.nicTime()) {
+                m.put(row, values[i++]);
+            }
         }
         return new PathResult(path, m, Map.of());
+    }
+
+    /** This result with a NIC path's registration time and device-read time, in microseconds. */
+    PathResult withNicTimes(long registrationUs, long readUs) {
+        Map<CompareRow, Long> m = new EnumMap<>(CompareRow.class);
+        m.putAll(figures);
+        m.put(CompareRow.REGISTRATION_TIME, registrationUs);
+        m.put(CompareRow.READ_TIME, readUs);
+        return new PathResult(path, m, notMeasured);
     }
 
     /** This result with {@code rows} replaced by {@code why}: a step they depend on could not be done. */
@@ -34,16 +46,17 @@ public record PathResult(String path, Map<CompareRow, Long> figures, Map<Compare
         kept.putAll(figures);
         Map<CompareRow, String> reasons = new EnumMap<>(CompareRow.class);
         reasons.putAll(notMeasured);
-        rows.forEach(row -> {
+        // a row the path does not have (a NIC's time on another path) stays without one
+        rows.stream().filter(row -> !row.nicTime() || figures.containsKey(row)).forEach(row -> {
             kept.remove(row);
             reasons.put(row, why);
         });
         return new PathResult(path, kept, reasons);
     }
 
-    /** The table's cell for {@code row}: the figure, or why there is none. */
+    /** The table's cell for {@code row}: the figure, or why there is none ({@code -} for a row the path does not have). */
     public String cell(CompareRow row) {
         Long v = figures.get(row);
-        return v != null ? v.toString() : notMeasured.get(row);
+        return v != null ? v.toString() : notMeasured.getOrDefault(row, "-");
     }
 }

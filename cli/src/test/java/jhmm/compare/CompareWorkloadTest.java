@@ -59,6 +59,26 @@ class CompareWorkloadTest {
         assertThat(odp.figures().get(CompareRow.STALE_ACCESSES)).isZero();
     }
 
+    /**
+     * The NIC columns' times, in jhmm sim's reference costs: the pinned registration pays at
+     * least a pin per page; its read is the buffer's bytes at the port's rate; ODP's read also
+     * waits for the faults on what the invalidations took (at least one RNR timer). Other paths have no NIC times.
+     */
+    @Test
+    void theNicPathsAreTimedTheOthersAreNot() {
+        jhmm.sim.rnic.NicTiming t = jhmm.sim.rnic.NicTiming.reference();
+        PathResult pinned = workload.run(ComparePath.RNIC_PINNED);
+        PathResult odp = workload.run(ComparePath.RNIC_ODP);
+        assertThat(pinned.figures().get(CompareRow.REGISTRATION_TIME)).isGreaterThanOrEqualTo(SIZE / 4096 * t.cost().pinPage() / 1_000_000);
+        long wireUs = t.nic().wire(SIZE) / 1_000_000;
+        assertThat(pinned.figures().get(CompareRow.READ_TIME)).isBetween(wireUs, wireUs + 10);
+        assertThat(odp.figures().get(CompareRow.READ_TIME)).isGreaterThan(wireUs + t.nic().rnrTimer() / 1_000_000);
+        assertThat(odp.figures().get(CompareRow.REGISTRATION_TIME)).isPositive();
+        PathResult gup = workload.run(ComparePath.GUP);
+        assertThat(gup.figures()).doesNotContainKeys(CompareRow.REGISTRATION_TIME, CompareRow.READ_TIME);
+        assertThat(gup.cell(CompareRow.READ_TIME)).isEqualTo("-");
+    }
+
     @Test
     void the2019HelperMapsEveryBasePageOnItsOwnAndRemapsTheWholeRangeAfterAnInvalidation() {
         PathResult r = workload.run(ComparePath.HMM_2019);

@@ -37,6 +37,11 @@ public final class RnicRangeMapper implements RangeDmaMapper {
         this.flushesBefore = dev.iotlbFlushes();
     }
 
+    /** The kind of region it registers. */
+    public MrType type() {
+        return type;
+    }
+
     /** The NIC's context, for the counts a timing layer charges ({@link RnicContext#stats()}). */
     public RnicContext context() {
         return ctx;

@@ -46,6 +46,7 @@ public final class NicSim {
     final NicSimSettings settings;
     final CostModel cost;
     final NicCostModel nic;
+    final NicTiming timing;
     final Engine engine = new Engine();
     final Machine machine;
     final UserProcess process;
@@ -70,6 +71,7 @@ public final class NicSim {
         this.settings = settings;
         this.cost = settings.cost();
         this.nic = settings.nicCost();
+        this.timing = new NicTiming(cost, nic);
         long footprint = settings.footprint();
         // twice the buffer: a fork's copies and a remap's new pages live beside the pinned ones
         long ram = Math.max(1L << 30, 2 * footprint + (512L << 20));
@@ -127,16 +129,15 @@ public final class NicSim {
         long t = now;
         long faults = op.get(Counter.FAULTS);
         if (faults > 0) {
-            long invalidation = charged(NicCharge.INVALIDATION, invalidationWork(op.counts()));
-            long work = faults * nic.driverFault() + mappingWork(op.counts(), linux);
+            long invalidation = charged(NicCharge.INVALIDATION, timing.invalidation(op.counts()));
+            long service = timing.faultService(op.counts(), linux.faults(), linux.swapIns(), linux.copies());
             long start = Math.max(now + nic.faultDelivery(), driverFreeAt);
-            long serviced = start + work + invalidation;
+            long serviced = start + service;
             driverFreeAt = serviced;
-            charge(NicCharge.FAULT, faults * nic.faultDelivery() + work);
-            long retry = nic.latency() + nic.rnrTimer();
-            long naks = Math.max(faults, (serviced - now + retry - 1) / retry);
+            charge(NicCharge.FAULT, faults * nic.faultDelivery() + service - invalidation);
+            long naks = timing.rnrNaks(faults, serviced - now);
             rnrNaks += naks;
-            t = now + naks * retry;
+            t = now + naks * (nic.latency() + nic.rnrTimer());
             charge(NicCharge.RNR_WAIT, t - serviced);
         }
         long len = settings.message();
@@ -144,21 +145,6 @@ public final class NicSim {
         charge(NicCharge.LATENCY, nic.latency());
         recordOp(end - now);
         return end;
-    }
-
-    /**
-     * Linux's and the driver's work to map pages for the NIC: faulting them in (CPU faults, swap-ins,
-     * COW copies), hmm_range_fault over them, DMA mapping, the UMRs writing the NIC's entries.
-     */
-    long mappingWork(RnicStats nicCounts, LinuxCounts.Delta linux) {
-        return nicCounts.get(Counter.MAPPED) * cost.hmmRangeFaultPage() + linux.faults() * cost.cpuFault()
-                + linux.swapIns() * nic.swapInPage() + linux.copies() * nic.copyPage()
-                + nicCounts.get(Counter.DMA_MAPS) * cost.dmaMap() + nicCounts.get(Counter.UMRS) * nic.umr();
-    }
-
-    /** The invalidation callbacks' work: the callback, a UMR zap per run, the DMA unmaps. */
-    long invalidationWork(RnicStats nicCounts) {
-        return nicCounts.get(Counter.INVALIDATIONS) * cost.invalidate() + nicCounts.get(Counter.DMA_UNMAPS) * cost.dmaUnmap();
     }
 
     private void recordOp(long ps) {

@@ -81,9 +81,7 @@ final class RoundHost implements Actor {
         pinnedPages = sim.ctx.pinnedPages();
         LinuxCounts.Delta linux = LinuxCounts.of(sim.machine.stats()).since(before);
         RnicStats c = reg.counts();
-        // a pinned region pays for every page here: faulting in what was not there, pinning, DMA mapping, its entries
-        registrationPs = sim.nic.regMr() + linux.faults() * sim.cost.cpuFault() + c.get(Counter.PINNED) * sim.cost.pinPage()
-                + c.get(Counter.DMA_MAPS) * sim.cost.dmaMap() + c.get(Counter.PINNED) * sim.nic.mttEntry();
+        registrationPs = sim.timing.registration(c, linux.faults());
         long t = now + sim.charged(NicCharge.REGISTRATION, registrationPs);
         if (s.prefetch() && s.mr() != MrType.PINNED) {
             LinuxCounts beforePrefetch = LinuxCounts.of(sim.machine.stats());
@@ -92,8 +90,8 @@ final class RoundHost implements Actor {
                 sim.fail("the prefetch failed with " + Errno.name(advise.ret()));
                 return t;
             }
-            t += sim.charged(NicCharge.PREFETCH,
-                    sim.mappingWork(advise.counts(), LinuxCounts.of(sim.machine.stats()).since(beforePrefetch)));
+            LinuxCounts.Delta d = LinuxCounts.of(sim.machine.stats()).since(beforePrefetch);
+            t += sim.charged(NicCharge.PREFETCH, sim.timing.mapping(advise.counts(), d.faults(), d.swapIns(), d.copies()));
         }
         atRegistration = LinuxCounts.of(sim.machine.stats());
         sim.sample(t);
@@ -143,7 +141,7 @@ final class RoundHost implements Actor {
         long cpu = d.faults() * sim.cost.cpuFault() + d.copies() * sim.nic.copyPage() + (writes ? pages * sim.cost.cpuTouchPage() : 0)
                 + d.migrated() * (sim.cost.migratePage() + sim.nic.copyPage()) + d.swapOuts() * sim.nic.swapOutPage();
         RnicStats nic = sim.ctx.stats().minus(nicBefore);
-        long invalidation = sim.invalidationWork(nic) + nic.get(Counter.UMRS) * sim.nic.umr();
+        long invalidation = sim.timing.invalidation(nic) + nic.get(Counter.UMRS) * sim.nic.umr();
         reclaimBlocked += s.workload().event() == NicWorkload.Event.PRESSURE ? pages - d.swapOuts() : 0;
         return now + sim.charged(NicCharge.CPU, cpu) + sim.charged(NicCharge.INVALIDATION, invalidation);
     }
