@@ -218,7 +218,7 @@ class MainTest {
         JsonNode root = new ObjectMapper().readTree(run.out());
         assertThat(root.get("settings").toString()).isEqualTo("{\"sizeBytes\":8388608,\"pages\":2048,\"backing\":\"4k\","
                 + "\"iommu\":false,\"compact\":true,\"migrate\":true,\"remapQuarter\":true,\"ramBytes\":1073741824}");
-        assertThat(root.get("rows")).hasSize(10);
+        assertThat(root.get("rows")).hasSize(12);
         assertThat(root.get("rows").get(0).get("key").asText()).isEqualTo("pageFaults");
         assertThat(root.get("reading")).isNotEmpty();
         JsonNode paths = root.get("results");
