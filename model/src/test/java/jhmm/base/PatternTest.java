@@ -5,19 +5,24 @@ import static org.assertj.core.api.Assertions.assertThat;
 import org.junit.jupiter.api.Test;
 
 class PatternTest {
-    /** fill writes whole words at a time where it can: at every start and length it must give byteAt's bytes. */
+    /**
+     * fill writes two words at a time where it can: at every start and length it must give
+     * byteAt's bytes, also where the word index passes 2^32 (the word wraps as an int there).
+     */
     @Test
     void fillGivesTheSameBytesAsByteAtFromAnyOffset() {
         for (Pattern p : new Pattern[] {Pattern.i32(7), Pattern.negI32(), Pattern.fillByte(0xa5)}) {
-            for (long off = 0; off < 9; off++) {
-                for (int len = 0; len < 23; len++) {
-                    byte[] out = new byte[len + 3];
-                    p.fill(0x1000 + off, out, 2, len);
-                    for (int i = 0; i < len; i++) {
-                        assertThat(out[2 + i]).as("%s off %d len %d byte %d", p, off, len, i).isEqualTo(p.byteAt(0x1000 + off + i));
+            for (long base : new long[] {0x1000, (1L << 34) - 12}) {
+                for (long off = 0; off < 9; off++) {
+                    for (int len = 0; len < 31; len++) {
+                        byte[] out = new byte[len + 3];
+                        p.fill(base + off, out, 2, len);
+                        for (int i = 0; i < len; i++) {
+                            assertThat(out[2 + i]).as("%s at %#x len %d byte %d", p, base + off, len, i).isEqualTo(p.byteAt(base + off + i));
+                        }
+                        assertThat(out[0]).isZero();
+                        assertThat(out[len + 2]).isZero();
                     }
-                    assertThat(out[0]).isZero();
-                    assertThat(out[len + 2]).isZero();
                 }
             }
         }
