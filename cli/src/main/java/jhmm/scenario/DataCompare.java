@@ -31,24 +31,10 @@ final class DataCompare {
                 + " (" + differing + " of " + (end - check.off()) + " bytes differ)");
     }
 
-    /**
-     * The index in [from, to) of the first byte of {@code data} that differs from the pattern, or
-     * -1: the pattern's bytes are made a chunk at a time and compared with Arrays.mismatch.
-     */
+    /** The index in [from, to) of the first byte of {@code data} that differs from the pattern, or -1. */
     static int firstMismatch(ReadData data, Pattern p, int from, int to) {
-        byte[] expected = new byte[Math.min(CHUNK, Math.max(0, to - from))];
-        for (int i = from; i < to; i += CHUNK) {
-            int n = Math.min(CHUNK, to - i);
-            p.fill(data.origin() + i, expected, 0, n);
-            int at = java.util.Arrays.mismatch(data.bytes(), i, i + n, expected, 0, n);
-            if (at >= 0) {
-                return i + at;
-            }
-        }
-        return -1;
+        return p.mismatch(data.origin() + from, data.bytes(), from, Math.max(0, to - from));
     }
-
-    private static final int CHUNK = 4096;
 
     /** The 32-bit word around the first differing byte when it lies within the compared span, else the byte. */
     private static String describe(ReadData data, Pattern p, int first, int from, int to) {

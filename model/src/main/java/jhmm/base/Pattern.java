@@ -66,6 +66,32 @@ public record Pattern(int slope, int base) {
         }
     }
 
+    /**
+     * Where {@code data[at..at+len)} first differs from the pattern's bytes at offsets {@code
+     * [off, off+len)} from the origin: the index in {@code data}, or -1 when they are the same.
+     * Compares two words at a time, as {@link #fill} writes them, without making the bytes.
+     */
+    public int mismatch(long off, byte[] data, int at, int len) {
+        int i = 0;
+        for (; i < len && ((off + i) & 3) != 0; i++) {
+            if (data[at + i] != byteAt(off + i)) {
+                return at + i;
+            }
+        }
+        int w = wordAt((off + i) >>> 2);
+        for (; i + 8 <= len; i += 8, w += 2 * slope) {
+            if ((long) LONG_LE.get(data, at + i) != ((w & 0xffffffffL) | (long) (w + slope) << 32)) {
+                break; // the byte loop below finds which
+            }
+        }
+        for (; i < len; i++) {
+            if (data[at + i] != byteAt(off + i)) {
+                return at + i;
+            }
+        }
+        return -1;
+    }
+
     private static final java.lang.invoke.VarHandle LONG_LE =
             java.lang.invoke.MethodHandles.byteArrayViewVarHandle(long[].class, java.nio.ByteOrder.LITTLE_ENDIAN);
     private static final java.lang.invoke.VarHandle INT_LE =

@@ -27,4 +27,23 @@ class PatternTest {
             }
         }
     }
+
+    /** mismatch finds the first differing byte wherever it is (before, inside or after the two-word stretch), and -1 for none. */
+    @Test
+    void mismatchFindsTheFirstDifferingByte() {
+        for (Pattern p : new Pattern[] {Pattern.i32(3), Pattern.negI32(), Pattern.fillByte(7)}) {
+            for (long off = 0x2000; off < 0x2009; off++) {
+                for (int len = 0; len < 27; len++) {
+                    byte[] data = new byte[len + 4];
+                    p.fill(off, data, 1, len);
+                    assertThat(p.mismatch(off, data, 1, len)).isEqualTo(-1);
+                    for (int bad = 0; bad < len; bad++) {
+                        data[1 + bad] ^= 0x10;
+                        assertThat(p.mismatch(off, data, 1, len)).as("%s at %#x len %d bad %d", p, off, len, bad).isEqualTo(1 + bad);
+                        data[1 + bad] ^= 0x10;
+                    }
+                }
+            }
+        }
+    }
 }
