@@ -105,7 +105,9 @@ public final class NicSim {
         engine.run();
         charges[NicCharge.WIRE.ordinal()] = wire.busy(INBOUND) + wire.busy(OUTBOUND);
         long[] times = Arrays.copyOf(opPs, ops);
-        return new NicSimResult(settings, host.endedAt(), host.roundTimes(), charges.clone(), host.counts(), times,
+        // a run that stopped early ends where it stopped
+        long total = error == null ? host.endedAt() : engine.now();
+        return new NicSimResult(settings, total, host.roundTimes(), charges.clone(), host.counts(), times,
                 host.registrationPs(), timeline.toArrays(), wire.bytes(INBOUND), wire.bytes(OUTBOUND), engine.events(), error);
     }
 
