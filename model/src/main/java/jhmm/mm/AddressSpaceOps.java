@@ -43,7 +43,11 @@ final class AddressSpaceOps {
         return mm.vmasIn(start, end).isEmpty();
     }
 
-    /** Splits {@code v} at {@code addr} (strictly inside it); returns the upper part. */
+    /**
+     * Splits {@code v} at {@code addr} (strictly inside it); returns the upper part. The new
+     * VMA joins v's reverse maps and v shrinks under their locks (__split_vma's vma_prepare),
+     * so that a walk that listed v alone finishes before v shrinks.
+     */
     static Vma split(Vma v, long addr) {
         MemorySystem sys = v.mm.sys;
         if ((addr & ~PageSize.PMD_MASK) != 0 && !v.isHugetlb()) {
@@ -52,12 +56,14 @@ final class AddressSpaceOps {
                 sys.huge.splitPmd(v, haddr); // vma_adjust_trans_huge
             }
         }
-        Vma upper = v.copyFor(v.mm, addr, v.end);
-        v.mm.remove(v);
-        v.end = addr;
-        v.mm.insert(v);
-        v.mm.insert(upper);
-        return upper;
+        try (RmapLocks l = RmapLocks.write(v)) {
+            Vma upper = v.copyFor(v.mm, addr, v.end);
+            v.mm.remove(v);
+            v.end = addr;
+            v.mm.insert(v);
+            v.mm.insert(upper);
+            return upper;
+        }
     }
 
     /** Splits {@code v} so that [start, end), inside it, is one VMA; returns that VMA. */
@@ -165,18 +171,20 @@ final class AddressSpaceOps {
 
     /**
      * {@code lo} takes over {@code hi}'s range, and its anon_vma when it has none; hi goes. An
-     * rmap walk may run meanwhile without the mmap lock (an eviction; the kernel's merge holds
-     * the anon_vma lock against it): lo is in the anon_vma and covers hi's range before hi
-     * leaves it, so the walk finds every page through one or the other.
+     * rmap walk may run meanwhile without the mmap lock (an eviction): the change is made under
+     * the reverse maps' locks, as vma_merge's, and lo is in the anon_vma and covers hi's range
+     * before hi leaves it, so the walk finds every page through one or the other.
      */
     private static void absorb(Vma lo, Vma hi) {
-        if (lo.anonVma == null && hi.anonVma != null) {
-            lo.anonVma = hi.anonVma;
-            lo.forkCopy = hi.forkCopy;
-            lo.anonVma.add(lo);
+        try (RmapLocks l = RmapLocks.write(lo, hi)) {
+            if (lo.anonVma == null && hi.anonVma != null) {
+                lo.anonVma = hi.anonVma;
+                lo.forkCopy = hi.forkCopy;
+                lo.anonVma.add(lo);
+            }
+            lo.end = hi.end;
+            detach(hi);
         }
-        lo.end = hi.end;
-        detach(hi);
     }
 
     /** Makes VMA boundaries at {@code start} and {@code end}; returns the VMAs now inside. */

@@ -2,6 +2,7 @@ package jhmm.mm;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
 
 /**
  * The reverse-map root of anonymous memory: every VMA that may map pages created in its
@@ -11,6 +12,8 @@ import java.util.List;
 public final class AnonVma {
     final int id;
     private final List<Vma> vmas = new ArrayList<>();
+    /** anon_vma->root->rwsem: see {@link RmapLocks}. The list itself is guarded by this object's monitor. */
+    final ReentrantReadWriteLock rwsem = new ReentrantReadWriteLock();
 
     AnonVma(int id) {
         this.id = id;

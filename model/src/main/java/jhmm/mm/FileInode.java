@@ -3,6 +3,7 @@ package jhmm.mm;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
 import jhmm.base.PageSize;
 import jhmm.base.Pattern;
 import jhmm.phys.ContentStore;
@@ -22,6 +23,8 @@ public final class FileInode {
     /** Page index to PFN; -1 when the page is not cached. */
     final int[] cache;
     private final List<Vma> vmas = new ArrayList<>();
+    /** i_mmap_rwsem: see {@link RmapLocks}. The list itself is guarded by this object's monitor. */
+    final ReentrantReadWriteLock iMmapRwsem = new ReentrantReadWriteLock();
     /**
      * Per page, the first page of the folio Linux caches it in (see {@link #writeFolios}).
      * jhmm caches a regular file's pages in single frames and uses this grouping where the folio

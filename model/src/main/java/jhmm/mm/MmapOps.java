@@ -220,7 +220,9 @@ public final class MmapOps {
                 return bad;
             }
             if (old + oldLen == v.end && AddressSpaceOps.isFree(mm, v.end, old + newLen)) {
-                v.end = old + newLen; // expand in place, joining the VMA above when it can
+                try (RmapLocks l = RmapLocks.write(v)) {
+                    v.end = old + newLen; // expand in place (vma_expand), joining the VMA above when it can
+                }
                 AddressSpaceOps.merge(v);
                 return old;
             }
@@ -314,11 +316,18 @@ public final class MmapOps {
         boolean wholeVma = before.start == old && before.end == old + oldLen;
         java.util.List<Vma> src = AddressSpaceOps.isolate(mm, old, old + oldLen);
         Vma v = src.get(0);
-        Vma moved = v.copyFor(mm, old, old + oldLen);
-        moved.start = dst;
-        moved.end = dst + newLen;
-        if (v.isAnonPrivate() && v.anonVma == null) {
-            moved.pgoff = dst >>> PageSize.PAGE_SHIFT; // anonymous memory without pages is placed as if mapped there anew
+        Vma moved;
+        // copy_vma: the new VMA is placed before a walk can list it, and after v in the list,
+        // so a walk meets each entry movePageTables moves (under the PTL) at one address or
+        // the other. The kernel also moves the entries under the rmap locks where copy_vma
+        // merged the new range into a VMA a walk visits first; here the merge comes after.
+        try (RmapLocks l = RmapLocks.write(v)) {
+            moved = v.copyFor(mm, old, old + oldLen);
+            moved.start = dst;
+            moved.end = dst + newLen;
+            if (v.isAnonPrivate() && v.anonVma == null) {
+                moved.pgoff = dst >>> PageSize.PAGE_SHIFT; // anonymous memory without pages is placed as if mapped there anew
+            }
         }
         NotifierRange r = mm.invalidateStart(NotifierEvent.UNMAP, old, old + oldLen);
         movePageTables(v, old, dst, oldLen);

@@ -1,9 +1,9 @@
 package jhmm.mm;
 
+import java.util.concurrent.locks.ReentrantReadWriteLock;
 import jhmm.base.PageSize;
 import jhmm.phys.PageFlags;
 import jhmm.phys.PageFrames;
-import jhmm.phys.PhysicalMemory;
 
 /**
  * The reverse map: accounting when a frame gets or loses a mapping, and the walk from a folio
@@ -103,7 +103,9 @@ public final class Rmap {
     /**
      * A large anonymous folio whose every mapping is a PTE of {@code mm}, with no reference
      * beyond those mappings: a write fault may reuse its page instead of copying, as Linux
-     * does for a large folio mapped by one process only. The caller holds {@code mm}'s PTL.
+     * does for a large folio mapped by one process only. The caller holds {@code mm}'s PTL,
+     * which comes after the anon_vma lock: while a VMA change holds that lock, the answer is
+     * no (the fault copies), as a walk with try_lock gives up.
      */
     boolean largeFolioOwnedBy(Mm mm, int head) {
         PageFrames f = sys.phys.frames();
@@ -111,24 +113,57 @@ public final class Rmap {
         if (f.entireMapcount(head) > 0 || f.refcount(head) != total) {
             return false;
         }
+        Object root = root(head);
+        ReentrantReadWriteLock lock = lockOf(root);
+        if (lock == null || !lock.readLock().tryLock()) {
+            return false;
+        }
         int[] mine = new int[1];
-        walk(head, (vma, addr, sub, pmdLevel) -> {
-            if (vma.mm == mm && !pmdLevel && mapsFrame(mm.pt.pte(addr), head + sub)) {
-                mine[0]++;
-            }
-            return true;
-        });
+        try {
+            walkLocked(root, head, (vma, addr, sub, pmdLevel) -> {
+                if (vma.mm == mm && !pmdLevel && mapsFrame(mm.pt.pte(addr), head + sub)) {
+                    mine[0]++;
+                }
+                return true;
+            });
+        } finally {
+            lock.readLock().unlock();
+        }
         return mine[0] == total;
     }
 
     /**
      * Walks every VMA that may map the folio headed by {@code head}: the anon_vma's VMAs for
-     * anonymous folios, the file's VMAs for page-cache folios.
+     * anonymous folios, the file's VMAs for page-cache folios. Holds the root's lock for
+     * reading throughout (rmap_walk): see {@link RmapLocks}.
      */
     public void walk(int head, Visitor v) {
-        PhysicalMemory phys = sys.phys;
-        PageFrames f = phys.frames();
-        Object root = sys.mappingById(f.mapping(head));
+        Object root = root(head);
+        ReentrantReadWriteLock lock = lockOf(root);
+        if (lock == null) {
+            return;
+        }
+        RmapLocks.read(lock);
+        try {
+            walkLocked(root, head, v);
+        } finally {
+            lock.readLock().unlock();
+        }
+    }
+
+    /** The reverse-map root of the folio: its anon_vma, its file, or neither (null or another object). */
+    private Object root(int head) {
+        return sys.mappingById(sys.phys.frames().mapping(head));
+    }
+
+    /** The rwsem of a reverse-map root; null when {@code root} is none. */
+    private static ReentrantReadWriteLock lockOf(Object root) {
+        return root instanceof AnonVma a ? a.rwsem : root instanceof FileInode file ? file.iMmapRwsem : null;
+    }
+
+    /** {@link #walk}, its caller holding the lock of {@code root}. */
+    private void walkLocked(Object root, int head, Visitor v) {
+        PageFrames f = sys.phys.frames();
         Vma[] vmas;
         if (root instanceof AnonVma a) {
             vmas = a.snapshot();
@@ -217,17 +252,28 @@ public final class Rmap {
      * invalidation, and each PTE replaced.
      */
     int replaceMappings(int head, EntryMapper mapper, NotifierEvent event, boolean splitPmd) {
-        java.util.List<Place> places = new java.util.ArrayList<>();
-        walk(head, (vma, addr, sub, pmdLevel) -> places.add(new Place(vma, addr, sub, pmdLevel)));
-        int count = 0;
-        for (int from = 0, to; from < places.size(); from = to) {
-            Vma vma = places.get(from).vma();
-            for (to = from; to < places.size() && places.get(to).vma() == vma; to++) {
-                // the walk visits a VMA's places together
-            }
-            count += replaceInVma(head, places.subList(from, to), mapper, event, splitPmd);
+        Object root = root(head);
+        ReentrantReadWriteLock lock = lockOf(root);
+        if (lock == null) {
+            return 0;
         }
-        return count;
+        // the places found stay where the walk found them until every one is replaced
+        RmapLocks.read(lock);
+        try {
+            java.util.List<Place> places = new java.util.ArrayList<>();
+            walkLocked(root, head, (vma, addr, sub, pmdLevel) -> places.add(new Place(vma, addr, sub, pmdLevel)));
+            int count = 0;
+            for (int from = 0, to; from < places.size(); from = to) {
+                Vma vma = places.get(from).vma();
+                for (to = from; to < places.size() && places.get(to).vma() == vma; to++) {
+                    // the walk visits a VMA's places together
+                }
+                count += replaceInVma(head, places.subList(from, to), mapper, event, splitPmd);
+            }
+            return count;
+        } finally {
+            lock.readLock().unlock();
+        }
     }
 
     private int replaceInVma(int head, java.util.List<Place> places, EntryMapper mapper, NotifierEvent event, boolean splitPmd) {

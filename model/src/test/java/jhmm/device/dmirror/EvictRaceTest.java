@@ -68,24 +68,23 @@ class EvictRaceTest {
     }
 
     /**
-     * The driver finishes evicting a page (migrate_device_finalize) while mprotect merges the
-     * page's VMA into the VMA below (vma_merge). Finalize walks the reverse map without the mmap
-     * lock to restore the page's migration entry, so the merge must never leave a moment when
-     * neither VMA covers the page (the kernel's merge holds the anon_vma lock the walk takes):
-     * a walk meeting such a moment leaves the migration entry, and every later fault there
-     * waits forever. The eviction has collected and copied the page before the race.
+     * Two pages of one anon_vma, the upper one evicted from the device up to
+     * migrate_device_finalize (collected into a migration entry and copied), which then races
+     * the subclass's mprotect. Finalize walks the reverse map without the mmap lock to restore
+     * the page's migration entry; a walk that misses the page leaves the entry, and every later
+     * fault there waits forever.
      */
-    public static final class EvictWhileMerging {
-        private final Machine machine = new Machine(MachineConfig.defaults().withRam(8L << 20));
-        private final UserProcess proc = machine.createProcess("p");
+    public abstract static class FinishEvictionRacingMprotect {
+        final Machine machine = new Machine(MachineConfig.defaults().withRam(8L << 20));
+        final UserProcess proc = machine.createProcess("p");
         private final Dmirror mirror = new DmirrorDevice("d", DmirrorDevice.MemoryType.PRIVATE, machine.memory(), 2L << 20).open(proc.mm());
-        private final long addr = proc.mmap(0, 2 * P, Mman.PROT_READ | Mman.PROT_WRITE, Mman.MAP_PRIVATE | Mman.MAP_ANONYMOUS, null, 0);
+        final long addr = proc.mmap(0, 2 * P, Mman.PROT_READ | Mman.PROT_WRITE, Mman.MAP_PRIVATE | Mman.MAP_ANONYMOUS, null, 0);
         private final long[] src = new long[1];
         private final long[] dst = new long[1];
 
-        public EvictWhileMerging() {
-            // two VMAs of one anon_vma, the upper one read-only, its page on the device
-            if (proc.write(addr, 2 * P, Pattern.i32(4), addr) != 0 || proc.mprotect(addr + P, P, Mman.PROT_READ) != 0
+        /** {@code upperProt}: the upper page's protection before the race (its own VMA unless read-write). */
+        FinishEvictionRacingMprotect(int upperProt) {
+            if (proc.write(addr, 2 * P, Pattern.i32(4), addr) != 0 || proc.mprotect(addr + P, P, upperProt) != 0
                     || mirror.migrateToDev(new DmirrorCmd(addr + P, 1, new byte[P])) != 0) {
                 throw new IllegalStateException("setup: the upper page did not move to the device");
             }
@@ -101,11 +100,8 @@ class EvictRaceTest {
             MigrateDevice.devicePages(sys, src, dst, 1);
         }
 
-        /** The upper VMA gets the lower one's protection back, and merges into it. */
         @Operation
-        public int mprotect() {
-            return proc.mprotect(addr + P, P, Mman.PROT_READ | Mman.PROT_WRITE);
-        }
+        public abstract int mprotect();
 
         /** migrate_device_finalize: the migration entry becomes a mapping of the system page. */
         @Operation
@@ -120,13 +116,58 @@ class EvictRaceTest {
         }
     }
 
+    /**
+     * mprotect merges the page's VMA into the VMA below (vma_merge): the merge must never leave
+     * a moment when neither VMA covers the page (the kernel's merge holds the anon_vma lock the
+     * walk takes).
+     */
+    public static final class EvictWhileMerging extends FinishEvictionRacingMprotect {
+        public EvictWhileMerging() {
+            super(Mman.PROT_READ);
+        }
+
+        /** The upper VMA gets the lower one's protection back, and merges into it. */
+        @Override
+        public int mprotect() {
+            return proc.mprotect(addr + P, P, Mman.PROT_READ | Mman.PROT_WRITE);
+        }
+    }
+
+    /**
+     * mprotect splits the page's VMA (__split_vma). The new VMA joins the anon_vma before the
+     * old one shrinks, but the finalize's walk may have listed the anon_vma's VMAs before the
+     * first step and read the old one's bounds after the second. The kernel's split changes
+     * both under the anon_vma lock, which the walk holds from its first VMA to its last, so the
+     * walk sees the VMAs as they were or as they are, never half-way.
+     */
+    public static final class EvictWhileSplitting extends FinishEvictionRacingMprotect {
+        public EvictWhileSplitting() {
+            super(Mman.PROT_READ | Mman.PROT_WRITE);
+        }
+
+        /** The lower page becomes read-only: the VMA splits, the upper page goes to a new VMA. */
+        @Override
+        public int mprotect() {
+            return proc.mprotect(addr, P, Mman.PROT_READ);
+        }
+    }
+
     @Test
     void evictionRacingAVmaMergeRestoresEveryMigrationEntry() {
+        checkMigrationEntryRestored(EvictWhileMerging.class);
+    }
+
+    @Test
+    void evictionRacingAVmaSplitRestoresEveryMigrationEntry() {
+        checkMigrationEntryRestored(EvictWhileSplitting.class);
+    }
+
+    private static void checkMigrationEntryRestored(Class<? extends FinishEvictionRacingMprotect> race) {
         // the race is between the reverse-map walk and the VMA list: page tables, frames and the
         // address space's VMA tree change under their own locks
-        Races.check(EvictWhileMerging.class, 300,
+        Races.check(race, 300,
                 List.of(TreeMap.class.getName(), PageTable.class.getName(), PageFrames.class.getName(), ContentStore.class.getName()),
-                Races.race(EvictWhileMerging.class, List.of("mprotect"), List.of("finishEviction"), List.of("migrationEntryLeft")));
+                Races.race(race, List.of("mprotect"), List.of("finishEviction"), List.of("migrationEntryLeft")));
     }
 
     @Test
