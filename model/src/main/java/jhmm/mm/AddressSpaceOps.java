@@ -219,12 +219,7 @@ final class AddressSpaceOps {
     static void freePteTables(Mm mm, long start, long end) {
         for (long haddr = start & PageSize.PMD_MASK; haddr < end; haddr += PageSize.PMD_SIZE) {
             if (mm.vmasIn(haddr, haddr + PageSize.PMD_SIZE).isEmpty()) {
-                mm.ptl.lock();
-                try {
-                    mm.pt.freeEmptyPteTable(haddr);
-                } finally {
-                    mm.ptl.unlock();
-                }
+                mm.pt.freeEmptyPteTableLocked(haddr);
             }
         }
     }

@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import jhmm.phys.PageFlags;
@@ -13,15 +14,17 @@ import jhmm.phys.PageFrames;
 /**
  * An address space (struct mm_struct): its VMAs in address order, its page table, the mmap
  * lock (a read/write lock: faults and walks read, layout changes write) and the page-table
- * lock (one for all levels, as a kernel without split page-table locks has).
+ * locks: split locks in each PTE and PMD table, and mm->page_table_lock for the levels above
+ * (see {@link PageTable}).
  */
 public final class Mm {
     final int id;
     final MemorySystem sys;
-    final PageTable pt = new PageTable();
+    /** mm->page_table_lock: the PGD and PUD levels' lock; PMD and PTE tables have their own. */
+    private final ReentrantLock pageTableLock = new ReentrantLock();
+    final PageTable pt = new PageTable(pageTableLock);
     final TreeMap<Long, Vma> vmas = new TreeMap<>();
     private final ReentrantReadWriteLock mmapLock = new ReentrantReadWriteLock();
-    final ReentrantLock ptl = new ReentrantLock();
     private volatile MmuNotifierHook hook = MmuNotifierHook.NONE;
     volatile boolean dead;
     /** MMF_HAS_PINNED: set by the first FOLL_PIN call on this mm, never cleared; fork reads it. */
@@ -33,10 +36,13 @@ public final class Mm {
     private final AtomicLong pinnedVm = new AtomicLong();
     /** mm->write_protect_seq: odd while fork write-protects a COW mapping (one writer: fork, under the mmap write lock). */
     private volatile int writeProtectSeq;
-    /** Resident pages by kind (MM_ANONPAGES, MM_FILEPAGES, MM_SHMEMPAGES). */
-    long rssAnon;
-    long rssFile;
-    long rssShmem;
+    /**
+     * Resident pages by kind (MM_ANONPAGES, MM_FILEPAGES, MM_SHMEMPAGES): per-CPU counters in
+     * the kernel (percpu_counter), updated under whichever split lock the change holds.
+     */
+    final LongAdder rssAnon = new LongAdder();
+    final LongAdder rssFile = new LongAdder();
+    final LongAdder rssShmem = new LongAdder();
 
     Mm(int id, MemorySystem sys) {
         this.id = id;
@@ -59,8 +65,32 @@ public final class Mm {
         return mmapLock;
     }
 
+    /** mm->page_table_lock: guards the PGD and PUD levels (and PUD leaves). */
     public ReentrantLock pageTableLock() {
-        return ptl;
+        return pageTableLock;
+    }
+
+    /**
+     * pte_offset_map_lock where a PTE table is, pmd_lock where a huge leaf or nothing is: takes
+     * and returns the lock guarding {@code addr}'s lowest entry (see {@link PageTable#lock}).
+     */
+    public ReentrantLock lockEntry(long addr) {
+        return pt.lock(addr, false, false);
+    }
+
+    /** __handle_mm_fault: as {@link #lockEntry} after pud_alloc and pmd_alloc, so that the PMD lock guards a none entry. */
+    ReentrantLock lockFault(long addr) {
+        return pt.lock(addr, true, false);
+    }
+
+    /** pte_alloc_map_lock: as {@link #lockEntry}, giving a none PMD entry an empty PTE table first. */
+    ReentrantLock lockPte(long addr) {
+        return pt.lock(addr, true, true);
+    }
+
+    /** pmd_lock: takes and returns the split lock of the PMD table covering {@code addr}. */
+    ReentrantLock pmdLock(long addr) {
+        return pt.pmdLock(addr);
     }
 
     public boolean isDead() {
@@ -98,7 +128,7 @@ public final class Mm {
     }
 
     public long rss() {
-        return rssAnon + rssFile + rssShmem;
+        return rssAnon.sum() + rssFile.sum() + rssShmem.sum();
     }
 
     /** Attaches the listener for this address space's page-table changes (the mmu-notifier layer). */
@@ -112,7 +142,7 @@ public final class Mm {
 
     /** The PTE for {@code addr}, read under the page-table lock (0 when there is no PTE table). */
     public long readPte(long addr) {
-        ptl.lock();
+        ReentrantLock ptl = lockEntry(addr);
         try {
             return pt.pte(addr);
         } finally {
@@ -172,7 +202,7 @@ public final class Mm {
     void rssAddFolio(Vma v, int pfn, long pages) {
         PageFrames f = sys.phys.frames();
         if (!v.isHugetlb() && f.test(f.head(pfn), PageFlags.ANON)) {
-            rssAnon += pages;
+            rssAnon.add(pages);
         } else {
             rssAdd(v, pages);
         }
@@ -184,11 +214,11 @@ public final class Mm {
             return;
         }
         if (v.file == null) {
-            rssAnon += pages;
+            rssAnon.add(pages);
         } else if (v.file.shmem) {
-            rssShmem += pages;
+            rssShmem.add(pages);
         } else {
-            rssFile += pages;
+            rssFile.add(pages);
         }
     }
 

@@ -31,12 +31,7 @@ public final class MmInvariants {
         int[] entireMaps = new int[n];
         int[] swapRefs = new int[Math.max(sys.swap.slots(), 1)];
         for (Mm mm : sys.mms()) {
-            mm.ptl.lock();
-            try {
-                mm.pt.forEachLeaf((addr, level, e) -> countEntry(mm, addr, level, e, pteMaps, entireMaps, swapRefs));
-            } finally {
-                mm.ptl.unlock();
-            }
+            mm.pt.forEachLeaf((addr, level, e) -> countEntry(mm, addr, level, e, pteMaps, entireMaps, swapRefs));
         }
         int[] cacheRefs = new int[n];
         for (FileInode file : sys.files()) {

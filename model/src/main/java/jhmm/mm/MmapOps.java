@@ -1,5 +1,6 @@
 package jhmm.mm;
 
+import java.util.concurrent.locks.ReentrantLock;
 import jhmm.base.Errno;
 import jhmm.base.PageSize;
 
@@ -136,12 +137,12 @@ public final class MmapOps {
                     AddressSpaceOps.removeRange(mm, start, start + len);
                     return -Errno.ENOMEM;
                 }
-                mm.ptl.lock();
+                ReentrantLock ptl = mm.lockPte(a);
                 try {
                     mm.sys.rmap.addPte(pfn);
                     mm.pt.setPte(a, Pte.mk(pfn, bits));
                 } finally {
-                    mm.ptl.unlock();
+                    ptl.unlock();
                 }
                 mm.sys.phys.put(pfn); // the driver lets go once the page is inserted
             }
@@ -355,6 +356,34 @@ public final class MmapOps {
      * MREMAP_DONTUNMAP keeps the old range, and so its tables, which then keep a THP from
      * being mapped there.
      */
+    /**
+     * move_normal_pmd / move_huge_pmd: a whole PMD entry (a leaf, or a PTE table with all its
+     * entries) moves under both PMD locks, and the PTE table's own lock for a table.
+     */
+    private static void movePmd(Mm mm, long src, long to, long pmd) {
+        // the new PMD lock first: taking it may make the destination's upper tables, under the
+        // page_table_lock, which no PMD lock may be held around
+        ReentrantLock newPml = mm.pmdLock(to);
+        ReentrantLock oldPml = mm.pmdLock(src);
+        try {
+            if (Pte.leaf(pmd)) {
+                mm.pt.setPmd(src, 0);
+                mm.pt.setPmd(to, pmd);
+                return;
+            }
+            ReentrantLock ptl = mm.pt.tableLock(Pte.pfn(pmd));
+            ptl.lock();
+            try {
+                mm.pt.movePteTable(src, to);
+            } finally {
+                ptl.unlock();
+            }
+        } finally {
+            newPml.unlock();
+            oldPml.unlock();
+        }
+    }
+
     private static void movePageTables(Vma from, long old, long dst, long len) {
         Mm mm = from.mm;
         PageTable pt = mm.pt;
@@ -368,30 +397,32 @@ public final class MmapOps {
                 mm.sys.huge.splitPmd(from, src & PageSize.PMD_MASK);
                 pmd = pt.pmd(src);
             }
-            mm.ptl.lock();
+            if (whole && pmd != 0) {
+                movePmd(mm, src, to, pmd);
+                off += PageSize.PMD_SIZE;
+                continue;
+            }
+            if (Pte.table(pmd)) {
+                // move_page_tables gives the destination a PTE table wherever the source has
+                // one, even with no entry to move: no THP can be mapped there afterwards
+                pt.pteTable(to, true);
+            }
+            // move_ptes: the old table's lock, then the new one's nested inside (the mmap write
+            // lock keeps any other mover out); the new table exists, so no PMD lock is needed
+            ReentrantLock oldPtl = mm.lockEntry(src);
             try {
-                if (whole && pmd != 0) {
-                    if (Pte.leaf(pmd)) {
-                        pt.setPmd(src, 0);
-                        pt.setPmd(to, pmd);
-                    } else {
-                        pt.movePteTable(src, to);
-                    }
-                    off += PageSize.PMD_SIZE;
-                    continue;
-                }
-                if (Pte.table(pmd)) {
-                    // move_page_tables gives the destination a PTE table wherever the source has
-                    // one, even with no entry to move: no THP can be mapped there afterwards
-                    pt.pteTable(to, true);
-                }
                 long e = pt.pte(src);
                 if (e != 0) {
-                    pt.setPte(src, 0);
-                    pt.setPte(to, e);
+                    ReentrantLock newPtl = mm.lockPte(to);
+                    try {
+                        pt.setPte(src, 0);
+                        pt.setPte(to, e);
+                    } finally {
+                        newPtl.unlock();
+                    }
                 }
             } finally {
-                mm.ptl.unlock();
+                oldPtl.unlock();
             }
             off += PageSize.PAGE_SIZE;
         }

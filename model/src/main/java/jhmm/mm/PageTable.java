@@ -3,30 +3,68 @@ package jhmm.mm;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.util.Arrays;
+import java.util.concurrent.locks.ReentrantLock;
 import jhmm.base.PageSize;
 
 /**
  * A 4-level x86-64 page table: PGD, PUD, PMD and PTE tables of 512 packed entries each.
  *
- * <p>Tables live in a pool of {@code long[512]} arrays named by an int id (the PGD is id 0);
- * an upper-level entry pointing to a lower table holds that id. Each table counts its
- * non-none entries so that empty PTE tables can be freed without scanning them.
- * Callers hold the owning address space's page-table lock around every change.
+ * <p>Tables live in a pool named by an int id (the PGD is id 0); an upper-level entry pointing
+ * to a lower table holds that id. Each table counts its non-none entries so that empty PTE
+ * tables can be freed without scanning them.
+ *
+ * <p>Locking follows the kernel's split page-table locks (x86-64 has both split PTE and split
+ * PMD locks): every PTE table and every PMD table carries its own lock, as the kernel keeps a
+ * spinlock in the page-table page's struct ptdesc, so faults in different 2 MiB windows never
+ * meet. The PGD and PUD levels share one lock per address space (mm->page_table_lock). A
+ * change to an entry holds the lock of the table it is in; replacing or freeing a PTE table
+ * (the PMD entry that points to it) holds the PMD lock and the PTE table's lock, PMD first.
+ * {@link #lock} finds and takes the lock guarding an address's entry as pte_offset_map_lock
+ * does: it reads the PMD entry without a lock, locks, and tries again if the entry changed.
  */
 public final class PageTable {
     public static final int ENTRIES = 512;
     private static final int PGD = 0;
     private static final VarHandle ENTRY = MethodHandles.arrayElementVarHandle(long[].class);
 
-    private long[][] tables = new long[64][];
-    private int[] used = new int[64];
+    /** A page-table page: its entries, how many are not none, and the lock that guards them (struct ptdesc). */
+    private static final class Table {
+        final long[] e = new long[ENTRIES];
+        final ReentrantLock lock;
+        int used;
+
+        Table(ReentrantLock lock) {
+            this.lock = lock;
+        }
+    }
+
+    /** mm->page_table_lock: guards the PGD and PUD tables. */
+    private final ReentrantLock upperLock;
+    /** Whether changes are checked (with assertions on) to hold their table's lock; off where the owner serialises every change. */
+    private final boolean checkLocks;
+    /** Grown by copying under {@link #pool}; a reader that learnt an id from an entry finds its table in any copy since. */
+    private volatile Table[] tables = new Table[64];
+    /** The page allocator that page-table pages come from and go back to. */
+    private final Object pool = new Object();
     private int[] freeIds = new int[16];
     private int nrFree;
     private int nextId;
     private int liveTables;
 
+    /** A page table whose owner serialises every change with a lock of its own (an IOMMU domain's). */
     public PageTable() {
-        allocTable();
+        this(new ReentrantLock(), false);
+    }
+
+    /** A page table whose upper levels {@code upperLock} (the address space's page_table_lock) guards. */
+    public PageTable(ReentrantLock upperLock) {
+        this(upperLock, true);
+    }
+
+    private PageTable(ReentrantLock upperLock, boolean checkLocks) {
+        this.upperLock = upperLock;
+        this.checkLocks = checkLocks;
+        allocTable(upperLock);
     }
 
     /** The slot of {@code addr} in its PTE table. */
@@ -43,60 +81,156 @@ public final class PageTable {
         return (int) ((addr >>> shift) & (ENTRIES - 1));
     }
 
-    private int allocTable() {
-        int id;
-        if (nrFree > 0) {
-            id = freeIds[--nrFree];
-        } else {
-            if (nextId == tables.length) {
-                tables = Arrays.copyOf(tables, nextId * 2);
-                used = Arrays.copyOf(used, nextId * 2);
+    /** A new empty table guarded by {@code lock} (null: a lock of its own, a split lock). */
+    private int allocTable(ReentrantLock lock) {
+        Table t = new Table(lock != null ? lock : new ReentrantLock());
+        synchronized (pool) {
+            int id;
+            if (nrFree > 0) {
+                id = freeIds[--nrFree];
+            } else {
+                if (nextId == tables.length) {
+                    tables = Arrays.copyOf(tables, nextId * 2);
+                }
+                id = nextId++;
             }
-            id = nextId++;
+            tables[id] = t;
+            liveTables++;
+            return id;
         }
-        tables[id] = new long[ENTRIES];
-        used[id] = 0;
-        liveTables++;
-        return id;
     }
 
     private void freeTable(int id) {
-        tables[id] = null;
-        if (nrFree == freeIds.length) {
-            freeIds = Arrays.copyOf(freeIds, nrFree * 2);
+        synchronized (pool) {
+            tables[id] = null;
+            if (nrFree == freeIds.length) {
+                freeIds = Arrays.copyOf(freeIds, nrFree * 2);
+            }
+            freeIds[nrFree++] = id;
+            liveTables--;
         }
-        freeIds[nrFree++] = id;
-        liveTables--;
     }
 
     /** Tables currently allocated, all levels. */
     public int liveTables() {
-        return liveTables;
+        synchronized (pool) {
+            return liveTables;
+        }
     }
 
-    private int lower(int tableId, long addr, int shift, boolean alloc) {
-        long[] t = tables[tableId];
+    /**
+     * The table below entry {@code addr} of table {@code tableId}; -1 when there is none (or a
+     * leaf). With {@code alloc}, a missing table is made under {@code lock} (which guards
+     * {@code tableId}), as pud_alloc and pmd_alloc populate an entry under its level's lock
+     * after looking once without it.
+     */
+    private int lower(int tableId, long addr, int shift, boolean alloc, ReentrantLock lock) {
+        long[] t = tables[tableId].e;
         int i = idx(addr, shift);
-        long e = t[i];
+        long e = entryAt(t, i);
         if (Pte.table(e)) {
             return Pte.pfn(e);
         }
         if (e != 0 || !alloc) {
             return -1;
         }
-        int id = allocTable();
-        t[i] = Pte.mkTable(id);
-        used[tableId]++;
-        return id;
+        lock.lock();
+        try {
+            e = t[i];
+            if (e == 0) {
+                e = Pte.mkTable(allocTable(shift == PageSize.PGDIR_SHIFT ? upperLock : null));
+                store(tableId, i, e);
+            }
+            return Pte.table(e) ? Pte.pfn(e) : -1;
+        } finally {
+            lock.unlock();
+        }
     }
 
     private int pudTable(long addr, boolean alloc) {
-        return lower(PGD, addr, PageSize.PGDIR_SHIFT, alloc);
+        return lower(PGD, addr, PageSize.PGDIR_SHIFT, alloc, upperLock);
     }
 
     private int pmdTable(long addr, boolean alloc) {
         int pud = pudTable(addr, alloc);
-        return pud < 0 ? -1 : lower(pud, addr, PageSize.PUD_SHIFT, alloc);
+        return pud < 0 ? -1 : lower(pud, addr, PageSize.PUD_SHIFT, alloc, upperLock);
+    }
+
+    /**
+     * Takes and returns the lock that guards the lowest entry for {@code addr}: the PTE table's
+     * split lock where the PMD entry points to a table, the PMD table's split lock where it is
+     * none or a huge leaf, the page_table_lock where there is no PMD table (nothing mapped, or
+     * a PUD leaf). With {@code allocPmd}, the PUD and PMD tables are made first where missing
+     * (pud_alloc, pmd_alloc), so a fault gets the PMD lock over a none entry. With
+     * {@code allocPte}, a none PMD entry also gets an empty PTE table (pte_alloc, under the PMD
+     * lock) and the PTE table's lock is returned; a huge leaf stays. The caller unlocks what it got.
+     */
+    public ReentrantLock lock(long addr, boolean allocPmd, boolean allocPte) {
+        while (true) {
+            int pmdId = pmdTable(addr, allocPmd || allocPte);
+            if (pmdId < 0) {
+                upperLock.lock();
+                if (pmdTable(addr, false) < 0) {
+                    return upperLock;
+                }
+                upperLock.unlock();
+                continue;
+            }
+            Table pmdT = tables[pmdId];
+            int i = idx(addr, PageSize.PMD_SHIFT);
+            long e = entryAt(pmdT.e, i);
+            if (Pte.table(e)) {
+                Table pte = tables[Pte.pfn(e)];
+                if (pte == null) {
+                    continue; // freed since the entry was read
+                }
+                pte.lock.lock();
+                if (entryAt(pmdT.e, i) == e && tables[Pte.pfn(e)] == pte) {
+                    return pte.lock;
+                }
+                pte.lock.unlock(); // the table was freed or moved meanwhile: look again
+                continue;
+            }
+            pmdT.lock.lock();
+            e = pmdT.e[i];
+            if (e == 0 && allocPte) {
+                store(pmdId, i, Pte.mkTable(allocTable(null)));
+                pmdT.lock.unlock();
+                continue;
+            }
+            if (!Pte.table(e)) {
+                return pmdT.lock;
+            }
+            pmdT.lock.unlock(); // a table appeared meanwhile
+        }
+    }
+
+    /** pmd_lock: takes and returns the split lock of the PMD table covering {@code addr}, making the upper levels as needed. */
+    public ReentrantLock pmdLock(long addr) {
+        int pmdId = pmdTable(addr, true);
+        ReentrantLock l = pmdId < 0 ? upperLock : tables[pmdId].lock; // a PUD leaf: its lock is the page_table_lock
+        l.lock();
+        return l;
+    }
+
+    /**
+     * pmd_lockptr: the split lock of the PMD table covering {@code addr}, not taken; the table
+     * exists (a PMD entry was found there). PMD tables are never freed under a live mapping, so
+     * the lock found stays the one that guards the entry.
+     */
+    public ReentrantLock pmdLockPtr(long addr) {
+        return tables[pmdTable(addr, false)].lock;
+    }
+
+    /** pud_lock: mm->page_table_lock, taken. */
+    public ReentrantLock pudLock() {
+        upperLock.lock();
+        return upperLock;
+    }
+
+    /** The lock of PTE table {@code id}, not taken (pte_lockptr for a walk that already found the table). */
+    public ReentrantLock tableLock(int id) {
+        return tables[id].lock;
     }
 
     /** Id of the PMD table covering {@code addr}; -1 when missing or when a PUD leaf sits above it. */
@@ -107,12 +241,12 @@ public final class PageTable {
     /** Id of the PTE table covering {@code addr}; -1 when missing or when a huge leaf sits above it. */
     public int pteTable(long addr, boolean alloc) {
         int pmd = pmdTable(addr, alloc);
-        return pmd < 0 ? -1 : lower(pmd, addr, PageSize.PMD_SHIFT, alloc);
+        return pmd < 0 ? -1 : lower(pmd, addr, PageSize.PMD_SHIFT, alloc, tables[pmd].lock);
     }
 
     /** The entries of PTE table {@code id}, for walks that iterate a whole table. */
     public long[] entries(int id) {
-        return tables[id];
+        return tables[id].e;
     }
 
     /**
@@ -135,28 +269,29 @@ public final class PageTable {
 
     public long pud(long addr) {
         int t = pudTable(addr, false);
-        return t < 0 ? 0 : tables[t][idx(addr, PageSize.PUD_SHIFT)];
+        return t < 0 ? 0 : entryAt(tables[t].e, idx(addr, PageSize.PUD_SHIFT));
     }
 
     public long pmd(long addr) {
         int t = pmdTable(addr, false);
-        return t < 0 ? 0 : tables[t][idx(addr, PageSize.PMD_SHIFT)];
+        return t < 0 ? 0 : entryAt(tables[t].e, idx(addr, PageSize.PMD_SHIFT));
     }
 
     public long pte(long addr) {
         int t = pteTable(addr, false);
-        return t < 0 ? 0 : tables[t][idx(addr, PageSize.PAGE_SHIFT)];
+        return t < 0 ? 0 : entryAt(tables[t].e, idx(addr, PageSize.PAGE_SHIFT));
     }
 
     private void store(int tableId, int i, long e) {
-        long[] t = tables[tableId];
-        long old = t[i];
+        Table t = tables[tableId];
+        assert !checkLocks || t.lock.isHeldByCurrentThread() : "entry " + i + " of table " + tableId + " changed without its lock";
+        long old = t.e[i];
         if (old == 0 && e != 0) {
-            used[tableId]++;
+            t.used++;
         } else if (old != 0 && e == 0) {
-            used[tableId]--;
+            t.used--;
         }
-        t[i] = e;
+        ENTRY.setOpaque(t.e, i, e);
     }
 
     /** Sets the PUD-level entry, allocating the PUD table if needed. */
@@ -189,7 +324,7 @@ public final class PageTable {
 
     /** Non-none entries in table {@code id}. */
     public int used(int id) {
-        return used[id];
+        return tables[id].used;
     }
 
     /**
@@ -198,38 +333,91 @@ public final class PageTable {
      */
     public int replacePmdWithTable(long addr, long[] fill) {
         int pmd = pmdTable(addr, true);
-        int id = allocTable();
-        long[] t = tables[id];
+        int id = allocTable(null);
+        Table t = tables[id];
         int n = 0;
         for (int i = 0; i < ENTRIES; i++) {
-            t[i] = fill[i];
+            t.e[i] = fill[i];
             if (fill[i] != 0) {
                 n++;
             }
         }
-        used[id] = n;
-        store(pmd, idx(addr, PageSize.PMD_SHIFT), Pte.mkTable(id));
+        t.used = n;
+        store(pmd, idx(addr, PageSize.PMD_SHIFT), Pte.mkTable(id)); // published filled, as pmd_populate after the PTEs
         return id;
     }
 
-    /** Frees the PTE table under {@code addr}'s PMD slot if it has no entries left. */
+    /**
+     * Frees the PTE table under {@code addr}'s PMD slot if it has no entries left. The caller
+     * holds the PMD lock and the table's lock, as the kernel's PT_RECLAIM does, so that a walk
+     * that found the table before it went sees the PMD entry change and looks again.
+     */
     public void freeEmptyPteTable(long addr) {
         int pmd = pmdTable(addr, false);
         if (pmd < 0) {
             return;
         }
         int i = idx(addr, PageSize.PMD_SHIFT);
-        long e = tables[pmd][i];
-        if (Pte.table(e) && used[Pte.pfn(e)] == 0) {
-            freeTable(Pte.pfn(e));
+        long e = tables[pmd].e[i];
+        if (Pte.table(e) && tables[Pte.pfn(e)].used == 0) {
+            assert !checkLocks || tables[Pte.pfn(e)].lock.isHeldByCurrentThread() : "PTE table freed without its lock";
             store(pmd, i, 0);
+            freeTable(Pte.pfn(e));
         }
     }
 
-    /** Moves a whole PTE table from under one PMD slot to another (mremap of aligned ranges). */
+    /**
+     * As {@link #freeEmptyPteTable}, taking the locks itself: the PMD lock, then the PTE table's
+     * nested inside (free_pgtables after an unmap, retract_page_tables).
+     */
+    public void freeEmptyPteTableLocked(long addr) {
+        int pmd = pmdTable(addr, false);
+        if (pmd < 0) {
+            return;
+        }
+        Table pmdT = tables[pmd];
+        pmdT.lock.lock();
+        try {
+            long e = pmdT.e[idx(addr, PageSize.PMD_SHIFT)];
+            if (!Pte.table(e)) {
+                return;
+            }
+            ReentrantLock ptl = tables[Pte.pfn(e)].lock;
+            ptl.lock();
+            try {
+                freeEmptyPteTable(addr);
+            } finally {
+                ptl.unlock();
+            }
+        } finally {
+            pmdT.lock.unlock();
+        }
+    }
+
+    /**
+     * As {@link #freeEmptyPteTable}, for a caller that holds only the PTE table's lock: the PMD
+     * lock ranks above it, so it is only tried, and a busy one leaves the empty table in place
+     * (as the kernel leaves empty tables it does not get to reclaim).
+     */
+    public void tryFreeEmptyPteTable(long addr) {
+        int pmd = pmdTable(addr, false);
+        if (pmd >= 0 && tables[pmd].lock.tryLock()) {
+            try {
+                freeEmptyPteTable(addr);
+            } finally {
+                tables[pmd].lock.unlock();
+            }
+        }
+    }
+
+    /**
+     * Moves a whole PTE table from under one PMD slot to another (mremap of aligned ranges,
+     * move_normal_pmd): the caller holds both PMD locks and the table's own.
+     */
     public void movePteTable(long from, long to) {
         int src = pmdTable(from, false);
-        long e = tables[src][idx(from, PageSize.PMD_SHIFT)];
+        long e = tables[src].e[idx(from, PageSize.PMD_SHIFT)];
+        assert !checkLocks || tables[Pte.pfn(e)].lock.isHeldByCurrentThread() : "PTE table moved without its lock";
         store(src, idx(from, PageSize.PMD_SHIFT), 0);
         store(pmdTable(to, true), idx(to, PageSize.PMD_SHIFT), e);
     }
@@ -240,24 +428,30 @@ public final class PageTable {
         void visit(long addr, int level, long entry);
     }
 
-    /** Visits every leaf and non-present entry of the whole tree, in address order. */
+    /** Visits every leaf and non-present entry of the whole tree, in address order, each table under its lock. */
     public void forEachLeaf(LeafVisitor v) {
         walkTable(PGD, 0, PageSize.PGDIR_SHIFT, 4, v);
     }
 
     private void walkTable(int id, long base, int shift, int level, LeafVisitor v) {
-        long[] t = tables[id];
-        for (int i = 0; i < ENTRIES; i++) {
-            long e = t[i];
-            if (e == 0) {
-                continue;
+        Table table = tables[id];
+        long[] t = table.e;
+        table.lock.lock(); // upper levels first, as every path that nests these locks takes them
+        try {
+            for (int i = 0; i < ENTRIES; i++) {
+                long e = t[i];
+                if (e == 0) {
+                    continue;
+                }
+                long addr = base + ((long) i << shift);
+                if (Pte.table(e)) {
+                    walkTable(Pte.pfn(e), addr, shift - 9, level - 1, v);
+                } else {
+                    v.visit(addr, level, e);
+                }
             }
-            long addr = base + ((long) i << shift);
-            if (Pte.table(e)) {
-                walkTable(Pte.pfn(e), addr, shift - 9, level - 1, v);
-            } else {
-                v.visit(addr, level, e);
-            }
+        } finally {
+            table.lock.unlock();
         }
     }
 }

@@ -1,5 +1,6 @@
 package jhmm.mm;
 
+import java.util.concurrent.locks.ReentrantLock;
 import jhmm.base.PageSize;
 import jhmm.phys.PageFlags;
 import jhmm.phys.PageFrames;
@@ -237,42 +238,60 @@ public final class Rmap {
         int order = f.order(head);
         long start = Long.MAX_VALUE;
         long end = Long.MIN_VALUE;
-        mm.ptl.lock();
-        try {
-            for (Place p : places) {
-                if (mapsFrame(read(mm, p.addr(), p.pmdLevel(), order), head + p.subpage())) {
-                    start = Math.min(start, p.addr());
-                    end = Math.max(end, p.addr() + (p.pmdLevel() ? (long) f.nrPages(head) << PageSize.PAGE_SHIFT : PageSize.PAGE_SIZE));
-                }
+        for (Place p : places) {
+            if (mapsFrame(readLocked(mm, p.addr(), p.pmdLevel(), order), head + p.subpage())) {
+                start = Math.min(start, p.addr());
+                end = Math.max(end, p.addr() + (p.pmdLevel() ? (long) f.nrPages(head) << PageSize.PAGE_SHIFT : PageSize.PAGE_SIZE));
             }
-        } finally {
-            mm.ptl.unlock();
         }
         if (start > end) {
             return 0; // nothing of this folio here: no invalidation either
         }
         NotifierRange r = mm.invalidateStart(event, start, end);
         int count = 0;
-        mm.ptl.lock();
-        try {
-            for (Place p : places) {
+        for (Place p : places) {
+            // page_vma_mapped_walk: each mapping under the lock of the table it is in
+            ReentrantLock ptl = lock(mm, p.addr(), p.pmdLevel(), order);
+            try {
                 if (p.pmdLevel() && splitPmd && mapsFrame(read(mm, p.addr(), true, order), head)) {
                     sys.huge.splitPmdLocked(vma, p.addr(), false);
-                    for (int i = 0, n = f.nrPages(head); i < n; i++) {
-                        count += replaceLocked(vma, p.addr() + ((long) i << PageSize.PAGE_SHIFT), head, i, false, mapper);
-                    }
+                    count += replaceSplit(vma, p.addr(), head, mapper);
                 } else {
                     count += replaceLocked(vma, p.addr(), head, p.subpage(), p.pmdLevel(), mapper);
                 }
+            } finally {
+                ptl.unlock();
             }
-        } finally {
-            mm.ptl.unlock();
         }
         mm.invalidateEnd(r);
         return count;
     }
 
-    /** Replaces one mapping of page {@code sub} of the folio, if the entry still maps it; 1 if it did. Under the PTL. */
+    /**
+     * After split_huge_pmd_locked (the PMD lock held), the walk goes on at PTE level: every page
+     * of the folio in the new PTE table, under that table's lock. A page-cache PMD is dropped,
+     * not split: nothing is left to replace.
+     */
+    private int replaceSplit(Vma vma, long haddr, int head, EntryMapper mapper) {
+        Mm mm = vma.mm;
+        int table = mm.pt.pteTable(haddr, false);
+        if (table < 0) {
+            return 0;
+        }
+        ReentrantLock ptl = mm.pt.tableLock(table);
+        ptl.lock();
+        try {
+            int count = 0;
+            for (int i = 0, n = sys.phys.frames().nrPages(head); i < n; i++) {
+                count += replaceLocked(vma, haddr + ((long) i << PageSize.PAGE_SHIFT), head, i, false, mapper);
+            }
+            return count;
+        } finally {
+            ptl.unlock();
+        }
+    }
+
+    /** Replaces one mapping of page {@code sub} of the folio, if the entry still maps it; 1 if it did. Under the entry's lock. */
     private int replaceLocked(Vma vma, long addr, int head, int sub, boolean pmdLevel, EntryMapper mapper) {
         PageFrames f = sys.phys.frames();
         Mm mm = vma.mm;
@@ -303,7 +322,7 @@ public final class Rmap {
         PageFrames f = sys.phys.frames();
         walk(src, (vma, addr, sub, pmdLevel) -> {
             Mm mm = vma.mm;
-            mm.ptl.lock();
+            ReentrantLock ptl = lock(mm, addr, pmdLevel, f.order(dst));
             try {
                 long e = read(mm, addr, pmdLevel, f.order(dst));
                 if (Pte.isMigration(e) && Pte.pfn(e) == src + sub) {
@@ -329,7 +348,7 @@ public final class Rmap {
                     }
                 }
             } finally {
-                mm.ptl.unlock();
+                ptl.unlock();
             }
             return true;
         });
@@ -344,12 +363,17 @@ public final class Rmap {
     }
 
     private static long readLocked(Mm mm, long addr, boolean pmdLevel, int order) {
-        mm.ptl.lock();
+        ReentrantLock ptl = lock(mm, addr, pmdLevel, order);
         try {
             return read(mm, addr, pmdLevel, order);
         } finally {
-            mm.ptl.unlock();
+            ptl.unlock();
         }
+    }
+
+    /** The lock of a mapping's entry, taken: the page_table_lock for a PUD leaf, else the PMD or PTE table's. */
+    private static ReentrantLock lock(Mm mm, long addr, boolean pmdLevel, int order) {
+        return pmdLevel && order == PageSize.PUD_ORDER ? mm.pt.pudLock() : mm.lockEntry(addr);
     }
 
     private static long read(Mm mm, long addr, boolean pmdLevel, int order) {

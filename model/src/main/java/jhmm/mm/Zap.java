@@ -1,5 +1,6 @@
 package jhmm.mm;
 
+import java.util.concurrent.locks.ReentrantLock;
 import jhmm.base.PageSize;
 import jhmm.phys.PageFlags;
 import jhmm.phys.PageFrames;
@@ -47,11 +48,11 @@ public final class Zap {
                 continue;
             }
             if (Pte.leaf(pud)) {
-                mm.ptl.lock();
+                ReentrantLock ptl = mm.pt.pudLock();
                 try {
-                    zapHugeLeaf(vma, addr & PageSize.PUD_MASK, pud, true);
+                    zapHugeLeaf(vma, addr & PageSize.PUD_MASK, mm.pt.pud(addr), true);
                 } finally {
-                    mm.ptl.unlock();
+                    ptl.unlock();
                 }
                 addr = pudEnd;
                 continue;
@@ -74,24 +75,30 @@ public final class Zap {
         }
         if (Pte.leaf(pmd)) {
             if (whole || vma.isHugetlb()) {
-                mm.ptl.lock();
+                ReentrantLock pml = mm.pmdLock(haddr);
                 try {
-                    zapHugeLeaf(vma, haddr, pmd, false);
+                    pmd = mm.pt.pmd(haddr); // read again under the lock: a split may have come first
+                    if (Pte.leaf(pmd)) {
+                        zapHugeLeaf(vma, haddr, pmd, false);
+                        return;
+                    }
                 } finally {
-                    mm.ptl.unlock();
+                    pml.unlock();
                 }
-                return;
+            } else {
+                sys.huge.splitPmd(vma, haddr);
             }
-            sys.huge.splitPmd(vma, haddr);
         }
-        mm.ptl.lock();
+        // zap_pte_range under the PTE table's lock; the table goes after, under the PMD lock
+        // and its own (free_pgtables, or PT_RECLAIM's try_to_free_pte for MADV_DONTNEED)
+        ReentrantLock ptl = mm.lockEntry(addr);
         try {
             zapPtesLocked(vma, addr, next);
-            if (whole || !keepPartlyZappedTables) {
-                mm.pt.freeEmptyPteTable(haddr);
-            }
         } finally {
-            mm.ptl.unlock();
+            ptl.unlock();
+        }
+        if (whole || !keepPartlyZappedTables) {
+            mm.pt.freeEmptyPteTableLocked(haddr);
         }
     }
 
@@ -115,7 +122,7 @@ public final class Zap {
         }
     }
 
-    /** Clears PTEs of [start, end) inside one PMD window; the caller holds the PTL. */
+    /** Clears PTEs of [start, end) inside one PMD window; the caller holds the PTE table's lock (or the PMD lock where there is none). */
     void zapPtesLocked(Vma vma, long start, long end) {
         Mm mm = vma.mm;
         int table = mm.pt.pteTable(start, false);
