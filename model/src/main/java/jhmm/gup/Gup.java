@@ -252,7 +252,7 @@ public final class Gup {
             }
             if (sys.faultHandler().mustWait(e)) {
                 // the fault would wait for the migration or swap write to end (migration_entry_wait)
-                sys.faultHandler().waitForMigration();
+                sys.faultHandler().waitForMigration(mm, addr);
                 continue;
             }
             int ret = sys.faultHandler().handle(vma, addr, faultFlags);

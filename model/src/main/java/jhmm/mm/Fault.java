@@ -37,11 +37,13 @@ public final class Fault {
     }
 
     /**
-     * migration_entry_wait: gives a migration in progress on another thread the CPU. The
-     * caller then retries the access and finds the entry restored or replaced; a yield stands
-     * for sleeping on the page lock.
+     * migration_entry_wait (pmd_migration_entry_wait over a huge entry): looks at the entry of
+     * {@code addr} under its lock, then gives a migration in progress on another thread the
+     * CPU. The caller then retries the access and finds the entry restored or replaced; a yield
+     * stands for sleeping on the page lock.
      */
-    public void waitForMigration() {
+    public void waitForMigration(Mm mm, long addr) {
+        mm.lockEntry(addr).unlock();
         Thread.yield();
     }
 
@@ -339,7 +341,7 @@ public final class Fault {
         }
         if (index >= vma.file.pages()) {
             if (pmdNone) {
-                mm.pt.tryFreeEmptyPteTable(addr);
+                mm.tryFreeEmptyPteTable(addr);
             }
             return SIGBUS; // beyond end of file
         }
@@ -512,7 +514,7 @@ public final class Fault {
         long size = 1L << vma.pageShift;
         long haddr = addr & -size;
         boolean pud = vma.pageShift == PageSize.PUD_SHIFT;
-        ReentrantLock ptl = pud ? mm.pt.pudLock() : mm.pmdLock(haddr); // huge_pte_lock
+        ReentrantLock ptl = pud ? mm.pudLock() : mm.pmdLock(haddr); // huge_pte_lock
         try {
             long e = pud ? mm.pt.pud(haddr) : mm.pt.pmd(haddr);
             boolean write = (flags & FLAG_WRITE) != 0;

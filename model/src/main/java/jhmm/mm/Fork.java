@@ -101,8 +101,8 @@ public final class Fork {
         Mm parent = src.mm;
         MemorySystem sys = parent.sys;
         // copy_huge_pmd / copy_huge_pud: the child's lock, then the parent's nested inside
-        ReentrantLock dstPtl = pud ? dst.mm.pt.pudLock() : dst.mm.pmdLock(haddr);
-        ReentrantLock srcPtl = pud ? parent.pt.pudLock() : parent.pmdLock(haddr);
+        ReentrantLock dstPtl = pud ? dst.mm.pudLock() : dst.mm.pmdLock(haddr);
+        ReentrantLock srcPtl = pud ? parent.pudLock() : parent.pmdLock(haddr);
         try {
             long child = e;
             if (Pte.present(e) && !Pte.special(e)) {

@@ -72,25 +72,129 @@ public final class Mm {
 
     /**
      * pte_offset_map_lock where a PTE table is, pmd_lock where a huge leaf or nothing is: takes
-     * and returns the lock guarding {@code addr}'s lowest entry (see {@link PageTable#lock}).
+     * and returns the lock guarding {@code addr}'s lowest entry, the page_table_lock where there
+     * is no PMD table (nothing mapped, or a PUD leaf). The caller unlocks what it got.
      */
     public ReentrantLock lockEntry(long addr) {
-        return pt.lock(addr, false, false);
+        return lock(addr, false, false);
     }
 
     /** __handle_mm_fault: as {@link #lockEntry} after pud_alloc and pmd_alloc, so that the PMD lock guards a none entry. */
     ReentrantLock lockFault(long addr) {
-        return pt.lock(addr, true, false);
+        return lock(addr, true, false);
     }
 
-    /** pte_alloc_map_lock: as {@link #lockEntry}, giving a none PMD entry an empty PTE table first. */
+    /** pte_alloc_map_lock: as {@link #lockFault}, giving a none PMD entry an empty PTE table first; a huge leaf stays. */
     ReentrantLock lockPte(long addr) {
-        return pt.lock(addr, true, true);
+        return lock(addr, true, true);
     }
 
-    /** pmd_lock: takes and returns the split lock of the PMD table covering {@code addr}. */
+    /**
+     * Reads the PMD entry without a lock, takes the lock it points to (its PTE table's, or the
+     * PMD table's own for none or a leaf), and looks again: a table freed, moved or made
+     * meanwhile sends it round once more, as pte_offset_map_lock re-checks pmd_same.
+     */
+    private ReentrantLock lock(long addr, boolean allocPmd, boolean allocPte) {
+        while (true) {
+            int pmdId = allocPmd ? allocPmd(addr) : pt.pmdTableId(addr);
+            if (pmdId < 0) {
+                pageTableLock.lock();
+                if (pt.pmdTableId(addr) < 0) {
+                    return pageTableLock;
+                }
+                pageTableLock.unlock();
+                continue;
+            }
+            long e = pt.pmdEntryLockless(pmdId, addr);
+            ReentrantLock l = pt.tableLock(Pte.table(e) ? Pte.pfn(e) : pmdId);
+            if (l == null) {
+                continue; // the PTE table was freed since the entry was read
+            }
+            l.lock();
+            long now = pt.pmdEntryLockless(pmdId, addr);
+            if (Pte.table(e)) {
+                if (now == e && pt.tableLock(Pte.pfn(e)) == l) {
+                    return l;
+                }
+            } else if (now == 0 && allocPte) {
+                pt.pteTable(addr, true); // pte_alloc: populated under the PMD lock, then its own lock is taken
+            } else if (!Pte.table(now)) {
+                return l;
+            }
+            l.unlock();
+        }
+    }
+
+    /** pud_alloc and pmd_alloc under the page_table_lock where the PMD table is missing; its id, or -1 under a PUD leaf. */
+    private int allocPmd(long addr) {
+        int id = pt.pmdTableId(addr);
+        if (id >= 0 || Pte.leaf(pt.pud(addr))) {
+            return id;
+        }
+        pageTableLock.lock();
+        try {
+            return pt.allocPmdTable(addr);
+        } finally {
+            pageTableLock.unlock();
+        }
+    }
+
+    /** pmd_lock: takes and returns the split lock of the PMD table covering {@code addr}, made if missing (a PUD leaf's: the page_table_lock). */
     ReentrantLock pmdLock(long addr) {
-        return pt.pmdLock(addr);
+        int id = allocPmd(addr);
+        ReentrantLock l = id < 0 ? pageTableLock : pt.tableLock(id);
+        l.lock();
+        return l;
+    }
+
+    /** pud_lock: the page_table_lock, taken. */
+    ReentrantLock pudLock() {
+        pageTableLock.lock();
+        return pageTableLock;
+    }
+
+    /**
+     * Frees the PTE table of {@code addr}'s window if it is empty, under the PMD lock and then the
+     * table's own (free_pgtables after an unmap, PT_RECLAIM, retract_page_tables).
+     */
+    void freeEmptyPteTable(long addr) {
+        int pmdId = pt.pmdTableId(addr);
+        if (pmdId < 0) {
+            return;
+        }
+        ReentrantLock pml = pt.tableLock(pmdId);
+        pml.lock();
+        try {
+            long e = pt.pmdEntryLockless(pmdId, addr);
+            if (Pte.table(e)) {
+                ReentrantLock ptl = pt.tableLock(Pte.pfn(e));
+                ptl.lock();
+                try {
+                    pt.freeEmptyPteTable(addr);
+                } finally {
+                    ptl.unlock();
+                }
+            }
+        } finally {
+            pml.unlock();
+        }
+    }
+
+    /**
+     * As {@link #freeEmptyPteTable}, for a caller that holds the PTE table's lock: the PMD lock
+     * ranks above it, so it is only tried, and a busy one leaves the empty table in place (as
+     * the kernel leaves empty tables it does not get to reclaim).
+     */
+    void tryFreeEmptyPteTable(long addr) {
+        int pmdId = pt.pmdTableId(addr);
+        ReentrantLock pml = pmdId < 0 ? null : pt.tableLock(pmdId);
+        if (pml != null && pml.tryLock()) {
+            try {
+                pt.freeEmptyPteTable(addr);
+            } finally {
+                pml.unlock();
+            }
+        }
     }
 
     public boolean isDead() {

@@ -31,6 +31,7 @@ public final class MmInvariants {
         int[] entireMaps = new int[n];
         int[] swapRefs = new int[Math.max(sys.swap.slots(), 1)];
         for (Mm mm : sys.mms()) {
+            // no lock: the counts compared change under many locks, so the check is for a quiet machine
             mm.pt.forEachLeaf((addr, level, e) -> countEntry(mm, addr, level, e, pteMaps, entireMaps, swapRefs));
         }
         int[] cacheRefs = new int[n];

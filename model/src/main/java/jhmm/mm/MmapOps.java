@@ -157,6 +157,7 @@ public final class MmapOps {
         if (!PageSize.isPageAligned(addr) || len <= 0 || end < 0) {
             return -Errno.EINVAL;
         }
+        java.util.List<Vma> gone;
         mm.mmapLock().writeLock().lock();
         try {
             for (Vma v : mm.vmasIn(addr, end)) {
@@ -165,10 +166,18 @@ public final class MmapOps {
                     return -Errno.EINVAL; // hugetlb VMAs split only on huge-page boundaries
                 }
             }
-            AddressSpaceOps.removeRange(mm, addr, end);
-            return 0;
+            gone = AddressSpaceOps.detachRange(mm, addr, end);
+            // mmap_write_downgrade: the VMAs are out of the tree, so the zap and the freeing of
+            // page tables need the lock only for reading, and faults elsewhere in the process go on
+            mm.mmapLock().readLock().lock();
         } finally {
             mm.mmapLock().writeLock().unlock();
+        }
+        try {
+            AddressSpaceOps.unmapDetached(mm, gone, addr, end);
+            return 0;
+        } finally {
+            mm.mmapLock().readLock().unlock();
         }
     }
 
@@ -405,7 +414,7 @@ public final class MmapOps {
             if (Pte.table(pmd)) {
                 // move_page_tables gives the destination a PTE table wherever the source has
                 // one, even with no entry to move: no THP can be mapped there afterwards
-                pt.pteTable(to, true);
+                mm.lockPte(to).unlock(); // pte_alloc at the destination
             }
             // move_ptes: the old table's lock, then the new one's nested inside (the mmap write
             // lock keeps any other mover out); the new table exists, so no PMD lock is needed

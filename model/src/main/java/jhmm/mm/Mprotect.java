@@ -77,7 +77,7 @@ public final class Mprotect {
         for (long a = v.start; a < v.end; ) {
             long pudNext = Math.min((a & PageSize.PUD_MASK) + PageSize.PUD_SIZE, v.end);
             if (Pte.leaf(mm.pt.pud(a))) {
-                ReentrantLock ptl = mm.pt.pudLock();
+                ReentrantLock ptl = mm.pudLock();
                 try {
                     mm.pt.setPud(a, adjust(v, mm.pt.pud(a)));
                 } finally {

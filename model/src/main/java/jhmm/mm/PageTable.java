@@ -19,8 +19,8 @@ import jhmm.base.PageSize;
  * meet. The PGD and PUD levels share one lock per address space (mm->page_table_lock). A
  * change to an entry holds the lock of the table it is in; replacing or freeing a PTE table
  * (the PMD entry that points to it) holds the PMD lock and the PTE table's lock, PMD first.
- * {@link #lock} finds and takes the lock guarding an address's entry as pte_offset_map_lock
- * does: it reads the PMD entry without a lock, locks, and tries again if the entry changed.
+ * Making a table holds the lock of the table that will point to it. This class never waits
+ * for a lock; {@link Mm} finds and takes them (pte_offset_map_lock, pmd_lock).
  */
 public final class PageTable {
     public static final int ENTRIES = 512;
@@ -42,8 +42,12 @@ public final class PageTable {
     private final ReentrantLock upperLock;
     /** Whether changes are checked (with assertions on) to hold their table's lock; off where the owner serialises every change. */
     private final boolean checkLocks;
-    /** Grown by copying under {@link #pool}; a reader that learnt an id from an entry finds its table in any copy since. */
-    private volatile Table[] tables = new Table[64];
+    /**
+     * Grown by copying under {@link #pool}. A reader learns a table's id from an entry it read
+     * under that entry's lock, which the writer took after making the table, so it sees the
+     * array that holds it.
+     */
+    private Table[] tables = new Table[64];
     /** The page allocator that page-table pages come from and go back to. */
     private final Object pool = new Object();
     private int[] freeIds = new int[16];
@@ -120,97 +124,47 @@ public final class PageTable {
 
     /**
      * The table below entry {@code addr} of table {@code tableId}; -1 when there is none (or a
-     * leaf). With {@code alloc}, a missing table is made under {@code lock} (which guards
-     * {@code tableId}), as pud_alloc and pmd_alloc populate an entry under its level's lock
-     * after looking once without it.
+     * leaf). With {@code alloc}, a missing table is made; the caller holds the lock of
+     * {@code tableId} (pud_alloc and pmd_alloc populate an entry under its level's lock). No
+     * method of this class waits for a lock: {@link Mm} takes them.
      */
-    private int lower(int tableId, long addr, int shift, boolean alloc, ReentrantLock lock) {
+    private int lower(int tableId, long addr, int shift, boolean alloc) {
         long[] t = tables[tableId].e;
         int i = idx(addr, shift);
-        long e = entryAt(t, i);
+        long e = t[i];
         if (Pte.table(e)) {
             return Pte.pfn(e);
         }
         if (e != 0 || !alloc) {
             return -1;
         }
-        lock.lock();
-        try {
-            e = t[i];
-            if (e == 0) {
-                e = Pte.mkTable(allocTable(shift == PageSize.PGDIR_SHIFT ? upperLock : null));
-                store(tableId, i, e);
-            }
-            return Pte.table(e) ? Pte.pfn(e) : -1;
-        } finally {
-            lock.unlock();
-        }
+        e = Pte.mkTable(allocTable(shift == PageSize.PGDIR_SHIFT ? upperLock : null));
+        store(tableId, i, e);
+        return Pte.pfn(e);
     }
 
     private int pudTable(long addr, boolean alloc) {
-        return lower(PGD, addr, PageSize.PGDIR_SHIFT, alloc, upperLock);
+        return lower(PGD, addr, PageSize.PGDIR_SHIFT, alloc);
     }
 
     private int pmdTable(long addr, boolean alloc) {
         int pud = pudTable(addr, alloc);
-        return pud < 0 ? -1 : lower(pud, addr, PageSize.PUD_SHIFT, alloc, upperLock);
+        return pud < 0 ? -1 : lower(pud, addr, PageSize.PUD_SHIFT, alloc);
     }
 
-    /**
-     * Takes and returns the lock that guards the lowest entry for {@code addr}: the PTE table's
-     * split lock where the PMD entry points to a table, the PMD table's split lock where it is
-     * none or a huge leaf, the page_table_lock where there is no PMD table (nothing mapped, or
-     * a PUD leaf). With {@code allocPmd}, the PUD and PMD tables are made first where missing
-     * (pud_alloc, pmd_alloc), so a fault gets the PMD lock over a none entry. With
-     * {@code allocPte}, a none PMD entry also gets an empty PTE table (pte_alloc, under the PMD
-     * lock) and the PTE table's lock is returned; a huge leaf stays. The caller unlocks what it got.
-     */
-    public ReentrantLock lock(long addr, boolean allocPmd, boolean allocPte) {
-        while (true) {
-            int pmdId = pmdTable(addr, allocPmd || allocPte);
-            if (pmdId < 0) {
-                upperLock.lock();
-                if (pmdTable(addr, false) < 0) {
-                    return upperLock;
-                }
-                upperLock.unlock();
-                continue;
-            }
-            Table pmdT = tables[pmdId];
-            int i = idx(addr, PageSize.PMD_SHIFT);
-            long e = entryAt(pmdT.e, i);
-            if (Pte.table(e)) {
-                Table pte = tables[Pte.pfn(e)];
-                if (pte == null) {
-                    continue; // freed since the entry was read
-                }
-                pte.lock.lock();
-                if (entryAt(pmdT.e, i) == e && tables[Pte.pfn(e)] == pte) {
-                    return pte.lock;
-                }
-                pte.lock.unlock(); // the table was freed or moved meanwhile: look again
-                continue;
-            }
-            pmdT.lock.lock();
-            e = pmdT.e[i];
-            if (e == 0 && allocPte) {
-                store(pmdId, i, Pte.mkTable(allocTable(null)));
-                pmdT.lock.unlock();
-                continue;
-            }
-            if (!Pte.table(e)) {
-                return pmdT.lock;
-            }
-            pmdT.lock.unlock(); // a table appeared meanwhile
-        }
+    /** pmd_alloc: the PMD table covering {@code addr}, made (with the PUD table) where missing; the caller holds the page_table_lock. -1 under a PUD leaf. */
+    int allocPmdTable(long addr) {
+        return pmdTable(addr, true);
     }
 
-    /** pmd_lock: takes and returns the split lock of the PMD table covering {@code addr}, making the upper levels as needed. */
-    public ReentrantLock pmdLock(long addr) {
-        int pmdId = pmdTable(addr, true);
-        ReentrantLock l = pmdId < 0 ? upperLock : tables[pmdId].lock; // a PUD leaf: its lock is the page_table_lock
-        l.lock();
-        return l;
+    /** The entry of PMD table {@code pmdId} for {@code addr}, read without its lock (pmdp_get_lockless). */
+    long pmdEntryLockless(int pmdId, long addr) {
+        return entryAt(tables[pmdId].e, idx(addr, PageSize.PMD_SHIFT));
+    }
+
+    /** mm->page_table_lock, not taken. */
+    ReentrantLock upperLock() {
+        return upperLock;
     }
 
     /**
@@ -222,15 +176,13 @@ public final class PageTable {
         return tables[pmdTable(addr, false)].lock;
     }
 
-    /** pud_lock: mm->page_table_lock, taken. */
-    public ReentrantLock pudLock() {
-        upperLock.lock();
-        return upperLock;
-    }
-
-    /** The lock of PTE table {@code id}, not taken (pte_lockptr for a walk that already found the table). */
+    /**
+     * The lock of table {@code id}, not taken (pte_lockptr for a walk that found the table, or
+     * pmd_lockptr); null when the table has been freed since the id was read.
+     */
     public ReentrantLock tableLock(int id) {
-        return tables[id].lock;
+        Table t = tables[id];
+        return t == null ? null : t.lock;
     }
 
     /** Id of the PMD table covering {@code addr}; -1 when missing or when a PUD leaf sits above it. */
@@ -241,7 +193,7 @@ public final class PageTable {
     /** Id of the PTE table covering {@code addr}; -1 when missing or when a huge leaf sits above it. */
     public int pteTable(long addr, boolean alloc) {
         int pmd = pmdTable(addr, alloc);
-        return pmd < 0 ? -1 : lower(pmd, addr, PageSize.PMD_SHIFT, alloc, tables[pmd].lock);
+        return pmd < 0 ? -1 : lower(pmd, addr, PageSize.PMD_SHIFT, alloc);
     }
 
     /** The entries of PTE table {@code id}, for walks that iterate a whole table. */
@@ -269,17 +221,17 @@ public final class PageTable {
 
     public long pud(long addr) {
         int t = pudTable(addr, false);
-        return t < 0 ? 0 : entryAt(tables[t].e, idx(addr, PageSize.PUD_SHIFT));
+        return t < 0 ? 0 : tables[t].e[idx(addr, PageSize.PUD_SHIFT)];
     }
 
     public long pmd(long addr) {
         int t = pmdTable(addr, false);
-        return t < 0 ? 0 : entryAt(tables[t].e, idx(addr, PageSize.PMD_SHIFT));
+        return t < 0 ? 0 : tables[t].e[idx(addr, PageSize.PMD_SHIFT)];
     }
 
     public long pte(long addr) {
         int t = pteTable(addr, false);
-        return t < 0 ? 0 : entryAt(tables[t].e, idx(addr, PageSize.PAGE_SHIFT));
+        return t < 0 ? 0 : tables[t].e[idx(addr, PageSize.PAGE_SHIFT)];
     }
 
     private void store(int tableId, int i, long e) {
@@ -291,7 +243,7 @@ public final class PageTable {
         } else if (old != 0 && e == 0) {
             t.used--;
         }
-        ENTRY.setOpaque(t.e, i, e);
+        t.e[i] = e;
     }
 
     /** Sets the PUD-level entry, allocating the PUD table if needed. */
@@ -367,50 +319,6 @@ public final class PageTable {
     }
 
     /**
-     * As {@link #freeEmptyPteTable}, taking the locks itself: the PMD lock, then the PTE table's
-     * nested inside (free_pgtables after an unmap, retract_page_tables).
-     */
-    public void freeEmptyPteTableLocked(long addr) {
-        int pmd = pmdTable(addr, false);
-        if (pmd < 0) {
-            return;
-        }
-        Table pmdT = tables[pmd];
-        pmdT.lock.lock();
-        try {
-            long e = pmdT.e[idx(addr, PageSize.PMD_SHIFT)];
-            if (!Pte.table(e)) {
-                return;
-            }
-            ReentrantLock ptl = tables[Pte.pfn(e)].lock;
-            ptl.lock();
-            try {
-                freeEmptyPteTable(addr);
-            } finally {
-                ptl.unlock();
-            }
-        } finally {
-            pmdT.lock.unlock();
-        }
-    }
-
-    /**
-     * As {@link #freeEmptyPteTable}, for a caller that holds only the PTE table's lock: the PMD
-     * lock ranks above it, so it is only tried, and a busy one leaves the empty table in place
-     * (as the kernel leaves empty tables it does not get to reclaim).
-     */
-    public void tryFreeEmptyPteTable(long addr) {
-        int pmd = pmdTable(addr, false);
-        if (pmd >= 0 && tables[pmd].lock.tryLock()) {
-            try {
-                freeEmptyPteTable(addr);
-            } finally {
-                tables[pmd].lock.unlock();
-            }
-        }
-    }
-
-    /**
      * Moves a whole PTE table from under one PMD slot to another (mremap of aligned ranges,
      * move_normal_pmd): the caller holds both PMD locks and the table's own.
      */
@@ -428,30 +336,24 @@ public final class PageTable {
         void visit(long addr, int level, long entry);
     }
 
-    /** Visits every leaf and non-present entry of the whole tree, in address order, each table under its lock. */
+    /** Visits every leaf and non-present entry of the whole tree, in address order; the caller keeps the tables still. */
     public void forEachLeaf(LeafVisitor v) {
         walkTable(PGD, 0, PageSize.PGDIR_SHIFT, 4, v);
     }
 
     private void walkTable(int id, long base, int shift, int level, LeafVisitor v) {
-        Table table = tables[id];
-        long[] t = table.e;
-        table.lock.lock(); // upper levels first, as every path that nests these locks takes them
-        try {
-            for (int i = 0; i < ENTRIES; i++) {
-                long e = t[i];
-                if (e == 0) {
-                    continue;
-                }
-                long addr = base + ((long) i << shift);
-                if (Pte.table(e)) {
-                    walkTable(Pte.pfn(e), addr, shift - 9, level - 1, v);
-                } else {
-                    v.visit(addr, level, e);
-                }
+        long[] t = tables[id].e;
+        for (int i = 0; i < ENTRIES; i++) {
+            long e = t[i];
+            if (e == 0) {
+                continue;
             }
-        } finally {
-            table.lock.unlock();
+            long addr = base + ((long) i << shift);
+            if (Pte.table(e)) {
+                walkTable(Pte.pfn(e), addr, shift - 9, level - 1, v);
+            } else {
+                v.visit(addr, level, e);
+            }
         }
     }
 }

@@ -110,7 +110,7 @@ public final class PageWalk {
      * that acts on a huge leaf takes the lock and checks the entry again.
      */
     private static long[] pmdTable(Mm mm, long addr) {
-        ReentrantLock ptl = mm.pt.pudLock();
+        ReentrantLock ptl = mm.pudLock();
         try {
             int id = mm.pt.pmdTableId(addr);
             return id < 0 ? null : mm.pt.entries(id);
@@ -140,7 +140,7 @@ public final class PageWalk {
     }
 
     private static boolean hasSlot(Mm mm, long addr, boolean pud) {
-        ReentrantLock ptl = mm.pt.pudLock();
+        ReentrantLock ptl = mm.pudLock();
         try {
             return mm.pt.hasSlot(addr, pud);
         } finally {
@@ -149,7 +149,7 @@ public final class PageWalk {
     }
 
     private static long read(Mm mm, long addr, boolean pud) {
-        ReentrantLock ptl = pud ? mm.pt.pudLock() : mm.lockEntry(addr);
+        ReentrantLock ptl = pud ? mm.pudLock() : mm.lockEntry(addr);
         try {
             return pud ? mm.pt.pud(addr) : mm.pt.pmd(addr);
         } finally {

@@ -62,7 +62,7 @@ public final class Reclaim {
     }
 
     private static int mappedFrameLocked(Mm mm, long a) {
-        ReentrantLock ptl = Pte.leaf(mm.pt.pud(a)) ? mm.pt.pudLock() : mm.lockEntry(a);
+        ReentrantLock ptl = Pte.leaf(mm.pt.pud(a)) ? mm.pudLock() : mm.lockEntry(a);
         try {
             return mappedFrame(mm, a);
         } finally {
@@ -445,16 +445,14 @@ public final class Reclaim {
     /** Whether a mapping of a page of the folio at {@code head} has its dirty bit set. */
     private boolean dirtyMapping(int head) {
         boolean[] dirty = new boolean[1];
-        sys.rmap.walk(head, (vma, addr, sub, pmdLevel) -> {
-            ReentrantLock ptl = vma.mm.lockEntry(addr);
-            try {
+        try (WalkLock lock = new WalkLock()) {
+            sys.rmap.walk(head, (vma, addr, sub, pmdLevel) -> {
+                lock.at(vma.mm, addr, false);
                 long e = pmdLevel ? vma.mm.pt.pmd(addr) : vma.mm.pt.pte(addr);
                 dirty[0] = Pte.present(e) && Pte.pfn(e) == head + sub && Pte.dirty(e);
-            } finally {
-                ptl.unlock();
-            }
-            return !dirty[0];
-        });
+                return !dirty[0];
+            });
+        }
         return dirty[0];
     }
 

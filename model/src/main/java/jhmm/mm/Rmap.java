@@ -238,10 +238,13 @@ public final class Rmap {
         int order = f.order(head);
         long start = Long.MAX_VALUE;
         long end = Long.MIN_VALUE;
-        for (Place p : places) {
-            if (mapsFrame(readLocked(mm, p.addr(), p.pmdLevel(), order), head + p.subpage())) {
-                start = Math.min(start, p.addr());
-                end = Math.max(end, p.addr() + (p.pmdLevel() ? (long) f.nrPages(head) << PageSize.PAGE_SHIFT : PageSize.PAGE_SIZE));
+        try (WalkLock lock = new WalkLock()) {
+            for (Place p : places) {
+                lock.at(mm, p.addr(), pudLeaf(p.pmdLevel(), order));
+                if (mapsFrame(read(mm, p.addr(), p.pmdLevel(), order), head + p.subpage())) {
+                    start = Math.min(start, p.addr());
+                    end = Math.max(end, p.addr() + (p.pmdLevel() ? (long) f.nrPages(head) << PageSize.PAGE_SHIFT : PageSize.PAGE_SIZE));
+                }
             }
         }
         if (start > end) {
@@ -249,18 +252,16 @@ public final class Rmap {
         }
         NotifierRange r = mm.invalidateStart(event, start, end);
         int count = 0;
-        for (Place p : places) {
-            // page_vma_mapped_walk: each mapping under the lock of the table it is in
-            ReentrantLock ptl = lock(mm, p.addr(), p.pmdLevel(), order);
-            try {
+        try (WalkLock lock = new WalkLock()) {
+            for (Place p : places) {
+                lock.at(mm, p.addr(), pudLeaf(p.pmdLevel(), order)); // each mapping under the lock of the table it is in
                 if (p.pmdLevel() && splitPmd && mapsFrame(read(mm, p.addr(), true, order), head)) {
                     sys.huge.splitPmdLocked(vma, p.addr(), false);
                     count += replaceSplit(vma, p.addr(), head, mapper);
+                    lock.close(); // the window has a PTE table now: its lock, not the PMD lock, guards it
                 } else {
                     count += replaceLocked(vma, p.addr(), head, p.subpage(), p.pmdLevel(), mapper);
                 }
-            } finally {
-                ptl.unlock();
             }
         }
         mm.invalidateEnd(r);
@@ -320,10 +321,10 @@ public final class Rmap {
     /** remove_migration_ptes: migration entries naming {@code src} become mappings of {@code dst}. */
     public void restoreMigrationEntries(int src, int dst) {
         PageFrames f = sys.phys.frames();
-        walk(src, (vma, addr, sub, pmdLevel) -> {
-            Mm mm = vma.mm;
-            ReentrantLock ptl = lock(mm, addr, pmdLevel, f.order(dst));
-            try {
+        try (WalkLock lock = new WalkLock()) {
+            walk(src, (vma, addr, sub, pmdLevel) -> {
+                Mm mm = vma.mm;
+                lock.at(mm, addr, pudLeaf(pmdLevel, f.order(dst)));
                 long e = read(mm, addr, pmdLevel, f.order(dst));
                 if (Pte.isMigration(e) && Pte.pfn(e) == src + sub) {
                     long bits = Pte.ACCESSED | (pmdLevel ? Pte.HUGE : 0);
@@ -347,11 +348,9 @@ public final class Rmap {
                         addPte(dst + sub);
                     }
                 }
-            } finally {
-                ptl.unlock();
-            }
-            return true;
-        });
+                return true;
+            });
+        }
         if (f.isLarge(dst)) {
             sys.deferredSplit.queueIfPartlyMapped(dst); // the new folio is as partly mapped as the old
         }
@@ -363,17 +362,15 @@ public final class Rmap {
     }
 
     private static long readLocked(Mm mm, long addr, boolean pmdLevel, int order) {
-        ReentrantLock ptl = lock(mm, addr, pmdLevel, order);
-        try {
+        try (WalkLock lock = new WalkLock()) {
+            lock.at(mm, addr, pudLeaf(pmdLevel, order));
             return read(mm, addr, pmdLevel, order);
-        } finally {
-            ptl.unlock();
         }
     }
 
-    /** The lock of a mapping's entry, taken: the page_table_lock for a PUD leaf, else the PMD or PTE table's. */
-    private static ReentrantLock lock(Mm mm, long addr, boolean pmdLevel, int order) {
-        return pmdLevel && order == PageSize.PUD_ORDER ? mm.pt.pudLock() : mm.lockEntry(addr);
+    /** Whether a huge mapping of a folio of {@code order} is a PUD leaf (guarded by the page_table_lock). */
+    private static boolean pudLeaf(boolean pmdLevel, int order) {
+        return pmdLevel && order == PageSize.PUD_ORDER;
     }
 
     private static long read(Mm mm, long addr, boolean pmdLevel, int order) {

@@ -167,7 +167,7 @@ final class ShmemThp {
             if (v.mm.dead || addr < 0 || (addr & ~PageSize.PMD_MASK) != 0 || !windowInside(v, addr)) {
                 continue;
             }
-            v.mm.pt.freeEmptyPteTableLocked(addr);
+            v.mm.freeEmptyPteTable(addr);
         }
     }
 

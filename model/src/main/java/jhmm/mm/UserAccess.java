@@ -102,7 +102,7 @@ public final class UserAccess {
                 }
                 if (mm.sys.fault.mustWait(PageStates.entryAt(mm, addr))) {
                     // migration_entry_wait or a swap-in waiting for reclaim's write: sleep until it ends
-                    mm.sys.fault.waitForMigration();
+                    mm.sys.fault.waitForMigration(mm, addr);
                     continue;
                 }
                 int ret = mm.sys.fault.handle(v, addr, write ? Fault.FLAG_WRITE : 0);

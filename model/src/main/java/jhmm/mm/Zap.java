@@ -48,7 +48,7 @@ public final class Zap {
                 continue;
             }
             if (Pte.leaf(pud)) {
-                ReentrantLock ptl = mm.pt.pudLock();
+                ReentrantLock ptl = mm.pudLock();
                 try {
                     zapHugeLeaf(vma, addr & PageSize.PUD_MASK, mm.pt.pud(addr), true);
                 } finally {
@@ -98,7 +98,7 @@ public final class Zap {
             ptl.unlock();
         }
         if (whole || !keepPartlyZappedTables) {
-            mm.pt.freeEmptyPteTableLocked(haddr);
+            mm.freeEmptyPteTable(haddr);
         }
     }
 

@@ -496,7 +496,7 @@ class EdgeModernHmmTest {
         assertThat(b[0]).isEqualTo((byte) 9);
     }
 
-    /** The split page-table lock guarding the entry of {@code addr} (its PTE table's, or the PMD lock over a leaf). */
+    /** The split page-table lock of the entry of {@code addr}, which migration_entry_wait takes to look at it. */
     private ReentrantLock entryLock(long addr) {
         ReentrantLock l = mm.lockEntry(addr);
         l.unlock();
