@@ -298,31 +298,55 @@ public final class Mm {
         hook.invalidateRangeEnd(r);
     }
 
+    /** The RSS counters (MM_ANONPAGES, MM_FILEPAGES, MM_SHMEMPAGES), and none for pages rss leaves out. */
+    static final int ANON = 0;
+    static final int FILE = 1;
+    static final int SHMEM = 2;
+    static final int NO_COUNTER = -1;
+
     /**
      * add_mm_counter(mm, mm_counter(folio), pages) for pages of the folio of {@code pfn} mapped
      * in {@code v}: the counter follows the folio, so an anonymous copy in a private file
      * mapping counts as anonymous.
      */
     void rssAddFolio(Vma v, int pfn, long pages) {
-        PageFrames f = sys.phys.frames();
-        if (!v.isHugetlb() && f.test(f.head(pfn), PageFlags.ANON)) {
-            rssAnon.add(pages);
-        } else {
-            rssAdd(v, pages);
-        }
+        add(counterOf(v, pfn), pages);
     }
 
     /** add_mm_counter for pages of {@code v}: hugetlb pages are not counted in rss, as in the kernel. */
     void rssAdd(Vma v, long pages) {
+        add(counterOf(v), pages);
+    }
+
+    /** mm_counter: the counter a page of the folio of {@code pfn} mapped in {@code v} counts in. */
+    int counterOf(Vma v, int pfn) {
+        PageFrames f = sys.phys.frames();
+        return !v.isHugetlb() && f.test(f.head(pfn), PageFlags.ANON) ? ANON : counterOf(v);
+    }
+
+    private static int counterOf(Vma v) {
         if (v.isHugetlb()) {
+            return NO_COUNTER;
+        }
+        return v.file == null ? ANON : v.file.shmem ? SHMEM : FILE;
+    }
+
+    /** add_mm_rss_vec: a walk's counts, added once. */
+    void rssAddCounters(long anon, long file, long shmem) {
+        add(ANON, anon);
+        add(FILE, file);
+        add(SHMEM, shmem);
+    }
+
+    private void add(int counter, long pages) {
+        if (pages == 0) {
             return;
         }
-        if (v.file == null) {
-            rssAnon.add(pages);
-        } else if (v.file.shmem) {
-            rssShmem.add(pages);
-        } else {
-            rssFile.add(pages);
+        switch (counter) {
+            case ANON -> rssAnon.add(pages);
+            case FILE -> rssFile.add(pages);
+            case SHMEM -> rssShmem.add(pages);
+            default -> { }
         }
     }
 

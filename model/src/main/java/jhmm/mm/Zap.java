@@ -132,33 +132,46 @@ public final class Zap {
         long[] ptes = mm.pt.entries(table);
         int first = (int) ((start >>> PageSize.PAGE_SHIFT) & (PageTable.ENTRIES - 1));
         int n = (int) ((end - start) >>> PageSize.PAGE_SHIFT);
+        // zap_pte_range counts the pages per RSS counter and adds them once per table (add_mm_rss_vec)
+        long anon = 0;
+        long file = 0;
+        long shmem = 0;
         for (int i = first; i < first + n; i++) {
             long e = ptes[i];
             if (e == 0) {
                 continue;
             }
             mm.pt.setEntryAt(table, i, 0);
-            zapEntry(vma, e);
+            switch (zapEntry(vma, e)) {
+                case Mm.ANON -> anon++;
+                case Mm.FILE -> file++;
+                case Mm.SHMEM -> shmem++;
+                default -> { }
+            }
         }
+        mm.rssAddCounters(-anon, -file, -shmem);
     }
 
-    private void zapEntry(Vma vma, long e) {
+    /** Drops what entry {@code e} held; returns the RSS counter (mm_counter) that loses a page, or {@link Mm#NO_COUNTER}. */
+    private int zapEntry(Vma vma, long e) {
         Mm mm = vma.mm;
         if (Pte.present(e) || Pte.isDeviceExclusive(e) || Pte.isDevicePrivate(e)) {
             if (Pte.special(e)) {
-                return;
+                return Mm.NO_COUNTER;
             }
             int pfn = Pte.pfn(e);
             PageFrames f = sys.phys.frames();
             if (Pte.dirty(e) && !f.test(pfn, PageFlags.ANON)) {
                 f.set(pfn, PageFlags.DIRTY); // zap_present_folio_ptes marks only page-cache folios dirty
             }
-            mm.rssAddFolio(vma, pfn, -1);
+            int counter = mm.counterOf(vma, pfn); // read before the folio can be freed
             sys.rmap.removePte(pfn);
+            return counter;
         } else if (Pte.isSwap(e)) {
             sys.swap.free(Pte.pfn(e));
         } else if (Pte.isMigration(e)) {
-            mm.rssAddFolio(vma, Pte.pfn(e), -1); // still counted while it migrates
+            return mm.counterOf(vma, Pte.pfn(e)); // still counted while it migrates
         }
+        return Mm.NO_COUNTER;
     }
 }
