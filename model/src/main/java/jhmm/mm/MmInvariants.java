@@ -33,6 +33,10 @@ public final class MmInvariants {
         for (Mm mm : sys.mms()) {
             // no lock: the counts compared change under many locks, so the check is for a quiet machine
             mm.pt.forEachLeaf((addr, level, e) -> countEntry(mm, addr, level, e, pteMaps, entireMaps, swapRefs));
+            int wrong = mm.pt.miscountedTable();
+            if (wrong >= 0) {
+                report("%s: table %d counts %d entries, holds another number", mm, wrong, mm.pt.used(wrong));
+            }
         }
         int[] cacheRefs = new int[n];
         for (FileInode file : sys.files()) {

@@ -330,6 +330,25 @@ public final class PageTable {
         store(pmdTable(to, true), idx(to, PageSize.PMD_SHIFT), e);
     }
 
+    /** The id of a live table whose count of non-none entries is not what it holds (a change under the wrong lock), or -1. */
+    public int miscountedTable() {
+        Table[] all = tables;
+        for (int id = 0; id < all.length; id++) {
+            Table t = all[id];
+            if (t == null) {
+                continue;
+            }
+            int n = 0;
+            for (long e : t.e) {
+                n += e != 0 ? 1 : 0;
+            }
+            if (n != t.used) {
+                return id;
+            }
+        }
+        return -1;
+    }
+
     /** Receives every non-none entry that is not a table pointer. */
     public interface LeafVisitor {
         /** @param level 1 = PTE, 2 = PMD, 3 = PUD */
