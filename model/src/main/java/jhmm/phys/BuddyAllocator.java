@@ -36,7 +36,7 @@ public final class BuddyAllocator {
         this.ramFrames = frames.nrFrames();
         java.util.Arrays.fill(freeHead, NONE);
         for (int i = 0; i < NR_CPUS; i++) {
-            pcp[i] = new PerCpuPages();
+            pcp[i] = new PerCpuPages(ramFrames);
         }
     }
 
@@ -87,7 +87,7 @@ public final class BuddyAllocator {
             if (p.count() == 0) {
                 zoneLock.lock();
                 try {
-                    for (int i = 0; i < PerCpuPages.BATCH; i++) {
+                    for (int i = 0; i < p.batch; i++) {
                         int pfn = allocZone(0);
                         if (pfn < 0) {
                             break;
@@ -189,8 +189,8 @@ public final class BuddyAllocator {
         try {
             frames.setFlagWord(pfn, PageFlags.FREE);
             p.pushHot(pfn);
-            if (p.count() >= PerCpuPages.HIGH) {
-                drain(p, PerCpuPages.BATCH);
+            if (p.count() >= p.high) {
+                drain(p, p.batch);
             }
             return true;
         } finally {

@@ -41,7 +41,7 @@ public final class Races {
                 // filling a page with a pattern touches nothing shared; its 1024-step loop would read as a spin loop
                 .addGuarantee(ManagedStrategyGuaranteeKt.forClasses(Pattern.class.getName()).allMethods().treatAsAtomic())
                 // the allocator's lists change under its own locks, never held between its calls; a
-                // per-CPU refill's 63-step loop would read as a spin loop too
+                // per-CPU refill's loop (63 steps on a large machine) would read as a spin loop too
                 .addGuarantee(ManagedStrategyGuaranteeKt.forClasses(BuddyAllocator.class.getName()).allMethods().treatAsAtomic());
         if (!atomic.isEmpty()) {
             o.addGuarantee(ManagedStrategyGuaranteeKt.forClasses(atomic.toArray(String[]::new)).allMethods().treatAsAtomic());
