@@ -82,7 +82,7 @@ final class BenchCommand implements Callable<Integer> {
     private List<Long> sizes = List.of();
 
     @Option(names = "--size", paramLabel = "SIZE", converter = RangeSizeConverter.class, defaultValue = "1G",
-            description = "Range size for side-by-side and footprint, a multiple of 2M (default: ${DEFAULT-VALUE}).")
+            description = "Range size for side-by-side, footprint and threads, a multiple of 2M (default: ${DEFAULT-VALUE}).")
     private long size;
 
     @Option(names = "--ops", split = ",", paramLabel = "OP", converter = OperationConverter.class,
@@ -90,7 +90,7 @@ final class BenchCommand implements Callable<Integer> {
     private List<Operation> ops = List.of(Operation.values());
 
     @Option(names = "--repeat", paramLabel = "N", defaultValue = "" + SideBySide.REPEAT,
-            description = "Timed rounds per side for side-by-side and scaling (default: ${DEFAULT-VALUE}).")
+            description = "Timed rounds per side for side-by-side, scaling and threads (default: ${DEFAULT-VALUE}).")
     private int repeat;
 
     @Option(names = "--plot", paramLabel = "FILE", converter = PlotFileConverter.class,

@@ -16,7 +16,7 @@ class BenchCommandTest {
     void listNamesTheEntries() {
         CliRun r = CliRun.of("bench", "--list");
         assertThat(r.exit()).isZero();
-        assertThat(r.out()).startsWith("side-by-side ").contains("\nscaling ", "\nfootprint ", "\nthp-migration ", "benchmark_thp_migration");
+        assertThat(r.out()).startsWith("side-by-side ").contains("\nscaling ", "\nfootprint ", "\nthreads ", "\nthp-migration ", "benchmark_thp_migration");
         assertThat(CliRun.of("--help").out()).contains("bench");
     }
 
@@ -24,7 +24,7 @@ class BenchCommandTest {
     void unknownEntryOrBadOptionExitsWithTwo() {
         CliRun unknown = CliRun.of("bench", "thp-migrate");
         assertThat(unknown.exit()).isEqualTo(2);
-        assertThat(unknown.err()).isEqualTo("jhmm: unknown bench entry 'thp-migrate' (known: side-by-side, scaling, footprint, thp-migration, sim, sim-oversubscribed)\n");
+        assertThat(unknown.err()).isEqualTo("jhmm: unknown bench entry 'thp-migrate' (known: side-by-side, scaling, footprint, threads, thp-migration, sim, sim-oversubscribed)\n");
         assertThat(unknown.out()).isEmpty();
         assertThat(CliRun.of("bench", "--iterations", "0", "thp-migration").exit()).isEqualTo(2);
         CliRun badSize = CliRun.of("bench", "--sizes", "lots", "thp-migration");

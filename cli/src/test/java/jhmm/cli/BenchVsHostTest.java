@@ -93,6 +93,25 @@ class BenchVsHostTest {
         assertThat(seen).containsExactly("mprotect 4K", "mprotect THP", "munmap 4K", "munmap THP");
     }
 
+    /** The threads row: both sides' 1-thread and 2-thread times and the scaling each gets, as text and as JSON. */
+    @Test
+    void threadsRowPrintsBothScalings() throws IOException {
+        CliRun r = CliRun.of("bench", "--size", "4M", "--repeat", "1", "threads");
+        assertThat(r.exit()).as(r.err()).isZero();
+        assertThat(r.out()).startsWith("jhmm threads: MADV_POPULATE_WRITE + munmap of 4M of 4 KiB pages in 2 halves");
+        assertThat(r.out()).containsPattern("\\nmodel +[0-9.]+ +[0-9.]+ +[0-9.]+x \\((met|missed)\\)");
+        assertThat(r.out()).containsPattern("\\nhost +([0-9.]+ +[0-9.]+ +[0-9.]+x|- +- +not run: .+)\\n");
+        CliRun json = CliRun.of("bench", "--json", "--size", "4M", "--repeat", "1", "threads");
+        assertThat(json.exit()).as(json.err()).isZero();
+        JsonNode entry = new ObjectMapper().readTree(json.out()).get("results").get(0);
+        assertThat(entry.get("entry").asText()).isEqualTo("threads");
+        JsonNode model = entry.get("model");
+        assertThat(model.get("scaling").asDouble()).isCloseTo(model.get("oneThreadNanos").asDouble() / model.get("twoThreadsNanos").asDouble(),
+                org.assertj.core.api.Assertions.within(1e-9));
+        assertThat(model.get("met").asBoolean()).isEqualTo(model.get("scaling").asDouble() >= 1.6);
+        assertThat(entry.get("host").has("kernel")).isTrue();
+    }
+
     @Test
     void scalingTableAndPlots(@TempDir Path dir) throws IOException {
         for (String name : List.of("curves.png", "curves.svg")) {

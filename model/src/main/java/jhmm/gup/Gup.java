@@ -1,5 +1,6 @@
 package jhmm.gup;
 
+import java.util.concurrent.locks.ReentrantLock;
 import jhmm.base.Errno;
 import jhmm.base.PageSize;
 import jhmm.mm.Fault;
@@ -251,7 +252,7 @@ public final class Gup {
             }
             if (sys.faultHandler().mustWait(e)) {
                 // the fault would wait for the migration or swap write to end (migration_entry_wait)
-                sys.faultHandler().waitForMigration();
+                sys.faultHandler().waitForMigration(mm, addr);
                 continue;
             }
             int ret = sys.faultHandler().handle(vma, addr, faultFlags);
@@ -357,12 +358,12 @@ public final class Gup {
     }
 
     /**
-     * Takes the page of entry {@code e} under the page-table lock, as follow_page_pte grabs the
+     * Takes the page of entry {@code e} under the lock of its entry, as follow_page_pte grabs the
      * folio: unless the entry changed since it was read (a zap, reclaim or migration on another
      * thread), in which case the frame may already be free and nothing is taken.
      */
     private static boolean takeIfUnchanged(Mm mm, long addr, long e, int flags) {
-        mm.pageTableLock().lock();
+        ReentrantLock ptl = mm.lockEntry(addr);
         try {
             if (FollowPage.entry(mm, addr) != e) {
                 return false;
@@ -370,7 +371,7 @@ public final class Gup {
             take(mm, e, flags);
             return true;
         } finally {
-            mm.pageTableLock().unlock();
+            ptl.unlock();
         }
     }
 

@@ -1,5 +1,6 @@
 package jhmm.gup;
 
+import java.util.concurrent.locks.ReentrantLock;
 import jhmm.base.PageSize;
 import jhmm.mm.Mm;
 import jhmm.mm.PageTable;
@@ -68,14 +69,14 @@ final class PresentPages implements PageWalkOps {
 
     @Override
     public int pmdEntry(long pmd, long[] ptes, long from, long to, Vma vma) {
-        mm.pageTableLock().lock();
+        ReentrantLock ptl = mm.lockEntry(from);
         try {
             if (!PageWalk.unchanged(mm, from, pmd, ptes)) {
                 return STOP; // changed since the walk read it: the general path looks again
             }
             return ptes == null ? leaf(pmd, from, to, vma) : table(ptes, from, to, vma);
         } finally {
-            mm.pageTableLock().unlock();
+            ptl.unlock();
         }
     }
 

@@ -155,7 +155,7 @@ public final class HmmRangeFault implements PageWalkOps {
         if (Pte.isMigration(pmd)) {
             if (rangeNeedFault(start, end, 0) != 0) {
                 last = start;
-                mm.system().faultHandler().waitForMigration();
+                mm.system().faultHandler().waitForMigration(mm, start);
                 return -Errno.EBUSY;
             }
             return fill(start, end, 0);
@@ -228,7 +228,7 @@ public final class HmmRangeFault implements PageWalkOps {
             }
             if (Pte.isMigration(e)) {
                 last = addr;
-                mm.system().faultHandler().waitForMigration();
+                mm.system().faultHandler().waitForMigration(mm, addr);
                 return -Errno.EBUSY;
             }
             return -Errno.EFAULT;

@@ -202,9 +202,29 @@ final class AddressSpaceOps {
         return mm.vmasIn(start, end);
     }
 
-    /** Unmaps [start, end): UNMAP invalidation, zap, VMA removal. */
+    /** Unmaps [start, end): the VMAs leave the address space, then UNMAP invalidation, zap, reverse-map removal. */
     static void removeRange(Mm mm, long start, long end) {
+        unmapDetached(mm, detachRange(mm, start, end), start, end);
+    }
+
+    /**
+     * The first half of an unmapping, under the mmap write lock (vms_gather_munmap_vmas and the
+     * clearing of the VMA tree): the VMAs of [start, end) leave the address space, so no fault or
+     * walk finds them, while their pages stay mapped and reverse-mapped.
+     */
+    static java.util.List<Vma> detachRange(Mm mm, long start, long end) {
         java.util.List<Vma> gone = isolate(mm, start, end);
+        for (Vma v : gone) {
+            mm.remove(v);
+        }
+        return gone;
+    }
+
+    /**
+     * The second half (vms_complete_munmap_vmas), which needs the mmap lock only for reading:
+     * invalidation, zap, the VMAs' reverse maps, and the PTE tables no VMA is left in.
+     */
+    static void unmapDetached(Mm mm, java.util.List<Vma> gone, long start, long end) {
         if (gone.isEmpty()) {
             return;
         }
@@ -214,7 +234,7 @@ final class AddressSpaceOps {
         }
         mm.invalidateEnd(r);
         for (Vma v : gone) {
-            detach(v);
+            unlinkRmaps(v);
         }
         freePteTables(mm, start, end);
     }
@@ -227,12 +247,7 @@ final class AddressSpaceOps {
     static void freePteTables(Mm mm, long start, long end) {
         for (long haddr = start & PageSize.PMD_MASK; haddr < end; haddr += PageSize.PMD_SIZE) {
             if (mm.vmasIn(haddr, haddr + PageSize.PMD_SIZE).isEmpty()) {
-                mm.ptl.lock();
-                try {
-                    mm.pt.freeEmptyPteTable(haddr);
-                } finally {
-                    mm.ptl.unlock();
-                }
+                mm.freeEmptyPteTable(haddr);
             }
         }
     }
@@ -240,6 +255,11 @@ final class AddressSpaceOps {
     /** Takes a VMA out of its address space and reverse maps. */
     static void detach(Vma v) {
         v.mm.remove(v);
+        unlinkRmaps(v);
+    }
+
+    /** unlink_anon_vmas and unlink_file_vma: the VMA leaves its reverse maps (a shmem object's last one truncates it). */
+    private static void unlinkRmaps(Vma v) {
         if (v.anonVma != null) {
             v.anonVma.remove(v);
         }

@@ -1,5 +1,6 @@
 package jhmm.mm;
 
+import java.util.concurrent.locks.ReentrantLock;
 import jhmm.base.Errno;
 import jhmm.base.PageSize;
 import jhmm.phys.PageFlags;
@@ -50,7 +51,7 @@ public final class DeviceExclusive {
             }
             NotifierRange r = mm.invalidateStart(NotifierEvent.EXCLUSIVE, page, page + PageSize.PAGE_SIZE, owner);
             boolean done = false;
-            mm.ptl.lock();
+            ReentrantLock ptl = mm.lockEntry(page);
             try {
                 if (mm.pt.pte(page) == e) {
                     if (Pte.dirty(e)) {
@@ -60,7 +61,7 @@ public final class DeviceExclusive {
                     done = true;
                 }
             } finally {
-                mm.ptl.unlock();
+                ptl.unlock();
             }
             mm.invalidateEnd(r);
             if (done) {

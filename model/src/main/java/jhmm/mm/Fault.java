@@ -1,5 +1,6 @@
 package jhmm.mm;
 
+import java.util.concurrent.locks.ReentrantLock;
 import jhmm.base.PageSize;
 import jhmm.phys.PageFlags;
 import jhmm.phys.PageFrames;
@@ -36,11 +37,13 @@ public final class Fault {
     }
 
     /**
-     * migration_entry_wait: gives a migration in progress on another thread the CPU. The
-     * caller then retries the access and finds the entry restored or replaced; a yield stands
-     * for sleeping on the page lock.
+     * migration_entry_wait (pmd_migration_entry_wait over a huge entry): looks at the entry of
+     * {@code addr} under its lock, then gives a migration in progress on another thread the
+     * CPU. The caller then retries the access and finds the entry restored or replaced; a yield
+     * stands for sleeping on the page lock.
      */
-    public void waitForMigration() {
+    public void waitForMigration(Mm mm, long addr) {
+        mm.lockEntry(addr).unlock();
         Thread.yield();
     }
 
@@ -61,21 +64,23 @@ public final class Fault {
             return hugetlbFault(vma, addr, flags);
         }
         Mm mm = vma.mm;
-        mm.ptl.lock();
+        ReentrantLock ptl = mm.lockFault(addr); // the PTE table's lock, or the PMD lock where there is none
         int ret;
         try {
             long pmd = mm.pt.pmd(addr);
             if (Pte.leaf(pmd)) {
-                ret = hugePmdFault(vma, addr, pmd, flags);
+                ret = hugePmdFault(vma, addr, pmd, flags, ptl);
             } else if (pmd == 0 && sys.huge.thpAllowed(vma, addr)) {
                 ret = sys.huge.anonymousPmdFault(vma, addr, flags);
             } else if (pmd == 0 && sys.shmemThp.mapsHuge(vma, addr)) {
                 return sys.shmemThp.fault(vma, addr, flags);
+            } else if (pmd == 0) {
+                ret = RETRY; // pte_alloc and the PTE-level fault, below, with the new table's lock
             } else {
-                return pteFaultLocked(vma, addr, flags); // one PTL hold for the common case
+                return pteFaultLocked(vma, addr, flags, ptl, false); // one PTL hold for the common case
             }
         } finally {
-            mm.ptl.unlock();
+            ptl.unlock();
         }
         if (ret >= 0 && ret != RETRY) {
             return ret;
@@ -130,12 +135,12 @@ public final class Fault {
     }
 
     private static boolean hugeLeafAllows(Mm mm, long addr, int flags) {
-        mm.ptl.lock();
+        ReentrantLock ptl = mm.lockEntry(addr);
         try {
             long pmd = mm.pt.pmd(addr);
             return Pte.leaf(pmd) && Pte.accessible(pmd) && ((flags & FLAG_WRITE) == 0 || Pte.writable(pmd));
         } finally {
-            mm.ptl.unlock();
+            ptl.unlock();
         }
     }
 
@@ -147,13 +152,16 @@ public final class Fault {
         Mm mm = vma.mm;
         long addr = start;
         long faults = 0;
-        mm.ptl.lock();
+        long pmd = mm.pt.pmd(start);
+        if (Pte.leaf(pmd) || (pmd == 0 && sys.huge.thpAllowed(vma, start))) {
+            return start; // a huge leaf or a THP to allocate (seen without a lock): the general path
+        }
+        ReentrantLock ptl = mm.lockPte(start);
         try {
-            long pmd = mm.pt.pmd(start);
-            if (Pte.leaf(pmd) || (pmd == 0 && sys.huge.thpAllowed(vma, start))) {
-                return start; // a huge leaf or a THP to allocate: the general path
+            if (Pte.leaf(mm.pt.pmd(start))) {
+                return start; // a THP appeared meanwhile
             }
-            int table = mm.pt.pteTable(start, true);
+            int table = mm.pt.pteTable(start, false);
             long[] ptes = mm.pt.entries(table);
             for (; addr < end && ptes[PageTable.index(addr)] == 0; addr += PageSize.PAGE_SIZE) {
                 faults++; // counted on entry, as handle_mm_fault counts a fault that fails too
@@ -162,18 +170,18 @@ public final class Fault {
                 }
             }
         } finally {
-            mm.ptl.unlock();
+            ptl.unlock();
             sys.stats.pageFaults.addAndGet(faults);
         }
         return addr;
     }
 
-    private int hugePmdFault(Vma vma, long addr, long pmd, int flags) {
+    private int hugePmdFault(Vma vma, long addr, long pmd, int flags, ReentrantLock ptl) {
         if (Pte.isMigration(pmd)) {
             return RETRY;
         }
         if (Pte.isDevicePrivate(pmd)) {
-            return devicePrivateFault(vma, addr, pmd);
+            return devicePrivateFault(vma, addr, pmd, ptl);
         }
         if (Pte.protnone(pmd) && vma.has(VmFlags.ACCESS)) {
             pmd = Mprotect.adjust(vma, pmd); // do_huge_pmd_numa_page: a NUMA hint in an accessible VMA
@@ -190,22 +198,25 @@ public final class Fault {
 
     private int pteFault(Vma vma, long addr, int flags) {
         Mm mm = vma.mm;
-        mm.ptl.lock();
+        boolean pmdNone = mm.pt.pmd(addr) == 0;
+        ReentrantLock ptl = mm.lockPte(addr); // pte_alloc: the table exists before the fault is handled
         try {
             if (Pte.leaf(mm.pt.pmd(addr))) {
                 return RETRY; // raced with a THP appearing: the caller retries
             }
-            return pteFaultLocked(vma, addr, flags);
+            return pteFaultLocked(vma, addr, flags, ptl, pmdNone);
         } finally {
-            mm.ptl.unlock();
+            ptl.unlock();
         }
     }
 
-    /** The PTE-level fault with the PTL held and no huge leaf above {@code addr}. */
-    private int pteFaultLocked(Vma vma, long addr, int flags) {
+    /**
+     * The PTE-level fault with the PTE table's lock {@code ptl} held and no huge leaf above
+     * {@code addr}; {@code pmdNone}: the table was made for this fault.
+     */
+    private int pteFaultLocked(Vma vma, long addr, int flags, ReentrantLock ptl, boolean pmdNone) {
         Mm mm = vma.mm;
-        boolean pmdNone = mm.pt.pteTable(addr, false) < 0;
-        int table = mm.pt.pteTable(addr, true); // pte_alloc: the table exists before the fault is handled
+        int table = mm.pt.pteTable(addr, false);
         long e = PageTable.entry(mm.pt.entries(table), addr);
         if (Pte.none(e)) {
             if (vma.isSpecial()) {
@@ -215,16 +226,16 @@ public final class Fault {
         }
         if (Pte.isSwap(e)) {
             // reclaim still writing the slot: retry, as do_swap_page waits on the swap-cache folio
-            return sys.swap.readable(Pte.pfn(e)) ? swapInFault(vma, addr, e, flags) : RETRY;
+            return sys.swap.readable(Pte.pfn(e)) ? swapInFault(vma, addr, e, flags, ptl) : RETRY;
         }
         if (Pte.isMigration(e)) {
             return RETRY;
         }
         if (Pte.isDeviceExclusive(e)) {
-            return restoreExclusive(vma, addr, e);
+            return restoreExclusive(vma, addr, e, ptl);
         }
         if (Pte.isDevicePrivate(e)) {
-            return devicePrivateFault(vma, addr, e);
+            return devicePrivateFault(vma, addr, e, ptl);
         }
         if (!Pte.present(e)) {
             return SIGBUS; // device entries are resolved by their own layer
@@ -238,43 +249,43 @@ public final class Fault {
         }
         boolean write = (flags & FLAG_WRITE) != 0;
         if (write && !Pte.writable(e)) {
-            return wpFault(vma, addr, e, flags);
+            return wpFault(vma, addr, e, flags, ptl);
         }
         if ((flags & FLAG_UNSHARE) != 0 && !Pte.writable(e) && vma.isCow()) {
-            return wpFault(vma, addr, e, flags); // GUP asked: make the page this process's own
+            return wpFault(vma, addr, e, flags, ptl); // GUP asked: make the page this process's own
         }
         mm.pt.setPte(addr, Pte.set(e, Pte.ACCESSED | (write ? Pte.DIRTY : 0)));
         return OK;
     }
 
     /** do_swap_page on a device-private entry: the page's driver moves it back to RAM. */
-    private int devicePrivateFault(Vma vma, long addr, long e) {
+    private int devicePrivateFault(Vma vma, long addr, long e, ReentrantLock ptl) {
         MigrateToRam driver = sys.migrateToRam(Pte.pfn(e));
         if (driver == null) {
             return SIGBUS;
         }
-        vma.mm.ptl.unlock();
+        ptl.unlock();
         try {
             int ret = driver.migrateToRam(vma, addr, Pte.pfn(e));
             return ret == OK ? RETRY : ret;
         } finally {
-            vma.mm.ptl.lock();
+            ptl.lock(); // the caller unlocks it and touches no entry after
         }
     }
 
     /** remove_device_exclusive_entry: the CPU takes the page back; the device is told first. */
-    private int restoreExclusive(Vma vma, long addr, long e) {
+    private int restoreExclusive(Vma vma, long addr, long e, ReentrantLock ptl) {
         Mm mm = vma.mm;
         long page = addr & PageSize.PAGE_MASK;
-        mm.ptl.unlock();
+        ptl.unlock();
         NotifierRange r = mm.invalidateStart(NotifierEvent.EXCLUSIVE, page, page + PageSize.PAGE_SIZE);
-        mm.ptl.lock();
+        ReentrantLock again = mm.lockEntry(page); // the table may have changed while unlocked
         if (mm.pt.pte(page) == e) {
             mm.pt.setPte(page, DeviceExclusive.restored(vma, e));
         }
-        mm.ptl.unlock();
+        again.unlock();
         mm.invalidateEnd(r);
-        mm.ptl.lock();
+        ptl.lock(); // the caller unlocks it and touches no entry after
         return OK;
     }
 
@@ -298,7 +309,7 @@ public final class Fault {
         // do_anonymous_page makes the PTE writable only with VM_WRITE: a FOLL_FORCE write into a
         // read-only VMA gets a private page mapped read-only
         mm.pt.setEntryAt(table, slot, Pte.mk(pfn, vma.has(VmFlags.WRITE) ? ANON_RW : Pte.ACCESSED));
-        mm.rssAnon++;
+        mm.rssAnon.increment();
         return OK;
     }
 
@@ -330,7 +341,7 @@ public final class Fault {
         }
         if (index >= vma.file.pages()) {
             if (pmdNone) {
-                mm.pt.freeEmptyPteTable(addr);
+                mm.tryFreeEmptyPteTable(addr);
             }
             return SIGBUS; // beyond end of file
         }
@@ -339,7 +350,7 @@ public final class Fault {
             return OOM;
         }
         if (write && !vma.has(VmFlags.SHARED)) {
-            return cowIntoAnon(vma, addr, pfn, 0, flags);
+            return cowIntoAnon(vma, addr, pfn, 0, flags, null);
         }
         sys.rmap.addPte(pfn);
         mm.pt.setPte(addr, Pte.mk(pfn, filePteBits(vma, write)));
@@ -382,7 +393,7 @@ public final class Fault {
         return !Pte.none(PageTable.entry(vma.mm.pt.entries(table), addr));
     }
 
-    private int swapInFault(Vma vma, long addr, long e, int flags) {
+    private int swapInFault(Vma vma, long addr, long e, int flags, ReentrantLock ptl) {
         int slot = Pte.pfn(e);
         int pfn = sys.allocFolio(0);
         if (pfn < 0) {
@@ -399,16 +410,16 @@ public final class Fault {
             entry = Mprotect.adjust(vma, entry); // mk_pte(vm_page_prot): MADV_COLLAPSE swaps in under PROT_NONE
         }
         vma.mm.pt.setPte(addr, entry);
-        vma.mm.rssAnon++;
+        vma.mm.rssAnon.increment();
         sys.stats.pswpin.incrementAndGet();
         if ((flags & FLAG_WRITE) != 0 && !exclusive) {
-            return wpFault(vma, addr, vma.mm.pt.pte(addr), flags);
+            return wpFault(vma, addr, vma.mm.pt.pte(addr), flags, ptl);
         }
         return OK;
     }
 
     /** do_wp_page: a write (or unshare) on a present, read-only PTE. */
-    private int wpFault(Vma vma, long addr, long e, int flags) {
+    private int wpFault(Vma vma, long addr, long e, int flags, ReentrantLock ptl) {
         int pfn = Pte.pfn(e);
         Mm mm = vma.mm;
         PageFrames f = sys.phys.frames();
@@ -435,14 +446,15 @@ public final class Fault {
                 return OK;
             }
         }
-        return cowIntoAnon(vma, addr, Pte.special(e) ? -1 : pfn, e, flags);
+        return cowIntoAnon(vma, addr, Pte.special(e) ? -1 : pfn, e, flags, ptl);
     }
 
     /**
      * wp_page_copy: a new anonymous page with the old one's contents (zero for the zero page)
-     * replaces the mapping; the old page loses this mapping. Invalidates the page first.
+     * replaces the mapping; the old page loses this mapping. Invalidates the page first, with
+     * {@code ptl} (held by the caller) dropped meanwhile; none is dropped when nothing is replaced.
      */
-    private int cowIntoAnon(Vma vma, long addr, int oldPfn, long oldEntry, int flags) {
+    private int cowIntoAnon(Vma vma, long addr, int oldPfn, long oldEntry, int flags, ReentrantLock ptl) {
         Mm mm = vma.mm;
         PhysicalMemory phys = sys.phys;
         int pfn = sys.allocFolio(0);
@@ -456,15 +468,15 @@ public final class Fault {
         sys.rmap.newAnon(pfn, vma, addr, true);
         long page = addr & PageSize.PAGE_MASK;
         if (oldEntry != 0) {
-            mm.ptl.unlock();
+            ptl.unlock();
             NotifierRange r = mm.invalidateStart(NotifierEvent.CLEAR, page, page + PageSize.PAGE_SIZE);
-            mm.ptl.lock();
+            ReentrantLock again = mm.lockEntry(page); // the table may have changed while unlocked
             if (mm.pt.pte(page) == oldEntry) {
                 replaceAfterCopy(vma, page, oldEntry, pfn, flags);
             }
-            mm.ptl.unlock();
+            again.unlock();
             mm.invalidateEnd(r);
-            mm.ptl.lock();
+            ptl.lock(); // the caller unlocks it and touches no entry after
         } else {
             replaceAfterCopy(vma, page, 0, pfn, flags);
         }
@@ -489,11 +501,11 @@ public final class Fault {
             if (!isAnonPage(old)) {
                 mm.rssAdd(vma, -1);
             } else {
-                mm.rssAnon--;
+                mm.rssAnon.decrement();
             }
             sys.rmap.removePte(old);
         }
-        mm.rssAnon++;
+        mm.rssAnon.increment();
     }
 
     private int hugetlbFault(Vma vma, long addr, int flags) {
@@ -502,7 +514,7 @@ public final class Fault {
         long size = 1L << vma.pageShift;
         long haddr = addr & -size;
         boolean pud = vma.pageShift == PageSize.PUD_SHIFT;
-        mm.ptl.lock();
+        ReentrantLock ptl = pud ? mm.pudLock() : mm.pmdLock(haddr); // huge_pte_lock
         try {
             long e = pud ? mm.pt.pud(haddr) : mm.pt.pmd(haddr);
             boolean write = (flags & FLAG_WRITE) != 0;
@@ -532,9 +544,9 @@ public final class Fault {
             if (!(write || unshare) || Pte.writable(e)) {
                 return OK;
             }
-            return hugetlbWp(vma, haddr, e, order, pud, write);
+            return hugetlbWp(vma, haddr, e, order, pud, write, ptl);
         } finally {
-            mm.ptl.unlock();
+            ptl.unlock();
         }
     }
 
@@ -551,7 +563,7 @@ public final class Fault {
      * unshare ({@code write} false) only needs the page exclusive: nothing to do for one that
      * is, and a copy is mapped read-only.
      */
-    private int hugetlbWp(Vma vma, long haddr, long e, int order, boolean pud, boolean write) {
+    private int hugetlbWp(Vma vma, long haddr, long e, int order, boolean pud, boolean write, ReentrantLock ptl) {
         Mm mm = vma.mm;
         int pfn = Pte.pfn(e);
         if (vma.has(VmFlags.SHARED) || sys.rmap.anonExclusive(pfn)) {
@@ -569,16 +581,16 @@ public final class Fault {
             sys.phys.data().copyTo(pfn + i, sys.phys.data(), copy + i);
         }
         sys.rmap.newAnon(copy, vma, haddr, true);
-        mm.ptl.unlock();
+        ptl.unlock();
         NotifierRange r = mm.invalidateStart(NotifierEvent.CLEAR, haddr, haddr + ((long) n << PageSize.PAGE_SHIFT));
-        mm.ptl.lock();
+        ptl.lock(); // a hugetlb leaf's lock stays where it is: its PMD table is never freed under a live VMA
         sys.rmap.addEntire(copy);
         sys.phys.put(copy);
         setHugeLeaf(mm, pud, haddr, Pte.mk(copy, Pte.HUGE | Pte.ACCESSED | (write ? Pte.WRITE | Pte.DIRTY : 0)));
         sys.rmap.removeEntire(pfn);
-        mm.ptl.unlock();
+        ptl.unlock();
         mm.invalidateEnd(r);
-        mm.ptl.lock();
+        ptl.lock();
         sys.stats.cowCopies.incrementAndGet();
         return OK;
     }

@@ -1,5 +1,6 @@
 package jhmm.mm;
 
+import java.util.concurrent.locks.ReentrantLock;
 import jhmm.base.Errno;
 import jhmm.base.PageSize;
 import jhmm.phys.PageFlags;
@@ -99,7 +100,9 @@ public final class Fork {
     private static int copyHuge(Vma src, Vma dst, long haddr, long e, boolean pud) {
         Mm parent = src.mm;
         MemorySystem sys = parent.sys;
-        parent.ptl.lock();
+        // copy_huge_pmd / copy_huge_pud: the child's lock, then the parent's nested inside
+        ReentrantLock dstPtl = pud ? dst.mm.pudLock() : dst.mm.pmdLock(haddr);
+        ReentrantLock srcPtl = pud ? parent.pudLock() : parent.pmdLock(haddr);
         try {
             long child = e;
             if (Pte.present(e) && !Pte.special(e)) {
@@ -128,7 +131,8 @@ public final class Fork {
             setLeaf(dst.mm, haddr, child, pud);
             return 0;
         } finally {
-            parent.ptl.unlock();
+            srcPtl.unlock();
+            dstPtl.unlock();
         }
     }
 
@@ -163,9 +167,10 @@ public final class Fork {
         PhysicalMemory phys = sys.phys;
         PageFrames f = phys.frames();
         // copy_pte_range allocates the child's table whether or not anything is copied into it:
-        // an empty one too keeps a later read fault from mapping the huge zero page there
-        dst.mm.pt.pteTable(start, true);
-        parent.ptl.lock();
+        // an empty one too keeps a later read fault from mapping the huge zero page there; it
+        // holds the child's table lock, then the parent's nested inside
+        ReentrantLock dstPtl = dst.mm.lockPte(start);
+        ReentrantLock srcPtl = parent.lockEntry(start);
         try {
             for (long a = start; a < end; a += PageSize.PAGE_SIZE) {
                 long e = parent.pt.pte(a);
@@ -224,7 +229,8 @@ public final class Fork {
             }
             return 0;
         } finally {
-            parent.ptl.unlock();
+            srcPtl.unlock();
+            dstPtl.unlock();
         }
     }
 

@@ -1,5 +1,6 @@
 package jhmm.mm;
 
+import java.util.concurrent.locks.ReentrantLock;
 import jhmm.base.Errno;
 import jhmm.base.PageSize;
 import jhmm.base.Pattern;
@@ -64,13 +65,13 @@ public final class HugeMemory {
         // maybe_pmd_mkwrite: a FOLL_FORCE write into a read-only VMA gets a read-only huge entry
         long write = vma.has(VmFlags.WRITE) ? Pte.WRITE : 0;
         vma.mm.pt.setPmd(haddr, Pte.mk(pfn, Pte.HUGE | write | Pte.DIRTY | Pte.ACCESSED));
-        vma.mm.rssAnon += NR;
+        vma.mm.rssAnon.add(NR);
         sys.stats.thpFaultAlloc.incrementAndGet();
         return true;
     }
 
     /**
-     * A write to a read-only PMD leaf (called with the PTL held): the huge zero page gets a
+     * A write to a read-only PMD leaf (called with the PMD lock held): the huge zero page gets a
      * fresh THP (Linux 6.13+), an exclusive folio is reused, anything else is split so that COW
      * happens per 4 KiB page. Returns RETRY when the PMD was split.
      */
@@ -87,9 +88,10 @@ public final class HugeMemory {
         }
         if (pfn == sys.phys.hugeZeroPfn()) {
             if ((flags & Fault.FLAG_WRITE) != 0) {
-                mm.ptl.unlock();
+                ReentrantLock pml = mm.pt.pmdLockPtr(haddr);
+                pml.unlock();
                 NotifierRange r = mm.invalidateStart(NotifierEvent.CLEAR, haddr, haddr + PageSize.PMD_SIZE);
-                mm.ptl.lock();
+                pml.lock();
                 boolean mapped = false;
                 if (mm.pt.pmd(haddr) == pmd) {
                     mm.pt.setPmd(haddr, 0);
@@ -98,9 +100,9 @@ public final class HugeMemory {
                         mm.pt.setPmd(haddr, pmd);
                     }
                 }
-                mm.ptl.unlock();
+                pml.unlock();
                 mm.invalidateEnd(r);
-                mm.ptl.lock();
+                pml.lock();
                 if (mapped) {
                     return Fault.OK;
                 }
@@ -119,23 +121,23 @@ public final class HugeMemory {
 
     /**
      * __split_huge_pmd: replaces the PMD leaf at {@code haddr} by 512 PTEs mapping the same
-     * frames (the folio stays large). Invalidates the 2 MiB range. Takes the PTL itself.
+     * frames (the folio stays large). Invalidates the 2 MiB range. Takes the PMD lock itself.
      */
     public void splitPmd(Vma vma, long haddr) {
         Mm mm = vma.mm;
         NotifierRange r = mm.invalidateStart(NotifierEvent.CLEAR, haddr, haddr + PageSize.PMD_SIZE);
-        mm.ptl.lock();
+        ReentrantLock pml = mm.pmdLock(haddr);
         try {
             if (Pte.leaf(mm.pt.pmd(haddr))) {
                 splitPmdEntries(vma, haddr);
             }
         } finally {
-            mm.ptl.unlock();
+            pml.unlock();
         }
         mm.invalidateEnd(r);
     }
 
-    /** As {@link #splitPmd} for a caller that holds the PTL (it is dropped around the notifier). */
+    /** As {@link #splitPmd} for a caller that holds the PMD lock (it is dropped around the notifier). */
     void splitPmdLocked(Vma vma, long haddr, boolean notify) {
         Mm mm = vma.mm;
         if (!notify) {
@@ -143,15 +145,16 @@ public final class HugeMemory {
             return;
         }
         long before = mm.pt.pmd(haddr);
-        mm.ptl.unlock();
+        ReentrantLock pml = mm.pt.pmdLockPtr(haddr);
+        pml.unlock();
         NotifierRange r = mm.invalidateStart(NotifierEvent.CLEAR, haddr, haddr + PageSize.PMD_SIZE);
-        mm.ptl.lock();
+        pml.lock();
         if (mm.pt.pmd(haddr) == before && Pte.leaf(before)) {
             splitPmdEntries(vma, haddr);
         }
-        mm.ptl.unlock();
+        pml.unlock();
         mm.invalidateEnd(r);
-        mm.ptl.lock();
+        pml.lock();
     }
 
     private void splitPmdEntries(Vma vma, long haddr) {
@@ -453,7 +456,17 @@ public final class HugeMemory {
             return CollapseResult.ALLOC_FAIL;
         }
         NotifierRange r = mm.invalidateStart(NotifierEvent.CLEAR, haddr, haddr + PageSize.PMD_SIZE);
-        mm.ptl.lock();
+        // collapse_huge_page: the PMD lock, then the PTE table's, for the whole swap of the table for a leaf
+        ReentrantLock pml = mm.pmdLock(haddr);
+        int table = mm.pt.pteTable(haddr, false);
+        ReentrantLock ptl = table < 0 ? null : mm.pt.tableLock(table);
+        if (ptl == null) {
+            pml.unlock();
+            mm.invalidateEnd(r);
+            sys.phys.put(pfn);
+            return CollapseResult.FAIL; // the table went while the pages were checked
+        }
+        ptl.lock();
         try {
             boolean dirty = false;
             for (int i = 0; i < NR; i++) {
@@ -470,10 +483,11 @@ public final class HugeMemory {
             sys.rmap.mapNewAnonEntire(pfn, vma, haddr);
             // mk_huge_pmd(vma->vm_page_prot): PROT_NONE stays inaccessible, PROT_READ read-only
             mm.pt.setPmd(haddr, Mprotect.adjust(vma, Pte.mk(pfn, Pte.HUGE | Pte.ACCESSED | Pte.DIRTY | Pte.WRITE)));
-            mm.rssAnon += NR;
+            mm.rssAnon.add(NR);
             sys.stats.thpCollapseAlloc.incrementAndGet();
         } finally {
-            mm.ptl.unlock();
+            ptl.unlock();
+            pml.unlock();
         }
         mm.invalidateEnd(r);
         return CollapseResult.SUCCEED;

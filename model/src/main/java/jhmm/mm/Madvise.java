@@ -1,5 +1,6 @@
 package jhmm.mm;
 
+import java.util.concurrent.locks.ReentrantLock;
 import jhmm.base.Errno;
 import jhmm.base.PageSize;
 import jhmm.phys.PageFlags;
@@ -102,31 +103,8 @@ public final class Madvise {
             long e = Math.min(end, v.end);
             PartlyCoveredFolios.split(v, s, e);
             NotifierRange r = mm.invalidateStart(NotifierEvent.CLEAR, s, e);
-            mm.ptl.lock();
-            try {
-                PageFrames f = mm.sys.phys.frames();
-                for (long a = s; a < e; a += PageSize.PAGE_SIZE) {
-                    long pmd = mm.pt.pmd(a);
-                    if (Pte.leaf(pmd)) {
-                        if (Pte.present(pmd) && !Pte.special(pmd) && f.entireMapcount(Pte.pfn(pmd)) == 1) {
-                            mm.pt.setPmd(a, Pte.clear(pmd, Pte.DIRTY | Pte.ACCESSED));
-                            markLazyFree(f, Pte.pfn(pmd));
-                        }
-                        a = (a & PageSize.PMD_MASK) + PageSize.PMD_SIZE - PageSize.PAGE_SIZE;
-                        continue;
-                    }
-                    long pte = mm.pt.pte(a);
-                    if (Pte.isSwap(pte)) {
-                        mm.pt.setPte(a, 0);
-                        mm.sys.swap.free(Pte.pfn(pte));
-                    } else if (Pte.present(pte) && !Pte.special(pte) && f.test(Pte.pfn(pte), PageFlags.ANON)
-                            && (!f.test(f.head(Pte.pfn(pte)), PageFlags.DIRTY) || exclusive(f, Pte.pfn(pte)))) {
-                        mm.pt.setPte(a, Pte.clear(pte, Pte.DIRTY | Pte.ACCESSED));
-                        markLazyFree(f, Pte.pfn(pte));
-                    }
-                }
-            } finally {
-                mm.ptl.unlock();
+            for (long w = s; w < e; w = (w & PageSize.PMD_MASK) + PageSize.PMD_SIZE) {
+                freeWindow(mm, w, Math.min((w & PageSize.PMD_MASK) + PageSize.PMD_SIZE, e));
             }
             mm.invalidateEnd(r);
         }
@@ -142,6 +120,35 @@ public final class Madvise {
     private static boolean exclusive(PageFrames f, int pfn) {
         int head = f.head(pfn);
         return f.folioTotalMapcount(head) == f.nrPages(head);
+    }
+
+    /** MADV_FREE over [start, end) inside one PMD window, under that window's lock (madvise_free_pte_range). */
+    private static void freeWindow(Mm mm, long start, long end) {
+        PageFrames f = mm.sys.phys.frames();
+        ReentrantLock ptl = mm.lockEntry(start);
+        try {
+            long pmd = mm.pt.pmd(start);
+            if (Pte.leaf(pmd)) {
+                if (Pte.present(pmd) && !Pte.special(pmd) && f.entireMapcount(Pte.pfn(pmd)) == 1) {
+                    mm.pt.setPmd(start, Pte.clear(pmd, Pte.DIRTY | Pte.ACCESSED));
+                    markLazyFree(f, Pte.pfn(pmd));
+                }
+                return;
+            }
+            for (long a = start; a < end; a += PageSize.PAGE_SIZE) {
+                long pte = mm.pt.pte(a);
+                if (Pte.isSwap(pte)) {
+                    mm.pt.setPte(a, 0);
+                    mm.sys.swap.free(Pte.pfn(pte));
+                } else if (Pte.present(pte) && !Pte.special(pte) && f.test(Pte.pfn(pte), PageFlags.ANON)
+                        && (!f.test(f.head(Pte.pfn(pte)), PageFlags.DIRTY) || exclusive(f, Pte.pfn(pte)))) {
+                    mm.pt.setPte(a, Pte.clear(pte, Pte.DIRTY | Pte.ACCESSED));
+                    markLazyFree(f, Pte.pfn(pte));
+                }
+            }
+        } finally {
+            ptl.unlock();
+        }
     }
 
     private static void markLazyFree(PageFrames f, int pfn) {

@@ -1,6 +1,7 @@
 package jhmm.mm;
 
 import java.util.Arrays;
+import java.util.concurrent.locks.ReentrantLock;
 import jhmm.base.Errno;
 import jhmm.base.PageSize;
 import jhmm.phys.DevPagemap;
@@ -180,7 +181,7 @@ public final class MigrateDevice {
         Mm mm = m.vma.mm;
         MemorySystem sys = mm.sys;
         PageFrames f = sys.phys.frames();
-        mm.ptl.lock();
+        ReentrantLock ptl = mm.lockEntry(addr);
         try {
             long e = pmdLevel ? mm.pt.pmd(addr) : mm.pt.pte(addr);
             if (!(Pte.present(e) || Pte.isDevicePrivate(e)) || Pte.special(e)) {
@@ -219,7 +220,7 @@ public final class MigrateDevice {
             m.cpages++;
             return true;
         } finally {
-            mm.ptl.unlock();
+            ptl.unlock();
         }
     }
 
@@ -427,7 +428,7 @@ public final class MigrateDevice {
         if (!huge && Pte.leaf(readPmd(mm, addr))) {
             sys.huge.splitPmd(vma, addr & PageSize.PMD_MASK); // a huge zero page under a page hole
         }
-        mm.ptl.lock();
+        ReentrantLock ptl = huge ? mm.lockFault(addr) : mm.lockPte(addr);
         try {
             if (!huge && Pte.leaf(mm.pt.pmd(addr))) {
                 return false; // a CPU fault mapped a THP here since the check above
@@ -455,7 +456,7 @@ public final class MigrateDevice {
             }
             return true;
         } finally {
-            mm.ptl.unlock();
+            ptl.unlock();
         }
     }
 
@@ -481,11 +482,11 @@ public final class MigrateDevice {
     }
 
     private static long readPmd(Mm mm, long addr) {
-        mm.ptl.lock();
+        ReentrantLock ptl = mm.lockEntry(addr);
         try {
             return mm.pt.pmd(addr);
         } finally {
-            mm.ptl.unlock();
+            ptl.unlock();
         }
     }
 }

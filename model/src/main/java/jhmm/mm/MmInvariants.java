@@ -31,11 +31,11 @@ public final class MmInvariants {
         int[] entireMaps = new int[n];
         int[] swapRefs = new int[Math.max(sys.swap.slots(), 1)];
         for (Mm mm : sys.mms()) {
-            mm.ptl.lock();
-            try {
-                mm.pt.forEachLeaf((addr, level, e) -> countEntry(mm, addr, level, e, pteMaps, entireMaps, swapRefs));
-            } finally {
-                mm.ptl.unlock();
+            // no lock: the counts compared change under many locks, so the check is for a quiet machine
+            mm.pt.forEachLeaf((addr, level, e) -> countEntry(mm, addr, level, e, pteMaps, entireMaps, swapRefs));
+            int wrong = mm.pt.miscountedTable();
+            if (wrong >= 0) {
+                report("%s: table %d counts %d entries, holds another number", mm, wrong, mm.pt.used(wrong));
             }
         }
         int[] cacheRefs = new int[n];

@@ -1,5 +1,6 @@
 package jhmm.mm;
 
+import java.util.concurrent.locks.ReentrantLock;
 import jhmm.base.Errno;
 import jhmm.base.PageSize;
 
@@ -136,12 +137,12 @@ public final class MmapOps {
                     AddressSpaceOps.removeRange(mm, start, start + len);
                     return -Errno.ENOMEM;
                 }
-                mm.ptl.lock();
+                ReentrantLock ptl = mm.lockPte(a);
                 try {
                     mm.sys.rmap.addPte(pfn);
                     mm.pt.setPte(a, Pte.mk(pfn, bits));
                 } finally {
-                    mm.ptl.unlock();
+                    ptl.unlock();
                 }
                 mm.sys.phys.put(pfn); // the driver lets go once the page is inserted
             }
@@ -156,6 +157,7 @@ public final class MmapOps {
         if (!PageSize.isPageAligned(addr) || len <= 0 || end < 0) {
             return -Errno.EINVAL;
         }
+        java.util.List<Vma> gone;
         mm.mmapLock().writeLock().lock();
         try {
             for (Vma v : mm.vmasIn(addr, end)) {
@@ -164,10 +166,18 @@ public final class MmapOps {
                     return -Errno.EINVAL; // hugetlb VMAs split only on huge-page boundaries
                 }
             }
-            AddressSpaceOps.removeRange(mm, addr, end);
-            return 0;
+            gone = AddressSpaceOps.detachRange(mm, addr, end);
+            // mmap_write_downgrade: the VMAs are out of the tree, so the zap and the freeing of
+            // page tables need the lock only for reading, and faults elsewhere in the process go on
+            mm.mmapLock().readLock().lock();
         } finally {
             mm.mmapLock().writeLock().unlock();
+        }
+        try {
+            AddressSpaceOps.unmapDetached(mm, gone, addr, end);
+            return 0;
+        } finally {
+            mm.mmapLock().readLock().unlock();
         }
     }
 
@@ -364,6 +374,34 @@ public final class MmapOps {
      * MREMAP_DONTUNMAP keeps the old range, and so its tables, which then keep a THP from
      * being mapped there.
      */
+    /**
+     * move_normal_pmd / move_huge_pmd: a whole PMD entry (a leaf, or a PTE table with all its
+     * entries) moves under both PMD locks, and the PTE table's own lock for a table.
+     */
+    private static void movePmd(Mm mm, long src, long to, long pmd) {
+        // the new PMD lock first: taking it may make the destination's upper tables, under the
+        // page_table_lock, which no PMD lock may be held around
+        ReentrantLock newPml = mm.pmdLock(to);
+        ReentrantLock oldPml = mm.pmdLock(src);
+        try {
+            if (Pte.leaf(pmd)) {
+                mm.pt.setPmd(src, 0);
+                mm.pt.setPmd(to, pmd);
+                return;
+            }
+            ReentrantLock ptl = mm.pt.tableLock(Pte.pfn(pmd));
+            ptl.lock();
+            try {
+                mm.pt.movePteTable(src, to);
+            } finally {
+                ptl.unlock();
+            }
+        } finally {
+            newPml.unlock();
+            oldPml.unlock();
+        }
+    }
+
     private static void movePageTables(Vma from, long old, long dst, long len) {
         Mm mm = from.mm;
         PageTable pt = mm.pt;
@@ -377,30 +415,32 @@ public final class MmapOps {
                 mm.sys.huge.splitPmd(from, src & PageSize.PMD_MASK);
                 pmd = pt.pmd(src);
             }
-            mm.ptl.lock();
+            if (whole && pmd != 0) {
+                movePmd(mm, src, to, pmd);
+                off += PageSize.PMD_SIZE;
+                continue;
+            }
+            if (Pte.table(pmd)) {
+                // move_page_tables gives the destination a PTE table wherever the source has
+                // one, even with no entry to move: no THP can be mapped there afterwards
+                mm.lockPte(to).unlock(); // pte_alloc at the destination
+            }
+            // move_ptes: the old table's lock, then the new one's nested inside (the mmap write
+            // lock keeps any other mover out); the new table exists, so no PMD lock is needed
+            ReentrantLock oldPtl = mm.lockEntry(src);
             try {
-                if (whole && pmd != 0) {
-                    if (Pte.leaf(pmd)) {
-                        pt.setPmd(src, 0);
-                        pt.setPmd(to, pmd);
-                    } else {
-                        pt.movePteTable(src, to);
-                    }
-                    off += PageSize.PMD_SIZE;
-                    continue;
-                }
-                if (Pte.table(pmd)) {
-                    // move_page_tables gives the destination a PTE table wherever the source has
-                    // one, even with no entry to move: no THP can be mapped there afterwards
-                    pt.pteTable(to, true);
-                }
                 long e = pt.pte(src);
                 if (e != 0) {
-                    pt.setPte(src, 0);
-                    pt.setPte(to, e);
+                    ReentrantLock newPtl = mm.lockPte(to);
+                    try {
+                        pt.setPte(src, 0);
+                        pt.setPte(to, e);
+                    } finally {
+                        newPtl.unlock();
+                    }
                 }
             } finally {
-                mm.ptl.unlock();
+                oldPtl.unlock();
             }
             off += PageSize.PAGE_SIZE;
         }

@@ -1,5 +1,6 @@
 package jhmm.mm;
 
+import java.util.concurrent.locks.ReentrantLock;
 import jhmm.base.Errno;
 import jhmm.base.PageSize;
 import jhmm.phys.PageFlags;
@@ -73,25 +74,27 @@ public final class Mprotect {
             return;
         }
         NotifierRange r = mm.invalidateStart(NotifierEvent.PROTECTION_VMA, v.start, v.end);
-        mm.ptl.lock();
-        try {
-            for (long a = v.start; a < v.end; ) {
-                long pudNext = Math.min((a & PageSize.PUD_MASK) + PageSize.PUD_SIZE, v.end);
-                long pud = mm.pt.pud(a);
-                if (Pte.leaf(pud)) {
-                    mm.pt.setPud(a, adjust(v, pud));
-                } else {
-                    changePmds(v, a, pudNext);
+        for (long a = v.start; a < v.end; ) {
+            long pudNext = Math.min((a & PageSize.PUD_MASK) + PageSize.PUD_SIZE, v.end);
+            if (Pte.leaf(mm.pt.pud(a))) {
+                ReentrantLock ptl = mm.pudLock();
+                try {
+                    mm.pt.setPud(a, adjust(v, mm.pt.pud(a)));
+                } finally {
+                    ptl.unlock();
                 }
-                a = pudNext;
+            } else {
+                changePmds(v, a, pudNext);
             }
-        } finally {
-            mm.ptl.unlock();
+            a = pudNext;
         }
         mm.invalidateEnd(r);
     }
 
-    /** change_pmd_range over [start, end) inside one PUD window: the PMD table is read once, not per entry. */
+    /**
+     * change_pmd_range over [start, end) inside one PUD window: the PMD table is read once, not
+     * per entry; each window is changed under its own lock, a leaf's PMD lock or the PTE table's.
+     */
     private static void changePmds(Vma v, long start, long end) {
         PageTable pt = v.mm.pt;
         int pmdTable = pt.pmdTableId(start);
@@ -102,11 +105,18 @@ public final class Mprotect {
         for (long a = start; a < end; ) {
             long next = Math.min((a & PageSize.PMD_MASK) + PageSize.PMD_SIZE, end);
             int i = PageTable.pmdIndex(a);
-            long pmd = pmds[i];
-            if (Pte.leaf(pmd)) {
-                pt.setEntryAt(pmdTable, i, adjust(v, pmd));
-            } else if (Pte.table(pmd)) {
-                changePtes(v, Pte.pfn(pmd), a, next);
+            if (PageTable.entryAt(pmds, i) != 0) {
+                ReentrantLock ptl = v.mm.lockEntry(a);
+                try {
+                    long pmd = pmds[i];
+                    if (Pte.leaf(pmd)) {
+                        pt.setEntryAt(pmdTable, i, adjust(v, pmd));
+                    } else if (Pte.table(pmd)) {
+                        changePtes(v, Pte.pfn(pmd), a, next);
+                    }
+                } finally {
+                    ptl.unlock();
+                }
             }
             a = next;
         }

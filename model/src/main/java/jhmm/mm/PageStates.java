@@ -1,5 +1,6 @@
 package jhmm.mm;
 
+import java.util.concurrent.locks.ReentrantLock;
 import jhmm.base.PageSize;
 
 /** Reads what the CPU page table holds for one address, for reports and expectations. */
@@ -7,7 +8,7 @@ public final class PageStates {
     private PageStates() {}
 
     public static PageState of(Mm mm, long addr) {
-        mm.ptl.lock();
+        ReentrantLock ptl = mm.lockEntry(addr);
         try {
             long pud = mm.pt.pud(addr);
             if (Pte.leaf(pud)) {
@@ -35,7 +36,7 @@ public final class PageStates {
             }
             return Pte.writable(e) ? PageState.PRESENT_RW : PageState.PRESENT_RO;
         } finally {
-            mm.ptl.unlock();
+            ptl.unlock();
         }
     }
 
@@ -60,7 +61,7 @@ public final class PageStates {
      * frame field names the 4 KiB frame of {@code addr} itself. 0 when nothing maps it.
      */
     public static long entryAt(Mm mm, long addr) {
-        mm.ptl.lock();
+        ReentrantLock ptl = mm.lockEntry(addr);
         try {
             long e = mm.pt.pud(addr);
             long mask = PageSize.PUD_SIZE - 1;
@@ -73,7 +74,7 @@ public final class PageStates {
             }
             return Pte.withPfn(e, Pte.pfn(e) + (int) ((addr & mask) >>> PageSize.PAGE_SHIFT));
         } finally {
-            mm.ptl.unlock();
+            ptl.unlock();
         }
     }
 

@@ -1,5 +1,6 @@
 package jhmm.mm;
 
+import java.util.concurrent.locks.ReentrantLock;
 import jhmm.base.PageSize;
 
 /**
@@ -72,14 +73,15 @@ public final class PageWalk {
                 long pmd = pmds == null ? 0 : PageTable.entryAt(pmds, PageTable.pmdIndex(addr));
                 long[] ptes = null;
                 if (Pte.table(pmd)) {
-                    // the PTE table's array is taken under the lock, with the entry re-read: a
+                    // the PTE table's array is taken under the PMD lock, with the entry re-read: a
                     // table made meanwhile is published by the lock, one freed stays empty (as RCU keeps it)
-                    mm.ptl.lock();
+                    ReentrantLock pml = mm.pt.pmdLockPtr(addr);
+                    pml.lock();
                     try {
                         pmd = PageTable.entryAt(pmds, PageTable.pmdIndex(addr));
                         ptes = Pte.table(pmd) ? mm.pt.entries(Pte.pfn(pmd)) : null;
                     } finally {
-                        mm.ptl.unlock();
+                        pml.unlock();
                     }
                 }
                 int err = pmd == 0 ? ops.pteHole(addr, next, vma) : ops.pmdEntry(pmd, ptes, addr, next, vma);
@@ -95,7 +97,7 @@ public final class PageWalk {
     /**
      * Whether the PMD entry of {@code addr} is still {@code pmd} and, for a PTE table, still
      * the array {@code ptes}: what a walker that acts on a window it was handed checks first,
-     * with the PTL held.
+     * with the lock of that entry held.
      */
     public static boolean unchanged(Mm mm, long addr, long pmd, long[] ptes) {
         long now = mm.pt.pmd(addr);
@@ -108,12 +110,12 @@ public final class PageWalk {
      * that acts on a huge leaf takes the lock and checks the entry again.
      */
     private static long[] pmdTable(Mm mm, long addr) {
-        mm.ptl.lock();
+        ReentrantLock ptl = mm.pudLock();
         try {
             int id = mm.pt.pmdTableId(addr);
             return id < 0 ? null : mm.pt.entries(id);
         } finally {
-            mm.ptl.unlock();
+            ptl.unlock();
         }
     }
 
@@ -138,20 +140,20 @@ public final class PageWalk {
     }
 
     private static boolean hasSlot(Mm mm, long addr, boolean pud) {
-        mm.ptl.lock();
+        ReentrantLock ptl = mm.pudLock();
         try {
             return mm.pt.hasSlot(addr, pud);
         } finally {
-            mm.ptl.unlock();
+            ptl.unlock();
         }
     }
 
     private static long read(Mm mm, long addr, boolean pud) {
-        mm.ptl.lock();
+        ReentrantLock ptl = pud ? mm.pudLock() : mm.lockEntry(addr);
         try {
             return pud ? mm.pt.pud(addr) : mm.pt.pmd(addr);
         } finally {
-            mm.ptl.unlock();
+            ptl.unlock();
         }
     }
 }

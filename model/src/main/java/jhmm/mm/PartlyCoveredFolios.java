@@ -2,6 +2,7 @@ package jhmm.mm;
 
 import java.util.LinkedHashSet;
 import java.util.Set;
+import java.util.concurrent.locks.ReentrantLock;
 import jhmm.base.PageSize;
 import jhmm.phys.PageFlags;
 import jhmm.phys.PageFrames;
@@ -38,24 +39,27 @@ final class PartlyCoveredFolios {
         Mm mm = vma.mm;
         PageFrames f = mm.sys.phys.frames();
         Set<Integer> heads = new LinkedHashSet<>();
-        mm.ptl.lock();
-        try {
-            for (long a = start; a < end; a += PageSize.PAGE_SIZE) {
-                if (Pte.leaf(mm.pt.pmd(a))) {
+        for (long w = start; w < end; w = (w & PageSize.PMD_MASK) + PageSize.PMD_SIZE) {
+            long wEnd = Math.min((w & PageSize.PMD_MASK) + PageSize.PMD_SIZE, end);
+            ReentrantLock ptl = mm.lockEntry(w); // one PTE table at a time, as the kernel's walk locks them
+            try {
+                if (Pte.leaf(mm.pt.pmd(w))) {
                     continue; // a PMD inside the range covers its folio whole
                 }
-                long e = mm.pt.pte(a);
-                if (!Pte.present(e) || Pte.special(e) || !f.isLarge(Pte.pfn(e))) {
-                    continue;
+                for (long a = w; a < wEnd; a += PageSize.PAGE_SIZE) {
+                    long e = mm.pt.pte(a);
+                    if (!Pte.present(e) || Pte.special(e) || !f.isLarge(Pte.pfn(e))) {
+                        continue;
+                    }
+                    int head = f.head(Pte.pfn(e));
+                    if (f.test(head, PageFlags.ANON) && !f.test(head, PageFlags.ZONE_DEVICE)
+                            && !covers(mm, start, end, head, a - ((long) (Pte.pfn(e) - head) << PageSize.PAGE_SHIFT)) && !shared(f, head)) {
+                        heads.add(head);
+                    }
                 }
-                int head = f.head(Pte.pfn(e));
-                if (f.test(head, PageFlags.ANON) && !f.test(head, PageFlags.ZONE_DEVICE)
-                        && !covers(mm, start, end, head, a - ((long) (Pte.pfn(e) - head) << PageSize.PAGE_SHIFT)) && !shared(f, head)) {
-                    heads.add(head);
-                }
+            } finally {
+                ptl.unlock();
             }
-        } finally {
-            mm.ptl.unlock();
         }
         return heads;
     }

@@ -1,5 +1,6 @@
 package jhmm.mm;
 
+import java.util.concurrent.locks.ReentrantLock;
 import jhmm.base.Errno;
 import jhmm.base.PageSize;
 import jhmm.phys.PageFlags;
@@ -116,7 +117,7 @@ final class Populate implements PageWalkOps {
     @Override
     public int pmdEntry(long pmd, long[] ptes, long start, long end, Vma vma) {
         PageTable pt = mm.pt;
-        mm.ptl.lock();
+        ReentrantLock ptl = mm.lockEntry(start);
         try {
             if (!PageWalk.unchanged(mm, start, pmd, ptes)) {
                 stop = start; // changed since the walk read it: the fault path looks again
@@ -145,7 +146,7 @@ final class Populate implements PageWalkOps {
             }
             return 0;
         } finally {
-            mm.ptl.unlock();
+            ptl.unlock();
         }
     }
 }

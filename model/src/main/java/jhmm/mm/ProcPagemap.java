@@ -1,5 +1,6 @@
 package jhmm.mm;
 
+import java.util.concurrent.locks.ReentrantLock;
 import jhmm.base.PageSize;
 import jhmm.phys.PageFlags;
 import jhmm.phys.PageFrames;
@@ -102,14 +103,14 @@ public final class ProcPagemap {
 
     /** 0 when a PTE translates {@code addr}, 1 for a PMD leaf, 2 for a PUD leaf. */
     private static int leafLevel(Mm mm, long addr) {
-        mm.ptl.lock();
+        ReentrantLock ptl = mm.lockEntry(addr);
         try {
             if (Pte.leaf(mm.pt.pud(addr))) {
                 return 2;
             }
             return Pte.leaf(mm.pt.pmd(addr & PageSize.PMD_MASK)) ? 1 : 0;
         } finally {
-            mm.ptl.unlock();
+            ptl.unlock();
         }
     }
 }

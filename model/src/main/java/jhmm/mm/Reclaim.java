@@ -1,6 +1,7 @@
 package jhmm.mm;
 
 import java.util.Arrays;
+import java.util.concurrent.locks.ReentrantLock;
 import jhmm.base.Errno;
 import jhmm.base.PageSize;
 import jhmm.phys.PageFlags;
@@ -28,29 +29,24 @@ public final class Reclaim {
         int[] out = new int[16];
         int n = 0;
         int last = -1;
-        mm.ptl.lock();
-        try {
-            for (long a = start; a < end; a += PageSize.PAGE_SIZE) {
-                int pfn = mappedFrame(mm, a);
-                if (pfn < 0) {
-                    continue;
-                }
-                int head = sys.phys.frames().head(pfn);
-                if (head != last) {
-                    if (n == out.length) {
-                        out = Arrays.copyOf(out, n * 2);
-                    }
-                    out[n++] = head;
-                    last = head;
-                }
+        for (long a = start; a < end; a += PageSize.PAGE_SIZE) {
+            int pfn = mappedFrameLocked(mm, a);
+            if (pfn < 0) {
+                continue;
             }
-        } finally {
-            mm.ptl.unlock();
+            int head = sys.phys.frames().head(pfn);
+            if (head != last) {
+                if (n == out.length) {
+                    out = Arrays.copyOf(out, n * 2);
+                }
+                out[n++] = head;
+                last = head;
+            }
         }
         return Arrays.stream(out, 0, n).distinct().toArray();
     }
 
-    /** The frame mapped at {@code a} (inside a huge leaf, its page there), or -1 for none or a special page; under ptl. */
+    /** The frame mapped at {@code a} (inside a huge leaf, its page there), or -1 for none or a special page; under its entry's lock. */
     private static int mappedFrame(Mm mm, long a) {
         long e = mm.pt.pud(a);
         long mask = PageSize.PUD_MASK;
@@ -66,11 +62,11 @@ public final class Reclaim {
     }
 
     private static int mappedFrameLocked(Mm mm, long a) {
-        mm.ptl.lock();
+        ReentrantLock ptl = Pte.leaf(mm.pt.pud(a)) ? mm.pudLock() : mm.lockEntry(a);
         try {
             return mappedFrame(mm, a);
         } finally {
-            mm.ptl.unlock();
+            ptl.unlock();
         }
     }
 
@@ -449,16 +445,14 @@ public final class Reclaim {
     /** Whether a mapping of a page of the folio at {@code head} has its dirty bit set. */
     private boolean dirtyMapping(int head) {
         boolean[] dirty = new boolean[1];
-        sys.rmap.walk(head, (vma, addr, sub, pmdLevel) -> {
-            vma.mm.ptl.lock();
-            try {
+        try (WalkLock lock = new WalkLock()) {
+            sys.rmap.walk(head, (vma, addr, sub, pmdLevel) -> {
+                lock.at(vma.mm, addr, false);
                 long e = pmdLevel ? vma.mm.pt.pmd(addr) : vma.mm.pt.pte(addr);
                 dirty[0] = Pte.present(e) && Pte.pfn(e) == head + sub && Pte.dirty(e);
-            } finally {
-                vma.mm.ptl.unlock();
-            }
-            return !dirty[0];
-        });
+                return !dirty[0];
+            });
+        }
         return dirty[0];
     }
 

@@ -1,5 +1,6 @@
 package jhmm.mm;
 
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import jhmm.base.PageSize;
 import jhmm.phys.PageFlags;
@@ -283,42 +284,61 @@ public final class Rmap {
         int order = f.order(head);
         long start = Long.MAX_VALUE;
         long end = Long.MIN_VALUE;
-        mm.ptl.lock();
-        try {
+        try (WalkLock lock = new WalkLock()) {
             for (Place p : places) {
+                lock.at(mm, p.addr(), pudLeaf(p.pmdLevel(), order));
                 if (mapsFrame(read(mm, p.addr(), p.pmdLevel(), order), head + p.subpage())) {
                     start = Math.min(start, p.addr());
                     end = Math.max(end, p.addr() + (p.pmdLevel() ? (long) f.nrPages(head) << PageSize.PAGE_SHIFT : PageSize.PAGE_SIZE));
                 }
             }
-        } finally {
-            mm.ptl.unlock();
         }
         if (start > end) {
             return 0; // nothing of this folio here: no invalidation either
         }
         NotifierRange r = mm.invalidateStart(event, start, end);
         int count = 0;
-        mm.ptl.lock();
-        try {
+        try (WalkLock lock = new WalkLock()) {
             for (Place p : places) {
+                lock.at(mm, p.addr(), pudLeaf(p.pmdLevel(), order)); // each mapping under the lock of the table it is in
                 if (p.pmdLevel() && splitPmd && mapsFrame(read(mm, p.addr(), true, order), head)) {
                     sys.huge.splitPmdLocked(vma, p.addr(), false);
-                    for (int i = 0, n = f.nrPages(head); i < n; i++) {
-                        count += replaceLocked(vma, p.addr() + ((long) i << PageSize.PAGE_SHIFT), head, i, false, mapper);
-                    }
+                    count += replaceSplit(vma, p.addr(), head, mapper);
+                    lock.close(); // the window has a PTE table now: its lock, not the PMD lock, guards it
                 } else {
                     count += replaceLocked(vma, p.addr(), head, p.subpage(), p.pmdLevel(), mapper);
                 }
             }
-        } finally {
-            mm.ptl.unlock();
         }
         mm.invalidateEnd(r);
         return count;
     }
 
-    /** Replaces one mapping of page {@code sub} of the folio, if the entry still maps it; 1 if it did. Under the PTL. */
+    /**
+     * After split_huge_pmd_locked (the PMD lock held), the walk goes on at PTE level: every page
+     * of the folio in the new PTE table, under that table's lock. A page-cache PMD is dropped,
+     * not split: nothing is left to replace.
+     */
+    private int replaceSplit(Vma vma, long haddr, int head, EntryMapper mapper) {
+        Mm mm = vma.mm;
+        int table = mm.pt.pteTable(haddr, false);
+        if (table < 0) {
+            return 0;
+        }
+        ReentrantLock ptl = mm.pt.tableLock(table);
+        ptl.lock();
+        try {
+            int count = 0;
+            for (int i = 0, n = sys.phys.frames().nrPages(head); i < n; i++) {
+                count += replaceLocked(vma, haddr + ((long) i << PageSize.PAGE_SHIFT), head, i, false, mapper);
+            }
+            return count;
+        } finally {
+            ptl.unlock();
+        }
+    }
+
+    /** Replaces one mapping of page {@code sub} of the folio, if the entry still maps it; 1 if it did. Under the entry's lock. */
     private int replaceLocked(Vma vma, long addr, int head, int sub, boolean pmdLevel, EntryMapper mapper) {
         PageFrames f = sys.phys.frames();
         Mm mm = vma.mm;
@@ -347,10 +367,10 @@ public final class Rmap {
     /** remove_migration_ptes: migration entries naming {@code src} become mappings of {@code dst}. */
     public void restoreMigrationEntries(int src, int dst) {
         PageFrames f = sys.phys.frames();
-        walk(src, (vma, addr, sub, pmdLevel) -> {
-            Mm mm = vma.mm;
-            mm.ptl.lock();
-            try {
+        try (WalkLock lock = new WalkLock()) {
+            walk(src, (vma, addr, sub, pmdLevel) -> {
+                Mm mm = vma.mm;
+                lock.at(mm, addr, pudLeaf(pmdLevel, f.order(dst)));
                 long e = read(mm, addr, pmdLevel, f.order(dst));
                 if (Pte.isMigration(e) && Pte.pfn(e) == src + sub) {
                     long bits = Pte.ACCESSED | (pmdLevel ? Pte.HUGE : 0);
@@ -374,11 +394,9 @@ public final class Rmap {
                         addPte(dst + sub);
                     }
                 }
-            } finally {
-                mm.ptl.unlock();
-            }
-            return true;
-        });
+                return true;
+            });
+        }
         if (f.isLarge(dst)) {
             sys.deferredSplit.queueIfPartlyMapped(dst); // the new folio is as partly mapped as the old
         }
@@ -390,12 +408,15 @@ public final class Rmap {
     }
 
     private static long readLocked(Mm mm, long addr, boolean pmdLevel, int order) {
-        mm.ptl.lock();
-        try {
+        try (WalkLock lock = new WalkLock()) {
+            lock.at(mm, addr, pudLeaf(pmdLevel, order));
             return read(mm, addr, pmdLevel, order);
-        } finally {
-            mm.ptl.unlock();
         }
+    }
+
+    /** Whether a huge mapping of a folio of {@code order} is a PUD leaf (guarded by the page_table_lock). */
+    private static boolean pudLeaf(boolean pmdLevel, int order) {
+        return pmdLevel && order == PageSize.PUD_ORDER;
     }
 
     private static long read(Mm mm, long addr, boolean pmdLevel, int order) {

@@ -1,5 +1,6 @@
 package jhmm.mm;
 
+import java.util.concurrent.locks.ReentrantLock;
 import jhmm.base.PageSize;
 import jhmm.phys.PageFlags;
 import jhmm.phys.PageFrames;
@@ -55,7 +56,7 @@ final class ShmemThp {
     }
 
     /**
-     * The fault on a none PMD over a huge shmem folio ({@link #mapsHuge}), PTL held: one PMD;
+     * The fault on a none PMD over a huge shmem folio ({@link #mapsHuge}), PMD lock held: one PMD;
      * in a VM_NOHUGEPAGE VMA, which refuses the PMD, a PTE for each of its pages (Linux 6.18
      * maps a shmem folio whole when the VMA and the PTE table hold it).
      */
@@ -67,9 +68,15 @@ final class ShmemThp {
         long bits = Fault.filePteBits(vma, write);
         if (vma.has(VmFlags.NOHUGEPAGE)) {
             int table = mm.pt.pteTable(haddr, true);
-            for (int i = 0; i < NR; i++) {
-                sys.rmap.addPte(head + i);
-                mm.pt.setEntryAt(table, i, Pte.mk(head + i, bits));
+            ReentrantLock ptl = mm.pt.tableLock(table); // the new table's own lock, inside the PMD lock
+            ptl.lock();
+            try {
+                for (int i = 0; i < NR; i++) {
+                    sys.rmap.addPte(head + i);
+                    mm.pt.setEntryAt(table, i, Pte.mk(head + i, bits));
+                }
+            } finally {
+                ptl.unlock();
             }
         } else {
             mm.pt.setPmd(haddr, Pte.mk(head, bits | Pte.HUGE));
@@ -160,12 +167,7 @@ final class ShmemThp {
             if (v.mm.dead || addr < 0 || (addr & ~PageSize.PMD_MASK) != 0 || !windowInside(v, addr)) {
                 continue;
             }
-            v.mm.ptl.lock();
-            try {
-                v.mm.pt.freeEmptyPteTable(addr);
-            } finally {
-                v.mm.ptl.unlock();
-            }
+            v.mm.freeEmptyPteTable(addr);
         }
     }
 
@@ -173,7 +175,12 @@ final class ShmemThp {
     private void mapPmd(Vma vma, long haddr, int head) {
         Mm mm = vma.mm;
         NotifierRange r = mm.invalidateStart(NotifierEvent.CLEAR, haddr, haddr + PageSize.PMD_SIZE);
-        mm.ptl.lock();
+        ReentrantLock pml = mm.pmdLock(haddr); // the PMD lock, then the PTE table's, as collapse takes them
+        int table = mm.pt.pteTable(haddr, false);
+        ReentrantLock ptl = table < 0 ? null : mm.pt.tableLock(table);
+        if (ptl != null) {
+            ptl.lock();
+        }
         try {
             sys.zap.zapPtesLocked(vma, haddr, haddr + PageSize.PMD_SIZE);
             mm.pt.freeEmptyPteTable(haddr);
@@ -181,7 +188,10 @@ final class ShmemThp {
             sys.rmap.addEntire(head);
             mm.rssAdd(vma, NR);
         } finally {
-            mm.ptl.unlock();
+            if (ptl != null) {
+                ptl.unlock();
+            }
+            pml.unlock();
         }
         mm.invalidateEnd(r);
     }

@@ -1,5 +1,6 @@
 package jhmm.mm;
 
+import java.util.concurrent.locks.ReentrantLock;
 import jhmm.base.Errno;
 import jhmm.base.PageSize;
 import jhmm.base.Pattern;
@@ -28,17 +29,18 @@ public final class UserAccess {
         ContentStore data = mm.sys.phys.data();
         long a = addr;
         long end = addr + len;
+        int[] frame = new int[1];
         while (a < end) {
-            int pfn = translate(mm, a, true);
-            if (pfn < 0) {
-                return pfn;
+            ReentrantLock ptl = translate(mm, a, true, frame);
+            if (ptl == null) {
+                return frame[0];
             }
             int off = (int) (a & ~PageSize.PAGE_MASK);
             int n = (int) Math.min(PageSize.PAGE_SIZE - off, end - a);
             try {
-                data.writePattern(pfn, off, n, p, (a & PageSize.PAGE_MASK) - origin);
+                data.writePattern(frame[0], off, n, p, (a & PageSize.PAGE_MASK) - origin);
             } finally {
-                mm.ptl.unlock();
+                ptl.unlock();
             }
             a += n;
         }
@@ -50,17 +52,18 @@ public final class UserAccess {
         ContentStore data = mm.sys.phys.data();
         long a = addr;
         long end = addr + len;
+        int[] frame = new int[1];
         while (a < end) {
-            int pfn = translate(mm, a, false);
-            if (pfn < 0) {
-                return pfn;
+            ReentrantLock ptl = translate(mm, a, false, frame);
+            if (ptl == null) {
+                return frame[0];
             }
             int off = (int) (a & ~PageSize.PAGE_MASK);
             int n = (int) Math.min(PageSize.PAGE_SIZE - off, end - a);
             try {
-                data.read(pfn, off, dst, dstOff + (int) (a - addr), n);
+                data.read(frame[0], off, dst, dstOff + (int) (a - addr), n);
             } finally {
-                mm.ptl.unlock();
+                ptl.unlock();
             }
             a += n;
         }
@@ -74,38 +77,43 @@ public final class UserAccess {
      * again too, as pagefault_out_of_memory() lets the access retry (Linux 5.16+), so a
      * transient allocation failure (a device driver's injected one) goes unseen; -ENOMEM when
      * memory stays short for {@link #OOM_TRIES} tries, where Linux's allocator would call the
-     * OOM killer. A frame comes back with the page-table lock held, for the access; the caller
-     * releases it.
+     * OOM killer. The frame goes to {@code frame[0]} and the lock guarding its entry comes back
+     * held, for the access; the caller releases it. On failure the lock is null and
+     * {@code frame[0]} holds -errno.
      */
-    static int translate(Mm mm, long addr, boolean write) {
+    static ReentrantLock translate(Mm mm, long addr, boolean write, int[] frame) {
         int ooms = 0;
         long since = 0;
         for (int tries = 0; ; tries++) {
             since = FaultRetry.pause(tries, since, addr);
-            mm.ptl.lock();
+            ReentrantLock ptl = mm.lockEntry(addr);
             int pfn = lookupLocked(mm, addr, write);
             if (pfn >= 0) {
-                return pfn;
+                frame[0] = pfn;
+                return ptl;
             }
-            mm.ptl.unlock();
+            ptl.unlock();
             mm.mmapLock().readLock().lock();
             try {
                 Vma v = mm.findVma(addr);
                 if (v == null || accessError(v, write)) {
-                    return -Errno.EFAULT;
+                    frame[0] = -Errno.EFAULT;
+                    return null;
                 }
                 if (mm.sys.fault.mustWait(PageStates.entryAt(mm, addr))) {
                     // migration_entry_wait or a swap-in waiting for reclaim's write: sleep until it ends
-                    mm.sys.fault.waitForMigration();
+                    mm.sys.fault.waitForMigration(mm, addr);
                     continue;
                 }
                 int ret = mm.sys.fault.handle(v, addr, write ? Fault.FLAG_WRITE : 0);
                 ooms = ret == Fault.OOM ? ooms + 1 : 0;
                 if (ooms == OOM_TRIES) {
-                    return -Errno.ENOMEM;
+                    frame[0] = -Errno.ENOMEM;
+                    return null;
                 }
                 if (ret != Fault.OK && ret != Fault.RETRY && ret != Fault.OOM) {
-                    return -Errno.EFAULT;
+                    frame[0] = -Errno.EFAULT;
+                    return null;
                 }
             } finally {
                 mm.mmapLock().readLock().unlock();
@@ -138,11 +146,11 @@ public final class UserAccess {
 
     /** A TLB-fill-style lookup: the frame for a permitted access, or -1 when the access must fault. */
     static int lookup(Mm mm, long addr, boolean write) {
-        mm.ptl.lock();
+        ReentrantLock ptl = mm.lockEntry(addr);
         try {
             return lookupLocked(mm, addr, write);
         } finally {
-            mm.ptl.unlock();
+            ptl.unlock();
         }
     }
 

@@ -1,5 +1,6 @@
 package jhmm.mm;
 
+import java.util.concurrent.locks.ReentrantLock;
 import jhmm.base.PageSize;
 import jhmm.phys.PageFlags;
 import jhmm.phys.PageFrames;
@@ -47,11 +48,11 @@ public final class Zap {
                 continue;
             }
             if (Pte.leaf(pud)) {
-                mm.ptl.lock();
+                ReentrantLock ptl = mm.pudLock();
                 try {
-                    zapHugeLeaf(vma, addr & PageSize.PUD_MASK, pud, true);
+                    zapHugeLeaf(vma, addr & PageSize.PUD_MASK, mm.pt.pud(addr), true);
                 } finally {
-                    mm.ptl.unlock();
+                    ptl.unlock();
                 }
                 addr = pudEnd;
                 continue;
@@ -74,24 +75,30 @@ public final class Zap {
         }
         if (Pte.leaf(pmd)) {
             if (whole || vma.isHugetlb()) {
-                mm.ptl.lock();
+                ReentrantLock pml = mm.pmdLock(haddr);
                 try {
-                    zapHugeLeaf(vma, haddr, pmd, false);
+                    pmd = mm.pt.pmd(haddr); // read again under the lock: a split may have come first
+                    if (Pte.leaf(pmd)) {
+                        zapHugeLeaf(vma, haddr, pmd, false);
+                        return;
+                    }
                 } finally {
-                    mm.ptl.unlock();
+                    pml.unlock();
                 }
-                return;
+            } else {
+                sys.huge.splitPmd(vma, haddr);
             }
-            sys.huge.splitPmd(vma, haddr);
         }
-        mm.ptl.lock();
+        // zap_pte_range under the PTE table's lock; the table goes after, under the PMD lock
+        // and its own (free_pgtables, or PT_RECLAIM's try_to_free_pte for MADV_DONTNEED)
+        ReentrantLock ptl = mm.lockEntry(addr);
         try {
             zapPtesLocked(vma, addr, next);
-            if (whole || !keepPartlyZappedTables) {
-                mm.pt.freeEmptyPteTable(haddr);
-            }
         } finally {
-            mm.ptl.unlock();
+            ptl.unlock();
+        }
+        if (whole || !keepPartlyZappedTables) {
+            mm.freeEmptyPteTable(haddr);
         }
     }
 
@@ -115,7 +122,7 @@ public final class Zap {
         }
     }
 
-    /** Clears PTEs of [start, end) inside one PMD window; the caller holds the PTL. */
+    /** Clears PTEs of [start, end) inside one PMD window; the caller holds the PTE table's lock (or the PMD lock where there is none). */
     void zapPtesLocked(Vma vma, long start, long end) {
         Mm mm = vma.mm;
         int table = mm.pt.pteTable(start, false);
@@ -125,33 +132,46 @@ public final class Zap {
         long[] ptes = mm.pt.entries(table);
         int first = (int) ((start >>> PageSize.PAGE_SHIFT) & (PageTable.ENTRIES - 1));
         int n = (int) ((end - start) >>> PageSize.PAGE_SHIFT);
+        // zap_pte_range counts the pages per RSS counter and adds them once per table (add_mm_rss_vec)
+        long anon = 0;
+        long file = 0;
+        long shmem = 0;
         for (int i = first; i < first + n; i++) {
             long e = ptes[i];
             if (e == 0) {
                 continue;
             }
             mm.pt.setEntryAt(table, i, 0);
-            zapEntry(vma, e);
+            switch (zapEntry(vma, e)) {
+                case Mm.ANON -> anon++;
+                case Mm.FILE -> file++;
+                case Mm.SHMEM -> shmem++;
+                default -> { }
+            }
         }
+        mm.rssAddCounters(-anon, -file, -shmem);
     }
 
-    private void zapEntry(Vma vma, long e) {
+    /** Drops what entry {@code e} held; returns the RSS counter (mm_counter) that loses a page, or {@link Mm#NO_COUNTER}. */
+    private int zapEntry(Vma vma, long e) {
         Mm mm = vma.mm;
         if (Pte.present(e) || Pte.isDeviceExclusive(e) || Pte.isDevicePrivate(e)) {
             if (Pte.special(e)) {
-                return;
+                return Mm.NO_COUNTER;
             }
             int pfn = Pte.pfn(e);
             PageFrames f = sys.phys.frames();
             if (Pte.dirty(e) && !f.test(pfn, PageFlags.ANON)) {
                 f.set(pfn, PageFlags.DIRTY); // zap_present_folio_ptes marks only page-cache folios dirty
             }
-            mm.rssAddFolio(vma, pfn, -1);
+            int counter = mm.counterOf(vma, pfn); // read before the folio can be freed
             sys.rmap.removePte(pfn);
+            return counter;
         } else if (Pte.isSwap(e)) {
             sys.swap.free(Pte.pfn(e));
         } else if (Pte.isMigration(e)) {
-            mm.rssAddFolio(vma, Pte.pfn(e), -1); // still counted while it migrates
+            return mm.counterOf(vma, Pte.pfn(e)); // still counted while it migrates
         }
+        return Mm.NO_COUNTER;
     }
 }

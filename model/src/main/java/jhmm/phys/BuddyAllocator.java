@@ -9,7 +9,10 @@ import java.util.concurrent.locks.ReentrantLock;
  * <p>Free lists are threaded through the frames themselves, as the kernel threads them through
  * struct page: a free block's first frame keeps its order in its flag word and its prev/next
  * links in the word a folio head keeps its mapping and index in ({@link PageFrames#mapIndex}).
- * One lock (the zone lock) serialises allocation and freeing.
+ * One lock (the zone lock) serialises the buddy lists. Order-0 pages go through per-CPU lists
+ * in front of it ({@link PerCpuPages}), refilled and drained a batch at a time, so that threads
+ * faulting and unmapping 4 KiB pages rarely meet there; a thread's "CPU" is the list it was
+ * given on its first allocation, in turn.
  */
 public final class BuddyAllocator {
     public static final int MAX_ORDER = 10;
@@ -19,6 +22,12 @@ public final class BuddyAllocator {
     private final int[] freeHead = new int[MAX_ORDER + 1];
     private final ReentrantLock zoneLock = new ReentrantLock();
     private long freePages;
+    /** Lists for this many CPUs: more threads share them, which costs only a failed trylock now and then. */
+    static final int NR_CPUS = 8;
+    private static final java.util.concurrent.atomic.AtomicInteger NEXT_CPU = new java.util.concurrent.atomic.AtomicInteger();
+    /** The CPU a thread allocates and frees on (smp_processor_id), fixed at its first call. */
+    private static final ThreadLocal<Integer> CPU = ThreadLocal.withInitial(() -> NEXT_CPU.getAndIncrement() % NR_CPUS);
+    private final PerCpuPages[] pcp = new PerCpuPages[NR_CPUS];
 
     private final int ramFrames;
 
@@ -26,6 +35,9 @@ public final class BuddyAllocator {
         this.frames = frames;
         this.ramFrames = frames.nrFrames();
         java.util.Arrays.fill(freeHead, NONE);
+        for (int i = 0; i < NR_CPUS; i++) {
+            pcp[i] = new PerCpuPages(ramFrames);
+        }
     }
 
     /** Adds a range of frames that were never handed out (at boot). */
@@ -36,41 +48,89 @@ public final class BuddyAllocator {
             while (o > 0 && ((pfn & ((1 << o) - 1)) != 0 || pfn + (1 << o) > end)) {
                 o--;
             }
-            free(pfn, o);
+            freeZone(pfn, o); // at boot, one thread: straight to the buddy lists
             pfn += 1 << o;
         }
     }
 
+    /** Free pages: those on the buddy lists and those waiting on the per-CPU lists. */
     public long freePages() {
-        return freePages;
+        long n = freePages;
+        for (PerCpuPages p : pcp) {
+            n += p.count();
+        }
+        return n;
     }
 
     /** Allocates 2^order frames; returns the first PFN or -1 when no block is large enough. */
     int alloc(int order) {
+        if (order == 0) {
+            int pfn = allocPcp(pcp[CPU.get()]);
+            if (pfn >= 0) {
+                return pfn;
+            }
+        }
         zoneLock.lock();
         try {
-            int o = order;
-            while (o <= MAX_ORDER && freeHead[o] == NONE) {
-                o++;
-            }
-            if (o > MAX_ORDER) {
-                return -1;
-            }
-            int pfn = freeHead[o];
-            unlink(pfn, o);
-            while (o > order) {
-                o--;
-                push(pfn + (1 << o), o);
-            }
-            int n = 1 << order;
-            for (int i = 0; i < n; i++) {
-                frames.setFlagWord(pfn + i, 0);
-            }
-            freePages -= n;
-            return pfn;
+            return allocZone(order);
         } finally {
             zoneLock.unlock();
         }
+    }
+
+    /** rmqueue_pcplist: a page from the CPU's list, refilled first when empty; -1 when busy or nothing is left. */
+    private int allocPcp(PerCpuPages p) {
+        if (!p.lock.tryLock()) {
+            return -1;
+        }
+        try {
+            if (p.count() == 0) {
+                zoneLock.lock();
+                try {
+                    for (int i = 0; i < p.batch; i++) {
+                        int pfn = allocZone(0);
+                        if (pfn < 0) {
+                            break;
+                        }
+                        frames.setFlagWord(pfn, PageFlags.FREE); // free, off the buddy lists
+                        p.pushCold(pfn);
+                    }
+                } finally {
+                    zoneLock.unlock();
+                }
+            }
+            if (p.count() == 0) {
+                return -1;
+            }
+            int pfn = p.popHot();
+            frames.setFlagWord(pfn, 0);
+            return pfn;
+        } finally {
+            p.lock.unlock();
+        }
+    }
+
+    /** __rmqueue: 2^order frames off the buddy lists, splitting a larger block; the zone lock is held. */
+    private int allocZone(int order) {
+        int o = order;
+        while (o <= MAX_ORDER && freeHead[o] == NONE) {
+            o++;
+        }
+        if (o > MAX_ORDER) {
+            return -1;
+        }
+        int pfn = freeHead[o];
+        unlink(pfn, o);
+        while (o > order) {
+            o--;
+            push(pfn + (1 << o), o);
+        }
+        int n = 1 << order;
+        for (int i = 0; i < n; i++) {
+            frames.setFlagWord(pfn + i, 0);
+        }
+        freePages -= n;
+        return pfn;
     }
 
     /**
@@ -108,31 +168,87 @@ public final class BuddyAllocator {
         }
     }
 
-    /** Returns 2^order frames starting at {@code pfn}, merging with free buddies. */
+    /** Returns 2^order frames starting at {@code pfn}: an order-0 page to the CPU's list, else to the buddy lists. */
     void free(int pfn, int order) {
+        if (order == 0 && freePcp(pcp[CPU.get()], pfn)) {
+            return;
+        }
         zoneLock.lock();
         try {
-            int n = 1 << order;
-            for (int i = 0; i < n; i++) {
-                frames.setFlagWord(pfn + i, PageFlags.FREE); // order 0 until push marks the block's first frame
-            }
-            freePages += n;
-            while (order < MAX_ORDER) {
-                int buddy = pfn ^ (1 << order);
-                if (buddy + (1 << order) > ramFrames
-                        || (frames.flagWord(buddy) & PageFlags.BUDDY) == 0
-                        || frames.order(buddy) != order) {
-                    break;
-                }
-                unlink(buddy, order);
-                frames.setFlagWord(buddy, PageFlags.FREE);
-                pfn = Math.min(pfn, buddy);
-                order++;
-            }
-            push(pfn, order);
+            freeZone(pfn, order);
         } finally {
             zoneLock.unlock();
         }
+    }
+
+    /** free_frozen_page_commit: onto the CPU's list, whose coldest batch goes to the buddy lists at pcp->high; false when the list is busy. */
+    private boolean freePcp(PerCpuPages p, int pfn) {
+        if (!p.lock.tryLock()) {
+            return false;
+        }
+        try {
+            frames.setFlagWord(pfn, PageFlags.FREE);
+            p.pushHot(pfn);
+            if (p.count() >= p.high) {
+                drain(p, p.batch);
+            }
+            return true;
+        } finally {
+            p.lock.unlock();
+        }
+    }
+
+    /** free_pcppages_bulk: the coldest {@code n} pages of {@code p} (its lock held) back to the buddy lists. */
+    private void drain(PerCpuPages p, int n) {
+        zoneLock.lock();
+        try {
+            for (int i = 0; i < n && p.count() > 0; i++) {
+                freeZone(p.popCold(), 0);
+            }
+        } finally {
+            zoneLock.unlock();
+        }
+    }
+
+    /**
+     * drain_all_pages: every CPU's list back to the buddy lists, so that its pages can merge
+     * into larger blocks (the allocator's slow path does this before it gives up). Returns the
+     * pages drained.
+     */
+    int drainAll() {
+        int drained = 0;
+        for (PerCpuPages p : pcp) {
+            p.lock.lock();
+            try {
+                drained += p.count();
+                drain(p, p.count());
+            } finally {
+                p.lock.unlock();
+            }
+        }
+        return drained;
+    }
+
+    /** __free_one_page: 2^order frames back to the buddy lists, merging with free buddies; the zone lock is held. */
+    private void freeZone(int pfn, int order) {
+        int n = 1 << order;
+        for (int i = 0; i < n; i++) {
+            frames.setFlagWord(pfn + i, PageFlags.FREE); // order 0 until push marks the block's first frame
+        }
+        freePages += n;
+        while (order < MAX_ORDER) {
+            int buddy = pfn ^ (1 << order);
+            if (buddy + (1 << order) > ramFrames
+                    || (frames.flagWord(buddy) & PageFlags.BUDDY) == 0
+                    || frames.order(buddy) != order) {
+                break;
+            }
+            unlink(buddy, order);
+            frames.setFlagWord(buddy, PageFlags.FREE);
+            pfn = Math.min(pfn, buddy);
+            order++;
+        }
+        push(pfn, order);
     }
 
     private void push(int pfn, int order) {

@@ -214,6 +214,9 @@ public final class PhysicalMemory {
      */
     public int allocFolio(int order) {
         int pfn = buddy.alloc(order);
+        if (pfn < 0 && buddy.drainAll() > 0) {
+            pfn = buddy.alloc(order); // the slow path drains the per-CPU lists before it gives up
+        }
         if (pfn >= 0) {
             frames.makeFolio(pfn, order);
             frames.setRefcount(pfn, 1);

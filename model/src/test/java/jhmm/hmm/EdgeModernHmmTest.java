@@ -496,6 +496,13 @@ class EdgeModernHmmTest {
         assertThat(b[0]).isEqualTo((byte) 9);
     }
 
+    /** The split page-table lock of the entry of {@code addr}, which migration_entry_wait takes to look at it. */
+    private ReentrantLock entryLock(long addr) {
+        ReentrantLock l = mm.lockEntry(addr);
+        l.unlock();
+        return l;
+    }
+
     /**
      * Holds {@code lock} except when {@code t} is queued on it, and lets {@code t} take it
      * {@code n} times: afterwards {@code t} has run past {@code n} acquisitions (or ended).
@@ -531,7 +538,7 @@ class EdgeModernHmmTest {
         Thread device = new Thread(() -> result.set(fault(req)), "device-fault");
         assertThat(EdgeStates.duringMigration(machine, p, addr, len, () -> {
             device.start();
-            letAcquire(mm.pageTableLock(), device, 12); // several walks see the migration entry
+            letAcquire(entryLock(addr), device, 12); // several walks see the migration entry
             assertThat(device.isAlive()).as("hmm_range_fault waits for the migration").isTrue();
         })).isTrue();
         try {

@@ -1,6 +1,7 @@
 package jhmm.mm;
 
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.ReentrantLock;
 import jhmm.base.PageSize;
 import jhmm.kernel.Machine;
 import jhmm.kernel.UserProcess;
@@ -56,11 +57,11 @@ public final class EdgeStates {
      * PTE mapping {@code pfn} readable and writable.
      */
     public static void insertSpecialPfn(Mm mm, long addr, int pfn) {
-        mm.ptl.lock();
+        ReentrantLock ptl = mm.lockPte(addr);
         try {
             mm.pt.setPte(addr, Pte.mk(pfn, Pte.SPECIAL | Pte.WRITE | Pte.ACCESSED | Pte.DIRTY));
         } finally {
-            mm.ptl.unlock();
+            ptl.unlock();
         }
     }
 
@@ -74,13 +75,13 @@ public final class EdgeStates {
         if (pfn < 0) {
             throw new IllegalStateException("out of memory");
         }
-        mm.ptl.lock();
+        ReentrantLock ptl = mm.lockPte(addr);
         try {
             mm.sys.rmap.addPte(pfn);
             mm.pt.setPte(addr, Pte.mk(pfn, Pte.ACCESSED));
             mm.rssAdd(mm.findVma(addr), 1);
         } finally {
-            mm.ptl.unlock();
+            ptl.unlock();
         }
         return pfn;
     }
@@ -98,7 +99,7 @@ public final class EdgeStates {
             long start = huge ? haddr : addr & PageSize.PAGE_MASK;
             long end = start + (huge ? PageSize.PMD_SIZE : PageSize.PAGE_SIZE);
             NotifierRange r = mm.invalidateStart(NotifierEvent.PROTECTION_VMA, start, end);
-            mm.ptl.lock();
+            ReentrantLock ptl = mm.lockEntry(start);
             try {
                 long e = huge ? mm.pt.pmd(haddr) : mm.pt.pte(start);
                 if (!Pte.accessible(e)) {
@@ -111,7 +112,7 @@ public final class EdgeStates {
                     mm.pt.setPte(start, hint);
                 }
             } finally {
-                mm.ptl.unlock();
+                ptl.unlock();
             }
             mm.invalidateEnd(r);
         } finally {

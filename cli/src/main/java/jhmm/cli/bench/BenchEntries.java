@@ -7,7 +7,7 @@ import java.util.Optional;
 public final class BenchEntries {
     /** What {@code jhmm bench} runs without an entry. */
     public static final String DEFAULT = SideBySideEntry.NAME;
-    private static final List<BenchEntry> ALL = List.of(new SideBySideEntry(), new ScalingEntry(), new FootprintEntry(), new ThpMigrationEntry(),
+    private static final List<BenchEntry> ALL = List.of(new SideBySideEntry(), new ScalingEntry(), new FootprintEntry(), new ThreadsEntry(), new ThpMigrationEntry(),
             SimEntry.fits(), SimEntry.oversubscribed());
 
     private BenchEntries() {}

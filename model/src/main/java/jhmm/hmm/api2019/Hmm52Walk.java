@@ -118,7 +118,7 @@ final class Hmm52Walk implements PageWalkOps {
             if (Pte.isMigration(pmd)) {
                 if (rangeNeedFault(start, end, 0) != 0) {
                     last = start;
-                    mm.system().faultHandler().waitForMigration();
+                    mm.system().faultHandler().waitForMigration(mm, start);
                     return -Errno.EBUSY;
                 }
                 return 0; // 5.2 leaves these slots exactly as the caller gave them
