@@ -364,41 +364,63 @@ public final class Rmap {
         return 1;
     }
 
-    /** remove_migration_ptes: migration entries naming {@code src} become mappings of {@code dst}. */
+    /**
+     * remove_migration_ptes: migration entries naming {@code src} become mappings of {@code dst}.
+     * The walk chose between a PMD and the PTEs by a look without a lock; a PMD migration entry
+     * found split once the lock is held (a partial zap, or a device migration collecting a page
+     * near it, splits it into PTE migration entries) is restored PTE by PTE, as
+     * page_vma_mapped_walk goes on at PTE level when the PMD was split under it. Restoring only
+     * a PMD there left 512 migration entries that no one restores.
+     */
     public void restoreMigrationEntries(int src, int dst) {
         PageFrames f = sys.phys.frames();
         try (WalkLock lock = new WalkLock()) {
             walk(src, (vma, addr, sub, pmdLevel) -> {
-                Mm mm = vma.mm;
-                lock.at(mm, addr, pudLeaf(pmdLevel, f.order(dst)));
-                long e = read(mm, addr, pmdLevel, f.order(dst));
-                if (Pte.isMigration(e) && Pte.pfn(e) == src + sub) {
-                    long bits = Pte.ACCESSED | (pmdLevel ? Pte.HUGE : 0);
-                    if (Pte.kindWritable(e)) {
-                        bits |= Pte.WRITE;
+                boolean pudLeaf = pudLeaf(pmdLevel, f.order(dst));
+                lock.at(vma.mm, addr, pudLeaf);
+                if (pmdLevel && !pudLeaf && !Pte.leaf(read(vma.mm, addr, true, f.order(dst)))) {
+                    // the lock taken is the new PTE table's: lockEntry looked at the PMD under it
+                    for (int i = 0, n = f.nrPages(src); i < n; i++) {
+                        restoreLocked(vma, addr + ((long) i << PageSize.PAGE_SHIFT), src, dst, i, false);
                     }
-                    if (f.test(dst + sub, PageFlags.DIRTY)) {
-                        bits |= Pte.DIRTY;
-                    }
-                    long mapped = Pte.mk(dst + sub, bits);
-                    if (isDevicePrivate(dst)) {
-                        int kind = Pte.kindWritable(e) ? Pte.KIND_DEVICE_PRIVATE_WRITE : Pte.KIND_DEVICE_PRIVATE_READ;
-                        mapped = Pte.mkNonPresent(kind, dst + sub, pmdLevel ? Pte.HUGE : 0);
-                    } else if (!vma.has(VmFlags.READ | VmFlags.WRITE | VmFlags.EXEC)) {
-                        mapped = Mprotect.adjust(vma, mapped);
-                    }
-                    write(mm, addr, pmdLevel, f.order(dst), mapped);
-                    if (pmdLevel) {
-                        addEntire(dst);
-                    } else {
-                        addPte(dst + sub);
-                    }
+                } else {
+                    restoreLocked(vma, addr, src, dst, sub, pmdLevel);
                 }
                 return true;
             });
         }
         if (f.isLarge(dst)) {
             sys.deferredSplit.queueIfPartlyMapped(dst); // the new folio is as partly mapped as the old
+        }
+    }
+
+    /** Restores the entry at {@code addr} if it is a migration entry naming page {@code sub} of {@code src}; under its lock. */
+    private void restoreLocked(Vma vma, long addr, int src, int dst, int sub, boolean pmdLevel) {
+        PageFrames f = sys.phys.frames();
+        Mm mm = vma.mm;
+        long e = read(mm, addr, pmdLevel, f.order(dst));
+        if (!Pte.isMigration(e) || Pte.pfn(e) != src + sub) {
+            return;
+        }
+        long bits = Pte.ACCESSED | (pmdLevel ? Pte.HUGE : 0);
+        if (Pte.kindWritable(e)) {
+            bits |= Pte.WRITE;
+        }
+        if (f.test(dst + sub, PageFlags.DIRTY)) {
+            bits |= Pte.DIRTY;
+        }
+        long mapped = Pte.mk(dst + sub, bits);
+        if (isDevicePrivate(dst)) {
+            int kind = Pte.kindWritable(e) ? Pte.KIND_DEVICE_PRIVATE_WRITE : Pte.KIND_DEVICE_PRIVATE_READ;
+            mapped = Pte.mkNonPresent(kind, dst + sub, pmdLevel ? Pte.HUGE : 0);
+        } else if (!vma.has(VmFlags.READ | VmFlags.WRITE | VmFlags.EXEC)) {
+            mapped = Mprotect.adjust(vma, mapped);
+        }
+        write(mm, addr, pmdLevel, f.order(dst), mapped);
+        if (pmdLevel) {
+            addEntire(dst);
+        } else {
+            addPte(dst + sub);
         }
     }
 
