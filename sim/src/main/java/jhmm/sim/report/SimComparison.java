@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.function.Function;
+import jhmm.sim.result.Figure;
 import jhmm.sim.result.SimResult;
 import jhmm.sim.result.TimeCharge;
 import jhmm.sim.result.Units;
@@ -32,9 +33,13 @@ public final class SimComparison {
         for (String count : runs.get(0).counts().keySet()) {
             rows.add(row(count, runs, r -> Long.toString(r.counts().get(count))));
         }
-        for (int f = 0; f < runs.get(0).figures().size(); f++) {
+        // each run's figures once: a NIC run sorts its operations' times to make them
+        java.util.Map<SimResult, List<Figure>> figures = new java.util.IdentityHashMap<>();
+        runs.forEach(r -> figures.put(r, r.figures()));
+        List<Figure> names = figures.get(runs.get(0));
+        for (int f = 0; f < names.size(); f++) {
             int at = f;
-            rows.add(row(runs.get(0).figures().get(f).name(), runs, r -> r.figures().get(at).cell()));
+            rows.add(row(names.get(f).name(), runs, r -> figures.get(r).get(at).cell()));
         }
         rows.add(row("stopped early", runs, r -> r.error() == null ? "no" : r.error()));
         out.append('\n').append(table(rows));
