@@ -5,12 +5,13 @@ import jhmm.device.rnic.RnicContext;
 import jhmm.device.rnic.RnicRangeMapper;
 import jhmm.device.rnic.RnicStats;
 import jhmm.mm.MmStats;
+import jhmm.sim.rnic.LinuxCounts;
 import jhmm.sim.rnic.NicTiming;
 
 /**
  * Times a NIC path's steps of the comparison in jhmm sim's reference costs, from what the
- * model counted between two readings: the NIC's counters and the machine's CPU faults, swap-ins
- * and page copies.
+ * model counted between two readings: the NIC's counters and the machine's (CPU faults,
+ * swap-ins, page copies), read as the NIC simulation reads them.
  */
 final class NicClock {
     private static final long PS_PER_US = 1_000_000;
@@ -20,9 +21,7 @@ final class NicClock {
     private final MmStats mm;
     private final NicTiming timing = NicTiming.reference();
     private RnicStats nic;
-    private long faults;
-    private long swapIns;
-    private long copies;
+    private LinuxCounts linux;
 
     /** Reads the counters now: the registration starts. */
     NicClock(RnicRangeMapper mapper, MmStats mm) {
@@ -35,24 +34,16 @@ final class NicClock {
     /** Reads the counters now: the next step starts. */
     void start() {
         nic = ctx.stats().snapshot();
-        faults = mm.pageFaults.get();
-        swapIns = mm.pswpin.get();
-        copies = copiesNow();
-    }
-
-    private long copiesNow() {
-        return mm.cowCopies.get() + mm.forkPinnedCopies.get();
+        linux = LinuxCounts.of(mm);
     }
 
     /** The registration (and an ODP region's prefetch) since the clock was made. */
     long registrationUs() {
-        return timing.registrationAndPrefetch(type, ctx.stats().minus(nic), mm.pageFaults.get() - faults, mm.pswpin.get() - swapIns,
-                copiesNow() - copies) / PS_PER_US;
+        return timing.registrationAndPrefetch(type, ctx.stats().minus(nic), LinuxCounts.of(mm).since(linux)) / PS_PER_US;
     }
 
     /** The device's read of {@code bytes} since {@link #start}, as one operation alone on the NIC. */
     long readUs(long bytes) {
-        return timing.loneOperation(ctx.stats().minus(nic), mm.pageFaults.get() - faults, mm.pswpin.get() - swapIns,
-                copiesNow() - copies, bytes) / PS_PER_US;
+        return timing.loneOperation(ctx.stats().minus(nic), LinuxCounts.of(mm).since(linux), bytes) / PS_PER_US;
     }
 }

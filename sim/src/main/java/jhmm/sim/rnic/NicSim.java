@@ -132,7 +132,7 @@ public final class NicSim {
         long faults = op.get(Counter.FAULTS);
         if (faults > 0) {
             long invalidation = charged(NicCharge.INVALIDATION, timing.invalidation(op.counts()));
-            long service = timing.faultService(op.counts(), linux.faults(), linux.swapIns(), linux.copies());
+            long service = timing.faultService(op.counts(), linux);
             long start = Math.max(now + nic.faultDelivery(), driverFreeAt);
             long serviced = start + service;
             driverFreeAt = serviced;

@@ -22,11 +22,11 @@ public record NicTiming(CostModel cost, NicCostModel nic) {
 
     /**
      * ibv_reg_mr: the command; a pinned region also pays for faulting in the pages the process
-     * never touched ({@code cpuFaults}), pinning each page, DMA-mapping each scatter-list
-     * segment and writing each page's translation entry.
+     * never touched ({@code linux}'s CPU faults), pinning each page, DMA-mapping each
+     * scatter-list segment and writing each page's translation entry.
      */
-    public long registration(RnicStats reg, long cpuFaults) {
-        return nic.regMr() + cpuFaults * cost.cpuFault() + reg.get(Counter.PINNED) * (cost.pinPage() + nic.mttEntry())
+    public long registration(RnicStats reg, LinuxCounts.Delta linux) {
+        return nic.regMr() + linux.faults() * cost.cpuFault() + reg.get(Counter.PINNED) * (cost.pinPage() + nic.mttEntry())
                 + reg.get(Counter.DMA_MAPS) * cost.dmaMap();
     }
 
@@ -35,8 +35,8 @@ public record NicTiming(CostModel cost, NicCostModel nic) {
      * it, from their counts together: a pinned region's registration as {@link #registration};
      * an ODP region's command and the prefetch's {@link #mapping}.
      */
-    public long registrationAndPrefetch(MrType type, RnicStats c, long cpuFaults, long swapIns, long copies) {
-        return type == MrType.PINNED ? registration(c, cpuFaults) : nic.regMr() + mapping(c, cpuFaults, swapIns, copies);
+    public long registrationAndPrefetch(MrType type, RnicStats c, LinuxCounts.Delta linux) {
+        return type == MrType.PINNED ? registration(c, linux) : nic.regMr() + mapping(c, linux);
     }
 
     /**
@@ -44,9 +44,9 @@ public record NicTiming(CostModel cost, NicCostModel nic) {
      * faulting them in (CPU faults, swap-ins, COW copies), hmm_range_fault over each page, a DMA
      * mapping each, the UMRs writing the NIC's entries.
      */
-    public long mapping(RnicStats c, long cpuFaults, long swapIns, long copies) {
-        return c.get(Counter.MAPPED) * cost.hmmRangeFaultPage() + cpuFaults * cost.cpuFault() + swapIns * nic.swapInPage()
-                + copies * nic.copyPage() + c.get(Counter.DMA_MAPS) * cost.dmaMap() + c.get(Counter.UMRS) * nic.umr();
+    public long mapping(RnicStats c, LinuxCounts.Delta linux) {
+        return c.get(Counter.MAPPED) * cost.hmmRangeFaultPage() + linux.faults() * cost.cpuFault()
+                + linux.swapIns() * nic.swapInPage() + linux.copies() * nic.copyPage() + c.get(Counter.DMA_MAPS) * cost.dmaMap() + c.get(Counter.UMRS) * nic.umr();
     }
 
     /** The invalidation callbacks' work: the callback and the DMA unmaps (the UMR zaps are in {@link #mapping}'s UMRs or the caller's). */
@@ -55,8 +55,8 @@ public record NicTiming(CostModel cost, NicCostModel nic) {
     }
 
     /** The driver's service of {@code c}'s faults, delivery excluded: its own work per fault, the mapping, the invalidations they caused. */
-    public long faultService(RnicStats c, long cpuFaults, long swapIns, long copies) {
-        return c.get(Counter.FAULTS) * nic.driverFault() + mapping(c, cpuFaults, swapIns, copies) + invalidation(c);
+    public long faultService(RnicStats c, LinuxCounts.Delta linux) {
+        return c.get(Counter.FAULTS) * nic.driverFault() + mapping(c, linux) + invalidation(c);
     }
 
     /** The RNR NAKs a requester takes while a fault posted with it is serviced in {@code servicePs}: one retry per latency and RNR timer, at least one per fault. */
@@ -66,9 +66,9 @@ public record NicTiming(CostModel cost, NicCostModel nic) {
     }
 
     /** One operation of {@code bytes} alone on the NIC and the port: its faults' delivery, service and RNR retries, the wire, the latency. */
-    public long loneOperation(RnicStats c, long cpuFaults, long swapIns, long copies, long bytes) {
+    public long loneOperation(RnicStats c, LinuxCounts.Delta linux, long bytes) {
         long faults = c.get(Counter.FAULTS);
-        long service = faults == 0 ? 0 : faults * nic.faultDelivery() + faultService(c, cpuFaults, swapIns, copies);
+        long service = faults == 0 ? 0 : faults * nic.faultDelivery() + faultService(c, linux);
         return rnrNaks(faults, service) * (nic.latency() + nic.rnrTimer()) + nic.wire(bytes) + nic.latency();
     }
 }

@@ -81,7 +81,7 @@ final class RoundHost implements Actor {
         pinnedPages = sim.ctx.pinnedPages();
         LinuxCounts.Delta linux = LinuxCounts.of(sim.machine.stats()).since(before);
         RnicStats c = reg.counts();
-        registrationPs = sim.timing.registration(c, linux.faults());
+        registrationPs = sim.timing.registration(c, linux);
         long t = now + sim.charged(NicCharge.REGISTRATION, registrationPs);
         if (s.prefetch() && s.mr() != MrType.PINNED) {
             LinuxCounts beforePrefetch = LinuxCounts.of(sim.machine.stats());
@@ -91,7 +91,7 @@ final class RoundHost implements Actor {
                 return t;
             }
             LinuxCounts.Delta d = LinuxCounts.of(sim.machine.stats()).since(beforePrefetch);
-            t += sim.charged(NicCharge.PREFETCH, sim.timing.mapping(advise.counts(), d.faults(), d.swapIns(), d.copies()));
+            t += sim.charged(NicCharge.PREFETCH, sim.timing.mapping(advise.counts(), d));
         }
         atRegistration = LinuxCounts.of(sim.machine.stats());
         sim.sample(t);
