@@ -152,6 +152,7 @@ public final class Fault {
         Mm mm = vma.mm;
         long addr = start;
         long faults = 0;
+        long made = 0;
         long pmd = mm.pt.pmd(start);
         if (Pte.leaf(pmd) || (pmd == 0 && sys.huge.thpAllowed(vma, start))) {
             return start; // a huge leaf or a THP to allocate (seen without a lock): the general path
@@ -168,10 +169,14 @@ public final class Fault {
                 if (anonymousFault(vma, table, addr, flags) != OK) {
                     return -1;
                 }
+                made++;
             }
         } finally {
             ptl.unlock();
             sys.stats.pageFaults.addAndGet(faults);
+            if ((flags & FLAG_WRITE) != 0) {
+                mm.rssAnon.add(made); // once per run, as zap_pte_range adds its counts once per table
+            }
         }
         return addr;
     }
@@ -222,7 +227,14 @@ public final class Fault {
             if (vma.isSpecial()) {
                 return SIGBUS; // pages come only from the driver that owns the mapping
             }
-            return vma.file == null ? anonymousFault(vma, table, addr, flags) : fileFault(vma, table, addr, flags, pmdNone);
+            if (vma.file != null) {
+                return fileFault(vma, table, addr, flags, pmdNone);
+            }
+            int ret = anonymousFault(vma, table, addr, flags);
+            if (ret == OK && (flags & FLAG_WRITE) != 0) {
+                mm.rssAnon.increment();
+            }
+            return ret;
         }
         if (Pte.isSwap(e)) {
             // reclaim still writing the slot: retry, as do_swap_page waits on the swap-cache folio
@@ -309,7 +321,6 @@ public final class Fault {
         // do_anonymous_page makes the PTE writable only with VM_WRITE: a FOLL_FORCE write into a
         // read-only VMA gets a private page mapped read-only
         mm.pt.setEntryAt(table, slot, Pte.mk(pfn, vma.has(VmFlags.WRITE) ? ANON_RW : Pte.ACCESSED));
-        mm.rssAnon.increment();
         return OK;
     }
 

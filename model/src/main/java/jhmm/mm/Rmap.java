@@ -31,11 +31,10 @@ public final class Rmap {
         PageFrames f = sys.phys.frames();
         int n = f.nrPages(pfn);
         f.setMapping(pfn, vma.anonVma.id, vma.pageIndex(addr)); // the tails derive theirs from the head
-        for (int i = 0; i < n; i++) {
-            f.set(pfn + i, PageFlags.ANON | PageFlags.SWAPBACKED);
-        }
-        if (exclusive) {
-            f.set(pfn, PageFlags.ANON_EXCLUSIVE);
+        int anon = PageFlags.ANON | PageFlags.SWAPBACKED;
+        f.set(pfn, exclusive ? anon | PageFlags.ANON_EXCLUSIVE : anon);
+        for (int i = 1; i < n; i++) {
+            f.set(pfn + i, anon);
         }
     }
 
@@ -46,7 +45,7 @@ public final class Rmap {
      */
     void mapNewAnonPte(int pfn, Vma vma, long addr, boolean exclusive) {
         newAnon(pfn, vma, addr, exclusive);
-        sys.phys.frames().pteMapcountAdd(pfn, 1);
+        sys.phys.frames().firstPteMapping(pfn);
     }
 
     /** As {@link #mapNewAnonPte}, for a whole folio mapped by one PMD/PUD leaf. */
@@ -71,12 +70,16 @@ public final class Rmap {
 
     /** A PTE mapping of {@code pfn} is gone; may free the folio, or leave a large one partly mapped. */
     void removePte(int pfn) {
+        unmapPte(pfn);
+        sys.phys.put(pfn);
+    }
+
+    /** As {@link #removePte}, keeping the mapping's reference for the caller to drop. */
+    void unmapPte(int pfn) {
         PageFrames f = sys.phys.frames();
-        f.pteMapcountAdd(pfn, -1);
-        if (f.pteMapcount(pfn) == 0 && f.isLarge(pfn)) {
+        if (f.pteMapcountAdd(pfn, -1) == 0 && f.isLarge(pfn)) {
             sys.deferredSplit.queueIfPartlyMapped(pfn);
         }
-        sys.phys.put(pfn);
     }
 
     /** A PMD/PUD mapping of the whole folio is gone; the folio may be left partly PTE-mapped. */

@@ -2,6 +2,7 @@ package jhmm.mm;
 
 import java.util.concurrent.locks.ReentrantLock;
 import jhmm.base.PageSize;
+import jhmm.phys.FolioBatch;
 import jhmm.phys.PageFlags;
 import jhmm.phys.PageFrames;
 
@@ -14,6 +15,8 @@ import jhmm.phys.PageFrames;
  */
 public final class Zap {
     private final MemorySystem sys;
+    /** Each thread's batch of the references its zaps drop (mmu_gather lives on the kernel's stack). */
+    private final ThreadLocal<FolioBatch> gather = ThreadLocal.withInitial(FolioBatch::new);
 
     Zap(MemorySystem sys) {
         this.sys = sys;
@@ -136,13 +139,14 @@ public final class Zap {
         long anon = 0;
         long file = 0;
         long shmem = 0;
+        FolioBatch batch = gather.get(); // at most a table's pages: never full before the end
         for (int i = first; i < first + n; i++) {
             long e = ptes[i];
             if (e == 0) {
                 continue;
             }
             mm.pt.setEntryAt(table, i, 0);
-            switch (zapEntry(vma, e)) {
+            switch (zapEntry(vma, e, batch)) {
                 case Mm.ANON -> anon++;
                 case Mm.FILE -> file++;
                 case Mm.SHMEM -> shmem++;
@@ -150,10 +154,14 @@ public final class Zap {
             }
         }
         mm.rssAddCounters(-anon, -file, -shmem);
+        sys.phys.putAll(batch);
     }
 
-    /** Drops what entry {@code e} held; returns the RSS counter (mm_counter) that loses a page, or {@link Mm#NO_COUNTER}. */
-    private int zapEntry(Vma vma, long e) {
+    /**
+     * Drops what entry {@code e} held, a mapped page's reference into {@code batch}; returns the
+     * RSS counter (mm_counter) that loses a page, or {@link Mm#NO_COUNTER}.
+     */
+    private int zapEntry(Vma vma, long e, FolioBatch batch) {
         Mm mm = vma.mm;
         if (Pte.present(e) || Pte.isDeviceExclusive(e) || Pte.isDevicePrivate(e)) {
             if (Pte.special(e)) {
@@ -164,8 +172,9 @@ public final class Zap {
             if (Pte.dirty(e) && !f.test(pfn, PageFlags.ANON)) {
                 f.set(pfn, PageFlags.DIRTY); // zap_present_folio_ptes marks only page-cache folios dirty
             }
-            int counter = mm.counterOf(vma, pfn); // read before the folio can be freed
-            sys.rmap.removePte(pfn);
+            int counter = mm.counterOf(vma, pfn);
+            sys.rmap.unmapPte(pfn);
+            batch.add(pfn);
             return counter;
         } else if (Pte.isSwap(e)) {
             sys.swap.free(Pte.pfn(e));

@@ -142,7 +142,7 @@ public final class BuddyAllocator {
         try {
             for (int o = order; o <= MAX_ORDER; o++) {
                 int h = pfn & ~((1 << o) - 1);
-                if (h + (1 << o) <= ramFrames && (frames.flagWord(h) & PageFlags.BUDDY) != 0 && frames.order(h) == o) {
+                if (h + (1 << o) <= ramFrames && isFreeBlock(frames.flagWord(h), o)) {
                     unlink(h, o);
                     while (o > order) {
                         o--;
@@ -181,20 +181,54 @@ public final class BuddyAllocator {
         }
     }
 
-    /** free_frozen_page_commit: onto the CPU's list, whose coldest batch goes to the buddy lists at pcp->high; false when the list is busy. */
+    /**
+     * free_unref_folios: the order-0 pages {@code pfns[0, n)}, under one hold of the CPU's list
+     * lock, or of the zone lock when the list is busy.
+     */
+    void freeBatch(int[] pfns, int n) {
+        if (n == 0) {
+            return;
+        }
+        PerCpuPages p = pcp[CPU.get()];
+        if (p.lock.tryLock()) {
+            try {
+                for (int i = 0; i < n; i++) {
+                    commit(p, pfns[i]);
+                }
+            } finally {
+                p.lock.unlock();
+            }
+            return;
+        }
+        zoneLock.lock();
+        try {
+            for (int i = 0; i < n; i++) {
+                freeZone(pfns[i], 0);
+            }
+        } finally {
+            zoneLock.unlock();
+        }
+    }
+
+    /** {@link #commit} of one page under the list's lock; false when the list is busy. */
     private boolean freePcp(PerCpuPages p, int pfn) {
         if (!p.lock.tryLock()) {
             return false;
         }
         try {
-            frames.setFlagWord(pfn, PageFlags.FREE);
-            p.pushHot(pfn);
-            if (p.count() >= p.high) {
-                drain(p, p.batch);
-            }
+            commit(p, pfn);
             return true;
         } finally {
             p.lock.unlock();
+        }
+    }
+
+    /** free_frozen_page_commit: onto the list, whose coldest batch goes to the buddy lists at pcp->high. */
+    private void commit(PerCpuPages p, int pfn) {
+        frames.setFlagWord(pfn, PageFlags.FREE);
+        p.pushHot(pfn);
+        if (p.count() >= p.high) {
+            drain(p, p.batch);
         }
     }
 
@@ -238,9 +272,7 @@ public final class BuddyAllocator {
         freePages += n;
         while (order < MAX_ORDER) {
             int buddy = pfn ^ (1 << order);
-            if (buddy + (1 << order) > ramFrames
-                    || (frames.flagWord(buddy) & PageFlags.BUDDY) == 0
-                    || frames.order(buddy) != order) {
+            if (buddy + (1 << order) > ramFrames || !isFreeBlock(frames.flagWord(buddy), order)) {
                 break;
             }
             unlink(buddy, order);
@@ -261,9 +293,15 @@ public final class BuddyAllocator {
         freeHead[order] = pfn;
     }
 
+    /** Whether a frame's flag word marks the first frame of a free block of {@code order} on the lists. */
+    private static boolean isFreeBlock(int flagWord, int order) {
+        return (flagWord & PageFlags.BUDDY) != 0 && PageFrames.orderOf(flagWord) == order;
+    }
+
     private void unlink(int pfn, int order) {
-        int prev = prevOf(pfn);
-        int next = nextOf(pfn);
+        long links = frames.mapIndex(pfn);
+        int prev = (int) (links >> 32);
+        int next = (int) links;
         if (prev == NONE) {
             freeHead[order] = next;
         } else {

@@ -138,9 +138,13 @@ public final class PageFrames {
         flags[pfn >>> Sections.SHIFT][pfn & Sections.MASK] = word;
     }
 
-    /** Sets a folio's reference count while nobody else holds a reference (allocation, split). */
+    /**
+     * Sets a folio's reference count while nobody else holds a reference (allocation, split): a
+     * plain store as set_page_count's, released so that a speculative reference taken on the
+     * new count sees the folio's state written before.
+     */
     void setRefcount(int pfn, int count) {
-        INTS.setVolatile(refcount[pfn >>> Sections.SHIFT], pfn & Sections.MASK, count);
+        INTS.setRelease(refcount[pfn >>> Sections.SHIFT], pfn & Sections.MASK, count);
     }
 
     /** A flag word holding {@code pageFlags} and {@code order}. */
@@ -153,7 +157,12 @@ public final class PageFrames {
     }
 
     public int order(int pfn) {
-        return flagWord(pfn) >>> ORDER_SHIFT;
+        return orderOf(flagWord(pfn));
+    }
+
+    /** The order kept in a frame's flag word. */
+    static int orderOf(int flagWord) {
+        return flagWord >>> ORDER_SHIFT;
     }
 
     public int nrPages(int pfn) {
@@ -249,8 +258,12 @@ public final class PageFrames {
 
     /** Adds {@code n} to the folio's reference count and returns the new count. */
     public int refAdd(int pfn, int n) {
-        int h = head(pfn);
-        return (int) INTS.getAndAdd(refcount[h >>> Sections.SHIFT], h & Sections.MASK, n) + n;
+        return headRefAdd(head(pfn), n);
+    }
+
+    /** {@link #refAdd} on a folio's head frame. */
+    int headRefAdd(int head, int n) {
+        return (int) INTS.getAndAdd(refcount[head >>> Sections.SHIFT], head & Sections.MASK, n) + n;
     }
 
     /**
@@ -292,8 +305,24 @@ public final class PageFrames {
         return c == null ? 0 : (short) SHORTS.getVolatile(c, pfn & (CHUNK - 1));
     }
 
-    /** @throws IllegalStateException when the count would leave the range of a short (32767 PTEs) */
-    public void pteMapcountAdd(int pfn, int n) {
+    /**
+     * A new folio's first PTE mapping (atomic_set of the mapcount): its count was 0 and nobody
+     * else can reach the folio yet, so it is set, not added to.
+     */
+    public void firstPteMapping(int pfn) {
+        short[] c = mapcountChunk(pfn);
+        if (c == null) {
+            c = newMapcountChunk(pfn);
+        }
+        SHORTS.setRelease(c, pfn & (CHUNK - 1), (short) 1);
+    }
+
+    /**
+     * Adds {@code n} to the PTE mapcount and returns the new count.
+     *
+     * @throws IllegalStateException when the count would leave the range of a short (32767 PTEs)
+     */
+    public int pteMapcountAdd(int pfn, int n) {
         short[] c = mapcountChunk(pfn);
         if (c == null) {
             c = newMapcountChunk(pfn);
@@ -303,6 +332,7 @@ public final class PageFrames {
             SHORTS.getAndAdd(c, pfn & (CHUNK - 1), (short) -n);
             throw new IllegalStateException("PTE mapcount of frame " + pfn + " would be " + now + ", beyond a short");
         }
+        return now;
     }
 
     /** The chunk of PTE mapcounts that holds {@code pfn}'s, or null. */

@@ -1,7 +1,5 @@
 package jhmm.phys;
 
-import java.util.concurrent.locks.ReentrantLock;
-
 /**
  * One CPU's list of free order-0 pages in front of the zone lock (struct per_cpu_pages):
  * allocations take the most recently freed page (the cache-hot end) and frees put pages there;
@@ -16,7 +14,7 @@ final class PerCpuPages {
     private static final int CAPACITY = 256; // a power of two above the largest high, 4 * 63
     private static final int MASK = CAPACITY - 1;
 
-    final ReentrantLock lock = new ReentrantLock();
+    final SpinLock lock = new SpinLock();
     /** pcp->batch: pages moved to or from the zone at a time. */
     final int batch;
     /** pcp->high: the count at which a batch goes back to the zone; the kernel's floor for it, four batches. */

@@ -255,6 +255,33 @@ public final class PhysicalMemory {
         putRefs(pfn, 1);
     }
 
+    /**
+     * Drops every reference of {@code batch} (folios_put) and empties it: the small folios they
+     * free go to the per-CPU list together, the others one by one as {@link #put} frees them.
+     */
+    public void putAll(FolioBatch batch) {
+        int[] pfns = batch.pfns;
+        int small = 0;
+        for (int i = 0; i < batch.count; i++) {
+            int head = frames.head(pfns[i]);
+            int left = frames.headRefAdd(head, -1);
+            if (left < 0) {
+                throw new IllegalStateException("folio refcount underflow at pfn " + head);
+            }
+            if (left == 0) {
+                int word = frames.flagWord(head);
+                if (PageFrames.orderOf(word) == 0 && (word & (PageFlags.ZONE_DEVICE | PageFlags.HUGETLB)) == 0) {
+                    release(head, 1);
+                    pfns[small++] = head; // only entries already read are overwritten
+                } else {
+                    free(head);
+                }
+            }
+        }
+        buddy.freeBatch(pfns, small);
+        batch.count = 0;
+    }
+
     private void putRefs(int pfn, int refs) {
         int head = frames.head(pfn);
         int left = frames.refAdd(head, -refs);
@@ -266,13 +293,9 @@ public final class PhysicalMemory {
     }
 
     private void free(int head) {
-        if ((frames.flagWord(head) & PageFlags.RESERVED) != 0) {
-            throw new IllegalStateException("freeing a reserved frame " + head);
-        }
         int order = frames.order(head);
         int n = 1 << order;
-        deferredSplit.remove(head); // a freed folio waits for no split
-        data.clearRange(head, n);
+        release(head, n);
         if ((frames.flagWord(head) & PageFlags.ZONE_DEVICE) != 0) {
             frames.makeFolio(head, order);
             for (int i = 0; i < n; i++) {
@@ -286,6 +309,15 @@ public final class PhysicalMemory {
         } else {
             buddy.free(head, order);
         }
+    }
+
+    /** What every folio loses when freed, whatever it goes back to: its split queue entry and contents. */
+    private void release(int head, int n) {
+        if ((frames.flagWord(head) & PageFlags.RESERVED) != 0) {
+            throw new IllegalStateException("freeing a reserved frame " + head);
+        }
+        deferredSplit.remove(head); // a freed folio waits for no split
+        data.clearRange(head, n);
     }
 
     /**
