@@ -27,6 +27,30 @@ class PerCpuPagesTest {
         assertThat(phys.allocFolio(0)).as("the cache-hot page comes back first").isEqualTo(pfn);
     }
 
+    /**
+     * folios_put after an unmap's gather: only the references that were the last free their
+     * folio; the small folios reach the CPU's list together, a large one goes back whole.
+     */
+    @Test
+    void aBatchOfReferencesFreesExactlyTheFoliosWhoseLastReferenceItHeld() {
+        PhysicalMemory phys = new PhysicalMemory(1L << 30, 0, 0);
+        long free = phys.buddy().freePages();
+        int shared = phys.allocFolio(0);
+        phys.get(shared); // a second holder: the batch drops one of two references
+        int alone = phys.allocFolio(0);
+        int thp = phys.allocFolio(PageSize.PMD_ORDER);
+        FolioBatch batch = new FolioBatch();
+        batch.add(shared);
+        batch.add(alone);
+        batch.add(thp + 7); // a tail page's reference is its folio's
+        phys.putAll(batch);
+        assertThat(phys.buddy().freePages()).as("the lone page and the THP are free").isEqualTo(free - 1);
+        assertThat(phys.frames().refcount(shared)).isEqualTo(1);
+        assertThat(phys.allocFolio(0)).as("the freed small page is on the CPU's list, cache-hot").isEqualTo(alone);
+        phys.putAll(batch);
+        assertThat(phys.frames().refcount(shared)).as("putAll emptied the batch: nothing dropped twice").isEqualTo(1);
+    }
+
     /** drain_all_pages in the slow path: pages parked on a list merge back into the block a THP needs. */
     @Test
     void aLargeAllocationDrainsTheListsBeforeItFails() {
