@@ -5,6 +5,7 @@ import jhmm.perf.Halves;
 import jhmm.perf.RangeSize;
 import jhmm.perf.ThreadScaling;
 import jhmm.perf.model.ModelHalves;
+import jhmm.perf.model.ModelMachinePerHalf;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -35,6 +36,10 @@ public class ThreadsBench {
     @Param({"1", "2"})
     public int threads;
 
+    /** {@code shared}: one process; {@code apart}: a machine per half, the control that shares nothing. */
+    @Param({"shared", "apart"})
+    public String layout = "shared";
+
     /** Range size with an optional K, M or G suffix; a multiple of 2 MiB. */
     @Param({"1G"})
     public String size;
@@ -43,7 +48,8 @@ public class ThreadsBench {
 
     @Setup(Level.Trial)
     public void setUp() {
-        halves = new ModelHalves(RangeSize.parse(size));
+        long len = RangeSize.parse(size);
+        halves = layout.equals("apart") ? new ModelMachinePerHalf(len) : new ModelHalves(len);
     }
 
     @TearDown(Level.Trial)

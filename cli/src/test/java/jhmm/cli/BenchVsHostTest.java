@@ -73,6 +73,9 @@ class BenchVsHostTest {
         assertThat(entry.get("sizeBytes").asLong()).isEqualTo(4L << 20);
         assertThat(entry.get("repeat").asInt()).isEqualTo(1);
         assertThat(entry.get("modelWarmupNanos").asLong()).as("the model's warm-up, in run time").isEqualTo(300_000_000L);
+        JsonNode apart = entry.get("modelApart");
+        assertThat(apart.get("scaling").asDouble()).isCloseTo(apart.get("oneThreadNanos").asDouble() / apart.get("twoThreadsNanos").asDouble(),
+                org.assertj.core.api.Assertions.within(1e-9));
         assertThat(entry.get("host").has("kernel")).isTrue();
         JsonNode rows = entry.get("rows");
         assertThat(rows).hasSize(4);
@@ -100,6 +103,7 @@ class BenchVsHostTest {
         assertThat(r.exit()).as(r.err()).isZero();
         assertThat(r.out()).startsWith("jhmm threads: MADV_POPULATE_WRITE + munmap of 4M of 4 KiB pages in 2 halves");
         assertThat(r.out()).containsPattern("\\nmodel +[0-9.]+ +[0-9.]+ +[0-9.]+x \\((met|missed)\\)");
+        assertThat(r.out()).as("the control: a machine per half").containsPattern("\\nmodel apart +[0-9.]+ +[0-9.]+ +[0-9.]+x\\n");
         assertThat(r.out()).containsPattern("\\nhost +([0-9.]+ +[0-9.]+ +[0-9.]+x|- +- +not run: .+)\\n");
         CliRun json = CliRun.of("bench", "--json", "--size", "4M", "--repeat", "1", "threads");
         assertThat(json.exit()).as(json.err()).isZero();

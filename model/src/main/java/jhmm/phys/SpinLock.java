@@ -4,13 +4,18 @@ import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 
 /**
- * A spinlock held for a few list operations (a per-CPU page list's pcp->lock): taking it is
- * one compare-and-set, giving it back one release store, where a {@link
- * java.util.concurrent.locks.ReentrantLock} also pays a full fence and a queue check each time.
- * Not reentrant, and a waiter spins: nothing that blocks for long may run under it.
+ * A spinlock held for a few list operations (a per-CPU page list's pcp->lock):
+ * taking it is one compare-and-set, giving it back one release store, where a {@link
+ * java.util.concurrent.locks.ReentrantLock} also pays a full fence and a queue check each time,
+ * and a waiter spins instead of parking, which costs more than such a hold lasts. Past
+ * {@value #SPINS} spins a waiter yields the CPU each round, for the holder may be a thread
+ * the host has not scheduled (more threads than CPUs). Not reentrant: nothing that blocks
+ * may run under it.
  */
 final class SpinLock {
     private static final VarHandle HELD;
+    /** About the time a holder takes to move a batch of pages to the zone, a few microseconds. */
+    private static final int SPINS = 1 << 12;
 
     static {
         try {
@@ -28,8 +33,12 @@ final class SpinLock {
     }
 
     void lock() {
-        while (!tryLock()) {
-            Thread.onSpinWait();
+        for (int spins = 0; !tryLock(); spins++) {
+            if (spins < SPINS) {
+                Thread.onSpinWait();
+            } else {
+                Thread.yield();
+            }
         }
     }
 

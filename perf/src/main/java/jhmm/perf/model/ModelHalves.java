@@ -23,7 +23,15 @@ public final class ModelHalves implements Halves {
     @Override
     public void populateAndUnmap(int i) {
         long start = range.addr + i * half;
-        long len = i == 0 ? half : range.len - half;
+        populateAndUnmap(start, i == 0 ? half : range.len - half);
+    }
+
+    /** {@link #populateAndUnmap} of the whole range, as one half of {@link ModelMachinePerHalf}. */
+    void populateAll() {
+        populateAndUnmap(range.addr, range.len);
+    }
+
+    private void populateAndUnmap(long start, long len) {
         ModelRange.check(range.process.madvise(start, len, Mman.MADV_POPULATE_WRITE), "MADV_POPULATE_WRITE");
         ModelRange.check(range.process.munmap(start, len), "munmap");
     }
