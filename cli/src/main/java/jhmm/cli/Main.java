@@ -6,6 +6,7 @@ import java.io.PrintWriter;
 import java.io.Writer;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import jhmm.base.ByteSize;
 import jhmm.base.PageSize;
 import jhmm.base.Printable;
@@ -39,11 +40,12 @@ import picocli.CommandLine.Spec;
             "1:a check failed: an expectation, an agreement with the host, a measured operation, a stress run",
             "2:bad input: a bad option, or a file that cannot be read, parsed or run as written",
             "3:an internal error of jhmm (a bug: please report it with the command line)"
-        },
-        subcommands = {RunCommand.class, DiffCommand.class, BenchCommand.class, CompareCommand.class, SimCommand.class, StressCommand.class,
-            HelpCommand.class})
+        })
 public final class Main implements Runnable {
     static final int INTERNAL_ERROR = 3;
+    /** The subcommands, in the order the help lists them. */
+    private static final List<Class<?>> COMMANDS = List.of(RunCommand.class, DiffCommand.class, BenchCommand.class,
+            CompareCommand.class, SimCommand.class, StressCommand.class, HelpCommand.class);
     /** The characters of a usage message shown: picocli quotes the offending argument whole. */
     private static final int MAX_MESSAGE = 300;
 
@@ -91,6 +93,9 @@ public final class Main implements Runnable {
     static int execute(InputStream in, boolean showProgress, PrintWriter out, PrintWriter err, String... args) {
         try {
             CommandLine cli = new CommandLine(new Main(in, showProgress));
+            for (Class<?> command : subcommandsFor(args)) {
+                cli.addSubcommand(command);
+            }
             cli.getCommandSpec().usageMessage().footerHeading("%nMemory:%n").footer(memoryNote(PageBudget.ofThisJvm()));
             cli.setOut(out)
                     .setErr(err)
@@ -103,6 +108,23 @@ public final class Main implements Runnable {
             out.flush();
             err.flush();
         }
+    }
+
+    /**
+     * The subcommands a command line needs: only the one it starts with, or all of them when it
+     * starts with none (an option, a typo, {@code help}). Picocli reads every option of every
+     * subcommand it is given before it parses a word, which was most of a short command's
+     * start-up; what the line means is the same either way.
+     */
+    static List<Class<?>> subcommandsFor(String... args) {
+        if (args.length > 0) {
+            for (Class<?> command : COMMANDS) {
+                if (command != HelpCommand.class && command.getAnnotation(Command.class).name().equals(args[0])) {
+                    return List.of(command);
+                }
+            }
+        }
+        return COMMANDS;
     }
 
     /**

@@ -71,6 +71,19 @@ class MainTest {
     }
 
     /** The heap note is computed from the heap: 1 GiB holds 32G (64 bytes a page in half the heap). */
+    /** A command line that starts with a command gets that command alone; anything else gets them all. */
+    @Test
+    void onlyTheNamedCommandIsBuilt() {
+        assertThat(Main.subcommandsFor("run", "x.scn")).containsExactly(RunCommand.class);
+        assertThat(Main.subcommandsFor("sim", "stream-read")).containsExactly(SimCommand.class);
+        assertThat(Main.subcommandsFor("help", "run")).as("help needs the command it explains").hasSize(7);
+        assertThat(Main.subcommandsFor("--help")).hasSize(7);
+        assertThat(Main.subcommandsFor("rnu")).as("a typo: not a command").hasSize(7);
+        assertThat(Main.subcommandsFor()).hasSize(7);
+        assertThat(jhmm("help", "bench").out()).contains("Usage: jhmm bench");
+        assertThat(jhmm("rnu").err()).isEqualTo("jhmm: Unmatched argument at index 0: 'rnu' (see 'jhmm --help')\n");
+    }
+
     @Test
     void theMemoryNoteGivesTheBoundOfTheHeap() {
         assertThat(Main.memoryNote(new jhmm.phys.PageBudget(4L << 30))).contains("maximum heap is 4G", "holds a machine below 128G");
