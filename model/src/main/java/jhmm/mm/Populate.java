@@ -94,11 +94,16 @@ final class Populate implements PageWalkOps {
         return Pte.accessible(e) && (!write || Pte.writable(e));
     }
 
-    /** FOLL_TOUCH: the entry's accessed and, for a write, dirty bits, and the folio marked accessed. */
+    /**
+     * FOLL_TOUCH: the entry's accessed and, for a write, dirty bits, and the folio marked
+     * accessed (an atomic only when it was not: folio_mark_accessed tests first).
+     */
     private long touched(long e) {
         PageFrames f = mm.sys.phys.frames();
-        int pfn = Pte.pfn(e);
-        f.set(f.head(pfn), PageFlags.REFERENCED);
+        int head = f.head(Pte.pfn(e));
+        if (!f.test(head, PageFlags.REFERENCED)) {
+            f.set(head, PageFlags.REFERENCED);
+        }
         return write && !Pte.dirty(e) ? Pte.set(e, Pte.DIRTY | Pte.ACCESSED) : e;
     }
 
@@ -128,7 +133,10 @@ final class Populate implements PageWalkOps {
                     stop = start;
                     return FAULT;
                 }
-                pt.setPmd(start, touched(pmd));
+                long t = touched(pmd);
+                if (t != pmd) {
+                    pt.setPmd(start, t);
+                }
                 return 0;
             }
             int table = Pte.pfn(pmd);
