@@ -171,7 +171,8 @@ public final class Mprotect {
             if (v.has(VmFlags.SHARED)) {
                 write = Pte.dirty(e) || (v.file != null && v.file.shmem);
             } else {
-                write = f.test(f.head(pfn), PageFlags.ANON) && f.test(f.head(pfn), PageFlags.ANON_EXCLUSIVE);
+                int exclusiveAnon = PageFlags.ANON | PageFlags.ANON_EXCLUSIVE;
+                write = (f.flags(f.head(pfn)) & exclusiveAnon) == exclusiveAnon;
             }
         }
         return base | Pte.PRESENT | (write ? Pte.WRITE : 0);
