@@ -2,6 +2,7 @@ package jhmm.cli;
 
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -13,11 +14,12 @@ import jhmm.scenario.Transcript;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
-/** {@code jhmm run [--json] [--check-always] [--trace] FILE|DIR...}. */
+/** {@code jhmm run [--json] [--check-always] [--trace] [--jobs N] FILE|DIR...}. */
 @Command(
         name = "run",
         mixinStandardHelpOptions = true,
@@ -67,8 +69,15 @@ final class RunCommand implements Callable<Integer> {
                     + " bad input and internal errors as errors.")
     private Path junit;
 
+    @Option(names = "--jobs", paramLabel = "N", description = "Files run at once, each on a machine of its own (default: one per CPU"
+            + " the JVM has). Whatever N, the files print in order, each whole.")
+    private Integer jobs;
+
     @Parameters(arity = "1..*", paramLabel = "FILE|DIR", description = "Scenario files or directories; - reads a scenario from standard input.")
     private List<Path> paths;
+
+    /** One file's run: its report, what it printed as it ran, the steps a report keeps, its seconds. */
+    private record FileRun(FileReport report, String shown, StepLog log, double seconds) {}
 
     @Override
     public Integer call() {
@@ -80,19 +89,23 @@ final class RunCommand implements Callable<Integer> {
             spec.commandLine().getErr().println("jhmm: " + e.getMessage());
             return USAGE;
         }
+        int n = jobs == null ? Runtime.getRuntime().availableProcessors() : jobs;
+        if (n < 1) {
+            throw new ParameterException(spec.commandLine(), "--jobs must be at least 1, not " + n);
+        }
         // The JSON document stays alone on stdout: what the run shows goes to stderr then.
-        StepLog log = new StepLog(Transcript.printing(json ? spec.commandLine().getErr() : out, trace), report != null);
+        PrintWriter shown = json ? spec.commandLine().getErr() : out;
+        StepLog log = new StepLog(Transcript.SILENT, report != null);
         List<FileReport> reports = new ArrayList<>();
         double[] seconds = new double[files.size()];
-        for (Path file : files) {
-            long started = System.nanoTime();
-            FileReport result = file.toString().equals(ScenarioFiles.STANDARD_INPUT)
-                    ? ScenarioFiles.run(STDIN_NAME, main.in(), checkAlways, log)
-                    : ScenarioFiles.run(file, checkAlways, log);
-            seconds[reports.size()] = (System.nanoTime() - started) / 1e9;
-            reports.add(result);
+        for (FileRun run : InOrder.map(files, Math.min(n, files.size()), this::runFile)) {
+            shown.print(run.shown());
+            shown.flush();
+            log.addAll(run.log());
+            seconds[reports.size()] = run.seconds();
+            reports.add(run.report());
             if (!json) {
-                TextReport.printFile(out, result);
+                TextReport.printFile(out, run.report());
             }
         }
         if (json) {
@@ -112,6 +125,17 @@ final class RunCommand implements Callable<Integer> {
             return USAGE;
         }
         return exitCode(reports);
+    }
+
+    /** Runs one file on a machine of its own, keeping what it shows until the files before it have printed. */
+    private FileRun runFile(Path file) {
+        StringWriter shown = new StringWriter();
+        StepLog log = new StepLog(Transcript.printing(new PrintWriter(shown), trace), report != null);
+        long started = System.nanoTime();
+        FileReport result = file.toString().equals(ScenarioFiles.STANDARD_INPUT)
+                ? ScenarioFiles.run(STDIN_NAME, main.in(), checkAlways, log)
+                : ScenarioFiles.run(file, checkAlways, log);
+        return new FileRun(result, shown.toString(), log, (System.nanoTime() - started) / 1e9);
     }
 
     /** The worst outcome of any file: an internal error (3), bad input (2), a failed expectation (1). */

@@ -47,6 +47,11 @@ final class StepLog implements Transcript {
         }
     }
 
+    /** Keeps the steps {@code other} kept, after those kept already (a file run on its own log). */
+    void addAll(StepLog other) {
+        files.putAll(other.files);
+    }
+
     /** The steps of {@code file} in the order they ran (none for a file that did not get to run). */
     List<Entry> steps(String file) {
         return files.getOrDefault(file, List.of());

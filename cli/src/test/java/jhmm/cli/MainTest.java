@@ -84,6 +84,27 @@ class MainTest {
         assertThat(jhmm("rnu").err()).isEqualTo("jhmm: Unmatched argument at index 0: 'rnu' (see 'jhmm --help')\n");
     }
 
+    /** Files run at once print as they would one after the other: in order, each whole, the same exit code. */
+    @Test
+    void filesRunAtOncePrintInOrder() throws IOException {
+        for (int i = 0; i < 6; i++) {
+            file("many/" + i + "-good.scn", GOOD);
+            file("many/" + i + "-bad.scn", BAD);
+        }
+        file("many/7-typo.scn", "process p\np mmapp buf 1p rw anon-private\n");
+        String many = dir.resolve("many").toString();
+        for (String mode : List.of("--trace", "--json", "--check-always")) {
+            Run one = jhmm("run", "--jobs", "1", mode, many);
+            Run four = jhmm("run", "--jobs", "4", mode, many);
+            assertThat(four).as(mode).isEqualTo(one);
+            assertThat(one.exit()).isEqualTo(2);
+        }
+        assertThat(jhmm("run", "--jobs", "1", many).out()).contains("FAIL", "PASS", "mmapp");
+        Run zero = jhmm("run", "--jobs", "0", many);
+        assertThat(zero.exit()).isEqualTo(2);
+        assertThat(zero.err()).contains("--jobs must be at least 1, not 0");
+    }
+
     @Test
     void theMemoryNoteGivesTheBoundOfTheHeap() {
         assertThat(Main.memoryNote(new jhmm.phys.PageBudget(4L << 30))).contains("maximum heap is 4G", "holds a machine below 128G");
