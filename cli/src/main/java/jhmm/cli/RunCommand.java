@@ -8,6 +8,8 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
+import java.util.concurrent.locks.Lock;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
 import jhmm.scenario.FileReport;
 import jhmm.scenario.ScenarioFiles;
 import jhmm.scenario.Transcript;
@@ -79,6 +81,14 @@ final class RunCommand implements Callable<Integer> {
     /** One file's run: its report, what it printed as it ran, the steps a report keeps, its seconds. */
     private record FileRun(FileReport report, String shown, StepLog log, double seconds) {}
 
+    /**
+     * Files run under its read lock, at once; a file that ran out of heap beside others runs
+     * again under its write lock, alone, so running at once never fails a file that fits the
+     * JVM by itself.
+     */
+    private final ReentrantReadWriteLock heap = new ReentrantReadWriteLock();
+    private boolean together;
+
     @Override
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
@@ -98,6 +108,7 @@ final class RunCommand implements Callable<Integer> {
         StepLog log = new StepLog(Transcript.SILENT, report != null);
         List<FileReport> reports = new ArrayList<>();
         double[] seconds = new double[files.size()];
+        together = Math.min(n, files.size()) > 1;
         for (FileRun run : InOrder.map(files, Math.min(n, files.size()), this::runFile)) {
             shown.print(run.shown());
             shown.flush();
@@ -129,6 +140,21 @@ final class RunCommand implements Callable<Integer> {
 
     /** Runs one file on a machine of its own, keeping what it shows until the files before it have printed. */
     private FileRun runFile(Path file) {
+        FileRun run = locked(heap.readLock(), file);
+        boolean again = together && run.report().ranOutOfHeap() && !file.toString().equals(ScenarioFiles.STANDARD_INPUT);
+        return again ? locked(heap.writeLock(), file) : run; // standard input cannot be read twice
+    }
+
+    private FileRun locked(Lock lock, Path file) {
+        lock.lock();
+        try {
+            return runOnce(file);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private FileRun runOnce(Path file) {
         StringWriter shown = new StringWriter();
         StepLog log = new StepLog(Transcript.printing(new PrintWriter(shown), trace), report != null);
         long started = System.nanoTime();

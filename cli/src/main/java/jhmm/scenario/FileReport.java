@@ -8,6 +8,9 @@ import java.util.List;
  * opposed to a run whose expectations decide.
  */
 public record FileReport(String file, List<Failure> failures, Kind kind) {
+    /** How the failure of a run that exhausted the heap starts. */
+    static final String OUT_OF_HEAP = "ran out of heap";
+
     /** How far a file got. */
     public enum Kind {
         /** It ran; its failures, if any, are expectations that did not hold. */
@@ -32,5 +35,10 @@ public record FileReport(String file, List<Failure> failures, Kind kind) {
 
     public boolean internalError() {
         return kind == Kind.INTERNAL_ERROR;
+    }
+
+    /** Whether the run stopped because the heap was full: alone in the JVM, it might not have. */
+    public boolean ranOutOfHeap() {
+        return badInput() && failures.stream().anyMatch(f -> f.actual() != null && f.actual().startsWith(OUT_OF_HEAP));
     }
 }

@@ -68,7 +68,7 @@ public final class ScenarioRunner {
             } catch (OutOfMemoryError full) {
                 // The machine fitted the heap budget, but what the steps made did not: the run
                 // cannot go on, and dropping the machine gives the heap back for the next file.
-                badInput(step.line(), "ran out of heap (" + full.getMessage() + ") in a JVM of "
+                badInput(step.line(), FileReport.OUT_OF_HEAP + " (" + full.getMessage() + ") in a JVM of "
                         + ByteSize.format(Runtime.getRuntime().maxMemory()) + " maximum heap: give it more with JHMM_HEAP"
                         + " (e.g. JHMM_HEAP=16g) or make the scenario smaller");
                 return;
