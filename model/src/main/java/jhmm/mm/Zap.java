@@ -140,21 +140,24 @@ public final class Zap {
         long file = 0;
         long shmem = 0;
         FolioBatch batch = gather.get(); // at most a table's pages: never full before the end
-        for (int i = first; i < first + n; i++) {
-            long e = ptes[i];
-            if (e == 0) {
-                continue;
+        try {
+            for (int i = first; i < first + n; i++) {
+                long e = ptes[i];
+                if (e == 0) {
+                    continue;
+                }
+                mm.pt.setEntryAt(table, i, 0);
+                switch (zapEntry(vma, e, batch)) {
+                    case Mm.ANON -> anon++;
+                    case Mm.FILE -> file++;
+                    case Mm.SHMEM -> shmem++;
+                    default -> { }
+                }
             }
-            mm.pt.setEntryAt(table, i, 0);
-            switch (zapEntry(vma, e, batch)) {
-                case Mm.ANON -> anon++;
-                case Mm.FILE -> file++;
-                case Mm.SHMEM -> shmem++;
-                default -> { }
-            }
+        } finally {
+            mm.rssAddCounters(-anon, -file, -shmem);
+            sys.phys.putAll(batch); // even when an entry failed: the batch is this thread's next zap's
         }
-        mm.rssAddCounters(-anon, -file, -shmem);
-        sys.phys.putAll(batch);
     }
 
     /**
