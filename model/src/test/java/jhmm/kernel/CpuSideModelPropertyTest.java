@@ -5,6 +5,7 @@ import com.code_intelligence.jazzer.junit.FuzzTest;
 import java.util.List;
 import java.util.stream.LongStream;
 import jhmm.mm.ThpMode;
+import jhmm.testing.Budget;
 import jhmm.testing.Choices;
 import jhmm.testing.FuzzChoices;
 import jhmm.testing.RandomChoices;
@@ -24,16 +25,16 @@ import org.junit.jupiter.params.provider.MethodSource;
  * returns, the machine's invariants must hold after every step, and a pinned page must stay
  * mapped where it was pinned (fork copies it for the child, migration and reclaim leave it).
  *
- * <p>Checked two ways on one generator: 150 fresh random tries in every build (shrunk when one
- * fails), and Jazzer on the committed inputs (fuzzing with {@code JAZZER_FUZZ=1}, see
- * docs/testing.md).
+ * <p>Checked two ways on one generator: fresh random tries in every build (shrunk when one
+ * fails; {@link Budget#CPU_SIDE_TRIES} of them), and Jazzer on the committed inputs (fuzzing
+ * with {@code JAZZER_FUZZ=1}, see docs/testing.md).
  */
 class CpuSideModelPropertyTest {
     enum Op { MMAP, WRITE, READ, MUNMAP, MPROTECT, MADVISE, MREMAP, FORK, EXIT, SWAPOUT, MIGRATE, SPLIT_THP, COMPACT, PRESSURE, PIN, UNPIN }
 
     record Setup(int ramMiB, ThpMode thp, int file0Pages, int file1Pages, int fileSeed) {}
 
-    private static final int TRIES = 150;
+    private static final int TRIES = Budget.CPU_SIDE_TRIES.get();
     private static final int[] RAM_MIB = {64, 96, 128};
     private static final Weighted<ThpMode> THP = new Weighted<ThpMode>()
             .with(5, ThpMode.ALWAYS)

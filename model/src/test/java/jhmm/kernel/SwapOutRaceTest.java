@@ -3,6 +3,7 @@ package jhmm.kernel;
 import java.util.List;
 import jhmm.base.Pattern;
 import jhmm.mm.Mman;
+import jhmm.testing.Budget;
 import jhmm.testing.Races;
 import org.jetbrains.lincheck.datastructures.Operation;
 import org.junit.jupiter.api.Test;
@@ -48,7 +49,7 @@ class SwapOutRaceTest {
 
     @Test
     void aStoreRacingSwapOutIsNeverLost() {
-        Races.check(StoreWhileSwapping.class, 200,
+        Races.check(StoreWhileSwapping.class, Budget.RACE,
                 Races.race(StoreWhileSwapping.class, List.of("store"), List.of("swapout"), List.of("load")));
     }
 }

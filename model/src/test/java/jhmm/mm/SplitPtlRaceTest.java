@@ -15,6 +15,7 @@ import jhmm.kernel.MachineConfig;
 import jhmm.kernel.UserProcess;
 import jhmm.phys.ContentStore;
 import jhmm.phys.PageFrames;
+import jhmm.testing.Budget;
 import jhmm.testing.Races;
 import org.jetbrains.lincheck.datastructures.Operation;
 import org.junit.jupiter.api.Test;
@@ -73,7 +74,7 @@ class SplitPtlRaceTest {
 
     @Test
     void faultsInTwoTablesRacingAZapOfBothKeepEveryCount() {
-        Races.check(FaultsAndZapAcrossTables.class, 300, ATOMIC,
+        Races.check(FaultsAndZapAcrossTables.class, Budget.UNMEASURED_RACE, ATOMIC,
                 Races.race(FaultsAndZapAcrossTables.class, List.of("faultLow", "faultHigh"), List.of("zapBoth"), List.of("state")),
                 Races.race(FaultsAndZapAcrossTables.class, List.of("faultLow"), List.of("faultHigh", "zapBoth"), List.of("state")));
     }

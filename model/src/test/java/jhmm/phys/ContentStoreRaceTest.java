@@ -1,6 +1,7 @@
 package jhmm.phys;
 
 import java.util.List;
+import jhmm.testing.Budget;
 import jhmm.testing.Races;
 import org.jetbrains.lincheck.datastructures.Operation;
 import org.junit.jupiter.api.Test;
@@ -44,7 +45,7 @@ class ContentStoreRaceTest {
 
     @Test
     void storesToTwoPagesAtOnceKeepEachPagesBytes() {
-        Races.check(TwoPages.class, 200,
+        Races.check(TwoPages.class, Budget.RACE,
                 Races.race(TwoPages.class, List.of("store0"), List.of("store1"), List.of("load0", "load1")),
                 Races.race(TwoPages.class, List.of("store1", "store0"), List.of("clear1", "store1"), List.of("load0", "load1")));
     }

@@ -2,6 +2,7 @@ package jhmm.phys;
 
 import java.util.List;
 import jhmm.base.Pattern;
+import jhmm.testing.Budget;
 import jhmm.testing.Races;
 import org.jetbrains.lincheck.datastructures.Operation;
 import org.junit.jupiter.api.Test;
@@ -55,7 +56,7 @@ class FrameGrowRaceTest {
 
     @Test
     void addingDeviceMemoryLosesNothingDoneToRamMeanwhile() {
-        Races.check(GrowWhileUsed.class, 200,
+        Races.check(GrowWhileUsed.class, Budget.RACE,
                 Races.race(GrowWhileUsed.class, List.of("get", "markDirty", "writeData"), List.of("addDeviceMemory"),
                         List.of("refcount", "dirty", "dataKept")));
     }

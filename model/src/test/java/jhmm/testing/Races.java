@@ -26,18 +26,34 @@ public final class Races {
         return new ExecutionScenario(List.of(), List.of(actors(state, first), actors(state, second)), actors(state, after), null);
     }
 
-    /** Explores {@code invocations} interleavings of each scenario; fails with Lincheck's report. */
-    public static void check(Class<?> state, int invocations, ExecutionScenario... scenarios) {
-        check(state, invocations, List.of(), scenarios);
+    /** Explores this run's {@code budget} of interleavings of each scenario; fails with Lincheck's report. */
+    public static void check(Class<?> state, Budget budget, ExecutionScenario... scenarios) {
+        check(state, budget, List.of(), scenarios);
     }
 
     /**
-     * As {@link #check(Class, int, ExecutionScenario...)}, with the methods of {@code atomic}
+     * As {@link #check(Class, Budget, ExecutionScenario...)}, with the methods of {@code atomic}
      * classes taken as single steps: where the race lies elsewhere, fewer places to switch
      * threads leave the invocations to the ones that matter.
      */
-    public static void check(Class<?> state, int invocations, List<String> atomic, ExecutionScenario... scenarios) {
-        ModelCheckingOptions o = new ModelCheckingOptions().iterations(0).invocationsPerIteration(invocations)
+    public static void check(Class<?> state, Budget budget, List<String> atomic, ExecutionScenario... scenarios) {
+        options(budget, atomic, scenarios).check(state);
+    }
+
+    /**
+     * The race must be caught (a planted or historical bug) within this run's {@code budget}:
+     * Lincheck reports invalid results, not a crash. Its report is not minimised: the scenario
+     * (one operation per thread and the check) is already as small as it gets, and minimising
+     * would explore each smaller scenario's whole budget again.
+     */
+    public static void assertCaught(Class<?> state, Budget budget, ExecutionScenario scenario) {
+        assertThatThrownBy(() -> options(budget, List.of(), scenario).minimizeFailedScenario(false).check(state))
+                .isInstanceOf(LincheckAssertionError.class)
+                .satisfies(e -> assertThat(e.getMessage()).contains("= Invalid execution results ="));
+    }
+
+    private static ModelCheckingOptions options(Budget budget, List<String> atomic, ExecutionScenario... scenarios) {
+        ModelCheckingOptions o = new ModelCheckingOptions().iterations(0).invocationsPerIteration(budget.get())
                 // filling a page with a pattern touches nothing shared; its 1024-step loop would read as a spin loop
                 .addGuarantee(ManagedStrategyGuaranteeKt.forClasses(Pattern.class.getName()).allMethods().treatAsAtomic())
                 // the allocator's lists change under its own locks, never held between its calls; a
@@ -49,14 +65,7 @@ public final class Races {
         for (ExecutionScenario s : scenarios) {
             o.addCustomScenario(s);
         }
-        o.check(state);
-    }
-
-    /** The race must be caught (a planted or historical bug): Lincheck reports invalid results, not a crash. */
-    public static void assertCaught(Class<?> state, int invocations, ExecutionScenario scenario) {
-        assertThatThrownBy(() -> check(state, invocations, scenario))
-                .isInstanceOf(LincheckAssertionError.class)
-                .satisfies(e -> assertThat(e.getMessage()).contains("= Invalid execution results ="));
+        return o;
     }
 
     private static List<Actor> actors(Class<?> state, List<String> names) {

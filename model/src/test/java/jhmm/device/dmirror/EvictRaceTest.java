@@ -15,6 +15,7 @@ import jhmm.mm.PageTable;
 import jhmm.mm.Pte;
 import jhmm.phys.ContentStore;
 import jhmm.phys.PageFrames;
+import jhmm.testing.Budget;
 import jhmm.testing.Races;
 import org.jetbrains.lincheck.datastructures.Operation;
 import org.junit.jupiter.api.Test;
@@ -154,25 +155,25 @@ class EvictRaceTest {
 
     @Test
     void evictionRacingAVmaMergeRestoresEveryMigrationEntry() {
-        checkMigrationEntryRestored(EvictWhileMerging.class);
+        checkMigrationEntryRestored(EvictWhileMerging.class, Budget.DEEPEST_RACE);
     }
 
     @Test
     void evictionRacingAVmaSplitRestoresEveryMigrationEntry() {
-        checkMigrationEntryRestored(EvictWhileSplitting.class);
+        checkMigrationEntryRestored(EvictWhileSplitting.class, Budget.RACE);
     }
 
-    private static void checkMigrationEntryRestored(Class<? extends FinishEvictionRacingMprotect> race) {
+    private static void checkMigrationEntryRestored(Class<? extends FinishEvictionRacingMprotect> race, Budget budget) {
         // the race is between the reverse-map walk and the VMA list: page tables, frames and the
         // address space's VMA tree change under their own locks
-        Races.check(race, 300,
+        Races.check(race, budget,
                 List.of(TreeMap.class.getName(), PageTable.class.getName(), PageFrames.class.getName(), ContentStore.class.getName()),
                 Races.race(race, List.of("mprotect"), List.of("finishEviction"), List.of("migrationEntryLeft")));
     }
 
     @Test
     void evictionRacingMunmapNeverFreesADeviceFrameTwice() {
-        Races.check(EvictWhileUnmapping.class, 300,
+        Races.check(EvictWhileUnmapping.class, Budget.DEEPEST_RACE,
                 Races.race(EvictWhileUnmapping.class, List.of("munmap"), List.of("evict"), List.of("devicePagesInUse")));
     }
 }

@@ -16,6 +16,7 @@ import jhmm.mm.Pte;
 import jhmm.phys.BuddyAllocator;
 import jhmm.phys.ContentStore;
 import jhmm.phys.PageFrames;
+import jhmm.testing.Budget;
 import jhmm.testing.Races;
 import org.jetbrains.lincheck.datastructures.Operation;
 import org.junit.jupiter.api.Test;
@@ -166,7 +167,7 @@ class MigrateToDevRaceTest {
 
     @Test
     void aPageDiscardedDuringItsMigrationLeavesNoDeviceEntry() {
-        Races.check(MigrateWhileDiscarding.class, 300,
+        Races.check(MigrateWhileDiscarding.class, Budget.RACE,
                 Races.race(MigrateWhileDiscarding.class, List.of("migrate"), List.of("discard"), List.of("stale")));
     }
 
@@ -176,7 +177,7 @@ class MigrateToDevRaceTest {
         // changes under a lock of its own (frames, page tables, data, allocators, the device's
         // table, the VMA tree) is taken as one step, so that the invocations reach the moment
         // between the migration's finalize and the driver's read_begin
-        Races.check(MigrateWhileEvicting.class, 300, List.of(PageFrames.class.getName(), PageTable.class.getName(),
+        Races.check(MigrateWhileEvicting.class, Budget.DEEP_RACE, List.of(PageFrames.class.getName(), PageTable.class.getName(),
                 ContentStore.class.getName(), BuddyAllocator.class.getName(), DevicePageTable.class.getName(),
                 DmirrorMemory.class.getName(), TreeMap.class.getName()),
                 Races.race(MigrateWhileEvicting.class, List.of("migrate"), List.of("evictStart"), List.of("evictFinish", "stale")));
@@ -184,7 +185,7 @@ class MigrateToDevRaceTest {
 
     @Test
     void aHoleFilledByMigrationInvalidatesOtherMirrors() {
-        Races.check(FillHoleWhileMirroring.class, 300,
+        Races.check(FillHoleWhileMirroring.class, Budget.RACE,
                 Races.race(FillHoleWhileMirroring.class, List.of("migrate"), List.of("mirror"), List.of("stale")));
     }
 }

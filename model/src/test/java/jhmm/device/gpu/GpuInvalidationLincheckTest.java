@@ -9,6 +9,7 @@ import jhmm.kernel.Machine;
 import jhmm.kernel.MachineConfig;
 import jhmm.kernel.UserProcess;
 import jhmm.mm.Mman;
+import jhmm.testing.Budget;
 import jhmm.testing.Races;
 import org.jetbrains.lincheck.datastructures.Operation;
 import org.junit.jupiter.api.Test;
@@ -101,25 +102,25 @@ class GpuInvalidationLincheckTest {
 
     @Test
     void theBindReChecksUnderTheNotifierLock() {
-        Races.check(FaultRace.class, 40, Races.race(FaultRace.class, List.of("fault"), List.of("dontneed"), List.of("check")),
+        Races.check(FaultRace.class, Budget.DEEP_RACE, Races.race(FaultRace.class, List.of("fault"), List.of("dontneed"), List.of("check")),
                 Races.race(FaultRace.class, List.of("fault"), List.of("migrate"), List.of("check")));
     }
 
     @Test
     void plantedBugBindWithoutTheReCheckIsCaught() {
-        Races.assertCaught(BindWithoutRecheckRace.class, 200,
+        Races.assertCaught(BindWithoutRecheckRace.class, Budget.DEEP_RACE,
                 Races.race(BindWithoutRecheckRace.class, List.of("fault"), List.of("migrate"), List.of("check")));
     }
 
     @Test
     void theCallbackUnmapsUnderTheNotifierLock() {
-        Races.check(TwoInvalidationsRace.class, 40,
+        Races.check(TwoInvalidationsRace.class, Budget.RACE,
                 Races.race(TwoInvalidationsRace.class, List.of("migrate"), List.of("dontneed"), List.of("check")));
     }
 
     @Test
     void plantedBugDmaUnmapOutsideTheLockIsCaught() {
-        Races.assertCaught(UnmapOutsideLockRace.class, 200,
+        Races.assertCaught(UnmapOutsideLockRace.class, Budget.RACE,
                 Races.race(UnmapOutsideLockRace.class, List.of("migrate"), List.of("dontneed"), List.of("check")));
     }
 

@@ -10,6 +10,7 @@ import jhmm.kernel.Machine;
 import jhmm.kernel.MachineConfig;
 import jhmm.kernel.UserProcess;
 import jhmm.mm.Mman;
+import jhmm.testing.Budget;
 import jhmm.testing.Races;
 import org.jetbrains.lincheck.datastructures.Operation;
 import org.junit.jupiter.api.Test;
@@ -99,19 +100,19 @@ class RnicInvalidationLincheckTest {
 
     @Test
     void theInvalidationWaitsForInFlightNicFaults() {
-        Races.check(FaultRace.class, 40, Races.race(FaultRace.class, List.of("fault"), List.of("migrate"), List.of("check")),
+        Races.check(FaultRace.class, Budget.RACE, Races.race(FaultRace.class, List.of("fault"), List.of("migrate"), List.of("check")),
                 Races.race(FaultRace.class, List.of("fault"), List.of("dontneed"), List.of("check")));
     }
 
     @Test
     void plantedBugMapWithoutTheSequenceCheckIsCaught() {
-        Races.assertCaught(MapWithoutRecheckRace.class, 200,
+        Races.assertCaught(MapWithoutRecheckRace.class, Budget.RACE,
                 Races.race(MapWithoutRecheckRace.class, List.of("fault"), List.of("dontneed"), List.of("check")));
     }
 
     @Test
     void plantedBugZapWithoutUmemMutexIsCaught() {
-        Races.assertCaught(ZapWithoutLockRace.class, 200,
+        Races.assertCaught(ZapWithoutLockRace.class, Budget.RACE,
                 Races.race(ZapWithoutLockRace.class, List.of("fault"), List.of("migrate"), List.of("check")));
     }
 
