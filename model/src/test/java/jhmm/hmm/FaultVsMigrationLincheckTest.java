@@ -250,7 +250,7 @@ class FaultVsMigrationLincheckTest {
     private static void assertCaughtStaleEntry(Class<? extends Race> race) {
         // the stale interleaving shows up within the budget (docs/testing.md); no minimisation,
         // the scenario is already minimal
-        assertThatThrownBy(() -> options(Budget.DEEP_RACE).minimizeFailedScenario(false).check(race))
+        assertThatThrownBy(() -> options(Budget.DEEPER_RACE).minimizeFailedScenario(false).check(race))
                 .isInstanceOf(LincheckAssertionError.class)
                 .satisfies(e -> {
                     String report = e.getMessage();

@@ -22,8 +22,10 @@ public record Budget(int quick, int explore) {
      * planted bug and where it showed: docs/testing.md).
      */
     public static final Budget RACE = new Budget(40, 300);
+    /** As {@link #RACE}, for bugs that showed within 65 interleavings. */
+    public static final Budget DEEP_RACE = new Budget(100, 400);
     /** As {@link #RACE}, for bugs that showed within 100 interleavings. */
-    public static final Budget DEEP_RACE = new Budget(150, 500);
+    public static final Budget DEEPER_RACE = new Budget(150, 500);
     /** As {@link #RACE}, for bugs that showed only after 100 interleavings. */
     public static final Budget DEEPEST_RACE = new Budget(300, 1000);
     /**

@@ -102,13 +102,13 @@ class GpuInvalidationLincheckTest {
 
     @Test
     void theBindReChecksUnderTheNotifierLock() {
-        Races.check(FaultRace.class, Budget.DEEP_RACE, Races.race(FaultRace.class, List.of("fault"), List.of("dontneed"), List.of("check")),
+        Races.check(FaultRace.class, Budget.DEEPER_RACE, Races.race(FaultRace.class, List.of("fault"), List.of("dontneed"), List.of("check")),
                 Races.race(FaultRace.class, List.of("fault"), List.of("migrate"), List.of("check")));
     }
 
     @Test
     void plantedBugBindWithoutTheReCheckIsCaught() {
-        Races.assertCaught(BindWithoutRecheckRace.class, Budget.DEEP_RACE,
+        Races.assertCaught(BindWithoutRecheckRace.class, Budget.DEEPER_RACE,
                 Races.race(BindWithoutRecheckRace.class, List.of("fault"), List.of("migrate"), List.of("check")));
     }
 
