@@ -10,8 +10,8 @@ import java.util.concurrent.locks.ReentrantLock;
  * struct page: a free block's first frame keeps its order in its flag word and its prev/next
  * links in the word a folio head keeps its mapping and index in ({@link PageFrames#mapIndex}).
  * One lock (the zone lock) serialises the buddy lists. Order-0 pages go through per-CPU lists
- * in front of it ({@link PerCpuPages}), refilled and drained a batch at a time, so that threads
- * faulting and unmapping 4 KiB pages rarely meet there; a thread's "CPU" is the list it was
+ * in front of it ({@link PerCpuPages}), refilled and drained many pages at a time, so that
+ * threads faulting and unmapping 4 KiB pages rarely meet there; a thread's "CPU" is the list it was
  * given on its first allocation, in turn.
  */
 public final class BuddyAllocator {
@@ -30,14 +30,25 @@ public final class BuddyAllocator {
     private final PerCpuPages[] pcp = new PerCpuPages[NR_CPUS];
 
     private final int ramFrames;
+    private final Watermarks marks;
+    /**
+     * ZONE_BELOW_HIGH: an allocation left the zone's free pages under its high watermark, so the
+     * per-CPU lists shrink; cleared when a list's pages coming back lift the zone over it again.
+     */
+    private volatile boolean belowHigh;
 
     BuddyAllocator(PageFrames frames) {
         this.frames = frames;
         this.ramFrames = frames.nrFrames();
+        this.marks = Watermarks.forZone(ramFrames);
         java.util.Arrays.fill(freeHead, NONE);
         for (int i = 0; i < NR_CPUS; i++) {
-            pcp[i] = new PerCpuPages(ramFrames);
+            pcp[i] = new PerCpuPages(ramFrames, marks, NR_CPUS);
         }
+    }
+
+    public Watermarks watermarks() {
+        return marks;
     }
 
     /** Adds a range of frames that were never handed out (at boot). */
@@ -62,10 +73,26 @@ public final class BuddyAllocator {
         return n;
     }
 
+    /** /proc/buddyinfo: how many free blocks of each order the buddy lists hold (the per-CPU lists' pages aside). */
+    public int[] freeBlocks() {
+        int[] n = new int[MAX_ORDER + 1];
+        zoneLock.lock();
+        try {
+            for (int o = 0; o <= MAX_ORDER; o++) {
+                for (int pfn = freeHead[o]; pfn != NONE; pfn = nextOf(pfn)) {
+                    n[o]++;
+                }
+            }
+        } finally {
+            zoneLock.unlock();
+        }
+        return n;
+    }
+
     /** Allocates 2^order frames; returns the first PFN or -1 when no block is large enough. */
     int alloc(int order) {
         if (order == 0) {
-            int pfn = allocPcp(pcp[CPU.get()]);
+            int pfn = allocPcp(thisCpu());
             if (pfn >= 0) {
                 return pfn;
             }
@@ -78,23 +105,22 @@ public final class BuddyAllocator {
         }
     }
 
+    /** The list of the CPU the calling thread runs on (this_cpu_ptr(zone->per_cpu_pageset)). */
+    PerCpuPages thisCpu() {
+        return pcp[CPU.get()];
+    }
+
     /** rmqueue_pcplist: a page from the CPU's list, refilled first when empty; -1 when busy or nothing is left. */
     private int allocPcp(PerCpuPages p) {
         if (!p.lock.tryLock()) {
             return -1;
         }
         try {
+            p.allocating();
             if (p.count() == 0) {
                 zoneLock.lock();
                 try {
-                    for (int i = 0; i < p.batch; i++) {
-                        int pfn = allocZone(0);
-                        if (pfn < 0) {
-                            break;
-                        }
-                        frames.setFlagWord(pfn, PageFlags.FREE); // free, off the buddy lists
-                        p.pushCold(pfn);
-                    }
+                    refill(p, p.refillCount(belowHigh));
                 } finally {
                     zoneLock.unlock();
                 }
@@ -108,6 +134,51 @@ public final class BuddyAllocator {
         } finally {
             p.lock.unlock();
         }
+    }
+
+    /**
+     * rmqueue_bulk: up to {@code n} order-0 pages onto {@code p}, the zone lock held. Each comes
+     * from the smallest block there is, split so the lowest page goes first, as __rmqueue does
+     * page by page; here a block gives all the pages it can at once and only what is left of it
+     * goes back on the lists, which leaves the lists as page-by-page splitting would (the
+     * smaller lists were empty, or the block would not have been split).
+     */
+    private void refill(PerCpuPages p, int n) {
+        int got = 0;
+        while (got < n) {
+            int o = 0;
+            while (o <= MAX_ORDER && freeHead[o] == NONE) {
+                o++;
+            }
+            if (o > MAX_ORDER) {
+                break;
+            }
+            int pfn = freeHead[o];
+            unlink(pfn, o);
+            int take = Math.min(1 << o, n - got);
+            for (int i = 0; i < take; i++) {
+                frames.setFlagWord(pfn + i, PageFlags.FREE); // free, off the buddy lists
+                p.pushCold(pfn + i);
+            }
+            for (int rest = pfn + take, end = pfn + (1 << o); rest < end; ) {
+                int k = alignedOrder(rest, end - rest);
+                push(rest, k); // its buddy is below, handed out: nothing to merge with
+                rest += 1 << k;
+            }
+            got += take;
+        }
+        if (got > 0) {
+            taken(got);
+        }
+    }
+
+    /** The order of the largest block that starts at {@code pfn} (aligned there) and fits in {@code len} frames. */
+    private static int alignedOrder(int pfn, int len) {
+        int k = Math.min(Integer.numberOfTrailingZeros(pfn), MAX_ORDER);
+        while (1 << k > len) {
+            k--;
+        }
+        return k;
     }
 
     /** __rmqueue: 2^order frames off the buddy lists, splitting a larger block; the zone lock is held. */
@@ -129,8 +200,16 @@ public final class BuddyAllocator {
         for (int i = 0; i < n; i++) {
             frames.setFlagWord(pfn + i, 0);
         }
-        freePages -= n;
+        taken(n);
         return pfn;
+    }
+
+    /** {@code n} pages off the buddy lists, the zone lock held: the zone may now be short. */
+    private void taken(int n) {
+        freePages -= n;
+        if (freePages < marks.high() && !belowHigh) {
+            belowHigh = true;
+        }
     }
 
     /**
@@ -158,7 +237,7 @@ public final class BuddyAllocator {
                     for (int i = 0; i < n; i++) {
                         frames.setFlagWord(h + i, 0);
                     }
-                    freePages -= n;
+                    taken(n);
                     return h;
                 }
             }
@@ -170,7 +249,7 @@ public final class BuddyAllocator {
 
     /** Returns 2^order frames starting at {@code pfn}: an order-0 page to the CPU's list, else to the buddy lists. */
     void free(int pfn, int order) {
-        if (order == 0 && freePcp(pcp[CPU.get()], pfn)) {
+        if (order == 0 && freePcp(thisCpu(), pfn)) {
             return;
         }
         zoneLock.lock();
@@ -189,7 +268,7 @@ public final class BuddyAllocator {
         if (n == 0) {
             return;
         }
-        PerCpuPages p = pcp[CPU.get()];
+        PerCpuPages p = thisCpu();
         if (p.lock.tryLock()) {
             try {
                 for (int i = 0; i < n; i++) {
@@ -223,21 +302,40 @@ public final class BuddyAllocator {
         }
     }
 
-    /** free_frozen_page_commit: onto the list, whose coldest batch goes to the buddy lists at pcp->high. */
+    /** free_frozen_page_commit: onto the list, whose coldest pages go back to the buddy lists at its high mark. */
     private void commit(PerCpuPages p, int pfn) {
         frames.setFlagWord(pfn, PageFlags.FREE);
+        p.freeing();
         p.pushHot(pfn);
-        if (p.count() >= p.high) {
-            drain(p, p.batch);
+        int high = p.highForFree(belowHigh);
+        if (p.count() >= high) {
+            drain(p, p.drainCount(high));
         }
     }
 
-    /** free_pcppages_bulk: the coldest {@code n} pages of {@code p} (its lock held) back to the buddy lists. */
+    /**
+     * free_pcppages_bulk: the coldest {@code n} pages of {@code p} (its lock held) back to the
+     * buddy lists. A run of consecutive frames goes back as the aligned blocks it covers: the
+     * blocks the lists end up with depend only on which frames are free, so this leaves the
+     * same blocks as freeing the run page by page, with fewer merges.
+     */
     private void drain(PerCpuPages p, int n) {
         zoneLock.lock();
         try {
+            int run = NONE;
+            int len = 0;
             for (int i = 0; i < n && p.count() > 0; i++) {
-                freeZone(p.popCold(), 0);
+                int pfn = p.popCold();
+                if (pfn != run + len || len == 0) {
+                    freeRun(run, len);
+                    run = pfn;
+                    len = 0;
+                }
+                len++;
+            }
+            freeRun(run, len);
+            if (belowHigh && freePages >= marks.high()) {
+                belowHigh = false;
             }
         } finally {
             zoneLock.unlock();
@@ -261,6 +359,16 @@ public final class BuddyAllocator {
             }
         }
         return drained;
+    }
+
+    /** Frames {@code [pfn, pfn + len)} back to the buddy lists as the aligned blocks they cover; the zone lock is held. */
+    private void freeRun(int pfn, int len) {
+        while (len > 0) {
+            int k = alignedOrder(pfn, len);
+            freeZone(pfn, k);
+            pfn += 1 << k;
+            len -= 1 << k;
+        }
     }
 
     /** __free_one_page: 2^order frames back to the buddy lists, merging with free buddies; the zone lock is held. */

@@ -214,8 +214,14 @@ public final class PhysicalMemory {
      */
     public int allocFolio(int order) {
         int pfn = buddy.alloc(order);
-        if (pfn < 0 && buddy.drainAll() > 0) {
-            pfn = buddy.alloc(order); // the slow path drains the per-CPU lists before it gives up
+        // the slow path drains the per-CPU lists and tries again (another CPU may have drained
+        // them first), until a drain finds nothing more to give back
+        while (pfn < 0) {
+            int drained = buddy.drainAll();
+            pfn = buddy.alloc(order);
+            if (drained == 0) {
+                break;
+            }
         }
         if (pfn >= 0) {
             frames.makeFolio(pfn, order);

@@ -1,7 +1,9 @@
 package jhmm.phys;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import java.nio.file.Files;
 import jhmm.base.PageSize;
 import org.junit.jupiter.api.Test;
 
@@ -13,6 +15,104 @@ class PerCpuPagesTest {
         assertThat(PerCpuPages.batchSize((64L << 30) / 4096)).as("64 GiB: capped at 1 MiB of pages").isEqualTo(63);
         assertThat(PerCpuPages.batchSize((64L << 20) / 4096)).as("64 MiB").isEqualTo(3);
         assertThat(PerCpuPages.batchSize((8L << 20) / 4096)).as("8 MiB: at least one page").isEqualTo(1);
+    }
+
+    /**
+     * zone_set_pageset_high_and_batch, checked on every populated zone of the host: a list's
+     * high mark floats between the zone's low watermark split over its CPUs and an eighth of
+     * the zone split over them, never under four batches.
+     */
+    @Test
+    void batchAndHighMarksAreTheHostZonesOwn() throws Exception {
+        assumeTrue(Files.isReadable(HostZones.ZONEINFO), "no /proc/zoneinfo");
+        assumeTrue(Files.readAllLines(java.nio.file.Path.of("/proc/sys/vm/percpu_pagelist_high_fraction")).getFirst().strip().equals("0"),
+                "the host's lists are tuned by hand");
+        HostZones host = HostZones.read();
+        assertThat(host.zones()).isNotEmpty();
+        for (HostZones.Zone z : host.zones()) {
+            long managed = z.get("managed");
+            int batch = PerCpuPages.batchSize(managed);
+            assertThat(batch).as("%s batch", z.name()).isEqualTo(z.get("pcp.batch"));
+            assertThat(PerCpuPages.highSize(z.get("low"), z.cpus(), batch)).as("%s high_min", z.name()).isEqualTo(z.get("pcp.high_min"));
+            assertThat(PerCpuPages.highSize(managed / PerCpuPages.HIGH_FRACTION, z.cpus(), batch)).as("%s high_max", z.name())
+                    .isEqualTo(z.get("pcp.high_max"));
+        }
+    }
+
+    /** nr_pcp_alloc: each refill with no free in between is twice the last, up to 32 batches, the high mark rising to hold it. */
+    @Test
+    void aRunOfRefillsDoublesUpToThirtyTwoBatches() {
+        long managed = (1L << 30) / 4096;
+        PerCpuPages p = new PerCpuPages(managed, Watermarks.forZone(managed), 8);
+        assertThat(p.highMin).as("four batches: the low watermark over 8 CPUs is less").isEqualTo(4 * 63);
+        assertThat(p.highMax).as("an eighth of the zone over 8 CPUs").isEqualTo(4096);
+        int[] refills = new int[7];
+        for (int i = 0; i < refills.length; i++) {
+            refills[i] = p.refillCount(false);
+        }
+        assertThat(refills).containsExactly(63, 126, 252, 504, 1008, 2016, 2016);
+        assertThat(p.high()).isEqualTo(4096);
+        p.freeing();
+        assertThat(p.refillCount(false)).as("a free halves the doublings: 2 of 5 left").isEqualTo(252);
+        PerCpuPages shortZone = new PerCpuPages(managed, Watermarks.forZone(managed), 8);
+        shortZone.refillCount(true);
+        assertThat(shortZone.high()).as("a zone under its high watermark does not raise the mark").isEqualTo(shortZone.highMin);
+    }
+
+    /**
+     * nr_pcp_high and nr_pcp_free, through the allocator: a long run of frees raises the list's
+     * high mark and sends pages back many at a time; once an allocation has left the zone under
+     * its high watermark, frees bring the mark back down to its floor.
+     */
+    @Test
+    void aRunOfFreesRaisesTheMarkUntilTheZoneRunsShort() {
+        PhysicalMemory phys = new PhysicalMemory(256L << 20, 0, 0);
+        PerCpuPages list = phys.buddy().thisCpu();
+        int[] pages = new int[40_000];
+        for (int i = 0; i < pages.length; i++) {
+            pages[i] = phys.allocFolio(0);
+        }
+        for (int i = 0; i < 4_000; i++) {
+            phys.put(pages[i]);
+        }
+        assertThat(list.high()).as("raised above its floor to hold the run of frees").isGreaterThan(list.highMin);
+        assertThat(list.count()).isLessThanOrEqualTo(list.highMax);
+        int[] rest = new int[(int) phys.buddy().freePages()];
+        for (int i = 0; i < rest.length; i++) {
+            rest[i] = phys.allocFolio(0);
+            assertThat(rest[i]).isNotNegative();
+        }
+        assertThat(phys.allocFolio(0)).as("every free page, those on the list too, was handed out").isNegative();
+        for (int i = 0; i < 300; i++) {
+            phys.put(rest[i]); // not enough to lift the zone over its high watermark
+        }
+        assertThat(list.high()).as("the zone ran short: the mark is back at its floor").isEqualTo(list.highMin);
+        assertThat(list.count()).isLessThanOrEqualTo(list.highMin);
+    }
+
+    /**
+     * The lists take pages from the buddy a block at a time and give back runs of frames as
+     * whole blocks: whatever the order pages come back in, once every list is drained the buddy
+     * holds the blocks it held before (buddyinfo), as page-by-page splitting and merging leaves them.
+     */
+    @Test
+    void pagesThatAllComeBackMergeIntoTheBlocksTheyCameFrom() {
+        PhysicalMemory phys = new PhysicalMemory(64L << 20, 0, 0);
+        phys.buddy().drainAll();
+        int[] before = phys.buddy().freeBlocks();
+        for (boolean shuffled : new boolean[] {false, true}) {
+            java.util.List<Integer> pages = new java.util.ArrayList<>();
+            for (int i = 0; i < 5_000; i++) {
+                pages.add(phys.allocFolio(0));
+            }
+            assertThat(pages.get(1)).as("a split block hands out its lowest page first").isEqualTo(pages.get(0) + 1);
+            if (shuffled) {
+                java.util.Collections.shuffle(pages, new java.util.Random(7));
+            }
+            pages.forEach(phys::put);
+            phys.buddy().drainAll();
+            assertThat(phys.buddy().freeBlocks()).as(shuffled ? "freed in random order" : "freed in the order they came").containsExactly(before);
+        }
     }
 
     @Test
