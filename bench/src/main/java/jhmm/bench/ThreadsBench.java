@@ -24,7 +24,8 @@ import org.openjdk.jmh.annotations.Warmup;
  * The model side of {@code jhmm bench threads}: MADV_POPULATE_WRITE + munmap of a range of
  * 4 KiB pages in two halves, from one thread or from two (a half each) of one process. The
  * scaling is the {@code threads=1} score over the {@code threads=2} one; the time includes
- * mapping the range (one VMA) and starting the threads.
+ * mapping the range (one VMA), starting the threads and, with {@code unmapTimed=false}, the
+ * munmaps the clock of {@code jhmm bench threads} leaves out.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
@@ -39,6 +40,10 @@ public class ThreadsBench {
     /** {@code shared}: one process; {@code apart}: a machine per half, the control that shares nothing. */
     @Param({"shared", "apart"})
     public String layout = "shared";
+
+    /** {@code false}: only the faults are timed, the munmaps done after the clock stops. */
+    @Param({"true", "false"})
+    public boolean unmapTimed = true;
 
     /** Range size with an optional K, M or G suffix; a multiple of 2 MiB. */
     @Param({"1G"})
@@ -59,6 +64,6 @@ public class ThreadsBench {
 
     @Benchmark
     public long populateAndUnmapHalves() {
-        return ThreadScaling.round(halves, threads);
+        return ThreadScaling.round(halves, threads, unmapTimed);
     }
 }

@@ -13,34 +13,32 @@ import jhmm.perf.model.ModelMachinePerHalf;
  * load. Each side's scaling is its 1-thread median time over its 2-thread median time: the
  * throughput of 2 threads relative to 1. A control side runs the model with each half on a
  * machine of its own ({@link ModelMachinePerHalf}): nothing shared, so its scaling is the most
- * this host gives the model's code.
+ * this host gives the model's code. Every side is also timed on the faults alone, the munmaps
+ * done after the clock stops: two munmaps of one process take turns on the mmap lock (in the
+ * kernel too), so the faults' scaling is the part that split page-table locks decide.
  *
+ * @param faults the same sides with only the populate timed
  * @param hostMissing null when the host side ran, else why not
  */
-public record ThreadScaling(long size, int repeat, long model1, long model2, long apart1, long apart2,
-        long host1, long host2, String hostMissing) {
+public record ThreadScaling(long size, int repeat, Sides timed, Sides faults, String hostMissing) {
     /** The scaling the issue asks of the model: what the host kernel measured here. */
     public static final double TARGET = 1.6;
     /** Untimed rounds of each variant before the timed ones: the model's JIT warms up on 1 GiB in a few. */
     public static final int WARMUP = 3;
 
-    /** Model throughput with 2 threads over 1 thread. */
-    public double modelScaling() {
-        return (double) model1 / model2;
+    /** A side's median round with 1 thread and with 2, in ns. */
+    public record Timing(long oneThread, long twoThreads) {
+        /** Throughput with 2 threads over 1 thread; NaN for a side that did not run. */
+        public double scaling() {
+            return twoThreads == 0 ? Double.NaN : (double) oneThread / twoThreads;
+        }
     }
 
-    /** The control's throughput with 2 threads over 1: two machines, nothing shared. */
-    public double apartScaling() {
-        return (double) apart1 / apart2;
-    }
-
-    /** Host throughput with 2 threads over 1 thread; NaN without a host side. */
-    public double hostScaling() {
-        return hostMissing != null ? Double.NaN : (double) host1 / host2;
-    }
-
-    public boolean met() {
-        return modelScaling() >= TARGET;
+    /** The model, the control (a machine per half) and the host, for one workload. */
+    public record Sides(Timing model, Timing apart, Timing host) {
+        public boolean met() {
+            return model.scaling() >= TARGET;
+        }
     }
 
     /**
@@ -53,28 +51,37 @@ public record ThreadScaling(long size, int repeat, long model1, long model2, lon
             Halves[] sides = {model, apart, hostSide};
             for (int i = 0; i < WARMUP; i++) {
                 for (Halves side : sides) {
-                    round(side, 1);
-                    round(side, 2);
+                    for (boolean unmapTimed : new boolean[] {true, false}) {
+                        round(side, 1, unmapTimed);
+                        round(side, 2, unmapTimed);
+                    }
                 }
             }
             progress.accept("warm-up done");
-            long[][] ns = new long[2 * sides.length][repeat]; // per side: 1 thread, 2 threads
+            // per side and workload: 1 thread, 2 threads
+            long[][] ns = new long[4 * sides.length][repeat];
             for (int i = 0; i < repeat; i++) {
                 for (int s = 0; s < sides.length; s++) {
-                    ns[2 * s][i] = round(sides[s], 1);
-                    ns[2 * s + 1][i] = round(sides[s], 2);
+                    for (int w = 0; w < 2; w++) {
+                        ns[4 * s + 2 * w][i] = round(sides[s], 1, w == 0);
+                        ns[4 * s + 2 * w + 1][i] = round(sides[s], 2, w == 0);
+                    }
                 }
             }
-            long[] median = new long[ns.length];
-            for (int k = 0; k < ns.length; k++) {
-                median[k] = (long) Samples.median(ns[k]);
+            Timing[] t = new Timing[2 * sides.length];
+            for (int k = 0; k < t.length; k++) {
+                t[k] = new Timing((long) Samples.median(ns[2 * k]), (long) Samples.median(ns[2 * k + 1]));
             }
-            return new ThreadScaling(size, repeat, median[0], median[1], median[2], median[3], median[4], median[5], hostMissing);
+            return new ThreadScaling(size, repeat, new Sides(t[0], t[2], t[4]), new Sides(t[1], t[3], t[5]), hostMissing);
         }
     }
 
-    /** Maps (untimed), populates and unmaps both halves from {@code threads} threads, checks (untimed): the ns in between. */
-    public static long round(Halves side, int threads) {
+    /**
+     * Maps (untimed), populates and unmaps both halves from {@code threads} threads, checks
+     * (untimed): the ns in between. Without {@code unmapTimed} the clock stops once both
+     * halves are populated, and the calling thread unmaps them after.
+     */
+    public static long round(Halves side, int threads, boolean unmapTimed) {
         if (side == null) {
             return 0;
         }
@@ -86,7 +93,10 @@ public record ThreadScaling(long size, int repeat, long model1, long model2, lon
             workers[t] = Thread.ofPlatform().name("halves-" + t).unstarted(() -> {
                 try {
                     for (int half = first; half < 2; half += threads) {
-                        side.populateAndUnmap(half);
+                        side.populate(half);
+                        if (unmapTimed) {
+                            side.unmap(half);
+                        }
                     }
                 } catch (RuntimeException e) {
                     synchronized (failure) {
@@ -107,6 +117,10 @@ public record ThreadScaling(long size, int repeat, long model1, long model2, lon
             if (failure[0] != null) {
                 throw failure[0];
             }
+        }
+        if (!unmapTimed) {
+            side.unmap(0);
+            side.unmap(1);
         }
         side.check();
         return ns;

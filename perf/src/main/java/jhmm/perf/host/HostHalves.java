@@ -25,12 +25,21 @@ public final class HostHalves implements Halves {
     }
 
     @Override
-    public void populateAndUnmap(int i) {
-        HostKernel k = kernels[i];
-        long start = range.addr + i * half;
-        long len = i == 0 ? half : range.len - half;
-        HostRange.check(k.madvise(start, len, HostKernel.MADV_POPULATE_WRITE), "MADV_POPULATE_WRITE");
-        HostRange.check(k.munmap(start, len), "munmap");
+    public void populate(int i) {
+        HostRange.check(kernels[i].madvise(start(i), length(i), HostKernel.MADV_POPULATE_WRITE), "MADV_POPULATE_WRITE");
+    }
+
+    @Override
+    public void unmap(int i) {
+        HostRange.check(kernels[i].munmap(start(i), length(i)), "munmap");
+    }
+
+    private long start(int i) {
+        return range.addr + i * half;
+    }
+
+    private long length(int i) {
+        return i == 0 ? half : range.len - half;
     }
 
     @Override

@@ -7,6 +7,9 @@ import jhmm.perf.Kind;
 
 /** The threads row's model side: one process of a machine of its own, its range in 4 KiB pages ({@code thp=never}). */
 public final class ModelHalves implements Halves {
+    /** The half that stands for the whole range, where this is one half of {@link ModelMachinePerHalf}. */
+    static final int WHOLE = -1;
+
     private final ModelRange range;
     private final long half;
 
@@ -21,19 +24,21 @@ public final class ModelHalves implements Halves {
     }
 
     @Override
-    public void populateAndUnmap(int i) {
-        long start = range.addr + i * half;
-        populateAndUnmap(start, i == 0 ? half : range.len - half);
+    public void populate(int i) {
+        ModelRange.check(range.process.madvise(start(i), length(i), Mman.MADV_POPULATE_WRITE), "MADV_POPULATE_WRITE");
     }
 
-    /** {@link #populateAndUnmap} of the whole range, as one half of {@link ModelMachinePerHalf}. */
-    void populateAll() {
-        populateAndUnmap(range.addr, range.len);
+    @Override
+    public void unmap(int i) {
+        ModelRange.check(range.process.munmap(start(i), length(i)), "munmap");
     }
 
-    private void populateAndUnmap(long start, long len) {
-        ModelRange.check(range.process.madvise(start, len, Mman.MADV_POPULATE_WRITE), "MADV_POPULATE_WRITE");
-        ModelRange.check(range.process.munmap(start, len), "munmap");
+    private long start(int i) {
+        return i == WHOLE ? range.addr : range.addr + i * half;
+    }
+
+    private long length(int i) {
+        return i == WHOLE ? range.len : i == 0 ? half : range.len - half;
     }
 
     @Override

@@ -26,8 +26,13 @@ public final class ModelMachinePerHalf implements Halves {
     }
 
     @Override
-    public void populateAndUnmap(int i) {
-        halves[i].populateAll();
+    public void populate(int i) {
+        halves[i].populate(ModelHalves.WHOLE);
+    }
+
+    @Override
+    public void unmap(int i) {
+        halves[i].unmap(ModelHalves.WHOLE);
     }
 
     @Override
