@@ -1,6 +1,5 @@
 package jhmm.phys;
 
-import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * The buddy allocator of one zone: free blocks of 2^order frames, orders 0..{@value #MAX_ORDER},
@@ -9,7 +8,8 @@ import java.util.concurrent.locks.ReentrantLock;
  * <p>Free lists are threaded through the frames themselves, as the kernel threads them through
  * struct page: a free block's first frame keeps its order in its flag word and its prev/next
  * links in the word a folio head keeps its mapping and index in ({@link PageFrames#mapIndex}).
- * One lock (the zone lock) serialises the buddy lists. Order-0 pages go through per-CPU lists
+ * One lock (the zone lock, a spinlock as zone->lock is: its holds are short, and a waiter put
+ * to sleep would wait far longer to be woken than the hold lasts) serialises the buddy lists. Order-0 pages go through per-CPU lists
  * in front of it ({@link PerCpuPages}), refilled and drained many pages at a time, so that
  * threads faulting and unmapping 4 KiB pages rarely meet there; a thread's "CPU" is the list it was
  * given on its first allocation, in turn.
@@ -20,7 +20,7 @@ public final class BuddyAllocator {
 
     private final PageFrames frames;
     private final int[] freeHead = new int[MAX_ORDER + 1];
-    private final ReentrantLock zoneLock = new ReentrantLock();
+    private final SpinLock zoneLock = new SpinLock();
     private long freePages;
     /** Lists for this many CPUs: more threads share them, which costs only a failed trylock now and then. */
     static final int NR_CPUS = 8;

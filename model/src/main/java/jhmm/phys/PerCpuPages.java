@@ -16,20 +16,11 @@ package jhmm.phys;
  *
  * <p>The list is a ring of PFNs, no object per page; it grows when the high mark does.
  */
-final class PerCpuPages {
+final class PerCpuPages extends CacheLinePadding {
     /** CONFIG_PCP_BATCH_SCALE_MAX: a refill or a drain is at most this power of two times the batch. */
     static final int BATCH_SCALE_MAX = 5;
     /** MIN_PERCPU_PAGELIST_HIGH_FRACTION: all the lists of a zone together hold at most this fraction of it. */
     static final int HIGH_FRACTION = 8;
-
-    /**
-     * Never used: 128 bytes that the JVM lays out ahead of the int and reference fields below,
-     * so the fields one CPU writes on every allocation and free never share a cache line with
-     * the previous list's, whatever the garbage collector puts next to it (the kernel keeps
-     * each CPU's lists in its own per-CPU area for the same reason).
-     */
-    @SuppressWarnings("unused")
-    private long pad0, pad1, pad2, pad3, pad4, pad5, pad6, pad7, pad8, pad9, pad10, pad11, pad12, pad13, pad14, pad15;
 
     final SpinLock lock = new SpinLock();
     /** pcp->batch: the unit of a refill or a drain. */

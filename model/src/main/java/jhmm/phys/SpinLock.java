@@ -4,7 +4,7 @@ import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 
 /**
- * A spinlock held for a few list operations (a per-CPU page list's pcp->lock):
+ * A spinlock held for a few list operations (a per-CPU page list's pcp->lock, the zone lock):
  * taking it is one compare-and-set, giving it back one release store, where a {@link
  * java.util.concurrent.locks.ReentrantLock} also pays a full fence and a queue check each time,
  * and a waiter spins instead of parking, which costs more than such a hold lasts. Past
@@ -12,7 +12,7 @@ import java.lang.invoke.VarHandle;
  * the host has not scheduled (more threads than CPUs). Not reentrant: nothing that blocks
  * may run under it.
  */
-final class SpinLock {
+final class SpinLock extends CacheLinePadding {
     private static final VarHandle HELD;
     /** About the time a holder takes to move a batch of pages to the zone, a few microseconds. */
     private static final int SPINS = 1 << 12;
