@@ -40,16 +40,9 @@ final class DeferredSplit {
         if (f.entireMapcount(head) > 0) {
             return false;
         }
-        boolean mapped = false;
-        boolean unmapped = false;
-        for (int i = 0, n = f.nrPages(head); i < n && !(mapped && unmapped); i++) {
-            if (f.pteMapcount(head + i) > 0) {
-                mapped = true;
-            } else {
-                unmapped = true;
-            }
-        }
-        return mapped && unmapped;
+        int n = f.nrPages(head);
+        int mapped = f.ptesMappedFrames(head, n);
+        return mapped > 0 && mapped < n;
     }
 
     /**
@@ -85,10 +78,8 @@ final class DeferredSplit {
             queue().remove(head);
             return 0;
         }
-        int unmapped = 0;
-        for (int i = 0, n = f.nrPages(head); i < n; i++) {
-            unmapped += f.pteMapcount(head + i) == 0 ? 1 : 0;
-        }
+        int n = f.nrPages(head);
+        int unmapped = n - f.ptesMappedFrames(head, n);
         return sys.huge.underFolioLock(head, () -> sys.huge.splitFolio(head, 1)) == 0 ? unmapped : 0;
     }
 

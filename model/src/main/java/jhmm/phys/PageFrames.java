@@ -371,16 +371,7 @@ public final class PageFrames {
     /** True when any frame of the folio is mapped anywhere. */
     public boolean folioMapped(int pfn) {
         int h = head(pfn);
-        if (entireMapcount(h) > 0) {
-            return true;
-        }
-        int n = nrPages(h);
-        for (int i = 0; i < n; i++) {
-            if (pteMapcount(h + i) > 0) {
-                return true;
-            }
-        }
-        return false;
+        return entireMapcount(h) > 0 || ptesMappedFrames(h, nrPages(h)) > 0;
     }
 
     /** Sum over the folio of PTE mapcounts plus its entire mapcount times its size. */
@@ -496,11 +487,33 @@ public final class PageFrames {
 
     /** Zeroes the PTE mapcounts of {@code [first, first + n)} where a chunk holds them. */
     private void clearMapcounts(int first, int n) {
-        for (int pfn = first; pfn < first + n; pfn++) {
+        for (int pfn = first, end = first + n; pfn < end; ) {
+            int chunkEnd = Math.min(end, (pfn & -CHUNK) + CHUNK);
             short[] c = mapcountChunk(pfn);
             if (c != null) {
-                c[pfn & (CHUNK - 1)] = 0;
+                int from = pfn & (CHUNK - 1);
+                java.util.Arrays.fill(c, from, from + (chunkEnd - pfn), (short) 0);
             }
+            pfn = chunkEnd;
         }
+    }
+
+    /**
+     * How many frames of {@code [first, first + n)} some PTE maps: a chunk no PTE ever mapped
+     * counts none without being read frame by frame (a PMD-mapped THP's, typically).
+     */
+    public int ptesMappedFrames(int first, int n) {
+        int mapped = 0;
+        for (int pfn = first, end = first + n; pfn < end; ) {
+            int chunkEnd = Math.min(end, (pfn & -CHUNK) + CHUNK);
+            short[] c = mapcountChunk(pfn);
+            for (int i = pfn & (CHUNK - 1), last = i + (chunkEnd - pfn); c != null && i < last; i++) {
+                if ((short) SHORTS.getVolatile(c, i) > 0) {
+                    mapped++;
+                }
+            }
+            pfn = chunkEnd;
+        }
+        return mapped;
     }
 }

@@ -34,6 +34,25 @@ class PageFramesTest {
         assertThat(f.index(pfn)).isZero();
     }
 
+    /** The PTE-mapped frames of a range, counted across chunk boundaries, a chunk no PTE mapped counting none. */
+    @Test
+    void ptesMappedFramesCountsAcrossChunks() {
+        PageFrames frames = new PageFrames(4 * PMD_NR);
+        for (int pfn : new int[] {5, PMD_NR - 1, PMD_NR, 3 * PMD_NR - 12}) {
+            frames.pteMapcountAdd(pfn, 1);
+        }
+        frames.pteMapcountAdd(5, 1); // mapped twice: still one frame
+        assertThat(frames.ptesMappedFrames(0, 4 * PMD_NR)).isEqualTo(4);
+        assertThat(frames.ptesMappedFrames(PMD_NR - 10, 20)).as("either side of a chunk boundary").isEqualTo(2);
+        assertThat(frames.ptesMappedFrames(2 * PMD_NR, 100)).as("a mapped chunk, but not there").isZero();
+        assertThat(frames.ptesMappedFrames(3 * PMD_NR, PMD_NR)).as("a chunk never mapped").isZero();
+        frames.pteMapcountAdd(PMD_NR, -1);
+        assertThat(frames.ptesMappedFrames(PMD_NR, PMD_NR)).isZero();
+        frames.makeFolio(3 * PMD_NR - 16, 4); // a new folio starts with no mappings; its neighbours keep theirs
+        assertThat(frames.pteMapcount(3 * PMD_NR - 12)).isZero();
+        assertThat(frames.ptesMappedFrames(0, 4 * PMD_NR)).isEqualTo(2);
+    }
+
     @Test
     void theIndexOfTheHighestUserPageFits() {
         assertThat(PageSize.TASK_SIZE >>> PageSize.PAGE_SHIFT).isLessThanOrEqualTo(PageFrames.MAX_INDEX);
