@@ -1,6 +1,5 @@
 package jhmm.phys;
 
-
 /**
  * The buddy allocator of one zone: free blocks of 2^order frames, orders 0..{@value #MAX_ORDER},
  * each naturally aligned; freeing merges a block with its free buddy.
@@ -9,10 +8,10 @@ package jhmm.phys;
  * struct page: a free block's first frame keeps its order in its flag word and its prev/next
  * links in the word a folio head keeps its mapping and index in ({@link PageFrames#mapIndex}).
  * One lock (the zone lock, a spinlock as zone->lock is: its holds are short, and a waiter put
- * to sleep would wait far longer to be woken than the hold lasts) serialises the buddy lists. Order-0 pages go through per-CPU lists
- * in front of it ({@link PerCpuPages}), refilled and drained many pages at a time, so that
- * threads faulting and unmapping 4 KiB pages rarely meet there; a thread's "CPU" is the list it was
- * given on its first allocation, in turn.
+ * to sleep would wait far longer to be woken than the hold lasts) serialises the buddy lists.
+ * Order-0 pages go through per-CPU lists in front of it ({@link PerCpuPages}), refilled and
+ * drained many pages at a time, so that threads faulting and unmapping 4 KiB pages rarely meet
+ * there; a thread's "CPU" is the list it was given on its first allocation, in turn.
  */
 public final class BuddyAllocator {
     public static final int MAX_ORDER = 10;
@@ -45,10 +44,6 @@ public final class BuddyAllocator {
         for (int i = 0; i < NR_CPUS; i++) {
             pcp[i] = new PerCpuPages(ramFrames, marks, NR_CPUS);
         }
-    }
-
-    public Watermarks watermarks() {
-        return marks;
     }
 
     /** Adds a range of frames that were never handed out (at boot). */

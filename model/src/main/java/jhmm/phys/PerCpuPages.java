@@ -11,8 +11,8 @@ package jhmm.phys;
  * <p>The kernel tunes each list as it goes, so that a CPU faulting or unmapping a large range
  * takes the zone lock rarely: the high mark floats between {@link #highMin} and
  * {@link #highMax}, a run of allocations doubles the refill up to 32 batches, and a run of
- * frees sends back as many pages at a time as were freed in the run. Reclaim's ZONE_RECLAIM_ACTIVE
- * and the periodic decay of the high mark (decay_pcp_high) are left out.
+ * frees sends back as many pages at a time as were freed in the run. Reclaim's
+ * ZONE_RECLAIM_ACTIVE and the periodic decay of the high mark (decay_pcp_high) are left out.
  *
  * <p>The list is a ring of PFNs, no object per page; it grows when the high mark does.
  */
@@ -29,7 +29,7 @@ final class PerCpuPages extends CacheLinePadding {
     final int highMin;
     /** pcp->high_max: an eighth of the zone split over the CPUs, at least four batches. */
     final int highMax;
-    /** pcp->high: the count at which pages go back to the zone, tuned between highMin and highMax. */
+    /** pcp->high: the count at which pages go back to the zone, kept between highMin and highMax. */
     private int high;
     /** pcp->alloc_factor: refills since the last free, each doubling the next (log2). */
     private int allocFactor;
@@ -82,7 +82,7 @@ final class PerCpuPages extends CacheLinePadding {
      * the zone runs short the high mark rises by the refill so the pages fit.
      */
     int refillCount(boolean zoneBelowHigh) {
-        int h = high = Math.clamp(high, highMin, highMax);
+        int h = high;
         int n = batch << allocFactor;
         if (highMin != highMax && !zoneBelowHigh) {
             h = high = Math.min(h + n, highMax);
@@ -112,7 +112,7 @@ final class PerCpuPages extends CacheLinePadding {
      * full list raises it enough to hold the run of frees plus a batch.
      */
     int highForFree(boolean zoneBelowHigh) {
-        int h = high = Math.clamp(high, highMin, highMax);
+        int h = high;
         if (highMin == highMax) {
             return h;
         }
@@ -126,11 +126,11 @@ final class PerCpuPages extends CacheLinePadding {
         return h;
     }
 
-    /** nr_pcp_free: as many pages as the run of frees, leaving at least a batch and taking at least one. */
+    /**
+     * nr_pcp_free: as many pages as the run of frees, at least a batch, and leaving at least a
+     * batch ({@code high} is never under four batches).
+     */
     int drainCount(int high) {
-        if (high < batch) {
-            return 1;
-        }
         return Math.clamp(freeCount, batch, high - batch);
     }
 

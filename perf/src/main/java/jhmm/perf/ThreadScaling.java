@@ -17,6 +17,7 @@ import jhmm.perf.model.ModelMachinePerHalf;
  * done after the clock stops: two munmaps of one process take turns on the mmap lock (in the
  * kernel too), so the faults' scaling is the part that split page-table locks decide.
  *
+ * @param timed each side with populate and munmap timed
  * @param faults the same sides with only the populate timed
  * @param hostMissing null when the host side ran, else why not
  */
