@@ -37,12 +37,17 @@ final class DeferredSplit {
 
     /** No PMD maps the folio, and some of its pages are PTE-mapped while others are not. */
     static boolean partlyMapped(PageFrames f, int head) {
+        return unmappedOfPartlyMapped(f, head) > 0;
+    }
+
+    /** The pages no PTE maps of a {@link #partlyMapped} folio (those a split frees); 0 for any other folio. */
+    private static int unmappedOfPartlyMapped(PageFrames f, int head) {
         if (f.entireMapcount(head) > 0) {
-            return false;
+            return 0;
         }
         int n = f.nrPages(head);
         int mapped = f.ptesMappedFrames(head, n);
-        return mapped > 0 && mapped < n;
+        return mapped > 0 ? n - mapped : 0;
     }
 
     /**
@@ -74,12 +79,11 @@ final class DeferredSplit {
         if (!queue().contains(head)) {
             return 0; // split or freed and reused meanwhile
         }
-        if (!partlyMapped(f, head)) {
+        int unmapped = unmappedOfPartlyMapped(f, head);
+        if (unmapped == 0) {
             queue().remove(head);
             return 0;
         }
-        int n = f.nrPages(head);
-        int unmapped = n - f.ptesMappedFrames(head, n);
         return sys.huge.underFolioLock(head, () -> sys.huge.splitFolio(head, 1)) == 0 ? unmapped : 0;
     }
 

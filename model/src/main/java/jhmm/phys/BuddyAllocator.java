@@ -141,11 +141,8 @@ public final class BuddyAllocator {
     private void refill(PerCpuPages p, int n) {
         int got = 0;
         while (got < n) {
-            int o = 0;
-            while (o <= MAX_ORDER && freeHead[o] == NONE) {
-                o++;
-            }
-            if (o > MAX_ORDER) {
+            int o = smallestFree(0);
+            if (o < 0) {
                 break;
             }
             int pfn = freeHead[o];
@@ -178,11 +175,8 @@ public final class BuddyAllocator {
 
     /** __rmqueue: 2^order frames off the buddy lists, splitting a larger block; the zone lock is held. */
     private int allocZone(int order) {
-        int o = order;
-        while (o <= MAX_ORDER && freeHead[o] == NONE) {
-            o++;
-        }
-        if (o > MAX_ORDER) {
+        int o = smallestFree(order);
+        if (o < 0) {
             return -1;
         }
         int pfn = freeHead[o];
@@ -197,6 +191,16 @@ public final class BuddyAllocator {
         }
         taken(n);
         return pfn;
+    }
+
+    /** The smallest order from {@code order} up with a free block on its list; -1 when there is none. The zone lock is held. */
+    private int smallestFree(int order) {
+        for (int o = order; o <= MAX_ORDER; o++) {
+            if (freeHead[o] != NONE) {
+                return o;
+            }
+        }
+        return -1;
     }
 
     /** {@code n} pages off the buddy lists, the zone lock held: the zone may now be short. */
@@ -321,7 +325,7 @@ public final class BuddyAllocator {
             int len = 0;
             for (int i = 0; i < n && p.count() > 0; i++) {
                 int pfn = p.popCold();
-                if (pfn != run + len || len == 0) {
+                if (pfn != run + len) { // the first page too: no frame is numbered NONE
                     freeRun(run, len);
                     run = pfn;
                     len = 0;
